@@ -1,0 +1,270 @@
+//! The expression AST of gates and thresholds (spec section 3).
+
+use crate::core::time::Dur;
+use std::fmt;
+
+/// A metric name as written, with its character offset inside the `when` string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricRef {
+    pub name: String,
+    /// Character offset (0-based) of the name inside the expression source.
+    pub offset: usize,
+}
+
+/// Window functions over a metric's samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowFn {
+    Avg,
+    Min,
+    Max,
+    P50,
+    P95,
+    P99,
+    Last,
+    Delta,
+    Rate,
+}
+
+impl WindowFn {
+    pub const ALL: [WindowFn; 9] = [
+        WindowFn::Avg,
+        WindowFn::Min,
+        WindowFn::Max,
+        WindowFn::P50,
+        WindowFn::P95,
+        WindowFn::P99,
+        WindowFn::Last,
+        WindowFn::Delta,
+        WindowFn::Rate,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            WindowFn::Avg => "avg",
+            WindowFn::Min => "min",
+            WindowFn::Max => "max",
+            WindowFn::P50 => "p50",
+            WindowFn::P95 => "p95",
+            WindowFn::P99 => "p99",
+            WindowFn::Last => "last",
+            WindowFn::Delta => "delta",
+            WindowFn::Rate => "rate",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<WindowFn> {
+        WindowFn::ALL.into_iter().find(|f| f.name() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+}
+
+impl ArithOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+        }
+    }
+}
+
+/// An expression node. Numbers are f64; booleans come from comparisons and literals.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Num(f64),
+    Bool(bool),
+    /// Latest sample of a metric (subject to staleness).
+    Metric(MetricRef),
+    /// `FUNC(metric, window)`.
+    Window {
+        func: WindowFn,
+        metric: MetricRef,
+        window: Dur,
+    },
+    /// `age(metric)`: seconds since its last sample.
+    Age(MetricRef),
+    Neg(Box<Expr>),
+    Arith {
+        op: ArithOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Cmp {
+        op: CmpOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Not(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+}
+
+/// The static type of an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    Number,
+    Bool,
+}
+
+impl Expr {
+    /// Every metric this expression reads, in source order.
+    pub fn metrics(&self) -> Vec<&MetricRef> {
+        let mut out = Vec::new();
+        self.collect_metrics(&mut out);
+        out
+    }
+
+    fn collect_metrics<'a>(&'a self, out: &mut Vec<&'a MetricRef>) {
+        match self {
+            Expr::Num(_) | Expr::Bool(_) => {}
+            Expr::Metric(m) | Expr::Age(m) | Expr::Window { metric: m, .. } => out.push(m),
+            Expr::Neg(e) | Expr::Not(e) => e.collect_metrics(out),
+            Expr::Arith { lhs, rhs, .. } | Expr::Cmp { lhs, rhs, .. } => {
+                lhs.collect_metrics(out);
+                rhs.collect_metrics(out);
+            }
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.collect_metrics(out);
+                b.collect_metrics(out);
+            }
+        }
+    }
+
+    /// Every window duration used, for checking against `max_duration`.
+    pub fn windows(&self) -> Vec<Dur> {
+        let mut out = Vec::new();
+        self.visit(&mut |e| {
+            if let Expr::Window { window, .. } = e {
+                out.push(*window);
+            }
+        });
+        out
+    }
+
+    fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Neg(e) | Expr::Not(e) => e.visit(f),
+            Expr::Arith { lhs, rhs, .. } | Expr::Cmp { lhs, rhs, .. } => {
+                lhs.visit(f);
+                rhs.visit(f);
+            }
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            _ => {}
+        }
+    }
+
+    /// Type-checks the expression; the error names what was expected.
+    pub fn ty(&self) -> Result<Ty, String> {
+        let want = |e: &Expr, t: Ty, ctx: &str| -> Result<(), String> {
+            let got = e.ty()?;
+            if got == t {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{ctx} needs a {} operand, found a {} (`{e}`)",
+                    ty_name(t),
+                    ty_name(got)
+                ))
+            }
+        };
+        match self {
+            Expr::Num(_) | Expr::Metric(_) | Expr::Window { .. } | Expr::Age(_) => Ok(Ty::Number),
+            Expr::Bool(_) => Ok(Ty::Bool),
+            Expr::Neg(e) => want(e, Ty::Number, "unary `-`").map(|_| Ty::Number),
+            Expr::Arith { op, lhs, rhs } => {
+                let ctx = format!("`{}`", op.symbol());
+                want(lhs, Ty::Number, &ctx)?;
+                want(rhs, Ty::Number, &ctx)?;
+                Ok(Ty::Number)
+            }
+            Expr::Cmp { op, lhs, rhs } => {
+                let ctx = format!("`{}`", op.symbol());
+                want(lhs, Ty::Number, &ctx)?;
+                want(rhs, Ty::Number, &ctx)?;
+                Ok(Ty::Bool)
+            }
+            Expr::Not(e) => want(e, Ty::Bool, "`not`").map(|_| Ty::Bool),
+            Expr::And(a, b) => {
+                want(a, Ty::Bool, "`and`")?;
+                want(b, Ty::Bool, "`and`")?;
+                Ok(Ty::Bool)
+            }
+            Expr::Or(a, b) => {
+                want(a, Ty::Bool, "`or`")?;
+                want(b, Ty::Bool, "`or`")?;
+                Ok(Ty::Bool)
+            }
+        }
+    }
+}
+
+fn ty_name(t: Ty) -> &'static str {
+    match t {
+        Ty::Number => "number",
+        Ty::Bool => "boolean",
+    }
+}
+
+/// Prints the expression fully parenthesised, so that it parses back to the same AST.
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Num(n) => {
+                if n.fract() == 0.0 && n.abs() < 1e15 {
+                    write!(f, "{}", *n as i64)
+                } else {
+                    write!(f, "{n}")
+                }
+            }
+            Expr::Bool(b) => write!(f, "{b}"),
+            Expr::Metric(m) => f.write_str(&m.name),
+            Expr::Window {
+                func,
+                metric,
+                window,
+            } => {
+                write!(f, "{}({}, {})", func.name(), metric.name, window)
+            }
+            Expr::Age(m) => write!(f, "age({})", m.name),
+            Expr::Neg(e) => write!(f, "-({e})"),
+            Expr::Arith { op, lhs, rhs } => write!(f, "({lhs} {} {rhs})", op.symbol()),
+            Expr::Cmp { op, lhs, rhs } => write!(f, "({lhs} {} {rhs})", op.symbol()),
+            Expr::Not(e) => write!(f, "not ({e})"),
+            Expr::And(a, b) => write!(f, "({a} and {b})"),
+            Expr::Or(a, b) => write!(f, "({a} or {b})"),
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The expression language of gates and thresholds: lexer, parser, AST, evaluation.
+
+pub mod ast;
+pub mod lexer;
+pub mod parser;
+
+pub use ast::{ArithOp, CmpOp, Expr, MetricRef, Ty, WindowFn};
+pub use lexer::ExprError;
+pub use parser::{parse, parse_condition};

@@ -1,0 +1,9 @@
+//! The pure core: no IO, no async, no clock reads. Time is passed in.
+
+pub mod config;
+pub mod entry;
+pub mod expr;
+pub mod runbook;
+pub mod sanitize;
+pub mod span;
+pub mod time;

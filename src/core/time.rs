@@ -1,0 +1,232 @@
+//! Time as the core sees it: passed in, never read from a clock.
+//!
+//! `Ts` is UTC milliseconds since the Unix epoch; `Dur` is a span in
+//! milliseconds. Both are plain integers so that the core stays pure and
+//! replays are bit-for-bit deterministic.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A point in time: UTC milliseconds since the Unix epoch.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Ts(pub i64);
+
+/// A span of time in milliseconds (may be negative only as a result of arithmetic).
+#[derive(
+    Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Dur(pub i64);
+
+impl Dur {
+    pub const ZERO: Dur = Dur(0);
+    pub fn from_secs(s: i64) -> Dur {
+        Dur(s * 1000)
+    }
+    pub fn from_mins(m: i64) -> Dur {
+        Dur(m * 60_000)
+    }
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1000.0
+    }
+    pub fn as_mins_f64(self) -> f64 {
+        self.0 as f64 / 60_000.0
+    }
+}
+
+impl std::ops::Add<Dur> for Ts {
+    type Output = Ts;
+    fn add(self, d: Dur) -> Ts {
+        Ts(self.0.saturating_add(d.0))
+    }
+}
+impl std::ops::Sub<Dur> for Ts {
+    type Output = Ts;
+    fn sub(self, d: Dur) -> Ts {
+        Ts(self.0.saturating_sub(d.0))
+    }
+}
+impl std::ops::Sub<Ts> for Ts {
+    type Output = Dur;
+    fn sub(self, o: Ts) -> Dur {
+        Dur(self.0.saturating_sub(o.0))
+    }
+}
+impl std::ops::Add for Dur {
+    type Output = Dur;
+    fn add(self, o: Dur) -> Dur {
+        Dur(self.0.saturating_add(o.0))
+    }
+}
+impl std::ops::Sub for Dur {
+    type Output = Dur;
+    fn sub(self, o: Dur) -> Dur {
+        Dur(self.0.saturating_sub(o.0))
+    }
+}
+
+/// Why a DURATION string was refused; `offset` is the character index inside the string.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DurationError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Parses a DURATION: one or more `INT(ms|s|m|h)` parts, no sign, no spaces ("1h30m", "250ms").
+pub fn parse_duration(s: &str) -> Result<Dur, DurationError> {
+    let err = |offset: usize, message: &str| DurationError {
+        offset,
+        message: format!(
+            "{message} in duration \"{s}\" (expected parts like \"1h30m\", \"45s\", \"250ms\")"
+        ),
+    };
+    if s.is_empty() {
+        return Err(err(0, "empty duration"));
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    let mut total: i64 = 0;
+    while i < chars.len() {
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return Err(err(i, &format!("expected a number, found `{}`", chars[i])));
+        }
+        let n: i64 = chars[start..i]
+            .iter()
+            .collect::<String>()
+            .parse()
+            .map_err(|_| err(start, "number too large"))?;
+        let unit_ms = if chars.get(i) == Some(&'m') && chars.get(i + 1) == Some(&'s') {
+            i += 2;
+            1
+        } else {
+            match chars.get(i) {
+                Some('s') => {
+                    i += 1;
+                    1000
+                }
+                Some('m') => {
+                    i += 1;
+                    60_000
+                }
+                Some('h') => {
+                    i += 1;
+                    3_600_000
+                }
+                Some(c) => return Err(err(i, &format!("unknown unit `{c}`"))),
+                None => return Err(err(i, "missing unit (ms, s, m or h)")),
+            }
+        };
+        total = n
+            .checked_mul(unit_ms)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| err(start, "duration too large"))?;
+    }
+    Ok(Dur(total))
+}
+
+impl fmt::Display for Dur {
+    /// Formats as a DURATION string that `parse_duration` reads back ("1h30m", "0s").
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut ms = self.0;
+        if ms < 0 {
+            f.write_str("-")?;
+            ms = -ms;
+        }
+        if ms == 0 {
+            return f.write_str("0s");
+        }
+        let h = ms / 3_600_000;
+        let m = (ms / 60_000) % 60;
+        let s = (ms / 1000) % 60;
+        let rest = ms % 1000;
+        if h > 0 {
+            write!(f, "{h}h")?;
+        }
+        if m > 0 {
+            write!(f, "{m}m")?;
+        }
+        if s > 0 {
+            write!(f, "{s}s")?;
+        }
+        if rest > 0 {
+            write!(f, "{rest}ms")?;
+        }
+        Ok(())
+    }
+}
+
+impl Ts {
+    /// RFC 3339 UTC with milliseconds, e.g. `2026-11-28T22:41:07.113Z`.
+    pub fn to_rfc3339(self) -> String {
+        let secs = self.0.div_euclid(1000);
+        let ms = self.0.rem_euclid(1000);
+        match time::OffsetDateTime::from_unix_timestamp(secs) {
+            Ok(t) => format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+                ms
+            ),
+            Err(_) => format!("@{}ms", self.0),
+        }
+    }
+
+    /// Parses RFC 3339 (any offset, any sub-second precision) into UTC milliseconds.
+    pub fn parse_rfc3339(s: &str) -> Option<Ts> {
+        let t =
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+        let ms = t.unix_timestamp_nanos() / 1_000_000;
+        i64::try_from(ms).ok().map(Ts)
+    }
+
+    /// `HH:MM:SS` UTC, for compact display.
+    pub fn hms(self) -> String {
+        let s = self.to_rfc3339();
+        s.get(11..19).unwrap_or("??:??:??").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_and_print_back() {
+        assert_eq!(parse_duration("1h30m"), Ok(Dur(5_400_000)));
+        assert_eq!(parse_duration("250ms"), Ok(Dur(250)));
+        assert_eq!(
+            parse_duration("10m").map(|d| d.to_string()),
+            Ok("10m".into())
+        );
+        assert_eq!(Dur(5_400_250).to_string(), "1h30m250ms");
+    }
+
+    #[test]
+    fn bad_durations_name_the_offset() {
+        assert_eq!(parse_duration("10x").map_err(|e| e.offset), Err(2));
+        assert_eq!(parse_duration("-5m").map_err(|e| e.offset), Err(0));
+        assert_eq!(parse_duration("5").map_err(|e| e.offset), Err(1));
+        assert!(parse_duration("1h 30m").is_err());
+        assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn timestamps_round_trip_with_milliseconds() {
+        let t = Ts::parse_rfc3339("2026-11-28T22:41:07.113Z");
+        assert_eq!(
+            t.map(Ts::to_rfc3339),
+            Some("2026-11-28T22:41:07.113Z".into())
+        );
+        assert_eq!(Ts::parse_rfc3339("2026-11-28T23:41:07.113+01:00"), t);
+    }
+}

@@ -1,0 +1,7 @@
+//! cutover-cockpit: a terminal cockpit for running a system cutover.
+//!
+//! `core` is pure (model, validation, expressions, gate/threshold evaluation,
+//! the cockpit state machine). Everything else is an edge around it: probes,
+//! the journal (cutover log), the simulator, the terminal UI.
+
+pub mod core;

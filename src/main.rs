@@ -1,0 +1,3 @@
+fn main() {
+    println!("cutover: under construction");
+}
