@@ -1,9 +1,11 @@
 //! The pure core: no IO, no async, no clock reads. Time is passed in.
 
+pub mod cockpit;
 pub mod config;
 pub mod entry;
 pub mod expr;
 pub mod runbook;
+pub mod sample;
 pub mod sanitize;
 pub mod span;
 pub mod time;

@@ -1,0 +1,130 @@
+//! The command line (spec section 1).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cutover",
+    version,
+    about = "A terminal cockpit for running a system cutover"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the built-in simulator and the cockpit on the demo runbook, as the commander.
+    Demo(DemoArgs),
+    /// The live cockpit (resumes LOG if it exists).
+    Run(RunArgs),
+    /// Static validation of runbooks.
+    Check(CheckArgs),
+    /// Headless: poll every probe, print metrics, gates, sign-offs and thresholds.
+    Status(StatusArgs),
+    /// Serve simulated source and target systems over loopback HTTP.
+    Sim(SimArgs),
+    /// Replay a cutover log, read-only.
+    Replay(ReplayArgs),
+    /// Verify a cutover log's hash chain.
+    Verify(VerifyArgs),
+    /// Turn a cutover log into an evidence pack.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Simulation speed multiplier (scenario time runs N times faster).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    pub runbook: PathBuf,
+    #[arg(long)]
+    pub config: PathBuf,
+    #[arg(long)]
+    pub log: PathBuf,
+    /// The owner id at the keyboard.
+    #[arg(long = "as", value_name = "OWNER")]
+    pub as_owner: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[arg(required = true)]
+    pub runbooks: Vec<PathBuf>,
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    pub runbook: PathBuf,
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Phase whose entry and exit gates decide the exit code (default: the first).
+    #[arg(long)]
+    pub phase: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+    /// Keep polling for this long (DURATION, e.g. "30s") instead of once.
+    #[arg(long = "for", value_name = "DUR")]
+    pub for_: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    pub scenario: PathBuf,
+    #[arg(long, default_value = "127.0.0.1:7700")]
+    pub listen: String,
+    /// Scenario time runs N times faster.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    pub log: PathBuf,
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Replay a log that does not verify (a banner names the damage).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    pub log: PathBuf,
+    /// `SEQ:HASH` held elsewhere, or a checkpoint file.
+    #[arg(long)]
+    pub checkpoint: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    pub log: PathBuf,
+    #[arg(long, value_enum)]
+    pub format: ReportFormat,
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Html,
+}

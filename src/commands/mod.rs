@@ -1,0 +1,10 @@
+//! One module per subcommand; each returns the process exit code.
+
+pub mod check;
+pub mod demo;
+pub mod replay;
+pub mod report;
+pub mod run;
+pub mod sim;
+pub mod status;
+pub mod verify;
