@@ -2,6 +2,7 @@
 
 pub mod cockpit;
 pub mod config;
+pub mod diag;
 pub mod entry;
 pub mod expr;
 pub mod runbook;
@@ -9,3 +10,4 @@ pub mod sample;
 pub mod sanitize;
 pub mod span;
 pub mod time;
+pub mod tomlread;
