@@ -8,6 +8,7 @@ use cutover_cockpit::core::config::{self, Config};
 use cutover_cockpit::core::diag::{counts, Diagnostic};
 use cutover_cockpit::core::runbook;
 use cutover_cockpit::core::sanitize::inert;
+use std::io::Write;
 use std::path::Path;
 
 /// One checked file: its label, text and diagnostics.
@@ -50,10 +51,12 @@ pub fn run(args: CheckArgs) -> color_eyre::Result<u8> {
             diags: out.diagnostics,
         });
     }
-    match args.format {
-        CheckFormat::Human => print_human(&checked),
-        CheckFormat::Json => print_json(&checked)?,
-    }
+    let text = match args.format {
+        CheckFormat::Human => human(&checked),
+        CheckFormat::Json => json(&checked)?,
+    };
+    // a closed pipe (`cutover check ... | head`) is not an error worth a panic
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
     let invalid = checked.iter().any(|c| c.diags.iter().any(Diagnostic::is_error));
     Ok(if unreadable {
         2
@@ -84,22 +87,27 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn print_human(checked: &[Checked]) {
+/// rustc-like text: each diagnostic with its source line, then one summary line per file.
+fn human(checked: &[Checked]) -> String {
+    let mut out = String::new();
     for c in checked {
         for d in &c.diags {
-            println!("{}", d.render(&c.text));
+            out.push_str(&d.render(&c.text));
+            out.push('\n');
         }
         let (e, w) = counts(&c.diags);
-        println!(
-            "{}, {} in {}",
+        out.push_str(&format!(
+            "{}, {} in {}\n",
             plural(e, "error"),
             plural(w, "warning"),
             inert(&c.label)
-        );
+        ));
     }
+    out
 }
 
-fn print_json(checked: &[Checked]) -> color_eyre::Result<()> {
+/// One JSON object: overall validity, per-file counts, every diagnostic.
+fn json(checked: &[Checked]) -> color_eyre::Result<String> {
     let files: Vec<serde_json::Value> = checked
         .iter()
         .map(|c| {
@@ -110,6 +118,5 @@ fn print_json(checked: &[Checked]) -> color_eyre::Result<()> {
     let diags: Vec<&Diagnostic> = checked.iter().flat_map(|c| &c.diags).collect();
     let valid = checked.iter().all(|c| counts(&c.diags).0 == 0);
     let out = serde_json::json!({"valid": valid, "files": files, "diagnostics": diags});
-    println!("{}", serde_json::to_string_pretty(&out)?);
-    Ok(())
+    Ok(serde_json::to_string_pretty(&out)? + "\n")
 }

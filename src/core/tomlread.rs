@@ -2,9 +2,10 @@
 //! that record a [`Diagnostic`] (with FILE:LINE:COL) for every problem and
 //! keep going, so one run reports every mistake.
 
-use crate::core::diag::{did_you_mean, Diagnostic};
+use crate::core::diag::{did_you_mean, suggest, Diagnostic};
 use crate::core::span::Pos;
 use crate::core::time::{parse_duration, Dur};
+use std::collections::HashSet;
 use std::ops::Range;
 use toml_edit::{ImDocument, Item, TableLike, Value};
 
@@ -33,6 +34,14 @@ pub struct Reader<'s> {
     pub file: &'s str,
     pub src: &'s str,
     pub diags: Vec<Diagnostic>,
+    /// (table identity, key) pairs already suggested for a misspelt key, so a
+    /// typo is one error, not also "missing key".
+    suggested: HashSet<(usize, String)>,
+}
+
+/// Identity of a table inside one document (its address), for bookkeeping only.
+fn table_id(t: Tbl<'_>) -> usize {
+    t.table as *const dyn TableLike as *const () as usize
 }
 
 /// Parses `src`; a TOML syntax error becomes one diagnostic at its line:col.
@@ -50,7 +59,18 @@ impl<'s> Reader<'s> {
             file,
             src,
             diags: Vec::new(),
+            suggested: HashSet::new(),
         }
+    }
+
+    /// Where a table-level problem points: its `id` (or `scope`) value, else its header.
+    pub fn anchor(&self, t: Tbl<'_>) -> Pos {
+        ["id", "scope"]
+            .iter()
+            .filter_map(|k| t.table.get_key_value(k))
+            .find_map(|(_, item)| item.span())
+            .map(|r| self.pos(r.start))
+            .unwrap_or(t.pos)
     }
 
     /// Position of a byte offset.
@@ -104,6 +124,10 @@ impl<'s> Reader<'s> {
             }
             let span = t.table.get_key_value(&k).and_then(|(key, _)| key.span());
             let pos = self.span_pos(span, t.pos);
+            let near = suggest(&k, allowed.iter().copied());
+            if let Some(near) = near {
+                self.suggested.insert((table_id(t), near.to_string()));
+            }
             let help = did_you_mean(&k, allowed.iter().copied()).or_else(|| {
                 Some(format!("keys allowed in {}: {}", t.what, allowed.join(", ")))
             });
@@ -119,7 +143,10 @@ impl<'s> Reader<'s> {
     /// A required string; missing is an error at the table.
     pub fn req_str(&mut self, t: Tbl<'_>, key: &str) -> Option<Spanned<String>> {
         if t.table.get_key_value(key).is_none() {
-            self.error(t.pos, format!("missing key `{key}` in {}", t.what));
+            if !self.suggested.contains(&(table_id(t), key.to_string())) {
+                let pos = self.anchor(t);
+                self.error(pos, format!("missing key `{key}` in {}", t.what));
+            }
             return None;
         }
         self.opt_str(t, key)

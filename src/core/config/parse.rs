@@ -129,6 +129,12 @@ fn url(r: &mut Reader<'_>, t: Tbl<'_>, key: &str) -> String {
 }
 
 fn read_probe(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<Probe> {
+    if t.table.get_key_value("kind").is_none() {
+        // without a kind, check against every probe key so a typo of `kind` is named
+        let all: Vec<&str> = [COMMON, HEALTH_KEYS, LATENCY_KEYS, CHECKSUM_KEYS, PROMETHEUS_KEYS]
+            .concat();
+        r.check_keys(t, &all);
+    }
     let kind = r.req_str(t, "kind")?;
     let extra = match kind.value.as_str() {
         "health" => HEALTH_KEYS,
