@@ -5,3 +5,5 @@
 //! the journal (cutover log), the simulator, the terminal UI.
 
 pub mod core;
+pub mod probe;
+pub mod sim;
