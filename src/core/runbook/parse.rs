@@ -103,7 +103,10 @@ pub fn parse(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> Option<Parse
         }
     };
     let mut r = Reader::new(file, src);
-    let mut refs = Refs::default();
+    let mut refs = Refs {
+        runbook_pos: Pos::new(1, 1),
+        ..Refs::default()
+    };
     let root = r.root(&doc);
     r.check_keys(root, TOP_KEYS);
     let mut rb = read_header(&mut r, root, &mut refs);
