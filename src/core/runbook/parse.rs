@@ -103,7 +103,10 @@ pub fn parse(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> Option<Parse
         }
     };
     let mut r = Reader::new(file, src);
-    let mut refs = Refs::default();
+    let mut refs = Refs {
+        runbook_pos: Pos::new(1, 1),
+        ..Refs::default()
+    };
     let root = r.root(&doc);
     r.check_keys(root, TOP_KEYS);
     let mut rb = read_header(&mut r, root, &mut refs);
@@ -312,11 +315,23 @@ fn read_when(r: &mut Reader<'_>, t: Tbl<'_>, owner: &str, refs: &mut Refs) -> Op
                     pos: r.pos_in_string(&when, m.offset),
                 });
             }
-            for w in expr.windows() {
+            let mut windows = Vec::new();
+            window_offsets(&expr, &mut windows);
+            for (metric_end, w) in windows {
+                // the DURATION follows the metric's comma: point at it
+                let at = when
+                    .value
+                    .chars()
+                    .enumerate()
+                    .skip(metric_end)
+                    .skip_while(|(_, c)| *c == ',' || c.is_whitespace())
+                    .map(|(i, _)| i)
+                    .next()
+                    .unwrap_or(metric_end);
                 refs.limited.push(Limited {
-                    what: format!("window `{w}` in `when` of {owner}"),
+                    what: format!("the window in `when` of {owner}"),
                     dur: w,
-                    pos: when.pos,
+                    pos: r.pos_in_string(&when, at),
                 });
             }
             Some((when.value, expr))
@@ -326,6 +341,25 @@ fn read_when(r: &mut Reader<'_>, t: Tbl<'_>, owner: &str, refs: &mut Refs) -> Op
             r.error(pos, format!("in `when` of {owner}: {}", e.message));
             None
         }
+    }
+}
+
+/// (character offset just after the metric name, window) of every `FUNC(metric, window)`.
+fn window_offsets(e: &Expr, out: &mut Vec<(usize, Dur)>) {
+    match e {
+        Expr::Window { metric, window, .. } => {
+            out.push((metric.offset + metric.name.chars().count(), *window))
+        }
+        Expr::Neg(x) | Expr::Not(x) => window_offsets(x, out),
+        Expr::Arith { lhs, rhs, .. } | Expr::Cmp { lhs, rhs, .. } => {
+            window_offsets(lhs, out);
+            window_offsets(rhs, out);
+        }
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            window_offsets(a, out);
+            window_offsets(b, out);
+        }
+        Expr::Num(_) | Expr::Bool(_) | Expr::Metric(_) | Expr::Age(_) => {}
     }
 }
 
