@@ -1,6 +1,7 @@
 //! Hostile TLS: a self-signed certificate and an expired one yield `_ok = 0`
 //! and a clear reason; a valid one under `ca_file` yields `cert_days_left`;
 //! the cert-expiry scenario's certificate really expires mid-run.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns; tests may unwrap (team rule)
 
 use cutover_cockpit::core::sample::ProbeReport;
 use cutover_cockpit::core::sanitize::is_dangerous;

@@ -1,4 +1,5 @@
 //! End to end: the real `cutover` binary (`status`, `sim`) against the simulator.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns; tests may unwrap (team rule)
 
 use cutover_cockpit::sim::{self, Scenario};
 use serde_json::Value;
@@ -164,7 +165,7 @@ fn sim_command_serves_until_interrupted_and_exits_0() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .args([
             "sim",
             "assets/scenarios/steady.toml",
