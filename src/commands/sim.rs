@@ -30,6 +30,16 @@ pub fn run(args: SimArgs) -> color_eyre::Result<u8> {
             handle.base_url(),
             args.speed
         );
+        if let (Some(tls), Some(pem)) = (handle.tls_addr, &handle.ca_pem) {
+            let path = std::env::temp_dir().join(format!("cutover-sim-{}-ca.pem", tls.port()));
+            std::fs::write(&path, pem)
+                .wrap_err_with(|| format!("cannot write the simulator CA to {}", path.display()))?;
+            eprintln!(
+                "cutover sim: HTTPS on https://{tls} (certificate expires at scenario time {}); ca_file = \"{}\"",
+                scenario.cert_expires_at.unwrap_or_default(),
+                path.display()
+            );
+        }
         let _ = tokio::signal::ctrl_c().await;
         handle.stop().await;
         Ok::<u8, color_eyre::Report>(0)

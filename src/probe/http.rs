@@ -161,10 +161,26 @@ fn describe(e: &reqwest::Error) -> Failure {
     if lower.contains("closed") || lower.contains("incomplete") || lower.contains("eof") {
         return Failure("connection closed before the answer was complete".into());
     }
-    if e.is_connect() {
-        return Failure::new(format!("connect failed: {text}"));
+    let innermost = innermost_text(e);
+    if lower.contains("invalid http") || lower.contains("parse") {
+        return Failure::new(format!("invalid HTTP answer: {innermost}"));
     }
-    Failure::new(text)
+    if e.is_connect() {
+        return Failure::new(format!("connect failed: {innermost}"));
+    }
+    Failure::new(innermost)
+}
+
+/// The deepest cause: the most specific words, without reqwest's wrapping.
+fn innermost_text(e: &reqwest::Error) -> String {
+    let Some(mut cur) = std::error::Error::source(e) else {
+        // reqwest's own text names the URL, which may carry a secret in its query
+        return UrlFree(e).to_string();
+    };
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
 }
 
 /// `without_url` consumes; errors here are borrowed, so rebuild the text without it.

@@ -11,6 +11,7 @@ pub mod http;
 pub mod kinds;
 pub mod prom;
 pub mod schedule;
+pub mod snapshot;
 
 use crate::core::config::Config;
 use crate::core::sample::ProbeReport;

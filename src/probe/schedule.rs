@@ -21,12 +21,15 @@ const DRIFT_MAX_MS: usize = 2000;
 #[derive(Debug)]
 pub struct StartDrift {
     buckets: Vec<AtomicU64>,
+    /// Ticks that came due while the previous attempt was still running.
+    pub overruns: AtomicU64,
 }
 
 impl Default for StartDrift {
     fn default() -> Self {
         StartDrift {
             buckets: (0..=DRIFT_MAX_MS).map(|_| AtomicU64::new(0)).collect(),
+            overruns: AtomicU64::new(0),
         }
     }
 }
@@ -125,10 +128,18 @@ pub fn spawn_all(config: &Config, tx: Sender<ProbeReport>, clock: Clock) -> Prob
             let mut ticks = tokio::time::interval_at(Instant::now() + phase(period, i), period);
             // an attempt longer than the interval skips the missed ticks instead of bursting
             ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+            let mut idle_since = Instant::now();
             loop {
                 let scheduled = ticks.tick().await;
-                drift.record(Instant::now().saturating_duration_since(scheduled));
+                // only a tick that found the probe idle measures the engine's lateness;
+                // one that fell inside a long attempt is an overrun (the attempt's doing)
+                if scheduled >= idle_since {
+                    drift.record(Instant::now().saturating_duration_since(scheduled));
+                } else {
+                    drift.overruns.fetch_add(1, Ordering::Relaxed);
+                }
                 let report = runner.attempt(&clock).await;
+                idle_since = Instant::now();
                 if tx.send(report).await.is_err() {
                     return;
                 }
