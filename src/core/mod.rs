@@ -4,6 +4,7 @@ pub mod cockpit;
 pub mod config;
 pub mod entry;
 pub mod expr;
+pub mod metrics;
 pub mod runbook;
 pub mod sample;
 pub mod sanitize;
