@@ -42,7 +42,8 @@ impl Series {
     /// The newest sample taken at or before `now`.
     pub fn latest_at(&self, now: Ts) -> Option<(Ts, f64)> {
         let end = self.samples.partition_point(|(t, _)| *t <= now);
-        end.checked_sub(1).and_then(|i| self.samples.get(i).copied())
+        end.checked_sub(1)
+            .and_then(|i| self.samples.get(i).copied())
     }
     /// Values with `now - window <= ts <= now`, oldest first.
     fn window(&self, now: Ts, window: Dur) -> impl Iterator<Item = (Ts, f64)> + '_ {
@@ -173,13 +174,7 @@ impl MetricStore {
     }
 
     /// `func(name, window)` over the samples with `now - window <= ts <= now`.
-    pub fn window(
-        &self,
-        func: WindowFn,
-        name: &str,
-        window: Dur,
-        now: Ts,
-    ) -> Result<f64, Missing> {
+    pub fn window(&self, func: WindowFn, name: &str, window: Dur, now: Ts) -> Result<f64, Missing> {
         let empty = || Missing(format!("no sample of {name} in the last {window}"));
         let series = self.series.get(name).ok_or_else(empty)?;
         let it = series.window(now, window);
@@ -323,8 +318,13 @@ mod tests {
     fn rate_needs_two_samples_and_an_empty_window_is_missing() {
         let s = store_with("m", &[(1, 5.0)]);
         let now = Ts(1000);
-        assert!(s.window(WindowFn::Rate, "m", Dur::from_secs(5), now).is_err());
-        assert_eq!(s.window(WindowFn::Delta, "m", Dur::from_secs(5), now), Ok(0.0));
+        assert!(s
+            .window(WindowFn::Rate, "m", Dur::from_secs(5), now)
+            .is_err());
+        assert_eq!(
+            s.window(WindowFn::Delta, "m", Dur::from_secs(5), now),
+            Ok(0.0)
+        );
         let later = Ts(100_000);
         let e = s.window(WindowFn::Avg, "m", Dur::from_secs(5), later);
         assert_eq!(e, Err(Missing("no sample of m in the last 5s".into())));
@@ -345,10 +345,7 @@ mod tests {
             ))
         );
         assert_eq!(s.age("target.pacs.latency_ms", Ts(34_000)), Ok(34.0));
-        assert_eq!(
-            s.latest("x", Ts(0)),
-            Err(Missing("no sample of x".into()))
-        );
+        assert_eq!(s.latest("x", Ts(0)), Err(Missing("no sample of x".into())));
     }
 
     #[test]

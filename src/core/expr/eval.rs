@@ -173,7 +173,8 @@ impl Ctx<'_> {
         if x.is_finite() {
             V::Num(x)
         } else {
-            self.reasons.push(format!("{} is not a finite number", what()));
+            self.reasons
+                .push(format!("{} is not a finite number", what()));
             V::Unknown
         }
     }
@@ -283,7 +284,11 @@ mod tests {
     fn store() -> MetricStore {
         let mut s = MetricStore::default();
         for i in 0..=60 {
-            s.push("target.pacs.latency_ms", Ts(i * 1000), 700.0 + i as f64 * 5.0);
+            s.push(
+                "target.pacs.latency_ms",
+                Ts(i * 1000),
+                700.0 + i as f64 * 5.0,
+            );
         }
         s.push("recon.pacs-pilot.match", Ts(60_000), 1.0);
         s.push("recon.pacs-pilot.count_delta", Ts(60_000), 0.0);
@@ -340,7 +345,10 @@ mod tests {
         let t = ev("p95(target.pacs.latency_ms, 5m) > 800");
         assert_eq!(t.tri(), Tri::True);
         assert_eq!(t.first_sides(), (Some(985.0), Some(800.0)));
-        assert_eq!(t.comparisons[0].text, "p95(target.pacs.latency_ms, 5m) > 800");
+        assert_eq!(
+            t.comparisons[0].text,
+            "p95(target.pacs.latency_ms, 5m) > 800"
+        );
     }
 
     #[test]
@@ -360,11 +368,18 @@ mod tests {
     fn division_by_zero_and_overflow_are_unknown() {
         let d = ev("1 / zero > 0");
         assert_eq!(d.tri(), Tri::Unknown);
-        assert!(d.reason.as_deref().unwrap_or("").contains("division by zero"));
+        assert!(d
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("division by zero"));
         assert_eq!(ev("1e308 * 10 > 0").tri(), Tri::Unknown);
         assert_eq!(ev("age(zero) == 0").tri(), Tri::True);
         assert_eq!(ev("-zero - 1 < 0").tri(), Tri::True);
-        assert_eq!(ev("(2 + 3) * 2 == 10").comparisons[0].text, "(2 + 3) * 2 == 10");
+        assert_eq!(
+            ev("(2 + 3) * 2 == 10").comparisons[0].text,
+            "(2 + 3) * 2 == 10"
+        );
     }
 
     fn arb_expr() -> impl Strategy<Value = String> {
@@ -378,10 +393,18 @@ mod tests {
             (-1e308f64..1e308).prop_map(|x| format!("{:e}", x.abs())),
         ];
         let num = leaf.prop_recursive(4, 16, 2, |inner| {
-            (inner.clone(), prop::sample::select(vec!["+", "-", "*", "/"]), inner)
+            (
+                inner.clone(),
+                prop::sample::select(vec!["+", "-", "*", "/"]),
+                inner,
+            )
                 .prop_map(|(a, op, b)| format!("({a} {op} {b})"))
         });
-        let cmp = (num.clone(), prop::sample::select(vec!["<", ">", "==", "!=", "<=", ">="]), num)
+        let cmp = (
+            num.clone(),
+            prop::sample::select(vec!["<", ">", "==", "!=", "<=", ">="]),
+            num,
+        )
             .prop_map(|(a, op, b)| format!("{a} {op} {b}"));
         cmp.prop_recursive(3, 8, 2, |inner| {
             prop_oneof![
