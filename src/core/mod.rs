@@ -2,6 +2,7 @@
 
 pub mod cockpit;
 pub mod config;
+pub mod derived;
 pub mod entry;
 pub mod expr;
 pub mod gate;
