@@ -249,3 +249,5 @@ fn longest_window(rb: &Runbook) -> Dur {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_replay;

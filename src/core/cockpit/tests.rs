@@ -126,6 +126,7 @@ pub(super) fn runbook() -> Runbook {
 
 /// A cockpit plus the log it wrote, so every test can also check the replay.
 pub(super) struct Session {
+    pub rb: Runbook,
     pub c: Cockpit,
     pub log: Vec<(Ts, Entry)>,
     pub now: Ts,
@@ -133,7 +134,10 @@ pub(super) struct Session {
 
 impl Session {
     pub fn new() -> Session {
-        let mut c = Cockpit::new(runbook(), Ts(0));
+        Session::with(runbook())
+    }
+    pub fn with(rb: Runbook) -> Session {
+        let mut c = Cockpit::new(rb.clone(), Ts(0));
         let mut log = vec![(
             Ts(0),
             Entry {
@@ -148,7 +152,7 @@ impl Session {
                 log.push((Ts(0), e));
             }
         }
-        Session { c, log, now: Ts(0) }
+        Session { rb, c, log, now: Ts(0) }
     }
     pub fn send(&mut self, msg: Msg) -> Vec<Effect> {
         let out = self.c.handle(msg, self.now);
@@ -189,7 +193,7 @@ impl Session {
         out
     }
     pub fn replayed(&self) -> Cockpit {
-        Cockpit::replay(runbook(), self.log.clone())
+        Cockpit::replay(self.rb.clone(), self.log.clone())
     }
 }
 
@@ -204,7 +208,7 @@ pub(super) fn acked(out: &[Effect]) -> bool {
     matches!(out.last(), Some(Effect::Acknowledged { .. })) && refused(out).is_none()
 }
 
-fn go(r: &str) -> Action {
+pub(super) fn go(r: &str) -> Action {
     Action::Go { rationale: r.into() }
 }
 
@@ -354,8 +358,8 @@ fn a_live_waiver_lets_go_pass_a_failing_gate() {
     assert!(acked(&s.act("dana", go("waived"))));
 }
 
-/// Into the pilot with latency samples at 1 s.
-fn in_pilot() -> Session {
+/// Readiness done and `go` said: in the pilot.
+pub(super) fn in_pilot() -> Session {
     let mut s = Session::new();
     ready(&mut s);
     assert!(acked(&s.act("dana", go("ready"))));
