@@ -36,16 +36,25 @@ pub fn derived_samples(inp: &DerivedInputs) -> Vec<(String, f64)> {
     let mut out = vec![
         ("cutover.elapsed_min".into(), mins(inp.now - inp.origin)),
         ("cutover.remaining_min".into(), mins(remaining)),
-        ("phase.elapsed_min".into(), mins(inp.now - inp.phase_entered)),
+        (
+            "phase.elapsed_min".into(),
+            mins(inp.now - inp.phase_entered),
+        ),
         (
             "cutover.forecast_overrun_min".into(),
             mins((inp.now + inp.remaining_work) - inp.window_end),
         ),
         ("issues.open".into(), inp.issues_open as f64),
-        ("issues.open_critical".into(), inp.issues_open_critical as f64),
+        (
+            "issues.open_critical".into(),
+            inp.issues_open_critical as f64,
+        ),
     ];
     for (scope, plan) in &inp.rollback_plans {
-        out.push((format!("rollback.{scope}.slack_min"), mins(remaining - *plan)));
+        out.push((
+            format!("rollback.{scope}.slack_min"),
+            mins(remaining - *plan),
+        ));
     }
     out
 }

@@ -132,10 +132,18 @@ impl Cockpit {
     fn plan_hold(&self, actor: &str, reason: &str, now: Ts) -> Rule {
         required(reason, "a reason for the hold")?;
         if let Some(h) = &self.hold {
-            return Err(format!("already on HOLD since {} (by {})", h.since.hms(), h.by));
+            return Err(format!(
+                "already on HOLD since {} (by {})",
+                h.since.hms(),
+                h.by
+            ));
         }
         let e = self.decision_entry(actor, "hold", reason, json!({}));
-        let fill = Fill { actor: Some(actor), reason: Some(reason), ..Fill::default() };
+        let fill = Fill {
+            actor: Some(actor),
+            reason: Some(reason),
+            ..Fill::default()
+        };
         Ok(Plan {
             entries: vec![e],
             notify: vec![self.notify("hold", now, fill)],
@@ -150,7 +158,11 @@ impl Cockpit {
             return Err("nothing to resume: the line is not on hold".into());
         }
         let e = self.decision_entry(actor, "resume", rationale, json!({}));
-        let fill = Fill { actor: Some(actor), reason: Some(rationale), ..Fill::default() };
+        let fill = Fill {
+            actor: Some(actor),
+            reason: Some(rationale),
+            ..Fill::default()
+        };
         Ok(Plan {
             entries: vec![e],
             notify: vec![self.notify("resume", now, fill)],
@@ -166,7 +178,12 @@ impl Cockpit {
             .filter(|g| !self.gate_counts(&g.id, now))
             .map(|g| {
                 let why = g.reason.as_deref().unwrap_or("");
-                format!("{} gate {} is {} ({why})", kind_name(kind), g.id, g.state().as_str())
+                format!(
+                    "{} gate {} is {} ({why})",
+                    kind_name(kind),
+                    g.id,
+                    g.state().as_str()
+                )
             })
             .collect()
     }
@@ -192,22 +209,26 @@ impl Cockpit {
             return self.plan_reentry(actor, rationale, &cur, now);
         }
         let mut unmet = self.unmet_gates(&cur, GateKind::Exit, now);
-        for so in self.signoffs.iter().filter(|s| s.phase == cur && s.given_at.is_none()) {
+        for so in self
+            .signoffs
+            .iter()
+            .filter(|s| s.phase == cur && s.given_at.is_none())
+        {
             unmet.push(format!("sign-off {} ({}) is awaiting", so.role, so.owner));
         }
-        let next = self.runbook.phases.get(self.phase.index + 1).map(|p| p.id.clone());
+        let next = self
+            .runbook
+            .phases
+            .get(self.phase.index + 1)
+            .map(|p| p.id.clone());
         if let Some(n) = &next {
             unmet.extend(self.unmet_gates(n, GateKind::Entry, now));
         }
         if !unmet.is_empty() {
             return Err(format!("go refused: {}", unmet.join("; ")));
         }
-        let mut entries = vec![self.decision_entry(
-            actor,
-            "go",
-            rationale,
-            json!({"from": cur, "to": next}),
-        )];
+        let mut entries =
+            vec![self.decision_entry(actor, "go", rationale, json!({"from": cur, "to": next}))];
         entries.push(phase_entry(actor, "completed", &cur, false));
         let ack = match &next {
             Some(n) => {
@@ -221,14 +242,28 @@ impl Cockpit {
             .and_then(|n| self.runbook.phase(n))
             .map(|p| p.name.clone())
             .unwrap_or_else(|| "completion".into());
-        let fill = Fill { actor: Some(actor), reason: Some(rationale), phase: Some(shown), ..Fill::default() };
+        let fill = Fill {
+            actor: Some(actor),
+            reason: Some(rationale),
+            phase: Some(shown),
+            ..Fill::default()
+        };
         let notify = vec![self.notify("go", now, fill)];
-        Ok(Plan { entries, notify, ack })
+        Ok(Plan {
+            entries,
+            notify,
+            ack,
+        })
     }
 
     fn plan_reentry(&self, actor: &str, rationale: &str, cur: &str, now: Ts) -> Rule {
         if let Some(rb) = &self.rollback {
-            let open: Vec<&str> = rb.steps.iter().filter(|s| !s.state.finished()).map(|s| s.id.as_str()).collect();
+            let open: Vec<&str> = rb
+                .steps
+                .iter()
+                .filter(|s| !s.state.finished())
+                .map(|s| s.id.as_str())
+                .collect();
             if !open.is_empty() {
                 return Err(format!(
                     "go refused: rollback {} still has unfinished steps ({}); mark them done or skipped first",
@@ -239,10 +274,22 @@ impl Cockpit {
         }
         let unmet = self.unmet_gates(cur, GateKind::Entry, now);
         if !unmet.is_empty() {
-            return Err(format!("re-entering {cur} after the rollback refused: {}", unmet.join("; ")));
+            return Err(format!(
+                "re-entering {cur} after the rollback refused: {}",
+                unmet.join("; ")
+            ));
         }
-        let d = self.decision_entry(actor, "go", rationale, json!({"from": cur, "to": cur, "reentry": true}));
-        let fill = Fill { actor: Some(actor), reason: Some(rationale), ..Fill::default() };
+        let d = self.decision_entry(
+            actor,
+            "go",
+            rationale,
+            json!({"from": cur, "to": cur, "reentry": true}),
+        );
+        let fill = Fill {
+            actor: Some(actor),
+            reason: Some(rationale),
+            ..Fill::default()
+        };
         Ok(Plan {
             entries: vec![d, phase_entry(actor, "entered", cur, true)],
             notify: vec![self.notify("go", now, fill)],
@@ -250,21 +297,46 @@ impl Cockpit {
         })
     }
 
-    fn plan_rollback(&self, actor: &str, scope: &str, rationale: &str, now: Ts, decide: Option<(&str, Answer)>) -> Rule {
+    fn plan_rollback(
+        &self,
+        actor: &str,
+        scope: &str,
+        rationale: &str,
+        now: Ts,
+        decide: Option<(&str, Answer)>,
+    ) -> Rule {
         self.authorize(actor, "decide a rollback")?;
         required(rationale, "a rationale")?;
         if self.runbook.rollback(scope).is_none() {
-            let scopes: Vec<&str> = self.runbook.rollbacks.iter().map(|r| r.scope.as_str()).collect();
-            return Err(format!("no rollback plan for scope {scope:?}; plans: {}", scopes.join(", ")));
+            let scopes: Vec<&str> = self
+                .runbook
+                .rollbacks
+                .iter()
+                .map(|r| r.scope.as_str())
+                .collect();
+            return Err(format!(
+                "no rollback plan for scope {scope:?}; plans: {}",
+                scopes.join(", ")
+            ));
         }
         if let Some(rb) = &self.rollback {
             return Err(format!("rollback {} is already in progress", rb.scope));
         }
         let e = match decide {
             None => self.decision_entry(actor, "rollback", rationale, json!({"scope": scope})),
-            Some((th, a)) => self.decision_entry(actor, "decide", rationale, json!({"threshold": th, "answer": a, "scope": scope})),
+            Some((th, a)) => self.decision_entry(
+                actor,
+                "decide",
+                rationale,
+                json!({"threshold": th, "answer": a, "scope": scope}),
+            ),
         };
-        let fill = Fill { actor: Some(actor), reason: Some(rationale), scope: Some(scope), ..Fill::default() };
+        let fill = Fill {
+            actor: Some(actor),
+            reason: Some(rationale),
+            scope: Some(scope),
+            ..Fill::default()
+        };
         Ok(Plan {
             entries: vec![e],
             notify: vec![self.notify("rollback", now, fill)],
@@ -272,13 +344,23 @@ impl Cockpit {
         })
     }
 
-    fn plan_waive(&self, actor: &str, gate: &str, owner: &str, reason: &str, expires: Ts, now: Ts) -> Rule {
+    fn plan_waive(
+        &self,
+        actor: &str,
+        gate: &str,
+        owner: &str,
+        reason: &str,
+        expires: Ts,
+        now: Ts,
+    ) -> Rule {
         self.authorize(actor, "waive a gate")?;
         if !self.gates.iter().any(|g| g.id == gate) {
             return Err(format!("no gate {gate:?} in this runbook"));
         }
         if self.runbook.owner(owner).is_none() {
-            return Err(format!("a waiver needs an accountable owner from the roster; {owner:?} is not on it"));
+            return Err(format!(
+                "a waiver needs an accountable owner from the roster; {owner:?} is not on it"
+            ));
         }
         required(reason, "a reason for the waiver")?;
         if expires <= now || expires > self.window.end {
@@ -288,31 +370,51 @@ impl Cockpit {
                 expires.to_rfc3339()
             ));
         }
-        if self.waivers.iter().any(|w| w.gate == gate && w.in_force(now)) {
+        if self
+            .waivers
+            .iter()
+            .any(|w| w.gate == gate && w.in_force(now))
+        {
             return Err(format!("gate {gate} is already waived"));
         }
         let f = json!({"gate": gate, "owner": owner, "reason": reason, "expires": expires.to_rfc3339()});
         let e = self.decision_entry(actor, "waive", reason, f);
-        Ok(Plan::one(e, format!("gate {gate} waived until {} (owner {owner})", expires.hms())))
+        Ok(Plan::one(
+            e,
+            format!("gate {gate} waived until {} (owner {owner})", expires.hms()),
+        ))
     }
 
     fn plan_signoff(&self, actor: &str, phase: &str, role: &str) -> Rule {
-        let Some(so) = self.signoffs.iter().find(|s| s.phase == phase && s.role == role) else {
+        let Some(so) = self
+            .signoffs
+            .iter()
+            .find(|s| s.phase == phase && s.role == role)
+        else {
             return Err(format!("phase {phase:?} has no sign-off for role {role:?}"));
         };
         if so.owner != actor {
-            return Err(format!("the {role} sign-off of {phase} is given by {}, not {actor}", so.owner));
+            return Err(format!(
+                "the {role} sign-off of {phase} is given by {}, not {actor}",
+                so.owner
+            ));
         }
         if so.given_at.is_some() {
             return Err(format!("the {role} sign-off of {phase} is already in"));
         }
         let e = self.decision_entry(actor, "signoff", "", json!({"phase": phase, "role": role}));
-        Ok(Plan::one(e, format!("sign-off {role} for {phase} recorded")))
+        Ok(Plan::one(
+            e,
+            format!("sign-off {role} for {phase} recorded"),
+        ))
     }
 
     fn plan_handover(&self, actor: &str, to: &str, rationale: &str) -> Rule {
         if actor != self.commander {
-            return Err(format!("only the commander ({}) may hand over the role", self.commander));
+            return Err(format!(
+                "only the commander ({}) may hand over the role",
+                self.commander
+            ));
         }
         if self.runbook.owner(to).is_none() {
             return Err(format!("{to:?} is not on the roster"));
@@ -321,18 +423,32 @@ impl Cockpit {
             return Err(format!("{actor} is already the commander"));
         }
         required(rationale, "a rationale")?;
-        let e = self.decision_entry(actor, "handover", rationale, json!({"from": actor, "to": to}));
+        let e = self.decision_entry(
+            actor,
+            "handover",
+            rationale,
+            json!({"from": actor, "to": to}),
+        );
         Ok(Plan::one(e, format!("{to} is now the commander")))
     }
 
-    fn plan_issue_open(&self, actor: &str, id: &str, sev: super::IssueSeverity, title: &str, owner: &str) -> Rule {
+    fn plan_issue_open(
+        &self,
+        actor: &str,
+        id: &str,
+        sev: super::IssueSeverity,
+        title: &str,
+        owner: &str,
+    ) -> Rule {
         required(id, "an issue id")?;
         required(title, "an issue title")?;
         if self.issues.iter().any(|i| i.id == id) {
             return Err(format!("issue {id} already exists; pick another id"));
         }
         if self.runbook.owner(owner).is_none() {
-            return Err(format!("an issue's owner must be on the roster; {owner:?} is not"));
+            return Err(format!(
+                "an issue's owner must be on the roster; {owner:?} is not"
+            ));
         }
         let f = json!({"op": "open", "id": id, "severity": sev, "title": title, "owner": owner});
         let e = self.decision_entry(actor, "issue", title, f);
@@ -340,11 +456,18 @@ impl Cockpit {
     }
 
     fn plan_issue_close(&self, actor: &str, id: &str, rationale: &str) -> Rule {
-        let Some(i) = self.issues.iter().find(|i| i.id == id && i.closed.is_none()) else {
+        let Some(i) = self
+            .issues
+            .iter()
+            .find(|i| i.id == id && i.closed.is_none())
+        else {
             return Err(format!("no open issue {id:?}"));
         };
         if actor != i.owner && self.authorize(actor, "close this issue").is_err() {
-            return Err(format!("issue {id} is closed by its owner ({}), the commander or the phase owner", i.owner));
+            return Err(format!(
+                "issue {id} is closed by its owner ({}), the commander or the phase owner",
+                i.owner
+            ));
         }
         required(rationale, "a rationale")?;
         let e = self.decision_entry(actor, "issue", rationale, json!({"op": "close", "id": id}));
@@ -371,20 +494,41 @@ impl Cockpit {
                 self.plan_rollback(actor, &scope, rationale, now, Some((th, answer)))
             }
             Answer::Hold | Answer::Continue => {
-                let e = self.decision_entry(actor, "decide", rationale, json!({"threshold": th, "answer": answer}));
+                let e = self.decision_entry(
+                    actor,
+                    "decide",
+                    rationale,
+                    json!({"threshold": th, "answer": answer}),
+                );
                 let mut notify = vec![];
                 if answer == Answer::Hold && self.hold.is_none() {
-                    let fill = Fill { actor: Some(actor), reason: Some(rationale), ..Fill::default() };
+                    let fill = Fill {
+                        actor: Some(actor),
+                        reason: Some(rationale),
+                        ..Fill::default()
+                    };
                     notify.push(self.notify("hold", now, fill));
                 }
-                let what = if th == OVERRUN_ID { "window overrun" } else { th };
-                Ok(Plan { entries: vec![e], notify, ack: format!("{what}: {answer:?} decided").to_lowercase() })
+                let what = if th == OVERRUN_ID {
+                    "window overrun"
+                } else {
+                    th
+                };
+                Ok(Plan {
+                    entries: vec![e],
+                    notify,
+                    ack: format!("{what}: {answer:?} decided").to_lowercase(),
+                })
             }
         }
     }
 
     /// Steps whose `after` dependencies are not finished.
-    pub(super) fn unfinished_deps(&self, after: &[String], pool: &[super::StepStatus]) -> Vec<String> {
+    pub(super) fn unfinished_deps(
+        &self,
+        after: &[String],
+        pool: &[super::StepStatus],
+    ) -> Vec<String> {
         after
             .iter()
             .filter(|d| pool.iter().any(|s| &s.id == *d && !s.state.finished()))
@@ -397,7 +541,10 @@ impl Cockpit {
         self.no_hold("starting a step")?;
         match state {
             StepState::Pending | StepState::Blocked { .. } => Ok(()),
-            s => Err(format!("the step is {}; only a pending or blocked step can start", s.name())),
+            s => Err(format!(
+                "the step is {}; only a pending or blocked step can start",
+                s.name()
+            )),
         }
     }
 }

@@ -147,10 +147,18 @@ impl Cockpit {
                     StepState::InProgress { since, .. } => Some(*since),
                     _ => None,
                 };
-                StepState::Done { by, at: ts, started }
+                StepState::Done {
+                    by,
+                    at: ts,
+                    started,
+                }
             }
             "skip" => StepState::Skipped { by, at: ts, reason },
-            "blocked" => StepState::Blocked { by, since: ts, reason },
+            "blocked" => StepState::Blocked {
+                by,
+                since: ts,
+                reason,
+            },
             _ => return,
         };
     }
@@ -207,7 +215,11 @@ impl Cockpit {
             decided_by: actor.to_string(),
             since: ts,
             phase: self.phase_id().to_string(),
-            steps: plan.steps.iter().map(|s| StepStatus::new(None, s)).collect(),
+            steps: plan
+                .steps
+                .iter()
+                .map(|s| StepStatus::new(None, s))
+                .collect(),
         });
         self.phase.needs_reentry = true;
     }
@@ -251,7 +263,11 @@ impl Cockpit {
                 });
             }
             "close" => {
-                if let Some(i) = self.issues.iter_mut().find(|i| i.id == id && i.closed.is_none()) {
+                if let Some(i) = self
+                    .issues
+                    .iter_mut()
+                    .find(|i| i.id == id && i.closed.is_none())
+                {
                     i.closed = Some((actor.to_string(), ts, rationale));
                 }
             }

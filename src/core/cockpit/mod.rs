@@ -60,8 +60,15 @@ impl Cockpit {
             .iter()
             .flat_map(|p| p.steps.iter().map(move |s| StepStatus::new(Some(&p.id), s)))
             .collect();
-        let gates = runbook.gates().map(|(p, g)| GateStatus::new(&p.id, g)).collect();
-        let thresholds = runbook.thresholds.iter().map(ThresholdStatus::new).collect();
+        let gates = runbook
+            .gates()
+            .map(|(p, g)| GateStatus::new(&p.id, g))
+            .collect();
+        let thresholds = runbook
+            .thresholds
+            .iter()
+            .map(ThresholdStatus::new)
+            .collect();
         let signoffs = runbook
             .phases
             .iter()

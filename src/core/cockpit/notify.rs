@@ -61,7 +61,10 @@ impl Cockpit {
                 format!("{} UTC", (now + self.runbook.update_every).hms()),
             ),
             ("{scope}", f.scope.map(str::to_string).unwrap_or_else(na)),
-            ("{threshold}", f.threshold.map(str::to_string).unwrap_or_else(na)),
+            (
+                "{threshold}",
+                f.threshold.map(str::to_string).unwrap_or_else(na),
+            ),
             ("{value}", f.value.unwrap_or_else(na)),
         ];
         Effect::Notify {
@@ -99,7 +102,13 @@ mod tests {
 
     #[test]
     fn placeholders_fill_once_and_unknown_braces_stay() {
-        let pairs = [("{actor}", "{reason}".to_string()), ("{reason}", "x".to_string())];
-        assert_eq!(fill("{actor} said {reason} {other}", &pairs), "{reason} said x {other}");
+        let pairs = [
+            ("{actor}", "{reason}".to_string()),
+            ("{reason}", "x".to_string()),
+        ];
+        assert_eq!(
+            fill("{actor} said {reason} {other}", &pairs),
+            "{reason} said x {other}"
+        );
     }
 }

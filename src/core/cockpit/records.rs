@@ -62,7 +62,13 @@ pub fn transition_entry(kind: EntryKind, t: &Transition, phase: &str, extra: Val
 impl Cockpit {
     /// A `decision` record: `type`, `rationale`, the fields, and a snapshot of
     /// every gate, sign-off and threshold at this moment.
-    pub(super) fn decision_entry(&self, actor: &str, kind: &str, rationale: &str, fields: Value) -> Entry {
+    pub(super) fn decision_entry(
+        &self,
+        actor: &str,
+        kind: &str,
+        rationale: &str,
+        fields: Value,
+    ) -> Entry {
         let mut body = json!({"type": kind, "rationale": rationale});
         if let (Some(b), Value::Object(x)) = (body.as_object_mut(), fields) {
             b.extend(x);
@@ -82,7 +88,11 @@ impl Cockpit {
             .gates
             .iter()
             .map(|g| {
-                let (value, limit) = g.last.as_ref().map(|e| e.first_sides()).unwrap_or((None, None));
+                let (value, limit) = g
+                    .last
+                    .as_ref()
+                    .map(|e| e.first_sides())
+                    .unwrap_or((None, None));
                 json!({"id": g.id, "phase": g.phase, "kind": g.kind, "state": g.state().as_str(),
                        "value": value, "limit": limit, "timer_ms": g.timer.acc.0})
             })
@@ -96,7 +106,11 @@ impl Cockpit {
             .thresholds
             .iter()
             .map(|t| {
-                let (value, limit) = t.last.as_ref().map(|e| e.first_sides()).unwrap_or((None, None));
+                let (value, limit) = t
+                    .last
+                    .as_ref()
+                    .map(|e| e.first_sides())
+                    .unwrap_or((None, None));
                 json!({"id": t.id, "state": t.state.as_str(), "value": value, "limit": limit,
                        "timer_ms": t.timer.acc.0})
             })
@@ -112,7 +126,9 @@ pub fn s<'a>(body: &'a Value, key: &str) -> &'a str {
 
 /// An RFC 3339 field of a record body.
 pub fn ts_field(body: &Value, key: &str) -> Option<Ts> {
-    body.get(key).and_then(Value::as_str).and_then(Ts::parse_rfc3339)
+    body.get(key)
+        .and_then(Value::as_str)
+        .and_then(Ts::parse_rfc3339)
 }
 
 impl Cockpit {

@@ -58,23 +58,38 @@ impl Cockpit {
         }
     }
 
-    fn step_rule(&self, step: &StepStatus, pool: &[StepStatus], kind: &str, reason: &str) -> Result<(), String> {
+    fn step_rule(
+        &self,
+        step: &StepStatus,
+        pool: &[StepStatus],
+        kind: &str,
+        reason: &str,
+    ) -> Result<(), String> {
         let id = &step.id;
         match (kind, &step.state) {
             ("start", st) => {
                 if step.phase.is_some() {
                     self.may_start(st)?;
                 } else if !matches!(st, StepState::Pending | StepState::Blocked { .. }) {
-                    return Err(format!("step {id} is {}; only a pending or blocked step can start", st.name()));
+                    return Err(format!(
+                        "step {id} is {}; only a pending or blocked step can start",
+                        st.name()
+                    ));
                 }
                 let deps = self.unfinished_deps(&step.after, pool);
                 if !deps.is_empty() {
-                    return Err(format!("step {id} runs after {}, which are not done yet", deps.join(", ")));
+                    return Err(format!(
+                        "step {id} runs after {}, which are not done yet",
+                        deps.join(", ")
+                    ));
                 }
                 Ok(())
             }
             ("done", StepState::InProgress { .. }) => Ok(()),
-            ("done", st) => Err(format!("step {id} is {}; start it before marking it done", st.name())),
+            ("done", st) => Err(format!(
+                "step {id} is {}; start it before marking it done",
+                st.name()
+            )),
             ("skip" | "blocked", st) if st.finished() => {
                 Err(format!("step {id} is already {}", st.name()))
             }

@@ -45,7 +45,13 @@ fn gate(id: &str, when: &str, for_s: Option<i64>, kind: GateKind) -> Gate {
     }
 }
 
-fn threshold(id: &str, when: &str, for_s: Option<i64>, sev: Severity, phases: &[&str]) -> Threshold {
+fn threshold(
+    id: &str,
+    when: &str,
+    for_s: Option<i64>,
+    sev: Severity,
+    phases: &[&str],
+) -> Threshold {
     Threshold {
         id: id.into(),
         title: id.into(),
@@ -68,14 +74,22 @@ pub(super) fn runbook() -> Runbook {
         max_duration: Dur::from_mins(360),
         update_every: Dur::from_mins(30),
         window_start: None,
-        owners: ["dana", "sam", "pat", "dr-lee"].into_iter().map(owner).collect(),
+        owners: ["dana", "sam", "pat", "dr-lee"]
+            .into_iter()
+            .map(owner)
+            .collect(),
         phases: vec![
             Phase {
                 id: "readiness".into(),
                 name: "Phase 1: readiness".into(),
                 owner: "dana".into(),
                 steps: vec![step("freeze", "sam", 10, &[])],
-                gates: vec![gate("targets-up", "target.pacs.up == 1", None, GateKind::Exit)],
+                gates: vec![gate(
+                    "targets-up",
+                    "target.pacs.up == 1",
+                    None,
+                    GateKind::Exit,
+                )],
                 signoffs: vec![SignOffReq {
                     role: "Clinical leadership".into(),
                     owner: "dr-lee".into(),
@@ -87,10 +101,23 @@ pub(super) fn runbook() -> Runbook {
                 id: "pilot".into(),
                 name: "Phase 2: pilot".into(),
                 owner: "pat".into(),
-                steps: vec![step("copy", "sam", 20, &[]), step("verify", "sam", 10, &["copy"])],
+                steps: vec![
+                    step("copy", "sam", 20, &[]),
+                    step("verify", "sam", 10, &["copy"]),
+                ],
                 gates: vec![
-                    gate("no-critical", "issues.open_critical == 0", None, GateKind::Entry),
-                    gate("pilot-checksums", "recon.pacs-pilot.match == 1", Some(10), GateKind::Exit),
+                    gate(
+                        "no-critical",
+                        "issues.open_critical == 0",
+                        None,
+                        GateKind::Entry,
+                    ),
+                    gate(
+                        "pilot-checksums",
+                        "recon.pacs-pilot.match == 1",
+                        Some(10),
+                        GateKind::Exit,
+                    ),
                 ],
                 signoffs: vec![],
                 pos: Pos::default(),
@@ -100,14 +127,31 @@ pub(super) fn runbook() -> Runbook {
                 name: "Phase 3: decommission".into(),
                 owner: "dana".into(),
                 steps: vec![step("retire", "sam", 30, &[])],
-                gates: vec![gate("source-idle", "source.pacs.up == 1", None, GateKind::Exit)],
+                gates: vec![gate(
+                    "source-idle",
+                    "source.pacs.up == 1",
+                    None,
+                    GateKind::Exit,
+                )],
                 signoffs: vec![],
                 pos: Pos::default(),
             },
         ],
         thresholds: vec![
-            threshold("latency", "p95(target.pacs.latency_ms, 1m) > 800", Some(5), Severity::Rollback, &["pilot"]),
-            threshold("target-down", "target.pacs.up == 0", None, Severity::Hold, &[]),
+            threshold(
+                "latency",
+                "p95(target.pacs.latency_ms, 1m) > 800",
+                Some(5),
+                Severity::Rollback,
+                &["pilot"],
+            ),
+            threshold(
+                "target-down",
+                "target.pacs.up == 0",
+                None,
+                Severity::Hold,
+                &[],
+            ),
         ],
         rollbacks: vec![RollbackPlan {
             scope: "read-path".into(),
@@ -118,7 +162,8 @@ pub(super) fn runbook() -> Runbook {
         templates: vec![Template {
             id: "hold".into(),
             title: "hold".into(),
-            text: "HOLD at {time}: {phase} paused by {actor}: {reason}. Next update {next_update}.".into(),
+            text: "HOLD at {time}: {phase} paused by {actor}: {reason}. Next update {next_update}."
+                .into(),
             pos: Pos::default(),
         }],
     }
@@ -152,7 +197,12 @@ impl Session {
                 log.push((Ts(0), e));
             }
         }
-        Session { rb, c, log, now: Ts(0) }
+        Session {
+            rb,
+            c,
+            log,
+            now: Ts(0),
+        }
     }
     pub fn send(&mut self, msg: Msg) -> Vec<Effect> {
         let out = self.c.handle(msg, self.now);
@@ -174,20 +224,22 @@ impl Session {
         self.now = Ts(secs * 1000);
         let mut out = vec![];
         if !samples.is_empty() {
-            out.extend(self.send(Msg::Probe(ProbeReport {
-                probe: "test.probe".into(),
-                ts: self.now,
-                ok: true,
-                reason: None,
-                samples: samples
-                    .iter()
-                    .map(|(n, v)| Sample {
-                        name: n.to_string(),
-                        ts: self.now,
-                        value: *v,
-                    })
-                    .collect(),
-            })));
+            out.extend(
+                self.send(Msg::Probe(ProbeReport {
+                    probe: "test.probe".into(),
+                    ts: self.now,
+                    ok: true,
+                    reason: None,
+                    samples: samples
+                        .iter()
+                        .map(|(n, v)| Sample {
+                            name: n.to_string(),
+                            ts: self.now,
+                            value: *v,
+                        })
+                        .collect(),
+                })),
+            );
         }
         out.extend(self.send(Msg::Tick));
         out
@@ -209,13 +261,21 @@ pub(super) fn acked(out: &[Effect]) -> bool {
 }
 
 pub(super) fn go(r: &str) -> Action {
-    Action::Go { rationale: r.into() }
+    Action::Go {
+        rationale: r.into(),
+    }
 }
 
 /// Readiness passed: target up and the sign-off in.
 pub(super) fn ready(s: &mut Session) {
     s.at(1, &[("target.pacs.up", 1.0)]);
-    let out = s.act("dr-lee", Action::SignOff { phase: "readiness".into(), role: "Clinical leadership".into() });
+    let out = s.act(
+        "dr-lee",
+        Action::SignOff {
+            phase: "readiness".into(),
+            role: "Clinical leadership".into(),
+        },
+    );
     assert!(acked(&out), "{out:?}");
 }
 
@@ -237,7 +297,12 @@ fn only_people_on_the_roster_may_act() {
 #[test]
 fn anyone_may_hold_only_authority_may_resume() {
     let mut s = Session::new();
-    let out = s.act("sam", Action::Hold { reason: "viewer errors".into() });
+    let out = s.act(
+        "sam",
+        Action::Hold {
+            reason: "viewer errors".into(),
+        },
+    );
     assert!(acked(&out));
     let text = out.iter().find_map(|e| match e {
         Effect::Notify { template, text } if template == "hold" => Some(text.clone()),
@@ -248,13 +313,45 @@ fn anyone_may_hold_only_authority_may_resume() {
         Some("HOLD at 00:00:00 UTC: Phase 1: readiness paused by sam name: viewer errors. Next update 00:30:00 UTC.")
     );
     assert_eq!(s.c.hold().map(|h| h.by.as_str()), Some("sam"));
-    assert!(refused(&s.act("pat", Action::Hold { reason: "again".into() })).is_some());
-    let r = refused(&s.act("sam", Action::Resume { rationale: "fixed".into() })).expect("refused");
-    assert!(r.contains("only the commander (dana) or the phase owner (dana)"), "{r}");
-    assert!(refused(&s.act("dana", Action::Resume { rationale: " ".into() })).is_some());
-    assert!(acked(&s.act("dana", Action::Resume { rationale: "fixed".into() })));
+    assert!(refused(&s.act(
+        "pat",
+        Action::Hold {
+            reason: "again".into()
+        }
+    ))
+    .is_some());
+    let r = refused(&s.act(
+        "sam",
+        Action::Resume {
+            rationale: "fixed".into(),
+        },
+    ))
+    .expect("refused");
+    assert!(
+        r.contains("only the commander (dana) or the phase owner (dana)"),
+        "{r}"
+    );
+    assert!(refused(&s.act(
+        "dana",
+        Action::Resume {
+            rationale: " ".into()
+        }
+    ))
+    .is_some());
+    assert!(acked(&s.act(
+        "dana",
+        Action::Resume {
+            rationale: "fixed".into()
+        }
+    )));
     assert!(s.c.hold().is_none());
-    assert!(refused(&s.act("dana", Action::Resume { rationale: "x".into() })).is_some());
+    assert!(refused(&s.act(
+        "dana",
+        Action::Resume {
+            rationale: "x".into()
+        }
+    ))
+    .is_some());
 }
 
 #[test]
@@ -262,33 +359,67 @@ fn go_needs_exit_gates_signoffs_and_next_entry_gates() {
     let mut s = Session::new();
     s.at(1, &[("target.pacs.up", 0.0)]);
     let r = refused(&s.act("dana", go("ready"))).expect("refused");
-    assert!(r.contains("exit gate targets-up is fail (target.pacs.up is 0 (needs == 1))"), "{r}");
-    assert!(r.contains("sign-off Clinical leadership (dr-lee) is awaiting"), "{r}");
+    assert!(
+        r.contains("exit gate targets-up is fail (target.pacs.up is 0 (needs == 1))"),
+        "{r}"
+    );
+    assert!(
+        r.contains("sign-off Clinical leadership (dr-lee) is awaiting"),
+        "{r}"
+    );
     // A sign-off only by the owner it names.
-    let wrong = s.act("dana", Action::SignOff { phase: "readiness".into(), role: "Clinical leadership".into() });
-    assert!(refused(&wrong).expect("refused").contains("given by dr-lee"));
+    let wrong = s.act(
+        "dana",
+        Action::SignOff {
+            phase: "readiness".into(),
+            role: "Clinical leadership".into(),
+        },
+    );
+    assert!(refused(&wrong)
+        .expect("refused")
+        .contains("given by dr-lee"));
     ready(&mut s);
     // Entry gate of the next phase: a critical issue is open.
-    let out = s.act("sam", Action::IssueOpen {
-        id: "INC-1".into(),
-        severity: IssueSeverity::Critical,
-        title: "viewer crash".into(),
-        owner: "sam".into(),
-    });
+    let out = s.act(
+        "sam",
+        Action::IssueOpen {
+            id: "INC-1".into(),
+            severity: IssueSeverity::Critical,
+            title: "viewer crash".into(),
+            owner: "sam".into(),
+        },
+    );
     assert!(acked(&out));
     s.at(2, &[("target.pacs.up", 1.0)]);
     let r = refused(&s.act("dana", go("ready"))).expect("refused");
     assert!(r.contains("entry gate no-critical is fail"), "{r}");
-    assert!(acked(&s.act("sam", Action::IssueClose { id: "INC-1".into(), rationale: "patched".into() })));
+    assert!(acked(&s.act(
+        "sam",
+        Action::IssueClose {
+            id: "INC-1".into(),
+            rationale: "patched".into()
+        }
+    )));
     s.at(3, &[("target.pacs.up", 1.0)]);
     // Authority: sam is neither commander nor phase owner.
-    assert!(refused(&s.act("sam", go("ready"))).expect("refused").contains("may not say go"));
+    assert!(refused(&s.act("sam", go("ready")))
+        .expect("refused")
+        .contains("may not say go"));
     let out = s.act("dana", go("all green"));
     assert!(acked(&out), "{out:?}");
     assert_eq!(s.c.phase_id(), "pilot");
     assert!(out.iter().any(|e| matches!(e, Effect::Notify { template, text } if template == "go" && text.contains("Phase 2: pilot"))));
-    let kinds: Vec<_> = out.iter().filter_map(|e| match e { Effect::Append(e) => Some(e.kind), _ => None }).collect();
-    assert_eq!(kinds, vec![EntryKind::Decision, EntryKind::Phase, EntryKind::Phase]);
+    let kinds: Vec<_> = out
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Append(e) => Some(e.kind),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![EntryKind::Decision, EntryKind::Phase, EntryKind::Phase]
+    );
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }
 
@@ -296,10 +427,20 @@ fn go_needs_exit_gates_signoffs_and_next_entry_gates() {
 fn go_is_refused_while_on_hold_and_decisions_carry_a_snapshot() {
     let mut s = Session::new();
     ready(&mut s);
-    s.act("sam", Action::Hold { reason: "wait".into() });
+    s.act(
+        "sam",
+        Action::Hold {
+            reason: "wait".into(),
+        },
+    );
     let r = refused(&s.act("dana", go("ready"))).expect("refused");
     assert!(r.contains("HOLD is active"), "{r}");
-    let d = s.log.iter().rev().find(|(_, e)| e.kind == EntryKind::Decision).expect("decision");
+    let d = s
+        .log
+        .iter()
+        .rev()
+        .find(|(_, e)| e.kind == EntryKind::Decision)
+        .expect("decision");
     assert_eq!(d.1.body["type"], "hold");
     assert_eq!(d.1.body["snapshot"]["gates"][0]["id"], "targets-up");
     assert_eq!(d.1.body["snapshot"]["gates"][0]["state"], "pass");
@@ -313,7 +454,12 @@ fn the_phase_owner_has_authority_in_their_phase() {
     assert!(acked(&s.act("dana", go("ready"))));
     // pat owns the pilot: may hold/resume/waive there.
     s.act("sam", Action::Hold { reason: "x".into() });
-    assert!(acked(&s.act("pat", Action::Resume { rationale: "ok".into() })));
+    assert!(acked(&s.act(
+        "pat",
+        Action::Resume {
+            rationale: "ok".into()
+        }
+    )));
 }
 
 #[test]
@@ -337,14 +483,25 @@ fn waivers_need_owner_reason_and_expiry_within_the_window_and_expire() {
         let r = refused(&s.act(actor, action)).expect("refused");
         assert!(r.contains(want), "{r} should mention {want}");
     }
-    assert!(acked(&s.act("dana", w("sam", "monitoring down, verified by hand", 30))));
+    assert!(acked(
+        &s.act("dana", w("sam", "monitoring down, verified by hand", 30))
+    ));
     assert_eq!(s.c.gates()[0].state(), GateState::Waived);
-    s.act("dr-lee", Action::SignOff { phase: "readiness".into(), role: "Clinical leadership".into() });
+    s.act(
+        "dr-lee",
+        Action::SignOff {
+            phase: "readiness".into(),
+            role: "Clinical leadership".into(),
+        },
+    );
     // Expired: stops counting, flagged, recorded.
     s.at(31 * 60, &[("target.pacs.up", 0.0)]);
     assert!(s.c.waivers()[0].expired);
     assert_eq!(s.c.gates()[0].state(), GateState::Fail);
-    assert!(s.log.iter().any(|(_, e)| e.kind == EntryKind::Gate && e.body["waiver_expired"] == true));
+    assert!(s
+        .log
+        .iter()
+        .any(|(_, e)| e.kind == EntryKind::Gate && e.body["waiver_expired"] == true));
     assert!(refused(&s.act("dana", go("ready"))).is_some());
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }
@@ -353,8 +510,22 @@ fn waivers_need_owner_reason_and_expiry_within_the_window_and_expire() {
 fn a_live_waiver_lets_go_pass_a_failing_gate() {
     let mut s = Session::new();
     s.at(1, &[("target.pacs.up", 0.0)]);
-    s.act("dr-lee", Action::SignOff { phase: "readiness".into(), role: "Clinical leadership".into() });
-    s.act("dana", Action::Waive { gate: "targets-up".into(), owner: "sam".into(), reason: "r".into(), expires: Ts(30 * MIN) });
+    s.act(
+        "dr-lee",
+        Action::SignOff {
+            phase: "readiness".into(),
+            role: "Clinical leadership".into(),
+        },
+    );
+    s.act(
+        "dana",
+        Action::Waive {
+            gate: "targets-up".into(),
+            owner: "sam".into(),
+            reason: "r".into(),
+            expires: Ts(30 * MIN),
+        },
+    );
     assert!(acked(&s.act("dana", go("waived"))));
 }
 
@@ -381,7 +552,10 @@ fn a_breach_recommends_once_and_the_recommendation_stays_until_decided() {
     let mut recs = vec![];
     let mut states = vec![];
     for t in 10..30 {
-        let out = s.at(t, &[("target.pacs.latency_ms", 900.0), ("target.pacs.up", 1.0)]);
+        let out = s.at(
+            t,
+            &[("target.pacs.latency_ms", 900.0), ("target.pacs.up", 1.0)],
+        );
         recs.extend(recommends(&out));
         states.push(s.c.thresholds()[0].state);
     }
@@ -389,16 +563,43 @@ fn a_breach_recommends_once_and_the_recommendation_stays_until_decided() {
     assert_eq!(states[0], ThresholdState::Watch);
     assert_eq!(states[5], ThresholdState::Breached);
     assert_eq!(s.c.recommendations().len(), 1);
-    assert!(s.c.recommendations()[0].message.contains("rollback of read-path"));
+    assert!(s.c.recommendations()[0]
+        .message
+        .contains("rollback of read-path"));
     // A watch and a breach notice went out.
-    assert!(s.log.iter().any(|(_, e)| e.kind == EntryKind::Threshold && e.body["to"] == "breached" && e.body["recommendation"]["scope"] == "read-path"));
+    assert!(s.log.iter().any(|(_, e)| e.kind == EntryKind::Threshold
+        && e.body["to"] == "breached"
+        && e.body["recommendation"]["scope"] == "read-path"));
     // Deciding: authority and rationale.
-    let dec = |a: Answer, r: &str| Action::Decide { threshold: "latency".into(), answer: a, rationale: r.into() };
-    assert!(refused(&s.act("sam", dec(Answer::Continue, "fine"))).expect("refused").contains("may not decide"));
-    assert!(refused(&s.act("pat", dec(Answer::Continue, ""))).expect("refused").contains("rationale"));
-    assert!(refused(&s.act("pat", Action::Decide { threshold: "nope".into(), answer: Answer::Continue, rationale: "x".into() })).is_some());
-    assert_eq!(s.c.recommendations().len(), 1, "still pending after refusals");
-    assert!(acked(&s.act("pat", dec(Answer::Continue, "radiology accepts slower reads tonight"))));
+    let dec = |a: Answer, r: &str| Action::Decide {
+        threshold: "latency".into(),
+        answer: a,
+        rationale: r.into(),
+    };
+    assert!(refused(&s.act("sam", dec(Answer::Continue, "fine")))
+        .expect("refused")
+        .contains("may not decide"));
+    assert!(refused(&s.act("pat", dec(Answer::Continue, "")))
+        .expect("refused")
+        .contains("rationale"));
+    assert!(refused(&s.act(
+        "pat",
+        Action::Decide {
+            threshold: "nope".into(),
+            answer: Answer::Continue,
+            rationale: "x".into()
+        }
+    ))
+    .is_some());
+    assert_eq!(
+        s.c.recommendations().len(),
+        1,
+        "still pending after refusals"
+    );
+    assert!(acked(&s.act(
+        "pat",
+        dec(Answer::Continue, "radiology accepts slower reads tonight")
+    )));
     assert!(s.c.recommendations().is_empty());
     // Still breached: no second recommendation in the same episode.
     let out = s.at(31, &[("target.pacs.latency_ms", 900.0)]);
@@ -410,25 +611,72 @@ fn a_breach_recommends_once_and_the_recommendation_stays_until_decided() {
 fn rollback_then_reentry_needs_rollback_steps_and_entry_gates() {
     let mut s = in_pilot();
     for t in 10..20 {
-        s.at(t, &[("target.pacs.latency_ms", 950.0), ("target.pacs.up", 1.0)]);
+        s.at(
+            t,
+            &[("target.pacs.latency_ms", 950.0), ("target.pacs.up", 1.0)],
+        );
     }
-    let out = s.act("dana", Action::Decide { threshold: "latency".into(), answer: Answer::Rollback, rationale: "reads too slow".into() });
+    let out = s.act(
+        "dana",
+        Action::Decide {
+            threshold: "latency".into(),
+            answer: Answer::Rollback,
+            rationale: "reads too slow".into(),
+        },
+    );
     assert!(acked(&out), "{out:?}");
-    assert!(out.iter().any(|e| matches!(e, Effect::Notify { template, .. } if template == "rollback")));
+    assert!(out
+        .iter()
+        .any(|e| matches!(e, Effect::Notify { template, .. } if template == "rollback")));
     let rb = s.c.rollback().expect("rollback in progress");
     assert_eq!((rb.scope.as_str(), rb.steps.len()), ("read-path", 1));
     assert!(s.c.phase_state().needs_reentry);
-    assert!(refused(&s.act("dana", Action::Rollback { scope: "read-path".into(), rationale: "again".into() })).expect("refused").contains("already in progress"));
+    assert!(refused(&s.act(
+        "dana",
+        Action::Rollback {
+            scope: "read-path".into(),
+            rationale: "again".into()
+        }
+    ))
+    .expect("refused")
+    .contains("already in progress"));
     let r = refused(&s.act("dana", go("again"))).expect("refused");
     assert!(r.contains("unfinished steps (repoint)"), "{r}");
-    assert!(acked(&s.act("sam", Action::StepStart { step: "repoint".into() })));
-    assert!(acked(&s.act("sam", Action::StepDone { step: "repoint".into() })));
+    assert!(acked(&s.act(
+        "sam",
+        Action::StepStart {
+            step: "repoint".into()
+        }
+    )));
+    assert!(acked(&s.act(
+        "sam",
+        Action::StepDone {
+            step: "repoint".into()
+        }
+    )));
     // Entry gate no-critical needs a fresh evaluation to be known; open a critical issue first.
-    s.act("sam", Action::IssueOpen { id: "I2".into(), severity: IssueSeverity::Critical, title: "t".into(), owner: "sam".into() });
+    s.act(
+        "sam",
+        Action::IssueOpen {
+            id: "I2".into(),
+            severity: IssueSeverity::Critical,
+            title: "t".into(),
+            owner: "sam".into(),
+        },
+    );
     s.at(21, &[("target.pacs.latency_ms", 100.0)]);
     let r = refused(&s.act("dana", go("again"))).expect("refused");
-    assert!(r.contains("re-entering pilot") && r.contains("no-critical"), "{r}");
-    s.act("sam", Action::IssueClose { id: "I2".into(), rationale: "done".into() });
+    assert!(
+        r.contains("re-entering pilot") && r.contains("no-critical"),
+        "{r}"
+    );
+    s.act(
+        "sam",
+        Action::IssueClose {
+            id: "I2".into(),
+            rationale: "done".into(),
+        },
+    );
     s.at(22, &[("target.pacs.latency_ms", 100.0)]);
     let out = s.act("dana", go("read path back, retrying"));
     assert!(acked(&out), "{out:?}");
@@ -444,10 +692,19 @@ fn a_hold_severity_threshold_recommends_a_hold_and_deciding_hold_stops_the_line(
     let out = s.at(1, &[("target.pacs.up", 0.0)]);
     assert_eq!(recommends(&out), vec!["target-down".to_string()]);
     assert_eq!(s.c.recommendations()[0].kind, RecommendationKind::Hold);
-    let out = s.act("dana", Action::Decide { threshold: "target-down".into(), answer: Answer::Hold, rationale: "target archive down".into() });
+    let out = s.act(
+        "dana",
+        Action::Decide {
+            threshold: "target-down".into(),
+            answer: Answer::Hold,
+            rationale: "target archive down".into(),
+        },
+    );
     assert!(acked(&out));
     assert!(s.c.hold().is_some());
-    assert!(out.iter().any(|e| matches!(e, Effect::Notify { template, .. } if template == "hold")));
+    assert!(out
+        .iter()
+        .any(|e| matches!(e, Effect::Notify { template, .. } if template == "hold")));
 }
 
 #[test]
@@ -457,10 +714,23 @@ fn step_rules() {
     let cases: Vec<(&str, Action, &str)> = vec![
         ("pat", start("copy"), "sam's"),
         ("sam", start("verify"), "runs after copy"),
-        ("sam", Action::StepDone { step: "copy".into() }, "start it before"),
+        (
+            "sam",
+            Action::StepDone {
+                step: "copy".into(),
+            },
+            "start it before",
+        ),
         ("sam", start("freeze"), "belongs to phase readiness"),
         ("sam", start("nope"), "no step"),
-        ("sam", Action::StepSkip { step: "copy".into(), reason: " ".into() }, "reason is required"),
+        (
+            "sam",
+            Action::StepSkip {
+                step: "copy".into(),
+                reason: " ".into(),
+            },
+            "reason is required",
+        ),
     ];
     for (actor, action, want) in cases {
         let r = refused(&s.act(actor, action)).expect("refused");
@@ -469,15 +739,57 @@ fn step_rules() {
     assert!(acked(&s.act("sam", start("copy"))));
     assert!(refused(&s.act("sam", start("copy"))).is_some());
     s.now = Ts(5 * MIN);
-    assert!(acked(&s.act("dana", Action::StepDone { step: "copy".into() })), "commander may");
-    assert!(matches!(s.c.steps()[1].state, StepState::Done { started: Some(_), .. }));
-    assert!(acked(&s.act("sam", Action::StepBlocked { step: "verify".into(), reason: "tool down".into() })));
-    s.act("sam", Action::Hold { reason: "stop".into() });
-    assert!(refused(&s.act("sam", start("verify"))).expect("refused").contains("HOLD"));
-    s.act("dana", Action::Resume { rationale: "go on".into() });
+    assert!(
+        acked(&s.act(
+            "dana",
+            Action::StepDone {
+                step: "copy".into()
+            }
+        )),
+        "commander may"
+    );
+    assert!(matches!(
+        s.c.steps()[1].state,
+        StepState::Done {
+            started: Some(_),
+            ..
+        }
+    ));
+    assert!(acked(&s.act(
+        "sam",
+        Action::StepBlocked {
+            step: "verify".into(),
+            reason: "tool down".into()
+        }
+    )));
+    s.act(
+        "sam",
+        Action::Hold {
+            reason: "stop".into(),
+        },
+    );
+    assert!(refused(&s.act("sam", start("verify")))
+        .expect("refused")
+        .contains("HOLD"));
+    s.act(
+        "dana",
+        Action::Resume {
+            rationale: "go on".into(),
+        },
+    );
     assert!(acked(&s.act("sam", start("verify"))));
-    assert!(acked(&s.act("sam", Action::StepSkip { step: "verify".into(), reason: "covered by copy".into() })));
-    let log_steps = s.log.iter().filter(|(_, e)| e.kind == EntryKind::Step).count();
+    assert!(acked(&s.act(
+        "sam",
+        Action::StepSkip {
+            step: "verify".into(),
+            reason: "covered by copy".into()
+        }
+    )));
+    let log_steps = s
+        .log
+        .iter()
+        .filter(|(_, e)| e.kind == EntryKind::Step)
+        .count();
     assert_eq!(log_steps, 5);
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }
@@ -485,13 +797,20 @@ fn step_rules() {
 #[test]
 fn handover_is_for_the_commander_only() {
     let mut s = Session::new();
-    let h = |to: &str| Action::Handover { to: to.into(), rationale: "shift change".into() };
-    assert!(refused(&s.act("sam", h("pat"))).expect("refused").contains("only the commander"));
+    let h = |to: &str| Action::Handover {
+        to: to.into(),
+        rationale: "shift change".into(),
+    };
+    assert!(refused(&s.act("sam", h("pat")))
+        .expect("refused")
+        .contains("only the commander"));
     assert!(refused(&s.act("dana", h("ghost"))).is_some());
     assert!(acked(&s.act("dana", h("pat"))));
     assert_eq!(s.c.commander(), "pat");
     // dana still owns readiness; in decommission she would not decide... but pat now does everywhere.
-    assert!(refused(&s.act("dana", h("sam"))).expect("refused").contains("only the commander (pat)"));
+    assert!(refused(&s.act("dana", h("sam")))
+        .expect("refused")
+        .contains("only the commander (pat)"));
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }
 
@@ -502,10 +821,19 @@ fn window_overrun_is_a_trigger_once() {
     assert!(recommends(&out).is_empty());
     let out = s.at(361 * 60, &[]);
     assert_eq!(recommends(&out), vec![OVERRUN_ID.to_string()]);
-    assert!(out.iter().any(|e| matches!(e, Effect::Notify { template, .. } if template == "overrun")));
+    assert!(out
+        .iter()
+        .any(|e| matches!(e, Effect::Notify { template, .. } if template == "overrun")));
     assert!(recommends(&s.at(362 * 60, &[])).is_empty());
     // One rollback plan: answering rollback uses it.
-    let out = s.act("dana", Action::Decide { threshold: OVERRUN_ID.into(), answer: Answer::Rollback, rationale: "out of time".into() });
+    let out = s.act(
+        "dana",
+        Action::Decide {
+            threshold: OVERRUN_ID.into(),
+            answer: Answer::Rollback,
+            rationale: "out of time".into(),
+        },
+    );
     assert!(acked(&out), "{out:?}");
     assert_eq!(s.c.rollback().map(|r| r.scope.as_str()), Some("read-path"));
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
@@ -529,22 +857,39 @@ fn derived_metrics_are_in_the_store_after_a_tick() {
 fn notes_are_decisions_with_their_text() {
     let mut s = Session::new();
     assert!(refused(&s.act("sam", Action::Note { text: "".into() })).is_some());
-    assert!(acked(&s.act("sam", Action::Note { text: "bridge call moved".into() })));
+    assert!(acked(&s.act(
+        "sam",
+        Action::Note {
+            text: "bridge call moved".into()
+        }
+    )));
     let (_, e) = s.log.last().expect("entry");
-    assert_eq!((e.body["type"].as_str(), e.body["rationale"].as_str()), (Some("note"), Some("bridge call moved")));
+    assert_eq!(
+        (e.body["type"].as_str(), e.body["rationale"].as_str()),
+        (Some("note"), Some("bridge call moved"))
+    );
 }
 
 #[test]
 fn go_in_the_last_phase_completes_the_cutover() {
     let mut s = in_pilot();
     for t in 10..=25 {
-        s.at(t, &[("recon.pacs-pilot.match", 1.0), ("target.pacs.up", 1.0), ("source.pacs.up", 1.0)]);
+        s.at(
+            t,
+            &[
+                ("recon.pacs-pilot.match", 1.0),
+                ("target.pacs.up", 1.0),
+                ("source.pacs.up", 1.0),
+            ],
+        );
     }
     assert_eq!(s.c.gates()[2].state(), GateState::Pass);
     assert!(acked(&s.act("pat", go("pilot clean"))));
     assert_eq!(s.c.phase_id(), "decommission");
     assert!(acked(&s.act("dana", go("done"))));
     assert!(s.c.phase_state().finished);
-    assert!(refused(&s.act("dana", go("more"))).expect("refused").contains("complete"));
+    assert!(refused(&s.act("dana", go("more")))
+        .expect("refused")
+        .contains("complete"));
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }

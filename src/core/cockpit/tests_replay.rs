@@ -37,7 +37,11 @@ fn a_long_running_watch_is_not_reset_by_a_crash() {
             ts: Ts(now * 1000),
             ok: true,
             reason: None,
-            samples: vec![Sample { name: "target.pacs.latency_ms".into(), ts: Ts(now * 1000), value: 900.0 }],
+            samples: vec![Sample {
+                name: "target.pacs.latency_ms".into(),
+                ts: Ts(now * 1000),
+                value: 900.0,
+            }],
         };
         c.handle(Msg::Probe(sample), Ts(now * 1000));
         c.handle(Msg::Tick, Ts(now * 1000));
@@ -48,7 +52,10 @@ fn a_long_running_watch_is_not_reset_by_a_crash() {
     }
     let after = breached_at.expect("breaches after the restart");
     // About 10 more minutes (+ at most one checkpoint interval lost), never at once.
-    assert!((10 * 60..=11 * 60 + 10).contains(&after), "breached {after}s after restart");
+    assert!(
+        (10 * 60..=11 * 60 + 10).contains(&after),
+        "breached {after}s after restart"
+    );
 }
 
 use crate::core::sample::{ProbeReport, Sample};
@@ -57,7 +64,11 @@ use crate::core::sample::{ProbeReport, Sample};
 #[derive(Debug, Clone)]
 enum Op {
     Wait(i64),
-    Sample { up: Option<bool>, latency: Option<bool>, matched: Option<bool> },
+    Sample {
+        up: Option<bool>,
+        latency: Option<bool>,
+        matched: Option<bool>,
+    },
     Act(usize, usize),
 }
 
@@ -69,18 +80,59 @@ fn action(i: usize, now: Ts) -> Action {
         0 => Action::Go { rationale: r() },
         1 => Action::Hold { reason: r() },
         2 => Action::Resume { rationale: r() },
-        3 => Action::SignOff { phase: "readiness".into(), role: "Clinical leadership".into() },
-        4 => Action::Waive { gate: "pilot-checksums".into(), owner: "sam".into(), reason: r(), expires: now + Dur::from_mins(2) },
-        5 => Action::Decide { threshold: "latency".into(), answer: Answer::Continue, rationale: r() },
-        6 => Action::Decide { threshold: "target-down".into(), answer: Answer::Hold, rationale: r() },
-        7 => Action::Rollback { scope: "read-path".into(), rationale: r() },
-        8 => Action::StepStart { step: ["copy", "verify", "repoint", "freeze"][i / 16 % 4].into() },
-        9 => Action::StepDone { step: ["copy", "verify", "repoint", "freeze"][i / 16 % 4].into() },
-        10 => Action::StepSkip { step: ["copy", "verify", "repoint", "retire"][i / 16 % 4].into(), reason: r() },
-        11 => Action::IssueOpen { id: format!("I{}", i / 16 % 3), severity: IssueSeverity::Critical, title: r(), owner: "sam".into() },
-        12 => Action::IssueClose { id: format!("I{}", i / 16 % 3), rationale: r() },
-        13 => Action::Handover { to: ACTORS[i / 16 % 4].into(), rationale: r() },
-        14 => Action::Decide { threshold: "latency".into(), answer: Answer::Rollback, rationale: r() },
+        3 => Action::SignOff {
+            phase: "readiness".into(),
+            role: "Clinical leadership".into(),
+        },
+        4 => Action::Waive {
+            gate: "pilot-checksums".into(),
+            owner: "sam".into(),
+            reason: r(),
+            expires: now + Dur::from_mins(2),
+        },
+        5 => Action::Decide {
+            threshold: "latency".into(),
+            answer: Answer::Continue,
+            rationale: r(),
+        },
+        6 => Action::Decide {
+            threshold: "target-down".into(),
+            answer: Answer::Hold,
+            rationale: r(),
+        },
+        7 => Action::Rollback {
+            scope: "read-path".into(),
+            rationale: r(),
+        },
+        8 => Action::StepStart {
+            step: ["copy", "verify", "repoint", "freeze"][i / 16 % 4].into(),
+        },
+        9 => Action::StepDone {
+            step: ["copy", "verify", "repoint", "freeze"][i / 16 % 4].into(),
+        },
+        10 => Action::StepSkip {
+            step: ["copy", "verify", "repoint", "retire"][i / 16 % 4].into(),
+            reason: r(),
+        },
+        11 => Action::IssueOpen {
+            id: format!("I{}", i / 16 % 3),
+            severity: IssueSeverity::Critical,
+            title: r(),
+            owner: "sam".into(),
+        },
+        12 => Action::IssueClose {
+            id: format!("I{}", i / 16 % 3),
+            rationale: r(),
+        },
+        13 => Action::Handover {
+            to: ACTORS[i / 16 % 4].into(),
+            rationale: r(),
+        },
+        14 => Action::Decide {
+            threshold: "latency".into(),
+            answer: Answer::Rollback,
+            rationale: r(),
+        },
         _ => Action::Note { text: r() },
     }
 }
@@ -89,7 +141,11 @@ fn op() -> impl Strategy<Value = Op> {
     let tri = || prop_oneof![Just(None), Just(Some(true)), Just(Some(false))];
     prop_oneof![
         (1i64..120).prop_map(Op::Wait),
-        (tri(), tri(), tri()).prop_map(|(up, latency, matched)| Op::Sample { up, latency, matched }),
+        (tri(), tri(), tri()).prop_map(|(up, latency, matched)| Op::Sample {
+            up,
+            latency,
+            matched
+        }),
         (0usize..4, 0usize..64).prop_map(|(a, i)| Op::Act(a, i)),
     ]
 }
@@ -103,7 +159,11 @@ fn run(ops: &[Op]) -> Session {
                 t += d;
                 s.at(t, &[]);
             }
-            Op::Sample { up, latency, matched } => {
+            Op::Sample {
+                up,
+                latency,
+                matched,
+            } => {
                 let mut v = vec![];
                 if let Some(u) = up {
                     v.push(("target.pacs.up", if *u { 1.0 } else { 0.0 }));
@@ -139,9 +199,17 @@ proptest! {
 #[test]
 fn a_scripted_session_reaches_every_phase_and_replays() {
     let mut s = in_pilot();
-    assert!(acked(&s.act("sam", Action::StepStart { step: "copy".into() })));
+    assert!(acked(&s.act(
+        "sam",
+        Action::StepStart {
+            step: "copy".into()
+        }
+    )));
     for t in 10..=25 {
-        s.at(t, &[("recon.pacs-pilot.match", 1.0), ("target.pacs.up", 1.0)]);
+        s.at(
+            t,
+            &[("recon.pacs-pilot.match", 1.0), ("target.pacs.up", 1.0)],
+        );
     }
     assert!(acked(&s.act("pat", go("pilot clean"))));
     s.now = Ts(30 * MIN);

@@ -39,7 +39,11 @@ impl Cockpit {
         // Phases run one after another; steps inside a phase along `after`.
         let mut work = Dur::ZERO;
         for p in self.runbook.phases.iter().skip(self.phase.index) {
-            let in_phase: Vec<_> = ahead.iter().copied().filter(|s| s.phase.as_deref() == Some(&p.id)).collect();
+            let in_phase: Vec<_> = ahead
+                .iter()
+                .copied()
+                .filter(|s| s.phase.as_deref() == Some(&p.id))
+                .collect();
             work = work + remaining_path(&in_phase, now);
         }
         if let Some(rb) = &self.rollback {
@@ -53,7 +57,13 @@ impl Cockpit {
                 let rows: Vec<(&str, Dur, &[String])> = r
                     .steps
                     .iter()
-                    .map(|s| (s.id.as_str(), s.expected.unwrap_or(Dur::ZERO), s.after.as_slice()))
+                    .map(|s| {
+                        (
+                            s.id.as_str(),
+                            s.expected.unwrap_or(Dur::ZERO),
+                            s.after.as_slice(),
+                        )
+                    })
                     .collect();
                 (r.scope.as_str(), crate::core::derived::critical_path(&rows))
             })
@@ -100,7 +110,12 @@ impl Cockpit {
                 checkpoint: false,
             };
             let extra = json!({"phase": g.phase, "waiver_expired": true});
-            entries.push(transition_entry(EntryKind::Gate, &t, &g.phase.clone(), extra));
+            entries.push(transition_entry(
+                EntryKind::Gate,
+                &t,
+                &g.phase.clone(),
+                extra,
+            ));
         }
         self.commit(now, entries)
     }
@@ -146,7 +161,10 @@ impl Cockpit {
                         RecommendationKind::Rollback,
                         format!("rollback of {}", def.scope.as_deref().unwrap_or("?")),
                     ),
-                    Severity::Hold => (RecommendationKind::Hold, "a hold (stop the line)".to_string()),
+                    Severity::Hold => (
+                        RecommendationKind::Hold,
+                        "a hold (stop the line)".to_string(),
+                    ),
                 };
                 let message = format!(
                     "{} breached ({}: {} vs limit {}): recommend {advice}; decide rollback, hold, or continue with a rationale",
@@ -160,7 +178,14 @@ impl Cockpit {
                     threshold: def.id.clone(),
                     message: message.clone(),
                 });
-                after.push(self.notify("breach", now, Fill { reason: Some(&message), ..fill }));
+                after.push(self.notify(
+                    "breach",
+                    now,
+                    Fill {
+                        reason: Some(&message),
+                        ..fill
+                    },
+                ));
             }
             let e = transition_entry(EntryKind::Threshold, &t, &cur, extra);
             out.extend(self.commit(now, vec![e]));
@@ -192,9 +217,22 @@ impl Cockpit {
         };
         let extra = json!({"recommendation": {"kind": RecommendationKind::Hold, "scope": null, "message": message}});
         let cur = self.phase_id().to_string();
-        let mut out = self.commit(now, vec![transition_entry(EntryKind::Threshold, &t, &cur, extra)]);
-        out.push(Effect::Recommend { threshold: OVERRUN_ID.into(), message: message.clone() });
-        out.push(self.notify("overrun", now, Fill { reason: Some(&message), ..Fill::default() }));
+        let mut out = self.commit(
+            now,
+            vec![transition_entry(EntryKind::Threshold, &t, &cur, extra)],
+        );
+        out.push(Effect::Recommend {
+            threshold: OVERRUN_ID.into(),
+            message: message.clone(),
+        });
+        out.push(self.notify(
+            "overrun",
+            now,
+            Fill {
+                reason: Some(&message),
+                ..Fill::default()
+            },
+        ));
         out
     }
 
@@ -206,7 +244,12 @@ impl Cockpit {
         for g in &self.gates {
             if g.timer.acc != g.recorded_timer {
                 let t = checkpoint_of(&g.id, g.evaluated.as_str(), g.timer.acc, g.hold_for);
-                entries.push(transition_entry(EntryKind::Gate, &t, &g.phase, json!({"phase": g.phase})));
+                entries.push(transition_entry(
+                    EntryKind::Gate,
+                    &t,
+                    &g.phase,
+                    json!({"phase": g.phase}),
+                ));
             }
         }
         for th in &self.thresholds {

@@ -18,14 +18,18 @@ pub enum Tri {
     Unknown,
 }
 
-impl Tri {
-    pub fn not(self) -> Tri {
+impl std::ops::Not for Tri {
+    type Output = Tri;
+    fn not(self) -> Tri {
         match self {
             Tri::True => Tri::False,
             Tri::False => Tri::True,
             Tri::Unknown => Tri::Unknown,
         }
     }
+}
+
+impl Tri {
     /// Kleene conjunction: false wins over unknown.
     pub fn and(self, o: Tri) -> Tri {
         match (self, o) {
@@ -207,7 +211,7 @@ impl Ctx<'_> {
             },
             Expr::Arith { op, lhs, rhs } => self.arith(e, *op, lhs, rhs),
             Expr::Cmp { op, lhs, rhs } => self.cmp(*op, lhs, rhs),
-            Expr::Not(inner) => V::Bool(self.value(inner).tri().not()),
+            Expr::Not(inner) => V::Bool(!self.value(inner).tri()),
             // Both sides are always evaluated so every comparison is shown.
             Expr::And(a, b) => {
                 let (x, y) = (self.value(a).tri(), self.value(b).tri());
@@ -321,7 +325,7 @@ mod tests {
                 assert_eq!(a.or(*b), or[i][j], "{a:?} or {b:?}");
             }
         }
-        assert_eq!(Unknown.not(), Unknown);
+        assert_eq!(!Unknown, Unknown);
     }
 
     #[test]
@@ -433,8 +437,8 @@ mod tests {
                 prop_assert_eq!(without.tri(), filled.tri(), "{}", src);
             }
             for c in &without.comparisons {
-                prop_assert!(c.left.map_or(true, f64::is_finite));
-                prop_assert!(c.right.map_or(true, f64::is_finite));
+                prop_assert!(c.left.is_none_or(f64::is_finite));
+                prop_assert!(c.right.is_none_or(f64::is_finite));
             }
             if without.tri() == Tri::Unknown {
                 prop_assert!(without.reason.is_some());
