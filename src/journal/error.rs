@@ -8,12 +8,11 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     /// A file operation failed.
-    #[error("{}: cannot {op}: {source}", path.display())]
+    #[error("{}: cannot {op}: {cause}", path.display())]
     Io {
         path: PathBuf,
         op: &'static str,
-        #[source]
-        source: io::Error,
+        cause: io::Error,
     },
     /// `create` on a path that already holds a log.
     #[error("{} already exists: resume it with `cutover run ... --log {}` or choose a new log path", path.display(), path.display())]
@@ -27,13 +26,12 @@ pub enum JournalError {
         host: String,
     },
     /// Writing a batch failed; nothing of it was acknowledged.
-    #[error("{}: write failed ({source}): {dropped} unsaved record(s) were not recorded{}", path.display(), if *poisoned { "; the log is now closed for writing" } else { "; free space and try again" })]
+    #[error("{}: write failed ({cause}): {dropped} unsaved record(s) were not recorded{}", path.display(), if *poisoned { "; the log is now closed for writing" } else { "; free space and try again" })]
     WriteFailed {
         path: PathBuf,
         dropped: usize,
         poisoned: bool,
-        #[source]
-        source: io::Error,
+        cause: io::Error,
     },
     /// A failed fsync (or an unrecoverable write) stopped the journal for good.
     #[error("{}: the cutover log is no longer writable ({reason}): decisions are no longer accepted; everything acknowledged up to seq {last_seq} is on disk; fix the disk, then restart `cutover run` on this log to resume", path.display())]
@@ -66,7 +64,7 @@ impl JournalError {
         JournalError::Io {
             path: path.to_path_buf(),
             op,
-            source,
+            cause: source,
         }
     }
 }

@@ -217,13 +217,24 @@ fn walk(
         prev_offset = offset;
         offset += n as u64;
     }
-    let damage = damage.or_else(|| w.truncated(line_no, offset));
+    let damage = damage
+        .or_else(|| w.truncated(line_no, offset))
+        .or_else(|| (w.summary.count == 0).then(|| empty_log()));
     w.summary.chain = w.chain.name().to_string();
     Ok(VerifyOutcome {
         records: w.records,
         summary: w.summary,
         damage,
     })
+}
+
+fn empty_log() -> Damage {
+    Damage {
+        line: 1,
+        offset: 0,
+        kind: DamageKind::Truncated,
+        message: "the log is empty: it does not even hold its `open` record".into(),
+    }
 }
 
 fn torn_message(len: usize, offset: u64) -> String {

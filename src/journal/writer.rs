@@ -292,7 +292,7 @@ impl Journal {
             path: self.path.clone(),
             dropped,
             poisoned,
-            source: e,
+            cause: e,
         }
     }
 
