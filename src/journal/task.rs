@@ -22,6 +22,7 @@ enum Request {
     Append(Entry, Ts, Reply<Record>),
     Durable(Entry, Ts, Reply<Record>),
     Commit(Reply<()>),
+    Shutdown(Reply<()>),
 }
 
 /// The cockpit's end of the writer thread. Cloneable; the thread commits what
@@ -63,6 +64,12 @@ impl JournalHandle {
     /// Makes everything appended so far durable.
     pub async fn commit(&self) -> Result<(), JournalError> {
         self.ask(Request::Commit).await
+    }
+
+    /// Commits what is buffered, releases the log (and its lock), and stops
+    /// the writer; later calls on any clone report [`JournalError::WriterGone`].
+    pub async fn shutdown(&self) -> Result<(), JournalError> {
+        self.ask(Request::Shutdown).await
     }
 
     /// The last background flush failure, if any (for the screen).
@@ -112,6 +119,12 @@ fn writer_loop(
             Ok(Request::Commit(reply)) => {
                 let _ = reply.send(journal.commit());
                 first_pending = None;
+            }
+            Ok(Request::Shutdown(reply)) => {
+                let result = journal.commit();
+                drop(journal);
+                let _ = reply.send(result);
+                return;
             }
             Err(RecvTimeoutError::Timeout) => flush(&mut journal, problem, &mut first_pending),
             Err(RecvTimeoutError::Disconnected) => {
