@@ -23,16 +23,27 @@ pub struct FileStorage {
 }
 
 impl FileStorage {
-    /// Creates a new file (refusing an existing one) with mode 0600, and
-    /// fsyncs its directory so the file itself survives a crash.
-    pub fn create(path: &Path) -> io::Result<FileStorage> {
-        let file = OpenOptions::new()
-            .append(true)
+    /// Creates the log holding `first` (its `open` line) atomically, so a
+    /// crash leaves either no log or one with a complete first record: the
+    /// bytes go to `LOG.new` (mode 0600), are fsynced, then hard-linked to
+    /// `LOG` (which refuses an existing log) and the directory is fsynced.
+    pub fn create(path: &Path, first: &[u8]) -> io::Result<FileStorage> {
+        let tmp = super::lock::sidecar(path, ".new");
+        // we hold the writer lock, so a leftover LOG.new is from a crashed create
+        let _ = std::fs::remove_file(&tmp);
+        let mut f = OpenOptions::new()
+            .write(true)
             .create_new(true)
             .mode(0o600)
-            .open(path)?;
+            .open(&tmp)?;
+        f.write_all(first)?;
+        f.sync_all()?;
+        drop(f);
+        let linked = std::fs::hard_link(&tmp, path);
+        let _ = std::fs::remove_file(&tmp);
+        linked?;
         sync_parent_dir(path)?;
-        Ok(FileStorage { file })
+        FileStorage::open(path)
     }
 
     /// Opens an existing file for appending.

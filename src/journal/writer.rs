@@ -82,24 +82,26 @@ impl Journal {
         wrap: impl FnOnce(FileStorage) -> Box<dyn Storage>,
     ) -> Result<Journal, JournalError> {
         let lock = LogLock::acquire(path)?;
-        let file = FileStorage::create(path).map_err(|e| match e.kind() {
+        let chain = Chain::from_key(key);
+        if let Some(body) = open_entry.body.as_object_mut() {
+            body.insert("chain".into(), chain.name().into());
+        }
+        let (open, line) = Record::seal(open_entry, 0, now, ZERO_HASH, &chain);
+        let file = FileStorage::create(path, line.as_bytes()).map_err(|e| match e.kind() {
             io::ErrorKind::AlreadyExists => JournalError::Exists {
                 path: path.to_path_buf(),
             },
             _ => JournalError::io(path, "create the log", e),
         })?;
-        let chain = Chain::from_key(key);
-        if let Some(body) = open_entry.body.as_object_mut() {
-            body.insert("chain".into(), chain.name().into());
-        }
         let durable = Durable {
-            next_seq: 0,
-            prev: ZERO_HASH.to_string(),
-            len: 0,
-            last_ts: None,
+            next_seq: 1,
+            prev: open.hash,
+            len: line.len() as u64,
+            last_ts: Some(now),
         };
         let mut journal = Journal::assemble(path, wrap(file), lock, chain, durable);
-        journal.append_durable(open_entry, now)?;
+        journal.pending_checkpoint = true;
+        journal.maybe_checkpoint();
         Ok(journal)
     }
 
