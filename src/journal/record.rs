@@ -112,4 +112,25 @@ mod tests {
         let (canon_bytes, h) = canon::split_line(line.trim_end().as_bytes()).unwrap();
         assert_eq!(Chain::Sha256.hash(canon::ZERO_HASH, &canon_bytes), h);
     }
+
+    #[test]
+    fn the_worked_example_in_docs_log_format_md_holds() {
+        let e = Entry {
+            kind: EntryKind::Open,
+            actor: "dana".into(),
+            phase: None,
+            body: json!({"chain": "sha256", "operator": "dana"}),
+        };
+        let t0 = Ts::parse_rfc3339("2026-11-28T22:00:00Z").unwrap();
+        let (rec, line) = Record::seal(e, 0, t0, canon::ZERO_HASH, &Chain::Sha256);
+        assert_eq!(
+            rec.hash,
+            "dbe231f968e996600bc04c8cd04c003f6849fb647f1d277bac81138f19c7a2b2"
+        );
+        let doc = include_str!("../../docs/log-format.md");
+        assert!(
+            doc.contains(line.trim_end()),
+            "docs/log-format.md shows another line"
+        );
+    }
 }
