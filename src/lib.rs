@@ -5,5 +5,8 @@
 //! the journal (cutover log), the simulator, the terminal UI.
 
 pub mod core;
+pub mod journal;
 pub mod probe;
+pub mod report;
 pub mod sim;
+pub mod tui;

@@ -1,0 +1,167 @@
+//! The exact bytes that are hashed (docs/log-format.md, "Canonical bytes").
+//!
+//! A record line is `CANON` with the `hash` member spliced in before the final
+//! `}`: `CANON[..len-1] + ,"hash":"<64 hex>"}`. The hash covers
+//! `prev_hex || "\n" || CANON`, so a verifier needs no JSON re-serialisation:
+//! it cuts the fixed-length `hash` member off the line and hashes what is left.
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// `,"hash":"` + 64 hex digits + `"}`: the fixed tail of every record line.
+pub const HASH_TAIL_LEN: usize = 9 + 64 + 2;
+
+/// The `prev` of record 0.
+pub const ZERO_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Which hash links the chain; named in the `open` record's body as `chain`.
+#[derive(Clone)]
+pub enum Chain {
+    /// Plain SHA-256: proves internal consistency, not authorship.
+    Sha256,
+    /// HMAC-SHA-256 keyed by `CUTOVER_LOG_KEY`.
+    Hmac(Vec<u8>),
+}
+
+impl std::fmt::Debug for Chain {
+    // never print the key
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Chain {
+    /// `Hmac` when a key is given, else `Sha256`.
+    pub fn from_key(key: Option<Vec<u8>>) -> Chain {
+        key.map_or(Chain::Sha256, Chain::Hmac)
+    }
+
+    /// The name the `open` record carries: `sha256` or `hmac-sha256`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Chain::Sha256 => "sha256",
+            Chain::Hmac(_) => "hmac-sha256",
+        }
+    }
+
+    /// Lowercase hex of the hash over `prev || "\n" || canon`.
+    pub fn hash(&self, prev: &str, canon: &[u8]) -> String {
+        match self {
+            Chain::Sha256 => {
+                let mut h = Sha256::new();
+                h.update(prev.as_bytes());
+                h.update(b"\n");
+                h.update(canon);
+                hex::encode(h.finalize())
+            }
+            Chain::Hmac(key) => {
+                // HMAC accepts keys of any length, so this cannot fail.
+                let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key) else {
+                    return String::new();
+                };
+                m.update(prev.as_bytes());
+                m.update(b"\n");
+                m.update(canon);
+                hex::encode(m.finalize().into_bytes())
+            }
+        }
+    }
+}
+
+/// Characters that serde_json leaves raw but the log must never hold raw:
+/// DEL, C1 controls, bidi controls, and the Unicode line/paragraph separators.
+pub fn needs_extra_escape(c: char) -> bool {
+    matches!(c,
+        '\u{7f}'..='\u{9f}'
+        | '\u{061c}' | '\u{200e}' | '\u{200f}'
+        | '\u{2028}' | '\u{2029}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}')
+}
+
+/// Escapes, in serde_json output, every [`needs_extra_escape`] char as `\uXXXX`
+/// (lowercase hex, like serde_json's own C0 escapes).
+///
+/// Sound on whole serde_json output: outside strings it only emits ASCII
+/// punctuation, digits and literals, so every such char sits inside a string.
+pub fn escape_extra(json: String) -> String {
+    if !json.chars().any(needs_extra_escape) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if needs_extra_escape(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Splits a record line (without its newline) into `(CANON, hash)`.
+///
+/// `None` when the line does not end in the fixed `,"hash":"<64 hex>"}` tail.
+pub fn split_line(line: &[u8]) -> Option<(Vec<u8>, &str)> {
+    let cut = line.len().checked_sub(HASH_TAIL_LEN)?;
+    let tail = &line[cut..];
+    if !tail.starts_with(b",\"hash\":\"") || !tail.ends_with(b"\"}") {
+        return None;
+    }
+    let hex = std::str::from_utf8(&tail[9..9 + 64]).ok()?;
+    if !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let mut canon = Vec::with_capacity(cut + 1);
+    canon.extend_from_slice(&line[..cut]);
+    canon.push(b'}');
+    Some((canon, hex))
+}
+
+/// Builds the line (with `\n`) from `CANON` and its hash.
+pub fn join_line(canon: &str, hash: &str) -> String {
+    let body = canon.strip_suffix('}').unwrap_or(canon);
+    format!("{body},\"hash\":\"{hash}\"}}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c1_bidi_and_separators_are_escaped_but_text_is_kept() {
+        let raw = serde_json::to_string(&serde_json::json!({
+            "r": "a\u{9b}b\u{202e}c\u{2066}d\u{7f}é\u{1b}"
+        }))
+        .unwrap();
+        let out = escape_extra(raw);
+        assert_eq!(out, r#"{"r":"a\u009bb\u202ec\u2066d\u007fé\u001b"}"#);
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["r"], "a\u{9b}b\u{202e}c\u{2066}d\u{7f}é\u{1b}");
+    }
+
+    #[test]
+    fn a_line_splits_back_into_its_hashed_bytes() {
+        let canon = r#"{"seq":0,"prev":"00"}"#;
+        let h = Chain::Sha256.hash(ZERO_HASH, canon.as_bytes());
+        let line = join_line(canon, &h);
+        let (c, got) = split_line(line.trim_end().as_bytes()).unwrap();
+        assert_eq!(c, canon.as_bytes());
+        assert_eq!(got, h);
+        assert!(split_line(b"{\"seq\":0}").is_none());
+    }
+
+    #[test]
+    fn hmac_differs_from_plain_and_depends_on_the_key() {
+        let a = Chain::Sha256.hash(ZERO_HASH, b"{}");
+        let b = Chain::Hmac(b"k1".to_vec()).hash(ZERO_HASH, b"{}");
+        let c = Chain::Hmac(b"k2".to_vec()).hash(ZERO_HASH, b"{}");
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_ne!(b, c);
+        assert_eq!(
+            format!("{:?}", Chain::Hmac(b"secret".to_vec())),
+            "hmac-sha256"
+        );
+    }
+}

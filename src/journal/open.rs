@@ -1,0 +1,209 @@
+//! What the `open` and `resume` records hold, so replay and report need
+//! nothing but the log; secrets never reach it.
+
+use super::record::Record;
+use super::writer::ResumeInfo;
+use crate::core::entry::EntryKind;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// Placeholder that replaces a secret value in the logged config.
+pub const REDACTED: &str = "<redacted>";
+
+/// Lowercase hex SHA-256 of `text` (the runbook digest the log carries).
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// The body of the `open` record: the runbook text verbatim, the config text
+/// with secrets removed, their SHA-256 digests, operator, host and version.
+/// (`chain` is added by [`super::Journal::create`].)
+///
+/// `config_sha256` is the digest of the redacted text that is logged, so a
+/// reviewer can check it and it cannot be used to confirm a guessed secret.
+pub fn open_body(runbook_text: &str, config_text: &str, operator: &str, host: &str) -> Value {
+    let (config, note) = match redact_config(config_text) {
+        Ok(c) => (c, None),
+        Err(e) => (
+            String::new(),
+            Some(format!("config not logged: it is not valid TOML ({e})")),
+        ),
+    };
+    json!({
+        "runbook": runbook_text,
+        "runbook_sha256": sha256_hex(runbook_text),
+        "config": config,
+        "config_sha256": sha256_hex(&config),
+        "config_note": note,
+        "operator": operator,
+        "host": host,
+        "version": env!("CARGO_PKG_VERSION"),
+        "log_format": 1,
+    })
+}
+
+/// The body of a `resume` record: who picked the log up, and any torn last
+/// line that was moved aside (its byte offset and where it went).
+pub fn resume_body(info: &ResumeInfo, operator: &str, host: &str) -> Value {
+    let torn = info.torn.as_ref().map(|t| {
+        json!({
+            "offset": t.offset,
+            "bytes": t.len,
+            "moved_to": t.moved_to.display().to_string(),
+        })
+    });
+    json!({ "operator": operator, "host": host, "version": env!("CARGO_PKG_VERSION"), "torn": torn })
+}
+
+/// The runbook digest named by the log's `open` record (record 0).
+/// `cutover run` refuses a log whose digest differs from the runbook's.
+pub fn runbook_digest(records: &[Record]) -> Option<String> {
+    let open = records.first().filter(|r| r.kind == EntryKind::Open)?;
+    open.body
+        .get("runbook_sha256")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// Key names whose values are secrets. `*_env` keys only name an environment
+/// variable (like `bearer_env`), so they are kept.
+fn is_secret_key(key: &str, table_path: &[String]) -> bool {
+    let k = key.to_ascii_lowercase();
+    if k.ends_with("_env") {
+        return false;
+    }
+    let in_webhook = table_path.iter().any(|t| t.contains("webhook"));
+    [
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "api_key",
+        "apikey",
+        "credential",
+        "private_key",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
+        || (in_webhook && (k == "url" || k.ends_with("_url")))
+}
+
+/// The config text with every secret value replaced by [`REDACTED`]
+/// (re-serialised from its parsed form: comments and layout are not kept).
+pub fn redact_config(config_text: &str) -> Result<String, toml::de::Error> {
+    let mut table: toml::Table = toml::from_str(config_text)?;
+    redact_table(&mut table, &mut Vec::new());
+    Ok(toml::to_string(&table).unwrap_or_default())
+}
+
+fn redact_table(table: &mut toml::Table, path: &mut Vec<String>) {
+    for (key, value) in table.iter_mut() {
+        let is_section = matches!(value, toml::Value::Table(_))
+            || matches!(value, toml::Value::Array(a) if a.iter().all(toml::Value::is_table) && !a.is_empty());
+        if is_secret_key(key, path) && !is_section {
+            *value = toml::Value::String(REDACTED.into());
+            continue;
+        }
+        path.push(key.to_ascii_lowercase());
+        redact_value(value, path);
+        path.pop();
+    }
+}
+
+fn redact_value(value: &mut toml::Value, path: &mut Vec<String>) {
+    match value {
+        toml::Value::Table(t) => redact_table(t, path),
+        toml::Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, path)),
+        toml::Value::String(s) if has_userinfo(s) => *s = REDACTED.into(),
+        _ => {}
+    }
+}
+
+/// `scheme://user:password@host`: credentials inside a URL.
+fn has_userinfo(s: &str) -> bool {
+    s.split_once("://")
+        .map(|(_, rest)| {
+            rest.split(['/', '?', '#'])
+                .next()
+                .unwrap_or("")
+                .contains('@')
+        })
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = r#"
+[poll]
+interval = "5s"
+
+[[probe]]
+side = "target"
+system = "pacs"
+kind = "health"
+url = "https://pacs-new.example.org/healthz"
+bearer_env = "PACS_TOKEN"
+headers = { api_key = "k-123-secret-value" }
+
+[[probe]]
+kind = "prometheus"
+url = "https://scraper:hunter2@prom.example.org/metrics"
+
+[[webhook]]
+url = "https://hooks.example.org/T000/B000/XXXXSECRET"
+
+[[token]]
+role = "follower"
+token = "tok-abcdef"
+
+[serve]
+admin_password = "pw-zyx"
+"#;
+
+    #[test]
+    fn secrets_are_removed_but_names_and_urls_kept() {
+        let out = redact_config(CONFIG).unwrap();
+        for secret in [
+            "k-123-secret-value",
+            "hunter2",
+            "XXXXSECRET",
+            "tok-abcdef",
+            "pw-zyx",
+        ] {
+            assert!(!out.contains(secret), "{secret} leaked:\n{out}");
+        }
+        assert!(out.contains("PACS_TOKEN"), "{out}");
+        assert!(
+            out.contains("https://pacs-new.example.org/healthz"),
+            "{out}"
+        );
+        assert!(out.contains("follower"), "{out}");
+    }
+
+    #[test]
+    fn open_body_carries_digests_and_no_secret() {
+        let body = open_body("[runbook]\nname = \"x\"\n", CONFIG, "dana", "bridge-1");
+        assert_eq!(
+            body["runbook_sha256"],
+            sha256_hex("[runbook]\nname = \"x\"\n")
+        );
+        assert_eq!(body["operator"], "dana");
+        assert!(!body.to_string().contains("hunter2"));
+        let rec = Record {
+            seq: 0,
+            ts: String::new(),
+            kind: EntryKind::Open,
+            actor: "dana".into(),
+            phase: None,
+            body: body.clone(),
+            prev: String::new(),
+            hash: String::new(),
+        };
+        assert_eq!(
+            runbook_digest(&[rec]),
+            body["runbook_sha256"].as_str().map(String::from)
+        );
+    }
+}

@@ -1,0 +1,430 @@
+//! Reading and verifying a cutover log: walk the chain line by line and name
+//! the first damage (docs/log-format.md, "Verifying").
+
+use super::canon::{self, Chain, ZERO_HASH};
+use super::checkpoint::Checkpoint;
+use super::error::JournalError;
+use super::record::Record;
+use crate::core::entry::EntryKind;
+use crate::core::time::Ts;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+/// What kind of damage a log has (the word `cutover verify` prints).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DamageKind {
+    /// A record's content no longer matches its hash.
+    Edited,
+    /// Records were deleted (seq jumps).
+    Missing,
+    /// Records are out of order (or repeated).
+    Reordered,
+    /// The log ends before a checkpoint held elsewhere.
+    Truncated,
+    /// A hash was recomputed: plain SHA-256 where HMAC is required, a chain
+    /// that no longer links, or a record that differs from a checkpoint.
+    Forged,
+    /// A line that is not a record (not JSON, fields missing, not canonical).
+    BadJson,
+    /// The last line has no newline: a write cut off by a crash.
+    Torn,
+}
+
+impl std::fmt::Display for DamageKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DamageKind::Edited => "edited",
+            DamageKind::Missing => "missing",
+            DamageKind::Reordered => "reordered",
+            DamageKind::Truncated => "truncated",
+            DamageKind::Forged => "forged",
+            DamageKind::BadJson => "bad_json",
+            DamageKind::Torn => "torn",
+        })
+    }
+}
+
+/// The first damage found: 1-based line, byte offset of that line, kind, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+    pub line: u64,
+    pub offset: u64,
+    pub kind: DamageKind,
+    pub message: String,
+}
+
+/// What the intact part of the log says (everything before any damage).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Summary {
+    pub count: u64,
+    pub first_ts: Option<String>,
+    pub last_ts: Option<String>,
+    pub decisions_by_actor: BTreeMap<String, u64>,
+    pub head_hash: Option<String>,
+    /// `runbook_sha256` of the `open` record.
+    pub runbook_digest: Option<String>,
+    /// `sha256` or `hmac-sha256`: the chain that was checked.
+    pub chain: String,
+    /// The checkpoint given, when the log still contains it.
+    pub checkpoint_matched: Option<Checkpoint>,
+}
+
+/// The result of walking a log.
+#[derive(Debug, Clone)]
+pub struct VerifyOutcome {
+    /// The intact records (empty from [`verify_summary`]).
+    pub records: Vec<Record>,
+    pub summary: Summary,
+    pub damage: Option<Damage>,
+}
+
+/// Verifies the log at `path` and keeps its records. `Err` only when it
+/// cannot be read (or is HMAC-chained and no key is given); damage is in the outcome.
+pub fn verify_file(
+    path: &Path,
+    key: Option<Vec<u8>>,
+    checkpoint: Option<Checkpoint>,
+) -> Result<VerifyOutcome, JournalError> {
+    walk(path, key, checkpoint, true)
+}
+
+/// [`verify_file`] without keeping records: what `cutover verify` uses on big logs.
+pub fn verify_summary(
+    path: &Path,
+    key: Option<Vec<u8>>,
+    checkpoint: Option<Checkpoint>,
+) -> Result<VerifyOutcome, JournalError> {
+    walk(path, key, checkpoint, false)
+}
+
+/// Every line that parses as a record, in file order, damage or not (for
+/// `replay --force` and `report --force`; use [`verify_file`] to trust them).
+pub fn read_records(path: &Path) -> Result<Vec<Record>, JournalError> {
+    let file = File::open(path).map_err(|e| JournalError::io(path, "open the log", e))?;
+    let mut out = Vec::new();
+    for line in BufReader::new(file).split(b'\n') {
+        let line = line.map_err(|e| JournalError::io(path, "read the log", e))?;
+        if let Ok(r) = serde_json::from_slice::<Record>(&line) {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// The fields verification needs, body skipped (fast path).
+#[derive(Deserialize)]
+struct Light {
+    seq: u64,
+    ts: String,
+    kind: EntryKind,
+    actor: String,
+    #[serde(default, rename = "phase")]
+    _phase: Option<IgnoredAny>,
+    #[serde(rename = "body")]
+    _body: IgnoredAny,
+    prev: String,
+}
+
+#[derive(Deserialize)]
+struct SeqOnly {
+    seq: u64,
+}
+
+/// How one line ended the walk.
+enum Stop {
+    Damage(DamageKind, String),
+    /// Damage reported on the line before this one.
+    DamageBefore(DamageKind, String),
+    /// `seq` is not the expected one: look ahead to tell missing from reordered.
+    SeqMismatch {
+        seq: u64,
+    },
+    Fatal(JournalError),
+}
+
+struct Walker<'p> {
+    path: &'p Path,
+    key: Option<Vec<u8>>,
+    chain: Chain,
+    checkpoint: Option<Checkpoint>,
+    keep: bool,
+    expected_seq: u64,
+    prev: String,
+    records: Vec<Record>,
+    summary: Summary,
+}
+
+fn walk(
+    path: &Path,
+    key: Option<Vec<u8>>,
+    checkpoint: Option<Checkpoint>,
+    keep: bool,
+) -> Result<VerifyOutcome, JournalError> {
+    let file = File::open(path).map_err(|e| JournalError::io(path, "open the log", e))?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let mut w = Walker {
+        path,
+        chain: Chain::from_key(key.clone()),
+        key,
+        checkpoint,
+        keep,
+        expected_seq: 0,
+        prev: ZERO_HASH.to_string(),
+        records: Vec::new(),
+        summary: Summary::default(),
+    };
+    let (mut buf, mut offset, mut line_no) = (Vec::new(), 0u64, 0u64);
+    let mut prev_offset = 0u64;
+    let mut damage = None;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| JournalError::io(path, "read the log", e))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let stop = match buf.strip_suffix(b"\n") {
+            Some(line) => w.check(line, line_no),
+            None => Err(Stop::Damage(DamageKind::Torn, torn_message(n, offset))),
+        };
+        let mk = |line, offset, kind, message| {
+            Some(Damage {
+                line,
+                offset,
+                kind,
+                message,
+            })
+        };
+        match stop {
+            Ok(()) => {}
+            Err(Stop::Fatal(e)) => return Err(e),
+            Err(Stop::Damage(kind, msg)) => damage = mk(line_no, offset, kind, msg),
+            Err(Stop::DamageBefore(kind, msg)) => damage = mk(line_no - 1, prev_offset, kind, msg),
+            Err(Stop::SeqMismatch { seq }) => {
+                let (kind, msg) = seq_mismatch(&mut reader, w.expected_seq, seq, line_no);
+                damage = mk(line_no, offset, kind, msg);
+            }
+        }
+        if damage.is_some() {
+            break;
+        }
+        prev_offset = offset;
+        offset += n as u64;
+    }
+    let damage = damage
+        .or_else(|| w.truncated(line_no, offset))
+        .or_else(|| (w.summary.count == 0).then(|| empty_log()));
+    w.summary.chain = w.chain.name().to_string();
+    Ok(VerifyOutcome {
+        records: w.records,
+        summary: w.summary,
+        damage,
+    })
+}
+
+fn empty_log() -> Damage {
+    Damage {
+        line: 1,
+        offset: 0,
+        kind: DamageKind::Truncated,
+        message: "the log is empty: it does not even hold its `open` record".into(),
+    }
+}
+
+fn torn_message(len: usize, offset: u64) -> String {
+    format!(
+        "the last line ({len} bytes at byte offset {offset}) has no newline: a write was cut off \
+         (crash mid-write); `cutover run` moves it aside to LOG.torn"
+    )
+}
+
+impl Walker<'_> {
+    fn check(&mut self, line: &[u8], line_no: u64) -> Result<(), Stop> {
+        let bad = |m: String| Stop::Damage(DamageKind::BadJson, m);
+        let (light, record) = if self.keep || line_no == 1 {
+            let r: Record =
+                serde_json::from_slice(line).map_err(|e| bad(format!("not a log record: {e}")))?;
+            let l = Light {
+                seq: r.seq,
+                ts: r.ts.clone(),
+                kind: r.kind,
+                actor: r.actor.clone(),
+                _phase: None,
+                _body: IgnoredAny,
+                prev: r.prev.clone(),
+            };
+            (l, Some(r))
+        } else {
+            let l: Light =
+                serde_json::from_slice(line).map_err(|e| bad(format!("not a log record: {e}")))?;
+            (l, None)
+        };
+        let (canon_bytes, hash) = canon::split_line(line).ok_or_else(|| {
+            bad("the line does not end in the `,\"hash\":\"<64 hex>\"}` member docs/log-format.md requires".into())
+        })?;
+        if Ts::parse_rfc3339(&light.ts).is_none() {
+            return Err(bad(format!(
+                "ts \"{}\" is not an RFC 3339 time",
+                crate::core::sanitize::inert(&light.ts)
+            )));
+        }
+        if line_no == 1 {
+            self.pick_chain(record.as_ref())?;
+        }
+        self.check_hash(&light, &canon_bytes, hash, line_no)?;
+        if light.seq != self.expected_seq {
+            return Err(Stop::SeqMismatch { seq: light.seq });
+        }
+        if light.prev != self.prev {
+            return Err(relinked(line_no, &light.prev, &self.prev));
+        }
+        if let Some(cp) = &self.checkpoint {
+            if cp.seq == light.seq && cp.hash != hash {
+                return Err(Stop::Damage(DamageKind::Forged, format!(
+                    "record seq {} has hash {hash}, but the checkpoint {cp} held elsewhere says otherwise: \
+                     the log was rewritten after that checkpoint", light.seq)));
+            }
+        }
+        self.accept(light, record, hash);
+        Ok(())
+    }
+
+    /// Without a key, the `open` record says which chain to check; a keyed
+    /// chain cannot be checked without its key.
+    fn pick_chain(&mut self, open: Option<&Record>) -> Result<(), Stop> {
+        if self.key.is_some() {
+            return Ok(());
+        }
+        let claims_hmac = open.is_some_and(|r| {
+            r.kind == EntryKind::Open
+                && r.body.get("chain").and_then(|c| c.as_str()) == Some("hmac-sha256")
+        });
+        if claims_hmac {
+            return Err(Stop::Fatal(JournalError::KeyRequired {
+                path: self.path.to_path_buf(),
+            }));
+        }
+        Ok(())
+    }
+
+    fn check_hash(
+        &self,
+        light: &Light,
+        canon_bytes: &[u8],
+        hash: &str,
+        line_no: u64,
+    ) -> Result<(), Stop> {
+        if self.chain.hash(&light.prev, canon_bytes) == hash {
+            return Ok(());
+        }
+        if self.key.is_some() && Chain::Sha256.hash(&light.prev, canon_bytes) == hash {
+            return Err(Stop::Damage(DamageKind::Forged, format!(
+                "record seq {} carries a plain SHA-256 hash, but CUTOVER_LOG_KEY is set and HMAC-SHA-256 \
+                 is required: the record was made or rewritten without the key", light.seq)));
+        }
+        let hint = if line_no == 1 && self.key.is_some() {
+            " (or CUTOVER_LOG_KEY is not the key this log was written with)"
+        } else {
+            ""
+        };
+        Err(Stop::Damage(DamageKind::Edited, format!(
+            "record seq {} does not match its hash: the line was changed after it was written{hint}",
+            light.seq)))
+    }
+
+    fn accept(&mut self, light: Light, record: Option<Record>, hash: &str) {
+        let s = &mut self.summary;
+        s.count += 1;
+        if s.first_ts.is_none() {
+            s.first_ts = Some(light.ts.clone());
+        }
+        if light.kind == EntryKind::Decision {
+            *s.decisions_by_actor.entry(light.actor).or_insert(0) += 1;
+        }
+        if light.kind == EntryKind::Open && s.runbook_digest.is_none() {
+            s.runbook_digest = record
+                .as_ref()
+                .and_then(|r| r.body.get("runbook_sha256"))
+                .and_then(|d| d.as_str())
+                .map(str::to_string);
+        }
+        if let Some(cp) = &self.checkpoint {
+            if cp.seq == light.seq {
+                s.checkpoint_matched = Some(cp.clone());
+            }
+        }
+        s.last_ts = Some(light.ts);
+        s.head_hash = Some(hash.to_string());
+        self.prev = hash.to_string();
+        self.expected_seq += 1;
+        if let (true, Some(r)) = (self.keep, record) {
+            self.records.push(r);
+        }
+    }
+
+    /// No damage in the chain, but a checkpoint names a record past its end.
+    fn truncated(&self, lines: u64, _offset: u64) -> Option<Damage> {
+        let cp = self.checkpoint.as_ref()?;
+        if cp.seq < self.summary.count {
+            return None;
+        }
+        Some(Damage {
+            line: lines + 1,
+            offset: _offset,
+            kind: DamageKind::Truncated,
+            message: format!(
+                "the log ends after seq {}, but the checkpoint {cp} held elsewhere names seq {}: \
+                 its tail was cut off",
+                self.summary.count as i64 - 1,
+                cp.seq
+            ),
+        })
+    }
+}
+
+/// A record whose own hash is right but whose `prev` does not link: the
+/// record before it was rewritten and re-hashed.
+fn relinked(line_no: u64, found: &str, expected: &str) -> Stop {
+    if line_no == 1 {
+        return Stop::Damage(DamageKind::Forged, format!(
+            "the first record's prev is {found}, not 64 zeros: records before it were cut off and the chain re-hashed"));
+    }
+    Stop::DamageBefore(DamageKind::Forged, format!(
+        "this record's hash ({expected}) was recomputed after an edit: the next line's prev still names {found}"))
+}
+
+/// Looks ahead for the expected seq to tell a deleted record from a moved one.
+fn seq_mismatch(
+    reader: &mut impl BufRead,
+    expected: u64,
+    seq: u64,
+    line_no: u64,
+) -> (DamageKind, String) {
+    let later = reader
+        .split(b'\n')
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_slice::<SeqOnly>(&l).ok())
+        .any(|s| s.seq == expected);
+    if later {
+        return (DamageKind::Reordered, format!(
+            "record seq {seq} is on line {line_no}, where seq {expected} belongs (seq {expected} comes later): records were moved"));
+    }
+    if seq > expected {
+        let gap = seq - expected;
+        return (
+            DamageKind::Missing,
+            format!(
+                "seq jumps from {} to {seq}: {gap} record(s) before this line were deleted",
+                expected as i64 - 1
+            ),
+        );
+    }
+    (DamageKind::Reordered, format!(
+        "record seq {seq} appears again on line {line_no} (it belongs on line {}): a record was copied or moved", seq + 1))
+}

@@ -1,0 +1,178 @@
+//! docs/verify_log.py (the independent verifier) agrees with `cutover verify`
+//! on good and damaged logs. Skipped, saying so, only if python3 is missing.
+
+mod journal_support;
+
+use cutover_cockpit::core::time::Ts;
+use cutover_cockpit::journal::canon::Chain;
+use cutover_cockpit::journal::{read_records, Record};
+use journal_support::*;
+use std::path::Path;
+use std::process::Command;
+
+const KEY: &str = "py-agreement-key";
+
+fn python_available() -> bool {
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn python_verify(log: &Path, extra: &[&str], key: Option<&str>) -> (i32, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verify_log.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(script).arg(log).args(extra);
+    match key {
+        Some(k) => cmd.env("CUTOVER_LOG_KEY", k),
+        None => cmd.env_remove("CUTOVER_LOG_KEY"),
+    };
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// `LOG:LINE: error: KIND` of the first output line, or "intact".
+fn verdict(code: i32, out: &str) -> String {
+    if code == 0 {
+        return "intact".into();
+    }
+    let first = out.lines().next().unwrap_or("");
+    first.splitn(5, ':').take(4).collect::<Vec<_>>().join(":")
+}
+
+fn assert_agree(log: &Path, extra_rust: &[&str], extra_py: &[&str], key: Option<&str>, want: &str) {
+    let (rc, rout, rerr) = cutover_verify(log, extra_rust, key);
+    let (pc, pout) = python_verify(log, extra_py, key);
+    assert_eq!(
+        rc, pc,
+        "exit codes differ\nrust: {rout}{rerr}\npython: {pout}"
+    );
+    let (r, p) = (verdict(rc, &rout), verdict(pc, &pout));
+    assert_eq!(r, p, "verdicts differ\nrust: {rout}\npython: {pout}");
+    let shown = r.replace(&log.display().to_string(), "LOG");
+    assert_eq!(shown, want, "rust: {rout}");
+}
+
+/// Builds the sample log, applies `edit` to its lines, checks both verifiers.
+fn case(name: &str, key: Option<&str>, edit: impl FnOnce(&Path, &mut Vec<String>), want: &str) {
+    let d = TempDir::new(name);
+    let log = d.join("c.jsonl");
+    sample_log(&log, key.map(str::as_bytes));
+    let mut l = lines(&log);
+    edit(&log, &mut l);
+    write_lines(&log, &l);
+    assert_agree(&log, &[], &[], key, want);
+}
+
+#[test]
+fn python_and_cutover_agree_on_good_and_damaged_logs() {
+    if !python_available() {
+        println!("SKIPPED: python3 is not installed, so docs/verify_log.py cannot be checked");
+        return;
+    }
+    case("py-good", None, |_, _| {}, "intact");
+    case("py-good-key", Some(KEY), |_, _| {}, "intact");
+    case(
+        "py-edit",
+        None,
+        |_, l| l[4] = l[4].replace("drift", "drifT"),
+        "LOG:5: error: edited",
+    );
+    case(
+        "py-ts",
+        None,
+        |_, l| l[2] = l[2].replace("22:00:", "22:01:"),
+        "LOG:3: error: edited",
+    );
+    case(
+        "py-del",
+        None,
+        |_, l| drop(l.remove(6)),
+        "LOG:7: error: missing",
+    );
+    case(
+        "py-swap",
+        None,
+        |_, l| l.swap(2, 3),
+        "LOG:3: error: reordered",
+    );
+    case(
+        "py-bad",
+        None,
+        |_, l| l[1] = "not json".into(),
+        "LOG:2: error: bad_json",
+    );
+    case(
+        "py-forge",
+        Some(KEY),
+        |log, l| {
+            let recs = read_records(log).unwrap();
+            let last = recs.last().unwrap();
+            let e = decision("mallory", "go", "forged");
+            let (_, line) = Record::seal(
+                e,
+                last.seq + 1,
+                Ts(last.ts().0 + 1),
+                &last.hash,
+                &Chain::Sha256,
+            );
+            l.push(line.trim_end().to_string());
+        },
+        "LOG:13: error: forged",
+    );
+    case(
+        "py-rehash",
+        None,
+        |log, l| {
+            let r = &read_records(log).unwrap()[8];
+            let mut e = r.entry();
+            e.body["samples"] = serde_json::json!({"m": 0});
+            let (_, line) = Record::seal(e, r.seq, r.ts(), &r.prev, &Chain::Sha256);
+            l[8] = line.trim_end().to_string();
+        },
+        "LOG:9: error: forged",
+    );
+}
+
+#[test]
+fn python_and_cutover_agree_on_torn_logs_and_checkpoints() {
+    if !python_available() {
+        println!("SKIPPED: python3 is not installed, so docs/verify_log.py cannot be checked");
+        return;
+    }
+    let d = TempDir::new("py-torn");
+    let log = d.join("c.jsonl");
+    sample_log(&log, None);
+    let recs = read_records(&log).unwrap();
+    let cp = format!("11:{}", recs[11].hash);
+    assert_agree(&log, &["--checkpoint", &cp], &[&cp], None, "intact");
+    let bytes = std::fs::read(&log).unwrap();
+    std::fs::write(&log, &bytes[..bytes.len() - 10]).unwrap();
+    assert_agree(&log, &[], &[], None, "LOG:12: error: torn");
+    let mut l = lines(&log);
+    l.truncate(10);
+    write_lines(&log, &l);
+    assert_agree(&log, &[], &[], None, "intact");
+    assert_agree(
+        &log,
+        &["--checkpoint", &cp],
+        &[&cp],
+        None,
+        "LOG:11: error: truncated",
+    );
+    let wrong = format!("5:{}", recs[6].hash);
+    assert_agree(
+        &log,
+        &["--checkpoint", &wrong],
+        &[&wrong],
+        None,
+        "LOG:6: error: forged",
+    );
+    std::fs::write(&log, "").unwrap();
+    assert_agree(&log, &[], &[], None, "LOG:1: error: truncated");
+    let (rc, _, _) = cutover_verify(&d.join("absent"), &[], None);
+    assert_eq!((rc, python_verify(&d.join("absent"), &[], None).0), (2, 2));
+}
