@@ -62,38 +62,51 @@ fn side(s: Option<&EndpointSide>, ui: &UiState, w: usize) -> Vec<Span<'static>> 
         (Some(false), _) => ("▼ down", Tone::Bad),
         (None, _) => ("? unknown", Tone::Unknown),
     };
-    let mut rest = String::new();
+    let mut room = w.saturating_sub(state.chars().count());
+    let mut spans = vec![styled(state, ui.theme.tone(tone))];
+    for (part, tone) in details(s, room) {
+        if room == 0 {
+            break;
+        }
+        let part = outside(&part, room);
+        room = room.saturating_sub(part.chars().count());
+        spans.push(styled(part, ui.theme.tone(tone)));
+    }
+    spans.push(plain(format!("{} ", " ".repeat(room))));
+    spans
+}
+
+/// Latency, then what needs attention (a certificate close to expiry, the
+/// last error), then the sparkline and a healthy certificate if room is left.
+fn details(s: &EndpointSide, room: usize) -> Vec<(String, Tone)> {
+    let mut parts: Vec<(String, Tone)> = Vec::new();
     if let Some(ms) = s.latency_ms {
-        rest.push_str(&format!(" {}ms", ms.round() as i64));
+        parts.push((format!(" {}ms", ms.round() as i64), Tone::Plain));
     }
-    let spark_w = w
-        .saturating_sub(state.chars().count() + rest.len() + 10)
-        .min(12);
-    let spark = sparkline(&s.latency_history, spark_w);
-    if !spark.is_empty() {
-        rest.push(' ');
-        rest.push_str(&spark);
-    }
-    if let Some(days) = s.cert_days_left {
-        rest.push_str(&format!(" cert {days}d"));
+    let cert = s.cert_days_left.map(|d| {
+        let tone = if d < 14 { Tone::Bad } else { Tone::Plain };
+        (d, (format!(" cert {d}d"), tone))
+    });
+    if let Some((d, part)) = &cert {
+        if *d < 30 {
+            parts.push(part.clone());
+        }
     }
     if let Some(err) = &s.last_error {
-        rest.push_str(&format!(" {}", outside(err, 40)));
+        parts.push((format!(" {}", outside(err, 40)), Tone::Bad));
     }
-    let room = w.saturating_sub(state.chars().count());
-    let rest = outside(&rest, room.max(1));
-    let pad = room.saturating_sub(rest.chars().count());
-    let cert_tone = match s.cert_days_left {
-        Some(d) if d < 14 => Tone::Bad,
-        _ => Tone::Plain,
-    };
-    vec![
-        styled(state, ui.theme.tone(tone)),
-        styled(
-            format!("{rest}{} ", " ".repeat(pad)),
-            ui.theme.tone(cert_tone),
-        ),
-    ]
+    let used: usize = parts.iter().map(|(p, _)| p.chars().count()).sum();
+    let spark_w = room.saturating_sub(used + 1).min(12);
+    if spark_w >= 3 && !s.latency_history.is_empty() {
+        let spark = sparkline(&s.latency_history, spark_w);
+        parts.push((format!(" {spark}"), Tone::Muted));
+    }
+    if let Some((d, part)) = cert {
+        if d >= 30 {
+            parts.push(part);
+        }
+    }
+    parts
 }
 
 /// The last `width` values as block characters scaled to their maximum.

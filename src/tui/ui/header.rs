@@ -39,15 +39,12 @@ fn identity_line(h: &HeaderView, ui: &UiState, width: u16) -> Line<'static> {
         label::dur_short(c.max),
         label::clock(c.left())
     );
-    let role = if h.operator_is_commander {
-        " (commander)"
-    } else {
-        ""
-    };
+    let role = if h.operator_is_commander { " cmdr" } else { "" };
     let who = format!("@{}{role}", outside(&h.operator, 16));
     let right_len = clock.chars().count() + who.chars().count() + 6;
     let left_room = (width as usize).saturating_sub(right_len);
-    let phase = outside(&h.phase_name, left_room / 2);
+    // the phase matters more than the runbook's name when room is short
+    let phase = outside(&h.phase_name, left_room.saturating_sub(12).max(8));
     let name_room = left_room.saturating_sub(phase.chars().count() + 5);
     let name = outside(
         &format!("{} {}", h.runbook_name, h.runbook_version),

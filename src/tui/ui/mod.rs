@@ -82,7 +82,9 @@ fn tail_height(area: Rect, ui: &UiState) -> u16 {
 /// recommendations).
 fn render_body(frame: &mut Frame, body: Rect, view: &CockpitView, ui: &UiState) {
     let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .spacing(1)
+            .areas(body);
     let steps_rows = ui.visible_steps(view).len() as u16 + 1;
     let gate_rows = (view.gates.len() + view.signoffs.len()) as u16 + 1;
     let steps_h = steps_rows.min(left.height.saturating_sub(gate_rows.min(left.height / 2)));
@@ -97,9 +99,12 @@ fn render_body(frame: &mut Frame, body: Rect, view: &CockpitView, ui: &UiState) 
         (view.recommendations.len() as u16 * 2 + 1).min(right.height / 3)
     };
     let endpoint_h = (view.endpoints.len() as u16 + 2).min(right.height / 3);
+    let thr_h = (view.thresholds.len() as u16 * 2 + 1)
+        .min(right.height.saturating_sub(endpoint_h + rec_h))
+        .max(2);
     let [thr_area, ep_area, rec_area] = Layout::vertical([
+        Constraint::Length(thr_h),
         Constraint::Fill(1),
-        Constraint::Length(endpoint_h),
         Constraint::Length(rec_h),
     ])
     .areas(right);

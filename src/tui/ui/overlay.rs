@@ -44,7 +44,7 @@ pub fn help(frame: &mut Frame, area: Rect, ui: &UiState) {
     let cell = |i: usize| -> Vec<Span<'static>> {
         match KEYS.get(i) {
             Some((k, what)) => vec![
-                styled(format!("{k:>key_w$} "), ui.theme.key()),
+                styled(format!(" {k:<w$}", w = key_w), ui.theme.key()),
                 plain(format!(
                     "{:w$}",
                     outside(what, col.saturating_sub(key_w + 1)),

@@ -33,30 +33,39 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         return;
     }
     let width = inner.width as usize;
+    let time_w = steps.iter().map(|s| time_text(s).len()).max().unwrap_or(0);
     let rows = steps
         .iter()
-        .map(|s| vec![step_line(s, ui, width)])
+        .map(|s| vec![step_line(s, ui, width, time_w)])
         .collect();
     text::rows(frame, inner, ui, Region::Steps, rows);
 }
 
-/// `▶ running  Enable dual write…  sam  12m/20m` (overrun flagged in words).
-fn step_line(s: &StepView, ui: &UiState, width: usize) -> Line<'static> {
-    let (sym, word) = label::step(s.status);
-    let time = match s.elapsed {
-        Some(e) => label::progress(e, s.expected),
+/// `26m/20m over`, or `~15m` before the step starts.
+fn time_text(s: &StepView) -> String {
+    let over = if s.overrun { " over" } else { "" };
+    match s.elapsed {
+        Some(e) => format!("{}{over}", label::progress(e, s.expected)),
         None => format!("~{}", label::dur_short(s.expected)),
-    };
-    let over = if s.overrun { " OVER" } else { "" };
-    let owner = outside(&s.owner, 10);
-    let fixed = 10 + owner.chars().count() + time.len() + over.len() + 4;
-    let title = outside(&s.title, width.saturating_sub(fixed).max(4));
-    let pad = width.saturating_sub(fixed + title.chars().count());
+    }
+}
+
+/// `▶ running  Enable dual write…  sam  12m/20m` (overrun flagged in words).
+fn step_line(s: &StepView, ui: &UiState, width: usize, time_w: usize) -> Line<'static> {
+    const OWNER_W: usize = 6;
+    let (sym, word) = label::step(s.status);
+    let title_w = width.saturating_sub(10 + OWNER_W + time_w + 3).max(4);
+    let time_tone = if s.overrun { Tone::Bad } else { Tone::Plain };
     Line::from(vec![
         text::state(ui, sym, word, step_tone(s.status), 8),
-        plain(format!(" {title}{} ", " ".repeat(pad))),
-        styled(owner, ui.theme.tone(Tone::Muted)),
-        plain(format!(" {time}")),
-        styled(over, ui.theme.tone(Tone::Bad)),
+        plain(format!(" {:title_w$} ", outside(&s.title, title_w))),
+        styled(
+            format!("{:OWNER_W$}", outside(&s.owner, OWNER_W)),
+            ui.theme.tone(Tone::Muted),
+        ),
+        styled(
+            format!("{:>time_w$} ", time_text(s)),
+            ui.theme.tone(time_tone),
+        ),
     ])
 }

@@ -40,11 +40,10 @@ fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> V
         Severity::Rollback => "rollback",
         Severity::Hold => "hold",
     };
-    let scope = t
-        .scope
-        .as_deref()
-        .map(|s| format!(" → {action} {}", outside(s, 20)))
-        .unwrap_or_else(|| format!(" → {action}"));
+    let scope = match &t.scope {
+        Some(sc) => format!(" → {action} {sc}"),
+        None => format!(" → {action}"),
+    };
     let timer = t
         .breach_for
         .map(|(run, of)| format!(" ◷ {}", label::progress(run, of)))
