@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 /// Draws one frame of `view` at `w`x`h` and returns the buffer.
 pub fn draw(view: &CockpitView, ui: &UiState, w: u16, h: u16) -> Buffer {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     t.draw(|f| cutover_cockpit::tui::render(f, view, ui))
         .unwrap();
     t.backend().buffer().clone()
@@ -87,12 +87,12 @@ impl FakePort {
 
 impl CockpitPort for FakePort {
     fn view(&self) -> CockpitView {
-        self.view.lock().unwrap().clone()
+        self.view.lock().expect("fake port lock").clone()
     }
 
     fn act(&mut self, action: Action) -> ActResult {
         if let Action::Hold { reason } = &action {
-            let mut v = self.view.lock().unwrap();
+            let mut v = self.view.lock().expect("fake port lock");
             let operator = v.header.operator.clone();
             v.header.hold = Some(cutover_cockpit::tui::view::HoldBanner {
                 by: operator,
@@ -100,7 +100,7 @@ impl CockpitPort for FakePort {
                 since: v.now,
             });
         }
-        self.actions.lock().unwrap().push(action);
+        self.actions.lock().expect("fake port lock").push(action);
         self.answer.clone()
     }
 }
