@@ -5,3 +5,4 @@
 //! the journal (cutover log), the simulator, the terminal UI.
 
 pub mod core;
+pub mod report;
