@@ -50,7 +50,7 @@ fn detail(kind: &str, r: &Rec) -> String {
             t(f::ANSWER)
         ),
         "issue" => format!(
-            "{} issue {} [{}] {} (owner {})",
+            "{} issue {} ({}): {}; owner {}",
             r.text(f::ISSUE_STATE).unwrap_or("open"),
             t(f::ISSUE_ID),
             t(f::ISSUE_SEVERITY),
@@ -86,7 +86,7 @@ fn snap_item(what: &'static str, key: Option<&str>, v: &Value) -> Option<SnapIte
     let s = |k: &str| -> Option<String> {
         match v.get(k)? {
             Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
+            Value::Number(n) => n.as_f64().map(super::text::num),
             Value::Bool(b) => Some(b.to_string()),
             _ => None,
         }

@@ -15,3 +15,11 @@ pub mod verify;
 
 pub use evidence::Evidence;
 pub use verify::{verification_of, ReportError, VerificationSummary};
+mod markdown;
+mod text;
+
+pub use markdown::markdown;
+mod html;
+mod svg;
+
+pub use html::html;

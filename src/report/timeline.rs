@@ -118,7 +118,7 @@ fn apply(s: &mut StepRun, r: &Rec, ts: Ts) {
     s.outcome = event.to_string();
     s.by = Some(r.actor.to_string());
     if let Some(reason) = r.text(f::REASON) {
-        s.reason = Some(reason.to_string());
+        s.reason = Some(format!("{event}: {reason}"));
     }
 }
 
@@ -207,7 +207,7 @@ mod tests {
         assert_eq!(s[1].outcome, "not started");
         assert_eq!(
             (s[2].id.as_str(), s[2].reason.as_deref()),
-            ("zz", Some("no vpn"))
+            ("zz", Some("blocked: no vpn"))
         );
     }
 }
