@@ -82,7 +82,7 @@ fn table(o: &mut String, head: &[&str], rows: Vec<Vec<String>>) {
         for c in r {
             let _ = write!(o, "<td>{c}</td>");
         }
-        o.push_str("</tr>");
+        o.push_str("</tr>\n");
     }
     o.push_str("</tbody></table>\n");
 }
@@ -273,7 +273,7 @@ fn decision(o: &mut String, d: &Decision) {
     } else {
         snap.join("; ")
     };
-    let _ = write!(o, "<div class=\"snap\">At that moment: {shown}</div></div>");
+    let _ = writeln!(o, "<div class=\"snap\">At that moment: {shown}</div></div>");
 }
 
 fn holds(o: &mut String, e: &Evidence) {

@@ -229,7 +229,25 @@ pub fn timeline(e: &Evidence) -> String {
     }
     decision_marks(&mut o, &ax, &e.decisions, top, bottom);
     o.push_str("</svg>");
-    o
+    one_element_per_line(&o)
+}
+
+/// Breaks the markup before each drawing element so diffs of snapshots stay
+/// readable. Safe because outside text is entity-escaped (no raw `<` in it).
+fn one_element_per_line(svg: &str) -> String {
+    [
+        "<g>",
+        "<line ",
+        "<rect ",
+        "<text ",
+        "<polyline ",
+        "<circle ",
+        "</svg>",
+    ]
+    .iter()
+    .fold(svg.to_string(), |acc, tag| {
+        acc.replace(tag, &format!("\n{tag}"))
+    })
 }
 
 fn short(s: &str, n: usize) -> String {
@@ -337,5 +355,5 @@ pub fn chart(e: &Evidence, s: &Series) -> String {
     }
     decision_marks(&mut o, &ax, &e.decisions, top, bottom);
     o.push_str("</svg>");
-    o
+    one_element_per_line(&o)
 }
