@@ -28,20 +28,20 @@ fn stdout(o: &Output) -> String {
 
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report_cli");
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).expect("test setup");
     dir.join(name)
 }
 
 /// The fixture with one decision's rationale edited after the fact.
 fn tampered() -> PathBuf {
-    let text = std::fs::read_to_string(FIXTURE).unwrap();
+    let text = std::fs::read_to_string(FIXTURE).expect("test setup");
     assert!(text.contains("Index snapshot verified"));
     let path = scratch("tampered.jsonl");
     std::fs::write(
         &path,
         text.replace("Index snapshot verified", "Index snapshot skipped"),
     )
-    .unwrap();
+    .expect("test setup");
     path
 }
 
@@ -93,7 +93,7 @@ fn a_damaged_log_is_refused_without_force() {
 fn a_forced_report_says_so_on_its_first_line() {
     let log = tampered();
     let md = stdout(&report(&log, &["--format", "md", "--force"]));
-    let first = md.lines().next().unwrap();
+    let first = md.lines().next().expect("test setup");
     assert!(
         first.starts_with("**WARNING: THIS LOG DOES NOT VERIFY (line 33: hash does not match"),
         "{first}"
@@ -105,9 +105,9 @@ fn a_forced_report_says_so_on_its_first_line() {
         head[1].contains("WARNING: THIS LOG DOES NOT VERIFY"),
         "{head:?}"
     );
-    let banner = html.find("class=\"banner bad\"").unwrap();
+    let banner = html.find("class=\"banner bad\"").expect("test setup");
     assert!(
-        banner < html.find("<h1>").unwrap(),
+        banner < html.find("<h1>").expect("test setup"),
         "banner comes before the title"
     );
     assert!(html.contains("<title>UNVERIFIED Evidence pack"));
@@ -119,11 +119,11 @@ fn output_goes_to_the_file_given_with_o() {
     let _ = std::fs::remove_file(&out);
     let o = report(
         Path::new(FIXTURE),
-        &["--format", "md", "-o", out.to_str().unwrap()],
+        &["--format", "md", "-o", out.to_str().expect("test setup")],
     );
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stdout.is_empty());
-    let written = std::fs::read_to_string(&out).unwrap();
+    let written = std::fs::read_to_string(&out).expect("test setup");
     assert!(written.starts_with("# Evidence pack: PACS archive cutover"));
 }
 
@@ -153,7 +153,7 @@ fn hostile_log() -> PathBuf {
         push_chained(&mut text, m, None);
     }
     let path = scratch("hostile.jsonl");
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, text).expect("test setup");
     path
 }
 
