@@ -8,6 +8,7 @@ use super::state::StepState;
 use super::{Action, Answer, Cockpit, Effect};
 use crate::core::entry::Entry;
 use crate::core::runbook::GateKind;
+use crate::core::sanitize::inert;
 use crate::core::time::Ts;
 use serde_json::json;
 
@@ -40,10 +41,11 @@ fn required(text: &str, what: &str) -> Result<(), String> {
 
 impl Cockpit {
     pub(super) fn act(&mut self, actor: &str, action: Action, now: Ts) -> Vec<Effect> {
+        // Refusals and acknowledgements quote outside text (ids, reasons): inert.
         let refused = |reason: String| {
             vec![Effect::Refused {
-                actor: actor.to_string(),
-                reason,
+                actor: inert(actor),
+                reason: inert(&reason),
             }]
         };
         if self.runbook.owner(actor).is_none() {
@@ -60,7 +62,7 @@ impl Cockpit {
                 out.extend(plan.notify);
                 out.push(Effect::Acknowledged {
                     actor: actor.to_string(),
-                    message: plan.ack,
+                    message: inert(&plan.ack),
                 });
                 out
             }

@@ -113,7 +113,7 @@ impl Cockpit {
             entries.push(transition_entry(
                 EntryKind::Gate,
                 &t,
-                &g.phase.clone(),
+                self.phase_id(),
                 extra,
             ));
         }
@@ -122,10 +122,11 @@ impl Cockpit {
 
     fn evaluate_gates(&mut self, now: Ts) -> Vec<Effect> {
         let mut entries = vec![];
+        let cur = self.phase_id().to_string();
         for ((_, gate), st) in self.runbook.gates().zip(self.gates.iter_mut()) {
             if let Some(t) = st.evaluate(&gate.when, &self.store, now) {
                 let extra = json!({"phase": st.phase});
-                entries.push(transition_entry(EntryKind::Gate, &t, &st.phase, extra));
+                entries.push(transition_entry(EntryKind::Gate, &t, &cur, extra));
             }
         }
         self.commit(now, entries)
@@ -247,7 +248,7 @@ impl Cockpit {
                 entries.push(transition_entry(
                     EntryKind::Gate,
                     &t,
-                    &g.phase,
+                    &cur,
                     json!({"phase": g.phase}),
                 ));
             }
