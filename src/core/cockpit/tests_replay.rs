@@ -216,3 +216,86 @@ fn a_scripted_session_reaches_every_phase_and_replays() {
     assert_eq!(s.c.phase_id(), "decommission");
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }
+
+#[test]
+fn a_replayed_cockpit_shows_values_after_refresh_views() {
+    let mut s = in_pilot();
+    s.at(
+        10,
+        &[("recon.pacs-pilot.match", 0.0), ("target.pacs.up", 1.0)],
+    );
+    let mut c = s.replayed();
+    assert!(c.gates()[2].last.is_none());
+    c.refresh_views(s.now);
+    let g = &c.gates()[2];
+    assert_eq!(
+        g.last.as_ref().map(|e| e.first_sides()),
+        Some((Some(0.0), Some(1.0)))
+    );
+    assert_eq!(
+        g.reason.as_deref(),
+        Some("recon.pacs-pilot.match is 0 (needs == 1)")
+    );
+    assert_eq!(
+        c.durable_state(),
+        s.c.durable_state(),
+        "views change no durable state"
+    );
+}
+
+#[test]
+fn outside_text_in_refusals_and_notices_is_inert() {
+    let mut s = Session::new();
+    s.act(
+        "sam",
+        Action::Hold {
+            reason: "evil\u{1b}[2J\u{202e}".into(),
+        },
+    );
+    let out = s.act("dana", go("x"));
+    let r = super::tests::refused(&out).expect("refused");
+    assert!(!r.chars().any(crate::core::sanitize::is_dangerous), "{r}");
+    let notice = s
+        .log
+        .iter()
+        .any(|(_, e)| e.body["rationale"] == "evil\u{1b}[2J\u{202e}");
+    assert!(
+        notice,
+        "the log keeps the text as given (the journal escapes it)"
+    );
+}
+
+#[test]
+fn probe_reports_update_endpoints_and_drop_non_finite_samples() {
+    let mut s = Session::new();
+    let rep = |ok: bool, v: f64, t: i64| ProbeReport {
+        probe: "target.pacs.health".into(),
+        ts: Ts(t * 1000),
+        ok,
+        reason: (!ok).then(|| "timeout after 2s".to_string()),
+        samples: vec![Sample {
+            name: "target.pacs.up".into(),
+            ts: Ts(t * 1000),
+            value: v,
+        }],
+    };
+    s.now = Ts(1000);
+    s.send(Msg::Probe(rep(true, 1.0, 1)));
+    s.now = Ts(2000);
+    s.send(Msg::Probe(rep(false, f64::NAN, 2)));
+    let ep = &s.c.endpoints()["target.pacs.health"];
+    assert!(!ep.ok);
+    assert_eq!(ep.last_ok, Some(Ts(1000)));
+    assert_eq!(
+        ep.last_failure,
+        Some((Ts(2000), "timeout after 2s".to_string()))
+    );
+    assert_eq!(
+        s.log
+            .last()
+            .map(|(_, e)| e.body["samples"].as_object().map(|m| m.len())),
+        Some(Some(0))
+    );
+    assert_eq!(s.c.store().latest("target.pacs.up", Ts(2000)), Ok(1.0));
+    assert_eq!(s.c.durable_state(), s.replayed().durable_state());
+}

@@ -276,3 +276,29 @@ fn checkpoint_of(id: &str, state: &'static str, acc: Dur, hold_for: Option<Dur>)
         checkpoint: true,
     }
 }
+
+impl Cockpit {
+    /// Recomputes what the screen shows at `now` (derived metrics, every
+    /// comparison's current values and reasons) without changing any state
+    /// or writing anything: for `replay` after a seek, or a frozen view.
+    pub fn refresh_views(&mut self, now: Ts) {
+        self.refresh_derived(now);
+        for ((_, gate), st) in self.runbook.gates().zip(self.gates.iter_mut()) {
+            let ev = crate::core::expr::eval(&gate.when, &self.store, now);
+            st.reason = crate::core::gate::reason_for(st.evaluated, &ev, st.timer.acc, st.hold_for);
+            st.last = Some(ev);
+        }
+        for (def, st) in self
+            .runbook
+            .thresholds
+            .iter()
+            .zip(self.thresholds.iter_mut())
+        {
+            if st.state != ThresholdState::Inactive {
+                let ev = crate::core::expr::eval(&def.when, &self.store, now);
+                st.reason = ev.reason.clone();
+                st.last = Some(ev);
+            }
+        }
+    }
+}
