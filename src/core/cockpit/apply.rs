@@ -81,8 +81,10 @@ impl Cockpit {
 
     fn apply_threshold(&mut self, ts: Ts, b: &Value) {
         let id = s(b, "id");
-        if id == OVERRUN_ID {
+        if id == OVERRUN_ID && b.get("builtin").and_then(Value::as_bool) == Some(true) {
             self.overrun_raised = true;
+            self.apply_recommendation(ts, id, b);
+            return;
         }
         let timer = Dur(b.get("timer_ms").and_then(Value::as_i64).unwrap_or(0));
         if let (Some(t), Some(to)) = (
@@ -91,6 +93,10 @@ impl Cockpit {
         ) {
             t.apply(to, timer);
         }
+        self.apply_recommendation(ts, id, b);
+    }
+
+    fn apply_recommendation(&mut self, ts: Ts, id: &str, b: &Value) {
         if let Some(r) = b.get("recommendation") {
             if !self.recommendations.iter().any(|x| x.threshold == id) {
                 let kind = if s(r, "kind") == "hold" {

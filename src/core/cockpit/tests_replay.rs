@@ -299,3 +299,23 @@ fn probe_reports_update_endpoints_and_drop_non_finite_samples() {
     assert_eq!(s.c.store().latest("target.pacs.up", Ts(2000)), Ok(1.0));
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }
+
+#[test]
+fn a_runbook_threshold_named_window_overrun_does_not_mask_the_builtin_trigger() {
+    let mut rb = runbook();
+    rb.thresholds[1].id = "window-overrun".into();
+    let mut s = Session::with(rb);
+    s.at(1, &[("target.pacs.up", 0.0)]);
+    assert_eq!(s.c.recommendations()[0].threshold, "window-overrun");
+    let out = s.at(361 * 60, &[]);
+    let recs: Vec<_> = out
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Recommend { threshold, .. } => Some(threshold.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(recs, vec![OVERRUN_ID]);
+    assert_eq!(s.c.recommendations().len(), 2);
+    assert_eq!(s.c.durable_state(), s.replayed().durable_state());
+}

@@ -216,7 +216,8 @@ impl Cockpit {
             reason: Some(message.clone()),
             checkpoint: false,
         };
-        let extra = json!({"recommendation": {"kind": RecommendationKind::Hold, "scope": null, "message": message}});
+        let extra = json!({"builtin": true,
+            "recommendation": {"kind": RecommendationKind::Hold, "scope": null, "message": message}});
         let cur = self.phase_id().to_string();
         let mut out = self.commit(
             now,
