@@ -12,6 +12,7 @@ pub mod msg;
 mod notify;
 mod records;
 pub mod state;
+mod status;
 mod steps;
 mod tick;
 
