@@ -66,8 +66,12 @@ impl Cockpit {
         let timer = Dur(b.get("timer_ms").and_then(Value::as_i64).unwrap_or(0));
         let id = s(b, "id");
         if b.get("waiver_expired").and_then(Value::as_bool) == Some(true) {
+            // Only the waiver that ran out (a newer one for the same gate stays).
+            let until = ts_field(b, "waiver_expires");
             for w in self.waivers.iter_mut().filter(|w| w.gate == id) {
-                w.expired = true;
+                if until.is_none_or(|u| w.expires == u) {
+                    w.expired = true;
+                }
             }
         }
         if let (Some(g), Some(to)) = (

@@ -893,3 +893,26 @@ fn go_in_the_last_phase_completes_the_cutover() {
         .contains("complete"));
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }
+
+#[test]
+fn a_new_waiver_granted_right_at_expiry_is_not_swept_away_with_the_old_one() {
+    let mut s = Session::new();
+    s.at(1, &[("target.pacs.up", 0.0)]);
+    let w = |mins: i64| Action::Waive {
+        gate: "targets-up".into(),
+        owner: "sam".into(),
+        reason: "r".into(),
+        expires: Ts(mins * MIN),
+    };
+    assert!(acked(&s.act("dana", w(10))));
+    s.now = Ts(10 * MIN);
+    assert!(
+        acked(&s.act("dana", w(40))),
+        "the first waiver no longer counts"
+    );
+    s.at(10 * 60 + 1, &[("target.pacs.up", 0.0)]);
+    let flags: Vec<bool> = s.c.waivers().iter().map(|w| w.expired).collect();
+    assert_eq!(flags, vec![true, false]);
+    assert_eq!(s.c.gates()[0].state(), GateState::Waived);
+    assert_eq!(s.c.durable_state(), s.replayed().durable_state());
+}

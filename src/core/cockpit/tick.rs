@@ -109,7 +109,8 @@ impl Cockpit {
                 reason: Some(format!("waiver expired at {}", expires.to_rfc3339())),
                 checkpoint: false,
             };
-            let extra = json!({"phase": g.phase, "waiver_expired": true});
+            let extra = json!({"phase": g.phase, "waiver_expired": true,
+                "waiver_expires": expires.to_rfc3339()});
             entries.push(transition_entry(
                 EntryKind::Gate,
                 &t,
