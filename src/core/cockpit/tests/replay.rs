@@ -1,8 +1,8 @@
 //! Rebuilding from the log: timers survive a crash, and a fold over the
 //! records equals the live state for random sessions (property test).
 
-use super::tests::{acked, go, in_pilot, ready, runbook, Session, MIN};
-use super::*;
+use super::{acked, go, in_pilot, ready, runbook, Session, MIN};
+use crate::core::cockpit::*;
 use crate::core::threshold::ThresholdState;
 use proptest::prelude::*;
 
@@ -253,7 +253,7 @@ fn outside_text_in_refusals_and_notices_is_inert() {
         },
     );
     let out = s.act("dana", go("x"));
-    let r = super::tests::refused(&out).expect("refused");
+    let r = super::refused(&out).expect("refused");
     assert!(!r.chars().any(crate::core::sanitize::is_dangerous), "{r}");
     let notice = s
         .log
