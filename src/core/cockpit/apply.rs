@@ -146,7 +146,12 @@ impl Cockpit {
                 .rollback
                 .as_mut()
                 .and_then(|r| r.steps.iter_mut().find(|x| x.id == id)),
-            None => self.steps.iter_mut().find(|x| x.id == id),
+            None => {
+                let phase = b.get("phase").and_then(Value::as_str);
+                self.steps
+                    .iter_mut()
+                    .find(|x| x.id == id && (phase.is_none() || x.phase.as_deref() == phase))
+            }
         };
         let Some(step) = step else { return };
         let by = actor.to_string();
