@@ -304,4 +304,45 @@ mod tests {
         assert_eq!(checkpoints, 3);
         assert_eq!(g.recorded_timer, Dur::from_secs(180));
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Random samples with gaps: a gate never passes while an input is
+        /// missing or stale, and a `for` never fires before the condition has
+        /// been seen true for that long since the last false.
+        #[test]
+        fn never_passes_on_missing_input_nor_early(
+            steps in proptest::collection::vec((proptest::option::of(0u8..3), proptest::option::of(0u8..8), 1i64..4), 1..120),
+            hold in 0i64..10,
+        ) {
+            let hold_for = (hold > 0).then(|| Dur::from_secs(hold));
+            let (mut g, expr) = gate("a == 1 and b < 5", hold_for);
+            let stale = Dur::from_secs(3);
+            let mut store = MetricStore::new(64, Dur::from_mins(5), stale);
+            let (mut now, mut last_false) = (0i64, 0i64);
+            for (a, b, dt) in steps {
+                now += dt * 1000;
+                let t = Ts(now);
+                if let Some(a) = a { store.push("a", t, f64::from(a)); }
+                if let Some(b) = b { store.push("b", t, f64::from(b)); }
+                if let Some(tr) = g.evaluate(&expr, &store, t) {
+                    g.apply(GateState::from_name(tr.to).expect("state"), tr.timer);
+                }
+                let fresh = |n: &str| store.latest(n, t).ok();
+                let truth = match (fresh("a"), fresh("b")) {
+                    (Some(a), Some(b)) => Some(a == 1.0 && b < 5.0),
+                    (Some(a), None) if a != 1.0 => Some(false),
+                    (None, Some(b)) if b >= 5.0 => Some(false),
+                    _ => None,
+                };
+                if truth == Some(false) { last_false = now; }
+                if g.state() == Pass {
+                    prop_assert_eq!(truth, Some(true));
+                    prop_assert!(g.timer.met(hold_for));
+                    prop_assert!(g.timer.acc.0 <= now - last_false);
+                }
+            }
+        }
+    }
 }

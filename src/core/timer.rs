@@ -14,6 +14,11 @@ use serde_json::{json, Value};
 /// change, so that a crash loses at most this much of it.
 pub const CHECKPOINT_EVERY: Dur = Dur(60_000);
 
+/// Two evaluations further apart than this are not "consecutive": the
+/// cockpit was suspended or starved, and that time must not count (ticks
+/// normally come every second).
+pub const MAX_EVAL_GAP: Dur = Dur(60_000);
+
 /// Accumulated truth time of a condition.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ForTimer {
@@ -37,7 +42,7 @@ impl ForTimer {
         match t {
             Tri::True => {
                 if let Some(prev) = self.last_true {
-                    if now > prev {
+                    if now > prev && now - prev <= MAX_EVAL_GAP {
                         self.acc = self.acc + (now - prev);
                     }
                 }
@@ -141,6 +146,14 @@ mod tests {
     }
 
     #[test]
+    fn a_gap_between_evaluations_longer_than_a_minute_does_not_count() {
+        assert_eq!(
+            run(&[(0, True), (30, True), (200, True), (210, True)]),
+            Dur::from_secs(40)
+        );
+    }
+
+    #[test]
     fn time_not_running_does_not_count() {
         let mut t = ForTimer::default();
         t.observe(True, Ts(0));
@@ -150,8 +163,9 @@ mod tests {
         t.observe(True, Ts(3_601_000));
         assert_eq!(t.acc, Dur::from_secs(61));
         let mut r = ForTimer::restored(Dur::from_mins(110));
-        r.observe(True, Ts(0));
-        r.observe(True, Ts(600_000));
+        for i in 0..=60 {
+            r.observe(True, Ts(i * 10_000));
+        }
         assert!(r.met(Some(Dur::from_mins(120))));
         assert!(!ForTimer::restored(Dur::from_mins(119)).met(Some(Dur::from_mins(120))));
         assert!(ForTimer::default().met(None));

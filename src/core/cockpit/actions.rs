@@ -3,11 +3,12 @@
 //! what would be right.
 
 use super::notify::Fill;
-use super::records::{phase_entry, OVERRUN_ID};
+use super::records::phase_entry;
 use super::state::StepState;
-use super::{Action, Answer, Cockpit, Effect};
+use super::{Action, Cockpit, Effect};
 use crate::core::entry::Entry;
 use crate::core::runbook::GateKind;
+use crate::core::sanitize::inert;
 use crate::core::time::Ts;
 use serde_json::json;
 
@@ -19,7 +20,7 @@ pub(super) struct Plan {
 }
 
 impl Plan {
-    fn one(entry: Entry, ack: String) -> Plan {
+    pub(super) fn one(entry: Entry, ack: String) -> Plan {
         Plan {
             entries: vec![entry],
             notify: vec![],
@@ -28,9 +29,9 @@ impl Plan {
     }
 }
 
-type Rule = Result<Plan, String>;
+pub(super) type Rule = Result<Plan, String>;
 
-fn required(text: &str, what: &str) -> Result<(), String> {
+pub(super) fn required(text: &str, what: &str) -> Result<(), String> {
     if text.trim().is_empty() {
         Err(format!("{what} is required (say why, in words)"))
     } else {
@@ -40,10 +41,11 @@ fn required(text: &str, what: &str) -> Result<(), String> {
 
 impl Cockpit {
     pub(super) fn act(&mut self, actor: &str, action: Action, now: Ts) -> Vec<Effect> {
+        // Refusals and acknowledgements quote outside text (ids, reasons): inert.
         let refused = |reason: String| {
             vec![Effect::Refused {
-                actor: actor.to_string(),
-                reason,
+                actor: inert(actor),
+                reason: inert(&reason),
             }]
         };
         if self.runbook.owner(actor).is_none() {
@@ -60,7 +62,7 @@ impl Cockpit {
                 out.extend(plan.notify);
                 out.push(Effect::Acknowledged {
                     actor: actor.to_string(),
-                    message: plan.ack,
+                    message: inert(&plan.ack),
                 });
                 out
             }
@@ -295,232 +297,6 @@ impl Cockpit {
             notify: vec![self.notify("go", now, fill)],
             ack: format!("go: {cur} re-entered after the rollback"),
         })
-    }
-
-    fn plan_rollback(
-        &self,
-        actor: &str,
-        scope: &str,
-        rationale: &str,
-        now: Ts,
-        decide: Option<(&str, Answer)>,
-    ) -> Rule {
-        self.authorize(actor, "decide a rollback")?;
-        required(rationale, "a rationale")?;
-        if self.runbook.rollback(scope).is_none() {
-            let scopes: Vec<&str> = self
-                .runbook
-                .rollbacks
-                .iter()
-                .map(|r| r.scope.as_str())
-                .collect();
-            return Err(format!(
-                "no rollback plan for scope {scope:?}; plans: {}",
-                scopes.join(", ")
-            ));
-        }
-        if let Some(rb) = &self.rollback {
-            return Err(format!("rollback {} is already in progress", rb.scope));
-        }
-        let e = match decide {
-            None => self.decision_entry(actor, "rollback", rationale, json!({"scope": scope})),
-            Some((th, a)) => self.decision_entry(
-                actor,
-                "decide",
-                rationale,
-                json!({"threshold": th, "answer": a, "scope": scope}),
-            ),
-        };
-        let fill = Fill {
-            actor: Some(actor),
-            reason: Some(rationale),
-            scope: Some(scope),
-            ..Fill::default()
-        };
-        Ok(Plan {
-            entries: vec![e],
-            notify: vec![self.notify("rollback", now, fill)],
-            ack: format!("rollback {scope} decided; its steps are now on screen"),
-        })
-    }
-
-    fn plan_waive(
-        &self,
-        actor: &str,
-        gate: &str,
-        owner: &str,
-        reason: &str,
-        expires: Ts,
-        now: Ts,
-    ) -> Rule {
-        self.authorize(actor, "waive a gate")?;
-        if !self.gates.iter().any(|g| g.id == gate) {
-            return Err(format!("no gate {gate:?} in this runbook"));
-        }
-        if self.runbook.owner(owner).is_none() {
-            return Err(format!(
-                "a waiver needs an accountable owner from the roster; {owner:?} is not on it"
-            ));
-        }
-        required(reason, "a reason for the waiver")?;
-        if expires <= now || expires > self.window.end {
-            return Err(format!(
-                "a waiver's expiry must be after now and within the window (by {}); got {}",
-                self.window.end.to_rfc3339(),
-                expires.to_rfc3339()
-            ));
-        }
-        if self
-            .waivers
-            .iter()
-            .any(|w| w.gate == gate && w.in_force(now))
-        {
-            return Err(format!("gate {gate} is already waived"));
-        }
-        let f = json!({"gate": gate, "owner": owner, "reason": reason, "expires": expires.to_rfc3339()});
-        let e = self.decision_entry(actor, "waive", reason, f);
-        Ok(Plan::one(
-            e,
-            format!("gate {gate} waived until {} (owner {owner})", expires.hms()),
-        ))
-    }
-
-    fn plan_signoff(&self, actor: &str, phase: &str, role: &str) -> Rule {
-        let Some(so) = self
-            .signoffs
-            .iter()
-            .find(|s| s.phase == phase && s.role == role)
-        else {
-            return Err(format!("phase {phase:?} has no sign-off for role {role:?}"));
-        };
-        if so.owner != actor {
-            return Err(format!(
-                "the {role} sign-off of {phase} is given by {}, not {actor}",
-                so.owner
-            ));
-        }
-        if so.given_at.is_some() {
-            return Err(format!("the {role} sign-off of {phase} is already in"));
-        }
-        let e = self.decision_entry(actor, "signoff", "", json!({"phase": phase, "role": role}));
-        Ok(Plan::one(
-            e,
-            format!("sign-off {role} for {phase} recorded"),
-        ))
-    }
-
-    fn plan_handover(&self, actor: &str, to: &str, rationale: &str) -> Rule {
-        if actor != self.commander {
-            return Err(format!(
-                "only the commander ({}) may hand over the role",
-                self.commander
-            ));
-        }
-        if self.runbook.owner(to).is_none() {
-            return Err(format!("{to:?} is not on the roster"));
-        }
-        if to == actor {
-            return Err(format!("{actor} is already the commander"));
-        }
-        required(rationale, "a rationale")?;
-        let e = self.decision_entry(
-            actor,
-            "handover",
-            rationale,
-            json!({"from": actor, "to": to}),
-        );
-        Ok(Plan::one(e, format!("{to} is now the commander")))
-    }
-
-    fn plan_issue_open(
-        &self,
-        actor: &str,
-        id: &str,
-        sev: super::IssueSeverity,
-        title: &str,
-        owner: &str,
-    ) -> Rule {
-        required(id, "an issue id")?;
-        required(title, "an issue title")?;
-        if self.issues.iter().any(|i| i.id == id) {
-            return Err(format!("issue {id} already exists; pick another id"));
-        }
-        if self.runbook.owner(owner).is_none() {
-            return Err(format!(
-                "an issue's owner must be on the roster; {owner:?} is not"
-            ));
-        }
-        let f = json!({"op": "open", "id": id, "severity": sev, "title": title, "owner": owner});
-        let e = self.decision_entry(actor, "issue", title, f);
-        Ok(Plan::one(e, format!("issue {id} opened")))
-    }
-
-    fn plan_issue_close(&self, actor: &str, id: &str, rationale: &str) -> Rule {
-        let Some(i) = self
-            .issues
-            .iter()
-            .find(|i| i.id == id && i.closed.is_none())
-        else {
-            return Err(format!("no open issue {id:?}"));
-        };
-        if actor != i.owner && self.authorize(actor, "close this issue").is_err() {
-            return Err(format!(
-                "issue {id} is closed by its owner ({}), the commander or the phase owner",
-                i.owner
-            ));
-        }
-        required(rationale, "a rationale")?;
-        let e = self.decision_entry(actor, "issue", rationale, json!({"op": "close", "id": id}));
-        Ok(Plan::one(e, format!("issue {id} closed")))
-    }
-
-    fn plan_decide(&self, actor: &str, th: &str, answer: Answer, rationale: &str, now: Ts) -> Rule {
-        self.authorize(actor, "decide a recommendation")?;
-        required(rationale, "a rationale")?;
-        let Some(rec) = self.recommendations.iter().find(|r| r.threshold == th) else {
-            return Err(format!("no pending recommendation from {th:?}"));
-        };
-        match answer {
-            Answer::Rollback => {
-                let scope = match (&rec.scope, self.runbook.rollbacks.as_slice()) {
-                    (Some(s), _) => s.clone(),
-                    (None, [only]) => only.scope.clone(),
-                    (None, _) => {
-                        return Err(format!(
-                            "{th} names no rollback scope: answer hold or continue, and use rollback SCOPE"
-                        ))
-                    }
-                };
-                self.plan_rollback(actor, &scope, rationale, now, Some((th, answer)))
-            }
-            Answer::Hold | Answer::Continue => {
-                let e = self.decision_entry(
-                    actor,
-                    "decide",
-                    rationale,
-                    json!({"threshold": th, "answer": answer}),
-                );
-                let mut notify = vec![];
-                if answer == Answer::Hold && self.hold.is_none() {
-                    let fill = Fill {
-                        actor: Some(actor),
-                        reason: Some(rationale),
-                        ..Fill::default()
-                    };
-                    notify.push(self.notify("hold", now, fill));
-                }
-                let what = if th == OVERRUN_ID {
-                    "window overrun"
-                } else {
-                    th
-                };
-                Ok(Plan {
-                    entries: vec![e],
-                    notify,
-                    ack: format!("{what}: {answer:?} decided").to_lowercase(),
-                })
-            }
-        }
     }
 
     /// Steps whose `after` dependencies are not finished.

@@ -66,8 +66,12 @@ impl Cockpit {
         let timer = Dur(b.get("timer_ms").and_then(Value::as_i64).unwrap_or(0));
         let id = s(b, "id");
         if b.get("waiver_expired").and_then(Value::as_bool) == Some(true) {
+            // Only the waiver that ran out (a newer one for the same gate stays).
+            let until = ts_field(b, "waiver_expires");
             for w in self.waivers.iter_mut().filter(|w| w.gate == id) {
-                w.expired = true;
+                if until.is_none_or(|u| w.expires == u) {
+                    w.expired = true;
+                }
             }
         }
         if let (Some(g), Some(to)) = (
@@ -81,8 +85,10 @@ impl Cockpit {
 
     fn apply_threshold(&mut self, ts: Ts, b: &Value) {
         let id = s(b, "id");
-        if id == OVERRUN_ID {
+        if id == OVERRUN_ID && b.get("builtin").and_then(Value::as_bool) == Some(true) {
             self.overrun_raised = true;
+            self.apply_recommendation(ts, id, b);
+            return;
         }
         let timer = Dur(b.get("timer_ms").and_then(Value::as_i64).unwrap_or(0));
         if let (Some(t), Some(to)) = (
@@ -91,6 +97,10 @@ impl Cockpit {
         ) {
             t.apply(to, timer);
         }
+        self.apply_recommendation(ts, id, b);
+    }
+
+    fn apply_recommendation(&mut self, ts: Ts, id: &str, b: &Value) {
         if let Some(r) = b.get("recommendation") {
             if !self.recommendations.iter().any(|x| x.threshold == id) {
                 let kind = if s(r, "kind") == "hold" {
@@ -136,7 +146,12 @@ impl Cockpit {
                 .rollback
                 .as_mut()
                 .and_then(|r| r.steps.iter_mut().find(|x| x.id == id)),
-            None => self.steps.iter_mut().find(|x| x.id == id),
+            None => {
+                let phase = b.get("phase").and_then(Value::as_str);
+                self.steps
+                    .iter_mut()
+                    .find(|x| x.id == id && (phase.is_none() || x.phase.as_deref() == phase))
+            }
         };
         let Some(step) = step else { return };
         let by = actor.to_string();

@@ -8,10 +8,13 @@
 
 mod actions;
 mod apply;
+mod decisions;
 pub mod msg;
 mod notify;
+mod people;
 mod records;
 pub mod state;
+mod status;
 mod steps;
 mod tick;
 
@@ -256,5 +259,3 @@ fn longest_window(rb: &Runbook) -> Dur {
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_replay;

@@ -69,7 +69,8 @@ impl Cockpit {
         ];
         Effect::Notify {
             template: id.to_string(),
-            text: fill(text, &pairs),
+            // Rationales come from people: keep the notice one inert line.
+            text: crate::core::sanitize::inert(&fill(text, &pairs)),
         }
     }
 }

@@ -9,8 +9,10 @@ use crate::core::time::Ts;
 use crate::core::timer::Transition;
 use serde_json::{json, Map, Value};
 
-/// The pseudo-threshold id of the window-overrun trigger.
-pub const OVERRUN_ID: &str = "window-overrun";
+/// The pseudo-threshold id of the built-in window-overrun trigger. Named
+/// after the runbook key so it cannot be taken for a runbook threshold (the
+/// demo runbook has its own threshold called `window-overrun`).
+pub const OVERRUN_ID: &str = "max_duration";
 
 /// `observe`: one probe report, compact (`samples` = name -> value; all at `at`).
 pub fn observe_entry(r: &ProbeReport, phase: &str) -> Entry {

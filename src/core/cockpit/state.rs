@@ -181,7 +181,7 @@ pub enum RecommendationKind {
 /// A pending recommendation: stays until a person with authority decides it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recommendation {
-    /// The threshold id (or `window-overrun`).
+    /// The threshold id (or `max_duration`, the built-in window-overrun trigger).
     pub threshold: String,
     pub kind: RecommendationKind,
     pub scope: Option<String>,

@@ -109,11 +109,12 @@ impl Cockpit {
                 reason: Some(format!("waiver expired at {}", expires.to_rfc3339())),
                 checkpoint: false,
             };
-            let extra = json!({"phase": g.phase, "waiver_expired": true});
+            let extra = json!({"phase": g.phase, "waiver_expired": true,
+                "waiver_expires": expires.to_rfc3339()});
             entries.push(transition_entry(
                 EntryKind::Gate,
                 &t,
-                &g.phase.clone(),
+                self.phase_id(),
                 extra,
             ));
         }
@@ -122,10 +123,11 @@ impl Cockpit {
 
     fn evaluate_gates(&mut self, now: Ts) -> Vec<Effect> {
         let mut entries = vec![];
+        let cur = self.phase_id().to_string();
         for ((_, gate), st) in self.runbook.gates().zip(self.gates.iter_mut()) {
             if let Some(t) = st.evaluate(&gate.when, &self.store, now) {
                 let extra = json!({"phase": st.phase});
-                entries.push(transition_entry(EntryKind::Gate, &t, &st.phase, extra));
+                entries.push(transition_entry(EntryKind::Gate, &t, &cur, extra));
             }
         }
         self.commit(now, entries)
@@ -215,7 +217,8 @@ impl Cockpit {
             reason: Some(message.clone()),
             checkpoint: false,
         };
-        let extra = json!({"recommendation": {"kind": RecommendationKind::Hold, "scope": null, "message": message}});
+        let extra = json!({"builtin": true,
+            "recommendation": {"kind": RecommendationKind::Hold, "scope": null, "message": message}});
         let cur = self.phase_id().to_string();
         let mut out = self.commit(
             now,
@@ -247,7 +250,7 @@ impl Cockpit {
                 entries.push(transition_entry(
                     EntryKind::Gate,
                     &t,
-                    &g.phase,
+                    &cur,
                     json!({"phase": g.phase}),
                 ));
             }
@@ -273,5 +276,31 @@ fn checkpoint_of(id: &str, state: &'static str, acc: Dur, hold_for: Option<Dur>)
         hold_for,
         reason: None,
         checkpoint: true,
+    }
+}
+
+impl Cockpit {
+    /// Recomputes what the screen shows at `now` (derived metrics, every
+    /// comparison's current values and reasons) without changing any state
+    /// or writing anything: for `replay` after a seek, or a frozen view.
+    pub fn refresh_views(&mut self, now: Ts) {
+        self.refresh_derived(now);
+        for ((_, gate), st) in self.runbook.gates().zip(self.gates.iter_mut()) {
+            let ev = crate::core::expr::eval(&gate.when, &self.store, now);
+            st.reason = crate::core::gate::reason_for(st.evaluated, &ev, st.timer.acc, st.hold_for);
+            st.last = Some(ev);
+        }
+        for (def, st) in self
+            .runbook
+            .thresholds
+            .iter()
+            .zip(self.thresholds.iter_mut())
+        {
+            if st.state != ThresholdState::Inactive {
+                let ev = crate::core::expr::eval(&def.when, &self.store, now);
+                st.reason = ev.reason.clone();
+                st.last = Some(ev);
+            }
+        }
     }
 }
