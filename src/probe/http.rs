@@ -43,7 +43,7 @@ pub fn build_client(ca_file: Option<&str>) -> Result<reqwest::Client, Failure> {
     let mut b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
         .tls_info(true)
-        .pool_max_idle_per_host(4)
+        .pool_max_idle_per_host(64)
         .user_agent(concat!("cutover-cockpit/", env!("CARGO_PKG_VERSION")));
     if let Some(path) = ca_file {
         let pem = std::fs::read(path).map_err(|e| Failure::new(format!("ca_file {path}: {e}")))?;

@@ -206,6 +206,91 @@ fn expand_subject(where_: &str, subject: &str) -> Result<(Vec<String>, Knobs), S
     }
 }
 
+/// Every subject's starting knobs: defaults, then the `[[system]]`, `[[dataset]]`, `[[interface]]` entries.
+fn base_state(
+    label: &str,
+    text: &str,
+    raw: &Raw,
+) -> Result<BTreeMap<String, Knobs>, ScenarioError> {
+    let mut base: BTreeMap<String, Knobs> = BTreeMap::new();
+    for side in ["source", "target"] {
+        for s in SYSTEMS {
+            base.insert(format!("{side}.{s}"), system_defaults());
+        }
+    }
+    for d in DATASETS {
+        base.insert(format!("dataset.{d}"), dataset_defaults());
+    }
+    base.insert("interface.adt".into(), interface_defaults());
+    let groups = [
+        ("system", &raw.system),
+        ("dataset", &raw.dataset),
+        ("interface", &raw.interface),
+    ];
+    for (group, entries) in groups {
+        for sp in entries {
+            let where_ = at_pos(label, text, sp.span().start);
+            let r = sp.get_ref();
+            let subject = match (group, &r.side, &r.system, &r.name) {
+                ("system", Some(side), Some(sys), None) => format!("{side}.{sys}"),
+                ("dataset" | "interface", None, None, Some(n)) => format!("{group}.{n}"),
+                ("system", ..) => return Err(ScenarioError(format!(
+                    "{where_}: [[system]] needs `side` (source, target or both) and `system`, and no `name`"))),
+                _ => return Err(ScenarioError(format!("{where_}: [[{group}]] needs `name` only"))),
+            };
+            let (subjects, defaults) = expand_subject(&where_, &subject)?;
+            check_knobs(&where_, &r.knobs, &defaults)?;
+            for s in subjects {
+                let entry = base.entry(s).or_insert_with(|| defaults.clone());
+                entry.extend(r.knobs.clone());
+            }
+        }
+    }
+    Ok(base)
+}
+
+/// The `[[change]]` entries, checked; subjects they name get default knobs in `base`.
+fn timed_changes(
+    label: &str,
+    text: &str,
+    raw: &Raw,
+    base: &mut BTreeMap<String, Knobs>,
+) -> Result<Vec<Change>, ScenarioError> {
+    let mut changes = Vec::new();
+    for sp in &raw.change {
+        let where_ = at_pos(label, text, sp.span().start);
+        let r = sp.get_ref();
+        let (subjects, defaults) = expand_subject(&where_, &r.subject)?;
+        check_knobs(&where_, &r.set, &defaults)?;
+        for s in &subjects {
+            base.entry(s.clone()).or_insert_with(|| defaults.clone());
+        }
+        let at = duration(&where_, "at", &r.at)?;
+        let until = r
+            .until
+            .as_deref()
+            .map(|u| duration(&where_, "until", u))
+            .transpose()?;
+        if until.is_some_and(|u| u <= at) {
+            return Err(ScenarioError(format!(
+                "{where_}: `until` must be later than `at`"
+            )));
+        }
+        changes.push(Change {
+            at,
+            subjects,
+            set: r.set.clone(),
+            ramp: r
+                .ramp
+                .as_deref()
+                .map(|u| duration(&where_, "ramp", u))
+                .transpose()?,
+            until,
+        });
+    }
+    Ok(changes)
+}
+
 impl Scenario {
     /// Reads a scenario file.
     pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
@@ -224,72 +309,8 @@ impl Scenario {
                 .unwrap_or_else(|| label.to_string());
             ScenarioError(format!("{at}: {}", e.message().trim()))
         })?;
-        let mut base: BTreeMap<String, Knobs> = BTreeMap::new();
-        for side in ["source", "target"] {
-            for s in SYSTEMS {
-                base.insert(format!("{side}.{s}"), system_defaults());
-            }
-        }
-        for d in DATASETS {
-            base.insert(format!("dataset.{d}"), dataset_defaults());
-        }
-        base.insert("interface.adt".into(), interface_defaults());
-        let groups = [
-            ("system", &raw.system),
-            ("dataset", &raw.dataset),
-            ("interface", &raw.interface),
-        ];
-        for (group, entries) in groups {
-            for sp in entries {
-                let where_ = at_pos(label, text, sp.span().start);
-                let r = sp.get_ref();
-                let subject = match (group, &r.side, &r.system, &r.name) {
-                    ("system", Some(side), Some(sys), None) => format!("{side}.{sys}"),
-                    ("dataset" | "interface", None, None, Some(n)) => format!("{group}.{n}"),
-                    ("system", ..) => return Err(ScenarioError(format!(
-                        "{where_}: [[system]] needs `side` (source, target or both) and `system`, and no `name`"))),
-                    _ => return Err(ScenarioError(format!("{where_}: [[{group}]] needs `name` only"))),
-                };
-                let (subjects, defaults) = expand_subject(&where_, &subject)?;
-                check_knobs(&where_, &r.knobs, &defaults)?;
-                for s in subjects {
-                    let entry = base.entry(s).or_insert_with(|| defaults.clone());
-                    entry.extend(r.knobs.clone());
-                }
-            }
-        }
-        let mut changes = Vec::new();
-        for sp in &raw.change {
-            let where_ = at_pos(label, text, sp.span().start);
-            let r = sp.get_ref();
-            let (subjects, defaults) = expand_subject(&where_, &r.subject)?;
-            check_knobs(&where_, &r.set, &defaults)?;
-            for s in &subjects {
-                base.entry(s.clone()).or_insert_with(|| defaults.clone());
-            }
-            let at = duration(&where_, "at", &r.at)?;
-            let until = r
-                .until
-                .as_deref()
-                .map(|u| duration(&where_, "until", u))
-                .transpose()?;
-            if until.is_some_and(|u| u <= at) {
-                return Err(ScenarioError(format!(
-                    "{where_}: `until` must be later than `at`"
-                )));
-            }
-            changes.push(Change {
-                at,
-                subjects,
-                set: r.set.clone(),
-                ramp: r
-                    .ramp
-                    .as_deref()
-                    .map(|u| duration(&where_, "ramp", u))
-                    .transpose()?,
-                until,
-            });
-        }
+        let mut base = base_state(label, text, &raw)?;
+        let mut changes = timed_changes(label, text, &raw, &mut base)?;
         changes.sort_by_key(|c| c.at);
         let head = &raw.scenario;
         let where_ = label.to_string();
