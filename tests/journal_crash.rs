@@ -76,12 +76,28 @@ fn crash_test_every_acknowledged_decision_survives_kill_9() {
         rng = rng
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        std::thread::sleep(Duration::from_millis(15 + (rng >> 33) % 60));
+        let delay = Duration::from_millis((rng >> 33) % 40);
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut lines = Vec::new();
+        // most rounds let it acknowledge something first, then kill it mid-stream;
+        // every fifth round kills it at a random moment of its start-up/resume
+        while round % 5 != 4 {
+            let mut line = String::new();
+            if out.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            let is_ack = line.starts_with("ACK ");
+            lines.push(line);
+            if is_ack {
+                break;
+            }
+        }
+        std::thread::sleep(delay);
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.strip_prefix("ACK ") {
+        lines.extend(out.lines().map_while(Result::ok));
+        for line in &lines {
+            if let Some(rest) = line.trim_end().strip_prefix("ACK ") {
                 let (seq, hash) = rest.split_once(' ').unwrap();
                 acked.insert(seq.parse().unwrap(), hash.to_string());
             }
@@ -106,7 +122,7 @@ fn crash_test_every_acknowledged_decision_survives_kill_9() {
     let out = verify_file(&log, None, None).unwrap();
     assert_eq!(out.damage, None);
     assert!(
-        acked.len() > rounds,
+        acked.len() >= 40,
         "the child acknowledged too little to mean anything: {}",
         acked.len()
     );

@@ -265,7 +265,7 @@ impl Walker<'_> {
                 serde_json::from_slice(line).map_err(|e| bad(format!("not a log record: {e}")))?;
             (l, None)
         };
-        let (canon_bytes, hash) = canon::split_line(line).ok_or_else(|| {
+        let (head, hash) = canon::split_line(line).ok_or_else(|| {
             bad("the line does not end in the `,\"hash\":\"<64 hex>\"}` member docs/log-format.md requires".into())
         })?;
         if Ts::parse_rfc3339(&light.ts).is_none() {
@@ -277,7 +277,7 @@ impl Walker<'_> {
         if line_no == 1 {
             self.pick_chain(record.as_ref())?;
         }
-        self.check_hash(&light, &canon_bytes, hash, line_no)?;
+        self.check_hash(&light, head, hash, line_no)?;
         if light.seq != self.expected_seq {
             return Err(Stop::SeqMismatch { seq: light.seq });
         }
@@ -313,17 +313,11 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn check_hash(
-        &self,
-        light: &Light,
-        canon_bytes: &[u8],
-        hash: &str,
-        line_no: u64,
-    ) -> Result<(), Stop> {
-        if self.chain.hash(&light.prev, canon_bytes) == hash {
+    fn check_hash(&self, light: &Light, head: &[u8], hash: &str, line_no: u64) -> Result<(), Stop> {
+        if canon::hash_matches(&self.chain, &light.prev, head, hash) {
             return Ok(());
         }
-        if self.key.is_some() && Chain::Sha256.hash(&light.prev, canon_bytes) == hash {
+        if self.key.is_some() && canon::hash_matches(&Chain::Sha256, &light.prev, head, hash) {
             return Err(Stop::Damage(DamageKind::Forged, format!(
                 "record seq {} carries a plain SHA-256 hash, but CUTOVER_LOG_KEY is set and HMAC-SHA-256 \
                  is required: the record was made or rewritten without the key", light.seq)));
