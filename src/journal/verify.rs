@@ -165,7 +165,28 @@ fn walk(
     keep: bool,
 ) -> Result<VerifyOutcome, JournalError> {
     let file = File::open(path).map_err(|e| JournalError::io(path, "open the log", e))?;
-    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let reader = BufReader::with_capacity(1 << 16, file);
+    walk_reader(reader, path, key, checkpoint, keep)
+}
+
+/// [`verify_file`] over bytes already in memory (e.g. the report's copy of
+/// the log); `path` only names the log in messages.
+pub fn verify_bytes(
+    bytes: &[u8],
+    path: &Path,
+    key: Option<Vec<u8>>,
+    checkpoint: Option<Checkpoint>,
+) -> Result<VerifyOutcome, JournalError> {
+    walk_reader(bytes, path, key, checkpoint, true)
+}
+
+fn walk_reader(
+    mut reader: impl BufRead,
+    path: &Path,
+    key: Option<Vec<u8>>,
+    checkpoint: Option<Checkpoint>,
+    keep: bool,
+) -> Result<VerifyOutcome, JournalError> {
     let mut w = Walker {
         path,
         chain: Chain::from_key(key.clone()),
