@@ -6,3 +6,7 @@
 
 pub mod core;
 pub mod journal;
+pub mod probe;
+pub mod report;
+pub mod sim;
+pub mod tui;

@@ -1,7 +1,40 @@
-//! `cutover report`.
+//! `cutover report LOG --format md|html [-o FILE] [--force]`: the evidence pack.
 
-use crate::cli::ReportArgs;
+use crate::cli::{ReportArgs, ReportFormat};
+use color_eyre::eyre::WrapErr;
+use cutover_cockpit::report::{self, verify, Evidence};
+use std::io::Write;
 
-pub fn run(_args: ReportArgs) -> color_eyre::Result<u8> {
-    Err(color_eyre::eyre::eyre!("`cutover report` is not built yet"))
+/// Verifies the log, builds the evidence and writes it to `-o` or stdout.
+/// Exit 1 when the log does not verify and `--force` is not given.
+pub fn run(args: ReportArgs) -> color_eyre::Result<u8> {
+    let text = verify::read_log(&args.log)?;
+    // TODO(lead, at merge): `journal::verify` replaces this provisional check.
+    let key = std::env::var("CUTOVER_LOG_KEY").ok();
+    let verification = verify::verify_text(&text, key.as_deref().map(str::as_bytes));
+    if !verification.ok && !args.force {
+        eprintln!(
+            "cutover: {}: log does not verify ({}); refusing to report (use --force to report anyway, marked as unverified)",
+            args.log.display(),
+            verification.damage.as_deref().unwrap_or("damage not described")
+        );
+        return Ok(1);
+    }
+    let evidence = Evidence::from_records(&verify::parse_records(&text), verification);
+    let out = match args.format {
+        ReportFormat::Md => report::markdown(&evidence),
+        ReportFormat::Html => report::html(&evidence),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, out)
+            .wrap_err_with(|| format!("cannot write report to {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush())
+                .wrap_err("cannot write report to stdout")?;
+        }
+    }
+    Ok(0)
 }

@@ -2,10 +2,17 @@
 
 pub mod cockpit;
 pub mod config;
+pub mod derived;
+pub mod diag;
 pub mod entry;
 pub mod expr;
+pub mod gate;
+pub mod metrics;
 pub mod runbook;
 pub mod sample;
 pub mod sanitize;
 pub mod span;
+pub mod threshold;
 pub mod time;
+pub mod timer;
+pub mod tomlread;

@@ -1,5 +1,7 @@
 //! The config: model and TOML parsing with positions.
 
 pub mod model;
+pub mod parse;
 
 pub use model::*;
+pub use parse::{check, load};

@@ -156,10 +156,41 @@ impl Probe {
 }
 
 impl Config {
-    /// Every metric name the configured probes can produce, plus the cockpit's own.
+    /// Whether `name` is a metric the configured probes can produce, or one
+    /// the cockpit computes itself (`cutover.*`, `phase.elapsed_min`,
+    /// `issues.*`, `rollback.<scope>.slack_min`; the scope is the runbook's
+    /// business, so any scope is accepted here).
     pub fn known_metric(&self, name: &str) -> bool {
+        if is_cockpit_metric(name) {
+            return true;
+        }
         self.probes
             .iter()
             .any(|p| p.metric_names().iter().any(|m| m == name))
     }
+
+    /// Every metric name the configured probes can produce, sorted, without duplicates.
+    pub fn probe_metric_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.probes.iter().flat_map(Probe::metric_names).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// Metrics computed by the cockpit rather than measured by a probe.
+fn is_cockpit_metric(name: &str) -> bool {
+    const FIXED: [&str; 6] = [
+        "cutover.elapsed_min",
+        "cutover.remaining_min",
+        "cutover.forecast_overrun_min",
+        "phase.elapsed_min",
+        "issues.open",
+        "issues.open_critical",
+    ];
+    if FIXED.contains(&name) {
+        return true;
+    }
+    let segs: Vec<&str> = name.split('.').collect();
+    segs.len() == 3 && segs[0] == "rollback" && !segs[1].is_empty() && segs[2] == "slack_min"
 }

@@ -262,7 +262,8 @@ impl fmt::Display for Expr {
             Expr::Neg(e) => write!(f, "-({e})"),
             Expr::Arith { op, lhs, rhs } => write!(f, "({lhs} {} {rhs})", op.symbol()),
             Expr::Cmp { op, lhs, rhs } => write!(f, "({lhs} {} {rhs})", op.symbol()),
-            Expr::Not(e) => write!(f, "not ({e})"),
+            // parenthesised as a whole: `not` binds looser than arithmetic and comparison
+            Expr::Not(e) => write!(f, "(not ({e}))"),
             Expr::And(a, b) => write!(f, "({a} and {b})"),
             Expr::Or(a, b) => write!(f, "({a} or {b})"),
         }

@@ -1,9 +1,11 @@
 //! The expression language of gates and thresholds: lexer, parser, AST, evaluation.
 
 pub mod ast;
+pub mod eval;
 pub mod lexer;
 pub mod parser;
 
 pub use ast::{ArithOp, CmpOp, Expr, MetricRef, Ty, WindowFn};
+pub use eval::{eval, ComparisonView, Evaluation, Tri, Value};
 pub use lexer::ExprError;
 pub use parser::{parse, parse_condition};

@@ -360,7 +360,7 @@ mod tests {
     #[test]
     fn precedence_is_not_and_or_then_arithmetic() {
         let e = parse("not a > 1 or b < 2 and c == 3").map(|e| e.to_string());
-        assert_eq!(e, Ok("(not ((a > 1)) or ((b < 2) and (c == 3)))".into()));
+        assert_eq!(e, Ok("((not ((a > 1))) or ((b < 2) and (c == 3)))".into()));
         let e = parse("1 + 2 * -x - 4").map(|e| e.to_string());
         assert_eq!(e, Ok("((1 + (2 * -(x))) - 4)".into()));
     }

@@ -1,0 +1,165 @@
+//! Record bodies the cockpit writes (field names live here, in one place).
+//! docs/decision-core.md lists them for the journal, replay and report.
+
+use super::Cockpit;
+use super::SYSTEM_ACTOR;
+use crate::core::entry::{Entry, EntryKind};
+use crate::core::sample::ProbeReport;
+use crate::core::time::Ts;
+use crate::core::timer::Transition;
+use serde_json::{json, Map, Value};
+
+/// The pseudo-threshold id of the window-overrun trigger.
+pub const OVERRUN_ID: &str = "window-overrun";
+
+/// `observe`: one probe report, compact (`samples` = name -> value; all at `at`).
+pub fn observe_entry(r: &ProbeReport, phase: &str) -> Entry {
+    let mut samples = Map::new();
+    for s in &r.samples {
+        // JSON has no NaN/inf; the store would refuse them anyway.
+        if s.value.is_finite() {
+            samples.insert(s.name.clone(), json!(s.value));
+        }
+    }
+    Entry {
+        kind: EntryKind::Observe,
+        actor: SYSTEM_ACTOR.into(),
+        phase: Some(phase.to_string()),
+        body: json!({
+            "probe": r.probe,
+            "ok": r.ok,
+            "reason": r.reason,
+            "at": r.ts.to_rfc3339(),
+            "samples": samples,
+        }),
+    }
+}
+
+/// `phase`: `entered` or `completed`.
+pub fn phase_entry(actor: &str, what: &str, phase: &str, reentry: bool) -> Entry {
+    Entry {
+        kind: EntryKind::Phase,
+        actor: actor.into(),
+        phase: Some(phase.to_string()),
+        body: json!({"type": what, "phase": phase, "reentry": reentry}),
+    }
+}
+
+/// `gate` / `threshold`: a transition (or timer checkpoint), plus extras.
+pub fn transition_entry(kind: EntryKind, t: &Transition, phase: &str, extra: Value) -> Entry {
+    let mut body = t.body();
+    if let (Some(b), Value::Object(x)) = (body.as_object_mut(), extra) {
+        b.extend(x);
+    }
+    Entry {
+        kind,
+        actor: SYSTEM_ACTOR.into(),
+        phase: Some(phase.to_string()),
+        body,
+    }
+}
+
+impl Cockpit {
+    /// A `decision` record: `type`, `rationale`, the fields, and a snapshot of
+    /// every gate, sign-off and threshold at this moment.
+    pub(super) fn decision_entry(
+        &self,
+        actor: &str,
+        kind: &str,
+        rationale: &str,
+        fields: Value,
+    ) -> Entry {
+        let mut body = json!({"type": kind, "rationale": rationale});
+        if let (Some(b), Value::Object(x)) = (body.as_object_mut(), fields) {
+            b.extend(x);
+        }
+        body["snapshot"] = self.snapshot();
+        Entry {
+            kind: EntryKind::Decision,
+            actor: actor.into(),
+            phase: Some(self.phase_id().to_string()),
+            body,
+        }
+    }
+
+    /// `{gates: [...], signoffs: [...], thresholds: [...]}` as shown now.
+    pub fn snapshot(&self) -> Value {
+        let gates: Vec<Value> = self
+            .gates
+            .iter()
+            .map(|g| {
+                let (value, limit) = g
+                    .last
+                    .as_ref()
+                    .map(|e| e.first_sides())
+                    .unwrap_or((None, None));
+                json!({"id": g.id, "phase": g.phase, "kind": g.kind, "state": g.state().as_str(),
+                       "value": value, "limit": limit, "timer_ms": g.timer.acc.0})
+            })
+            .collect();
+        let signoffs: Vec<Value> = self
+            .signoffs
+            .iter()
+            .map(|s| json!({"phase": s.phase, "role": s.role, "owner": s.owner, "state": s.state().as_str()}))
+            .collect();
+        let thresholds: Vec<Value> = self
+            .thresholds
+            .iter()
+            .map(|t| {
+                let (value, limit) = t
+                    .last
+                    .as_ref()
+                    .map(|e| e.first_sides())
+                    .unwrap_or((None, None));
+                json!({"id": t.id, "state": t.state.as_str(), "value": value, "limit": limit,
+                       "timer_ms": t.timer.acc.0})
+            })
+            .collect();
+        json!({"gates": gates, "signoffs": signoffs, "thresholds": thresholds})
+    }
+}
+
+/// A string field of a record body.
+pub fn s<'a>(body: &'a Value, key: &str) -> &'a str {
+    body.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// An RFC 3339 field of a record body.
+pub fn ts_field(body: &Value, key: &str) -> Option<Ts> {
+    body.get(key)
+        .and_then(Value::as_str)
+        .and_then(Ts::parse_rfc3339)
+}
+
+impl Cockpit {
+    /// Everything a log records, as one comparable value: what a rebuild from
+    /// the log must reproduce exactly (timers as last checkpointed; probe
+    /// samples but not derived metrics, which every tick recomputes).
+    pub fn durable_state(&self) -> Value {
+        let gates: Vec<Value> = self
+            .gates
+            .iter()
+            .map(|g| json!([g.id, g.evaluated.as_str(), g.waived, g.recorded_timer.0]))
+            .collect();
+        let thresholds: Vec<Value> = self
+            .thresholds
+            .iter()
+            .map(|t| json!([t.id, t.state.as_str(), t.recorded_timer.0]))
+            .collect();
+        let store: Vec<Value> = self
+            .store
+            .dump()
+            .into_iter()
+            .filter(|(k, _)| !crate::core::derived::is_derived(k))
+            .map(|(k, v)| json!([k, v]))
+            .collect();
+        json!({
+            "window": self.window, "commander": self.commander, "phase": self.phase,
+            "steps": self.steps, "signoffs": self.signoffs, "waivers": self.waivers,
+            "hold": self.hold, "rollback": self.rollback,
+            "recommendations": self.recommendations, "issues": self.issues,
+            "endpoints": self.endpoints, "overrun_raised": self.overrun_raised,
+            "gates": gates, "thresholds": thresholds, "store": store,
+        })
+    }
+}

@@ -1,0 +1,144 @@
+//! One probe attempt end to end: fetch, interpret, and turn into a `ProbeReport`.
+
+use crate::core::config::{Probe, ProbeKind};
+use crate::core::sample::{ProbeReport, Sample};
+use crate::core::time::Dur;
+use crate::probe::http::{self, Failure, Fetched};
+use crate::probe::kinds::{self, Outcome};
+use crate::probe::prom::Selector;
+use crate::probe::Clock;
+use std::collections::BTreeMap;
+
+/// A probe ready to run: config, its HTTP client, its timeout, parsed selectors.
+pub struct ProbeRunner {
+    pub label: String,
+    probe: Probe,
+    client: Result<reqwest::Client, Failure>,
+    timeout: Dur,
+    selectors: Result<BTreeMap<String, Selector>, Failure>,
+}
+
+/// `<side>.<system>.<kind>` or `recon.<dataset>.checksum`.
+pub fn label_of(p: &Probe) -> String {
+    format!("{}.{}", p.prefix(), p.kind.name())
+}
+
+impl ProbeRunner {
+    /// Prepares `probe`; a bad `ca_file` or selector makes every attempt fail with that reason.
+    pub fn new(
+        probe: &Probe,
+        client: Result<reqwest::Client, Failure>,
+        default_timeout: Dur,
+    ) -> Self {
+        let selectors = match &probe.kind {
+            ProbeKind::Prometheus { select } => select
+                .iter()
+                .map(|(k, s)| {
+                    Selector::parse(s)
+                        .map(|sel| (k.clone(), sel))
+                        .map_err(|e| Failure::new(format!("select {k}: {e}")))
+                })
+                .collect(),
+            _ => Ok(BTreeMap::new()),
+        };
+        ProbeRunner {
+            label: label_of(probe),
+            probe: probe.clone(),
+            client,
+            timeout: probe.timeout.unwrap_or(default_timeout),
+            selectors,
+        }
+    }
+
+    /// Runs one attempt and reports it (never panics, never hangs past the timeout).
+    pub async fn attempt(&self, clock: &Clock) -> ProbeReport {
+        let result = self.measure(clock).await;
+        let ts = clock();
+        let prefix = self.probe.prefix();
+        let kind = self.probe.kind.name();
+        let sample = |field: &str, value: f64| Sample {
+            name: format!("{prefix}.{field}"),
+            ts,
+            value,
+        };
+        let is_health = matches!(self.probe.kind, ProbeKind::Health { .. });
+        match result {
+            Ok(outcome) => {
+                let mut samples: Vec<Sample> =
+                    outcome.values.iter().map(|(f, v)| sample(f, *v)).collect();
+                samples.push(sample(&format!("{kind}_ok"), 1.0));
+                if is_health {
+                    samples.push(sample("up", 1.0));
+                }
+                let reason = (!outcome.missing.is_empty())
+                    .then(|| crate::core::sanitize::inert_short(&outcome.missing.join("; "), 200));
+                ProbeReport {
+                    probe: self.label.clone(),
+                    ts,
+                    ok: true,
+                    reason,
+                    samples,
+                }
+            }
+            Err(Failure(reason)) => {
+                let mut samples = vec![sample(&format!("{kind}_ok"), 0.0)];
+                if is_health {
+                    samples.push(sample("up", 0.0));
+                }
+                ProbeReport {
+                    probe: self.label.clone(),
+                    ts,
+                    ok: false,
+                    reason: Some(reason),
+                    samples,
+                }
+            }
+        }
+    }
+
+    async fn get(&self, url: &str) -> Result<Fetched, Failure> {
+        let client = self.client.as_ref().map_err(Clone::clone)?;
+        let token = http::bearer_token(self.probe.bearer_env.as_deref())?;
+        http::fetch(client, url, token.as_deref(), self.timeout).await
+    }
+
+    async fn measure(&self, clock: &Clock) -> Result<Outcome, Failure> {
+        let expect = &self.probe.expect_status;
+        match &self.probe.kind {
+            ProbeKind::Checksum {
+                source_url,
+                target_url,
+                ..
+            } => {
+                let (s, t) = tokio::join!(self.get(source_url), self.get(target_url));
+                let side = |r: Result<Fetched, Failure>, name: &str| {
+                    r.and_then(|f| kinds::parse_checksum(&f, expect))
+                        .map_err(|e| Failure(format!("{name}: {}", e.0)))
+                };
+                let (s, t) = (side(s, "source")?, side(t, "target")?);
+                Ok(kinds::reconcile(&s, &t))
+            }
+            kind => {
+                let f = self.get(&self.probe.url).await?;
+                let mut out = match kind {
+                    ProbeKind::Health { expect_json } => {
+                        kinds::health(&f, expect, expect_json.as_ref())?
+                    }
+                    ProbeKind::Latency { fields } => kinds::latency(&f, expect, fields)?,
+                    ProbeKind::Prometheus { .. } => {
+                        let sel = self.selectors.as_ref().map_err(Clone::clone)?;
+                        kinds::prometheus(&f, expect, sel)?
+                    }
+                    ProbeKind::Checksum { .. } => Outcome::default(),
+                };
+                if let Some(na) = f.cert_not_after {
+                    out.values.push((
+                        "cert_days_left".into(),
+                        crate::probe::cert::days_left(na, clock()),
+                    ));
+                }
+                Ok(out)
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! The probe engine (spec section 4): one tokio task per configured probe,
+//! each reporting `ProbeReport`s to the core over a channel.
+//!
+//! Every attempt yields `<kind>_ok` (1/0), health also `up`; a failed attempt
+//! yields nothing else and a short inert reason. See docs/probes.md.
+
+pub mod attempt;
+pub mod cert;
+pub mod config_load;
+pub mod http;
+pub mod kinds;
+pub mod prom;
+pub mod schedule;
+pub mod snapshot;
+
+use crate::core::config::Config;
+use crate::core::sample::ProbeReport;
+use crate::core::time::Ts;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub use attempt::{label_of, ProbeRunner};
+pub use schedule::{spawn_all, ProbeHandles, StartDrift};
+
+/// Where probes read "now" (wall clock in production, a fake in tests).
+pub type Clock = Arc<dyn Fn() -> Ts + Send + Sync>;
+
+/// The system clock as a `Clock` (the edges may read it; the core may not).
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        Ts(ms)
+    })
+}
+
+/// One HTTP client per distinct `ca_file`, so connections are pooled across probes.
+#[derive(Default)]
+pub(crate) struct ClientCache {
+    clients: Mutex<HashMap<Option<String>, Result<reqwest::Client, http::Failure>>>,
+}
+
+impl ClientCache {
+    pub(crate) fn get(&self, ca_file: Option<&str>) -> Result<reqwest::Client, http::Failure> {
+        let mut map = match self.clients.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        map.entry(ca_file.map(str::to_string))
+            .or_insert_with(|| http::build_client(ca_file))
+            .clone()
+    }
+}
+
+/// Polls every probe once, all concurrently; reports come back in config order.
+pub async fn poll_once(config: &Config, clock: Clock) -> Vec<ProbeReport> {
+    let clients = ClientCache::default();
+    let mut set = tokio::task::JoinSet::new();
+    for (i, p) in config.probes.iter().enumerate() {
+        let runner = ProbeRunner::new(p, clients.get(p.ca_file.as_deref()), config.poll.timeout);
+        let clock = clock.clone();
+        set.spawn(async move { (i, runner.attempt(&clock).await) });
+    }
+    let mut out: Vec<(usize, ProbeReport)> = Vec::with_capacity(config.probes.len());
+    while let Some(joined) = set.join_next().await {
+        if let Ok(r) = joined {
+            out.push(r);
+        }
+    }
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, r)| r).collect()
+}

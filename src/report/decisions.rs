@@ -1,0 +1,378 @@
+//! Decisions and what follows from them: holds, threshold episodes and
+//! their answers, and the exception register (waivers).
+
+use super::evidence::{Decision, Episode, Hold, PhaseVisit, SnapItem, Transition, Waiver};
+use super::plan::Plan;
+use super::records::{self as f, Rec};
+use crate::core::time::{Dur, Ts};
+use serde_json::Value;
+
+/// Every `decision` record, in log order.
+pub fn decisions(recs: &[Rec]) -> Vec<Decision> {
+    recs.iter()
+        .filter(|r| r.kind == "decision")
+        .filter_map(|r| {
+            let kind = r.text(f::DECISION_TYPE).unwrap_or("?").to_string();
+            Some(Decision {
+                seq: r.seq,
+                ts: r.ts?,
+                actor: r.actor.to_string(),
+                phase: r.phase.map(String::from),
+                detail: detail(&kind, r),
+                rationale: r.text(f::RATIONALE).map(String::from),
+                snapshot: snapshot(r),
+                kind,
+            })
+        })
+        .collect()
+}
+
+/// The facts of a decision beyond its kind, as one line of plain text.
+fn detail(kind: &str, r: &Rec) -> String {
+    let t = |p: &[&str]| r.text(p).unwrap_or("?");
+    match kind {
+        "rollback" => format!("scope {}", t(f::SCOPE)),
+        "waive" => format!(
+            "gate {} waived; accountable: {}; expires {}",
+            t(f::WAIVE_GATE),
+            t(f::OWNER),
+            r.time(f::EXPIRES).map_or("?".into(), Ts::to_rfc3339)
+        ),
+        "signoff" => format!(
+            "{} of phase {}",
+            t(f::ROLE),
+            r.text(&["phase"]).or(r.phase).unwrap_or("?")
+        ),
+        "handover" => format!("commander role to {}", t(f::HANDOVER_TO)),
+        "decide" => format!(
+            "answered {} recommendation: {}",
+            t(f::THRESHOLD),
+            t(f::ANSWER)
+        ),
+        "issue" => format!(
+            "{} issue {} ({}): {}; owner {}",
+            r.text(f::ISSUE_STATE).unwrap_or("open"),
+            t(f::ISSUE_ID),
+            t(f::ISSUE_SEVERITY),
+            t(f::ISSUE_TITLE),
+            t(f::OWNER)
+        ),
+        _ => String::new(),
+    }
+}
+
+/// The gate and threshold states recorded with a decision. Accepts a list
+/// of objects (`[{"id","state",..}]`) or a map (`{"id": {"state",..}}` or `{"id": "state"}`).
+fn snapshot(r: &Rec) -> Vec<SnapItem> {
+    let mut out = Vec::new();
+    for (what, paths) in [
+        ("gate", f::SNAPSHOT_GATES),
+        ("threshold", f::SNAPSHOT_THRESHOLDS),
+    ] {
+        match r.value(paths) {
+            Some(Value::Array(items)) => {
+                out.extend(items.iter().filter_map(|v| snap_item(what, None, v)));
+            }
+            Some(Value::Object(map)) => {
+                out.extend(map.iter().filter_map(|(k, v)| snap_item(what, Some(k), v)));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn snap_item(what: &'static str, key: Option<&str>, v: &Value) -> Option<SnapItem> {
+    let s = |k: &str| -> Option<String> {
+        match v.get(k)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => n.as_f64().map(super::text::num),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    };
+    let id = key.map(String::from).or_else(|| s("id"))?;
+    let state = v.as_str().map(String::from).or_else(|| s("state"))?;
+    Some(SnapItem {
+        what,
+        id,
+        state,
+        value: s("value"),
+        limit: s("limit"),
+    })
+}
+
+/// Holds: from a `hold` (or a recommendation answered `hold`) to the next `resume`.
+pub fn holds(decisions: &[Decision], end: Option<Ts>) -> Vec<Hold> {
+    let mut out: Vec<Hold> = Vec::new();
+    for d in decisions {
+        let starts = d.kind == "hold" || (d.kind == "decide" && d.detail.ends_with(": hold"));
+        let open = out.last_mut().filter(|h| h.end.is_none());
+        match (starts, d.kind.as_str(), open) {
+            (true, _, None) => out.push(Hold {
+                start: d.ts,
+                by: d.actor.clone(),
+                reason: d.rationale.clone(),
+                end: None,
+                resumed_by: None,
+                duration: end.map_or(Dur::ZERO, |e| e - d.ts),
+            }),
+            (false, "resume", Some(h)) => {
+                h.end = Some(d.ts);
+                h.resumed_by = Some(d.actor.clone());
+                h.duration = d.ts - h.start;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Episodes: a threshold leaves ok/unknown/inactive for watch or breached,
+/// until a transition brings it back. Decisions naming the threshold during
+/// the episode are its answers; without any, holds and rollbacks taken during it.
+pub fn episodes(changes: &[Transition], decisions: &[Decision]) -> Vec<Episode> {
+    let mut out: Vec<Episode> = Vec::new();
+    for t in changes {
+        let active = matches!(t.to.as_str(), "watch" | "breached");
+        let open = out
+            .iter_mut()
+            .rev()
+            .find(|e| e.threshold == t.id && e.end.is_none());
+        match (active, open) {
+            (true, Some(e)) => {
+                e.peak = max_opt(e.peak, t.value);
+                e.limit = t.limit.or(e.limit);
+                if t.to == "breached" {
+                    e.breached_at.get_or_insert(t.ts);
+                }
+                e.end_state = t.to.clone();
+            }
+            (true, None) => out.push(Episode {
+                threshold: t.id.clone(),
+                start: t.ts,
+                breached_at: (t.to == "breached").then_some(t.ts),
+                end: None,
+                peak: t.value,
+                limit: t.limit,
+                end_state: "open at end of log".into(),
+                decisions: Vec::new(),
+            }),
+            (false, Some(e)) => {
+                e.end = Some(t.ts);
+                e.end_state = t.to.clone();
+            }
+            (false, None) => {}
+        }
+    }
+    for e in &mut out {
+        if e.end.is_none() {
+            e.end_state = "open at end of log".into();
+        }
+        e.decisions = answers(e, decisions);
+    }
+    out
+}
+
+fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn answers(e: &Episode, decisions: &[Decision]) -> Vec<String> {
+    let during = |d: &&Decision| d.ts >= e.start && e.end.is_none_or(|end| d.ts <= end);
+    let line = |d: &Decision| {
+        let what = if d.detail.is_empty() {
+            d.kind.clone()
+        } else {
+            format!("{}: {}", d.kind, d.detail)
+        };
+        format!("{} {} by {}", d.ts.hms(), what, d.actor)
+    };
+    let named: Vec<String> = decisions
+        .iter()
+        .filter(during)
+        .filter(|d| {
+            d.kind == "decide" && d.detail.starts_with(&format!("answered {} ", e.threshold))
+        })
+        .map(line)
+        .collect();
+    if !named.is_empty() {
+        return named;
+    }
+    decisions
+        .iter()
+        .filter(during)
+        .filter(|d| matches!(d.kind.as_str(), "hold" | "rollback" | "resume"))
+        .map(|d| format!("{} (during episode)", line(d)))
+        .collect()
+}
+
+/// The exception register. A waiver is in use from its grant until the
+/// waived gate's phase is next left (or the log ends); it "expired while in
+/// use" when its expiry falls before that.
+pub fn waivers(recs: &[Rec], plan: &Plan, visits: &[PhaseVisit], end: Option<Ts>) -> Vec<Waiver> {
+    recs.iter()
+        .filter(|r| r.kind == "decision" && r.text(f::DECISION_TYPE) == Some("waive"))
+        .filter_map(|r| {
+            let granted = r.ts?;
+            let gate = r.text(f::WAIVE_GATE).unwrap_or("?").to_string();
+            let phase = plan
+                .phases
+                .iter()
+                .find(|p| p.gates.iter().any(|g| g.id == gate))
+                .map(|p| p.id.as_str());
+            let left = visits
+                .iter()
+                .filter(|v| Some(v.phase.as_str()) == phase)
+                .filter_map(|v| v.left)
+                .find(|l| *l >= granted);
+            let in_use_until = left.or(end);
+            let expires = r.time(f::EXPIRES);
+            Some(Waiver {
+                owner: r.text(f::OWNER).unwrap_or("?").to_string(),
+                reason: r.text(&["reason", "rationale"]).map(String::from),
+                expired_in_use: matches!((expires, in_use_until), (Some(x), Some(u)) if x < u),
+                expires,
+                granted,
+                granted_by: r.actor.to_string(),
+                in_use_until,
+                gate,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn at(min: i64) -> Ts {
+        Ts(min * 60_000)
+    }
+
+    fn rec(min: i64, kind: &str, body: Value) -> Value {
+        json!({"seq":min,"ts":at(min).to_rfc3339(),"kind":kind,"actor":"dana","phase":"p1","body":body})
+    }
+
+    fn parse(vals: &[Value]) -> Vec<Rec<'_>> {
+        vals.iter().filter_map(Rec::of).collect()
+    }
+
+    #[test]
+    fn snapshot_is_read_from_lists_and_maps() {
+        let vals = [rec(
+            1,
+            "decision",
+            json!({"type":"go","rationale":"all green","snapshot":{
+            "gates":[{"id":"g1","state":"pass","value":1,"limit":1}],
+            "thresholds":{"t1":"ok","t2":{"state":"watch","value":812.5}}}}),
+        )];
+        let d = decisions(&parse(&vals));
+        let snap: Vec<_> = d[0]
+            .snapshot
+            .iter()
+            .map(|s| (s.what, s.id.as_str(), s.state.as_str(), s.value.clone()))
+            .collect();
+        assert_eq!(
+            snap,
+            vec![
+                ("gate", "g1", "pass", Some("1".into())),
+                ("threshold", "t1", "ok", None),
+                ("threshold", "t2", "watch", Some("812.5".into())),
+            ]
+        );
+        assert_eq!(d[0].rationale.as_deref(), Some("all green"));
+    }
+
+    #[test]
+    fn holds_last_until_resume_or_end_of_log() {
+        let vals = [
+            rec(10, "decision", json!({"type":"hold","reason":"lag"})),
+            rec(
+                25,
+                "decision",
+                json!({"type":"resume","rationale":"lag gone"}),
+            ),
+            rec(
+                50,
+                "decision",
+                json!({"type":"decide","threshold":"t","answer":"hold","rationale":"x"}),
+            ),
+        ];
+        let h = holds(&decisions(&parse(&vals)), Some(at(70)));
+        let got: Vec<_> = h.iter().map(|h| (h.start, h.end, h.duration)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (at(10), Some(at(25)), Dur::from_mins(15)),
+                (at(50), None, Dur::from_mins(20))
+            ]
+        );
+    }
+
+    #[test]
+    fn episodes_track_peak_breach_end_and_answer() {
+        let tr = |min, to: &str, v: f64| Transition {
+            ts: at(min),
+            id: "lat".into(),
+            from: None,
+            to: to.into(),
+            value: Some(v),
+            limit: Some(800.0),
+        };
+        let changes = [
+            tr(5, "watch", 820.0),
+            tr(15, "breached", 910.0),
+            tr(30, "ok", 700.0),
+            tr(40, "watch", 801.0),
+        ];
+        let vals = [rec(
+            20,
+            "decision",
+            json!({"type":"decide","threshold":"lat","answer":"continue","rationale":"cache warm"}),
+        )];
+        let e = episodes(&changes, &decisions(&parse(&vals)));
+        assert_eq!(e.len(), 2);
+        assert_eq!(
+            (e[0].peak, e[0].breached_at, e[0].end),
+            (Some(910.0), Some(at(15)), Some(at(30)))
+        );
+        assert_eq!(
+            e[0].decisions,
+            vec!["00:20:00 decide: answered lat recommendation: continue by dana".to_string()]
+        );
+        assert_eq!(
+            (e[1].end, e[1].end_state.as_str()),
+            (None, "open at end of log")
+        );
+    }
+
+    #[test]
+    fn a_waiver_that_outlives_its_expiry_is_flagged() {
+        let plan = Plan::from_toml(Some(
+            "[[phase]]\nid='p1'\n[[phase.gate]]\nid='g'\nwhen='true'\n",
+        ));
+        let visit = |left| PhaseVisit {
+            phase: "p1".into(),
+            entered: at(0),
+            left,
+            outcome: String::new(),
+            planned: None,
+            actual: Dur::ZERO,
+        };
+        let vals = [rec(
+            10,
+            "decision",
+            json!({"type":"waive","gate":"g","owner":"mo","reason":"patch","expires":at(30).to_rfc3339()}),
+        )];
+        let early = waivers(&parse(&vals), &plan, &[visit(Some(at(20)))], Some(at(90)));
+        assert!(!early[0].expired_in_use);
+        let late = waivers(&parse(&vals), &plan, &[visit(None)], Some(at(90)));
+        assert!(late[0].expired_in_use);
+        assert_eq!(late[0].in_use_until, Some(at(90)));
+    }
+}

@@ -1,0 +1,229 @@
+//! The evidence pack as data: everything a reviewer needs, built from the
+//! log records alone (pure; renderers only format it).
+
+use super::plan::Plan;
+use super::records::{self as f, Rec};
+use super::verify::VerificationSummary;
+use super::{decisions, series, timeline};
+use crate::core::time::{Dur, Ts};
+use serde_json::Value;
+
+/// Everything the report shows, in the order a reviewer reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub verification: VerificationSummary,
+    pub identity: Identity,
+    pub plan: Plan,
+    /// Time of the first and last record.
+    pub span: Option<(Ts, Ts)>,
+    pub phases: Vec<PhaseVisit>,
+    pub steps: Vec<StepRun>,
+    pub decisions: Vec<Decision>,
+    pub holds: Vec<Hold>,
+    pub episodes: Vec<Episode>,
+    pub waivers: Vec<Waiver>,
+    pub gate_changes: Vec<Transition>,
+    pub series: Vec<Series>,
+    /// Restarts that picked the log up (`resume` records): time and what they said.
+    pub resumes: Vec<(Ts, String)>,
+    /// Values that were not records (no `kind`): counted, not shown.
+    pub ignored: usize,
+}
+
+/// Who ran what: from the `open` (and `close`) record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Identity {
+    pub runbook_path: Option<String>,
+    pub runbook_digest: Option<String>,
+    pub config_path: Option<String>,
+    pub config_digest: Option<String>,
+    pub operator: Option<String>,
+    pub host: Option<String>,
+    pub program_version: Option<String>,
+    pub hmac: Option<bool>,
+    pub opened: Option<Ts>,
+    pub closed: Option<Ts>,
+    /// The head hash the `close` record states.
+    pub close_head: Option<String>,
+}
+
+/// One stay in a phase, from `entered` to the record that ended it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseVisit {
+    pub phase: String,
+    pub entered: Ts,
+    /// `None` while the phase was still current at the end of the log.
+    pub left: Option<Ts>,
+    /// How it ended: "completed", "rolled back", "left" or "open at end of log".
+    pub outcome: String,
+    pub planned: Option<Dur>,
+    /// Until `left`, or until the last record when still open.
+    pub actual: Dur,
+}
+
+/// A step as planned and as run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRun {
+    pub id: String,
+    pub title: String,
+    pub phase: String,
+    pub owner: String,
+    pub started: Option<Ts>,
+    pub ended: Option<Ts>,
+    /// Last event: "done", "skip", "blocked", "start", or "not started".
+    pub outcome: String,
+    /// Who recorded the last event.
+    pub by: Option<String>,
+    pub reason: Option<String>,
+    pub planned: Option<Dur>,
+    pub actual: Option<Dur>,
+}
+
+/// One decision record with what the gates and thresholds showed then.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub seq: Option<u64>,
+    pub ts: Ts,
+    pub actor: String,
+    pub phase: Option<String>,
+    /// go, hold, resume, rollback, waive, signoff, handover, issue, note, decide.
+    pub kind: String,
+    /// What was decided beyond its kind (scope, gate, answer...), plain text.
+    pub detail: String,
+    pub rationale: Option<String>,
+    pub snapshot: Vec<SnapItem>,
+}
+
+/// The state of one gate or threshold inside a decision's snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapItem {
+    /// "gate" or "threshold".
+    pub what: &'static str,
+    pub id: String,
+    pub state: String,
+    pub value: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// A stop of the line, from hold to resume.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hold {
+    pub start: Ts,
+    pub by: String,
+    pub reason: Option<String>,
+    pub end: Option<Ts>,
+    pub resumed_by: Option<String>,
+    /// Until `end`, or until the last record when never resumed.
+    pub duration: Dur,
+}
+
+/// A threshold leaving `ok` until it came back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Episode {
+    pub threshold: String,
+    pub start: Ts,
+    pub breached_at: Option<Ts>,
+    pub end: Option<Ts>,
+    /// The highest `value` any of its transitions reported.
+    pub peak: Option<f64>,
+    pub limit: Option<f64>,
+    /// State it ended in, or "open at end of log".
+    pub end_state: String,
+    /// Decisions that answered it (or, failing that, holds/rollbacks taken during it).
+    pub decisions: Vec<String>,
+}
+
+/// An exception: a gate waived by someone accountable until an expiry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiver {
+    pub gate: String,
+    pub owner: String,
+    pub reason: Option<String>,
+    pub expires: Option<Ts>,
+    pub granted: Ts,
+    pub granted_by: String,
+    /// When the waived gate's phase was left, or the end of the log.
+    pub in_use_until: Option<Ts>,
+    pub expired_in_use: bool,
+}
+
+/// A gate or threshold state change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub ts: Ts,
+    pub id: String,
+    pub from: Option<String>,
+    pub to: String,
+    pub value: Option<f64>,
+    pub limit: Option<f64>,
+}
+
+/// The samples of one metric that a gate or threshold reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub metric: String,
+    /// Ids of the gates and thresholds that read it.
+    pub used_by: Vec<String>,
+    pub points: Vec<(Ts, f64)>,
+}
+
+impl Evidence {
+    /// Builds the evidence from the records of a log, in file order.
+    pub fn from_records(records: &[Value], verification: VerificationSummary) -> Evidence {
+        let recs: Vec<Rec> = records.iter().filter_map(Rec::of).collect();
+        let ignored = records.len() - recs.len();
+        let open = recs.iter().find(|r| r.kind == "open");
+        let plan = Plan::from_toml(open.and_then(|r| r.text(f::RUNBOOK_TEXT)));
+        let times = recs.iter().filter_map(|r| r.ts);
+        let span = times.clone().min().zip(times.max());
+        let end = span.map(|s| s.1);
+        let phases = timeline::phase_visits(&recs, &plan, end);
+        let decisions = decisions::decisions(&recs);
+        let gate_changes = timeline::transitions(&recs, "gate");
+        let threshold_changes = timeline::transitions(&recs, "threshold");
+        Evidence {
+            identity: identity(&recs),
+            span,
+            steps: timeline::steps(&recs, &plan),
+            holds: decisions::holds(&decisions, end),
+            episodes: decisions::episodes(&threshold_changes, &decisions),
+            waivers: decisions::waivers(&recs, &plan, &phases, end),
+            series: series::series(&recs, &plan),
+            resumes: recs
+                .iter()
+                .filter(|r| r.kind == "resume")
+                .filter_map(|r| {
+                    Some((
+                        r.ts?,
+                        r.text_any(&["reason", "note", "torn"]).unwrap_or_default(),
+                    ))
+                })
+                .collect(),
+            phases,
+            decisions,
+            gate_changes,
+            plan,
+            verification,
+            ignored,
+        }
+    }
+}
+
+fn identity(recs: &[Rec]) -> Identity {
+    let open = recs.iter().find(|r| r.kind == "open");
+    let close = recs.iter().rev().find(|r| r.kind == "close");
+    let o = |paths: &[&str]| open.and_then(|r| r.text(paths)).map(String::from);
+    Identity {
+        runbook_path: o(f::RUNBOOK_PATH),
+        runbook_digest: o(f::RUNBOOK_DIGEST),
+        config_path: o(f::CONFIG_PATH),
+        config_digest: o(f::CONFIG_DIGEST),
+        operator: o(f::OPERATOR),
+        host: o(f::HOST),
+        program_version: o(f::VERSION),
+        hmac: open.and_then(|r| r.value(f::HMAC)).and_then(Value::as_bool),
+        opened: open.and_then(|r| r.ts),
+        closed: close.and_then(|r| r.ts),
+        close_head: close.and_then(|r| r.text(f::CLOSE_HEAD)).map(String::from),
+    }
+}

@@ -1,0 +1,407 @@
+//! The evidence pack as Markdown that also reads well as plain text in a
+//! change ticket: short lines, simple pipe tables, no HTML.
+
+use super::evidence::{Decision, Evidence, Series};
+use super::text::{dur, dur_opt, md, md_code, num, variance, when, when_opt};
+use std::fmt::Write;
+
+/// Renders the whole evidence pack. When the log does not verify, the
+/// first line says so.
+pub fn markdown(e: &Evidence) -> String {
+    let mut o = String::new();
+    if !e.verification.ok {
+        let _ = writeln!(o, "**WARNING: THIS LOG DOES NOT VERIFY ({}).** This report was forced; records after the damage are not proven authentic.\n",
+            md(e.verification.damage.as_deref().unwrap_or("damage not described")));
+    }
+    let name = e.plan.name.as_deref().unwrap_or("(runbook name unknown)");
+    let _ = writeln!(o, "# Evidence pack: {}\n", md(name));
+    identity(&mut o, e);
+    verification(&mut o, e);
+    phases(&mut o, e);
+    decisions(&mut o, e);
+    holds(&mut o, e);
+    episodes(&mut o, e);
+    waivers(&mut o, e);
+    steps(&mut o, e);
+    gates(&mut o, e);
+    metrics(&mut o, e);
+    o
+}
+
+fn identity(o: &mut String, e: &Evidence) {
+    let i = &e.identity;
+    let p = &e.plan;
+    let opt = |s: &Option<String>| s.as_deref().map_or("–".to_string(), md);
+    let code = |s: &Option<String>| s.as_deref().map_or("–".to_string(), md_code);
+    let _ = writeln!(o, "## Runbook and session\n");
+    let _ = writeln!(o, "| Item | Value |\n|---|---|");
+    let rows = [
+        (
+            "Runbook",
+            format!("{} (version {})", opt(&p.name), opt(&p.version)),
+        ),
+        ("Runbook file", code(&i.runbook_path)),
+        ("Runbook SHA-256", code(&i.runbook_digest)),
+        ("Config file", code(&i.config_path)),
+        ("Config SHA-256", code(&i.config_digest)),
+        ("Commander at start", code(&p.commander)),
+        (
+            "Approved window",
+            format!("{} from {}", dur_opt(p.max_duration), opt(&p.window_start)),
+        ),
+        (
+            "Operator / host",
+            format!("{} on {}", code(&i.operator), code(&i.host)),
+        ),
+        ("Program version", code(&i.program_version)),
+        ("Log opened", when_opt(i.opened)),
+        (
+            "Log closed",
+            i.closed
+                .map_or("not closed (session ended without `close`)".into(), when),
+        ),
+    ];
+    for (k, v) in rows {
+        let _ = writeln!(o, "| {k} | {v} |");
+    }
+    if let Some(why) = &p.unreadable {
+        let _ = writeln!(
+            o,
+            "\nNote: {}; planned durations and charts are unavailable.",
+            md(why)
+        );
+    }
+    o.push('\n');
+}
+
+fn verification(o: &mut String, e: &Evidence) {
+    let v = &e.verification;
+    let _ = writeln!(o, "## Chain verification\n");
+    let result = if v.ok {
+        "intact: every record links to the one before and its hash matches".to_string()
+    } else {
+        format!("DAMAGED: {}", md(v.damage.as_deref().unwrap_or("?")))
+    };
+    let _ = writeln!(o, "- Result: {result}");
+    let _ = writeln!(o, "- Records read: {}", v.records);
+    let _ = writeln!(
+        o,
+        "- Head hash (last verified record): {}",
+        md_code(&v.head_hash)
+    );
+    let _ = writeln!(
+        o,
+        "- Checkpoint to keep elsewhere (SEQ:HASH): {}",
+        v.last_checkpoint.as_deref().map_or("–".into(), md_code)
+    );
+    let keyed = match e.identity.hmac {
+        Some(true) => "yes (HMAC-SHA-256)",
+        Some(false) => "no (SHA-256)",
+        None => "not stated",
+    };
+    let _ = writeln!(o, "- Keyed log: {keyed}");
+    if let Some(h) = &e.identity.close_head {
+        let _ = writeln!(
+            o,
+            "- Head before close, as the `close` record states it: {}",
+            md_code(h)
+        );
+    }
+    for (ts, what) in &e.resumes {
+        let _ = writeln!(
+            o,
+            "- Restart picked the log up at {}: {}",
+            when(*ts),
+            md(what)
+        );
+    }
+    o.push('\n');
+}
+
+fn phases(o: &mut String, e: &Evidence) {
+    let _ = writeln!(o, "## Timeline of phases\n");
+    if e.phases.is_empty() {
+        let _ = writeln!(o, "No phase was entered.\n");
+        return;
+    }
+    let _ = writeln!(o, "| Phase | Entered | Left | Outcome | Planned | Actual | Variance |\n|---|---|---|---|---|---|---|");
+    for v in &e.phases {
+        let _ = writeln!(
+            o,
+            "| {} ({}) | {} | {} | {} | {} | {} | {} |",
+            md(e.plan.phase_name(&v.phase)),
+            md_code(&v.phase),
+            when(v.entered),
+            when_opt(v.left),
+            md(&v.outcome),
+            dur_opt(v.planned),
+            dur(v.actual),
+            variance(v.planned, Some(v.actual))
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\nPlanned = sum of the phase's step `expected` durations.\n"
+    );
+}
+
+fn decisions(o: &mut String, e: &Evidence) {
+    let _ = writeln!(o, "## Decisions ({})\n", e.decisions.len());
+    for d in &e.decisions {
+        decision(o, d);
+    }
+    if e.decisions.is_empty() {
+        let _ = writeln!(o, "No decision was recorded.\n");
+    }
+}
+
+fn decision(o: &mut String, d: &Decision) {
+    let seq = d.seq.map_or(String::new(), |s| format!(" (record {s})"));
+    let _ = writeln!(
+        o,
+        "### {} {} by {}{}\n",
+        when(d.ts),
+        d.kind.to_uppercase(),
+        md_code(&d.actor),
+        seq
+    );
+    if let Some(p) = &d.phase {
+        let _ = writeln!(o, "- Phase: {}", md_code(p));
+    }
+    if !d.detail.is_empty() {
+        let _ = writeln!(o, "- What: {}", md(&d.detail));
+    }
+    let _ = writeln!(
+        o,
+        "- Why: {}",
+        d.rationale
+            .as_deref()
+            .map_or("(no rationale recorded)".into(), md)
+    );
+    if d.snapshot.is_empty() {
+        let _ = writeln!(o, "- Gates and thresholds at that moment: not recorded");
+    } else {
+        let _ = writeln!(o, "- Gates and thresholds at that moment:");
+        for s in &d.snapshot {
+            let vs = match (&s.value, &s.limit) {
+                (Some(v), Some(l)) => format!(" ({} vs limit {})", md(v), md(l)),
+                (Some(v), None) => format!(" (value {})", md(v)),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                o,
+                "  - {} {}: {}{}",
+                s.what,
+                md_code(&s.id),
+                md(&s.state),
+                vs
+            );
+        }
+    }
+    o.push('\n');
+}
+
+fn holds(o: &mut String, e: &Evidence) {
+    let _ = writeln!(o, "## Holds (line stopped)\n");
+    if e.holds.is_empty() {
+        let _ = writeln!(o, "The line was never stopped.\n");
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "| Stopped | By | Reason | Resumed | By | Duration |\n|---|---|---|---|---|---|"
+    );
+    for h in &e.holds {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {}{} |",
+            when(h.start),
+            md_code(&h.by),
+            h.reason.as_deref().map_or("–".into(), md),
+            h.end.map_or("never (open at end of log)".into(), when),
+            h.resumed_by.as_deref().map_or("–".into(), md_code),
+            dur(h.duration),
+            if h.end.is_none() { " so far" } else { "" }
+        );
+    }
+    let total = e
+        .holds
+        .iter()
+        .fold(crate::core::time::Dur::ZERO, |a, h| a + h.duration);
+    let _ = writeln!(o, "\nTotal time on hold: {}\n", dur(total));
+}
+
+fn episodes(o: &mut String, e: &Evidence) {
+    let _ = writeln!(o, "## Threshold episodes\n");
+    if e.episodes.is_empty() {
+        let _ = writeln!(o, "No threshold left `ok`.\n");
+        return;
+    }
+    let _ = writeln!(o, "| Threshold | Started | Breached | Ended | Peak (limit) | Ended as | Decision taken |\n|---|---|---|---|---|---|---|");
+    for ep in &e.episodes {
+        let peak = format!(
+            "{} ({})",
+            ep.peak.map_or("–".into(), num),
+            ep.limit.map_or("–".into(), num)
+        );
+        let answers = if ep.decisions.is_empty() {
+            "none recorded".to_string()
+        } else {
+            ep.decisions
+                .iter()
+                .map(|s| md(s))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            md_code(&ep.threshold),
+            when(ep.start),
+            when_opt(ep.breached_at),
+            when_opt(ep.end),
+            peak,
+            md(&ep.end_state),
+            answers
+        );
+    }
+    o.push('\n');
+}
+
+fn waivers(o: &mut String, e: &Evidence) {
+    let _ = writeln!(o, "## Exception register (waivers)\n");
+    if e.waivers.is_empty() {
+        let _ = writeln!(o, "No gate was waived.\n");
+        return;
+    }
+    let _ = writeln!(o, "| Gate | Accountable owner | Reason | Granted | By | Expires | In use until | Expired while in use |\n|---|---|---|---|---|---|---|---|");
+    for w in &e.waivers {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            md_code(&w.gate),
+            md_code(&w.owner),
+            w.reason.as_deref().map_or("–".into(), md),
+            when(w.granted),
+            md_code(&w.granted_by),
+            when_opt(w.expires),
+            when_opt(w.in_use_until),
+            if w.expired_in_use { "**YES**" } else { "no" }
+        );
+    }
+    o.push('\n');
+}
+
+fn steps(o: &mut String, e: &Evidence) {
+    let _ = writeln!(o, "## Steps: planned vs actual\n");
+    let _ = writeln!(o, "| Phase | Step | Owner | Outcome | Started | Ended | Planned | Actual | Variance | Last recorded by |\n|---|---|---|---|---|---|---|---|---|---|");
+    for s in &e.steps {
+        let outcome = match &s.reason {
+            Some(r) => format!("{} (noted: {})", md(&s.outcome), md(r)),
+            None => md(&s.outcome),
+        };
+        let _ = writeln!(
+            o,
+            "| {} | {} {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            md_code(&s.phase),
+            md_code(&s.id),
+            md(&s.title),
+            md_code(&s.owner),
+            outcome,
+            when_opt(s.started),
+            when_opt(s.ended),
+            dur_opt(s.planned),
+            dur_opt(s.actual),
+            variance(s.planned, s.actual),
+            s.by.as_deref().map_or("–".into(), md_code)
+        );
+    }
+    o.push('\n');
+}
+
+fn gates(o: &mut String, e: &Evidence) {
+    let _ = writeln!(o, "## Gate state changes\n");
+    if e.gate_changes.is_empty() {
+        let _ = writeln!(o, "None recorded.\n");
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "| Time | Gate | From | To | Value | Limit |\n|---|---|---|---|---|---|"
+    );
+    for t in &e.gate_changes {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} |",
+            when(t.ts),
+            md_code(&t.id),
+            t.from.as_deref().map_or("–".into(), md),
+            md(&t.to),
+            t.value.map_or("–".into(), num),
+            t.limit.map_or("–".into(), num)
+        );
+    }
+    o.push('\n');
+}
+
+fn metrics(o: &mut String, e: &Evidence) {
+    let _ = writeln!(o, "## Metrics read by gates and thresholds\n");
+    if e.series.is_empty() {
+        let _ = writeln!(
+            o,
+            "No gate or threshold metrics are known (runbook unreadable?).\n"
+        );
+    }
+    for s in &e.series {
+        let used: Vec<String> = s.used_by.iter().map(|u| md_code(u)).collect();
+        let _ = writeln!(
+            o,
+            "- {} (used by {}): {}",
+            md_code(&s.metric),
+            used.join(", "),
+            summary(s)
+        );
+    }
+    o.push('\n');
+}
+
+/// "42 samples, min 1, max 9, last 3 at ..., trend ▁▂▅█▃".
+fn summary(s: &Series) -> String {
+    let Some(last) = s.points.last() else {
+        return "no samples recorded".into();
+    };
+    let (lo, hi) = s
+        .points
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), p| {
+            (l.min(p.1), h.max(p.1))
+        });
+    format!(
+        "{} samples, min {}, max {}, last {} at {}, trend {}",
+        s.points.len(),
+        num(lo),
+        num(hi),
+        num(last.1),
+        when(last.0),
+        sparkline(s, lo, hi)
+    )
+}
+
+/// Up to 40 block characters, each the mean of its share of the samples.
+fn sparkline(s: &Series, lo: f64, hi: f64) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let n = s.points.len();
+    let cells = n.min(40);
+    (0..cells)
+        .map(|c| {
+            let chunk = &s.points[c * n / cells..((c + 1) * n / cells).max(c * n / cells + 1)];
+            let mean = chunk.iter().map(|p| p.1).sum::<f64>() / chunk.len() as f64;
+            let frac = if hi > lo {
+                (mean - lo) / (hi - lo)
+            } else {
+                0.5
+            };
+            BARS[((frac * 7.0).round() as usize).min(7)]
+        })
+        .collect()
+}

@@ -1,0 +1,92 @@
+//! The metrics that gates and thresholds read, over time, from `observe` records.
+
+use super::evidence::Series;
+use super::plan::Plan;
+use super::records::{self as f, Rec};
+use serde_json::Value;
+
+/// One series per metric any gate or threshold reads (plan order), with
+/// every finite sample the log holds for it. Metrics with no samples are
+/// kept (empty), so the report can say so.
+pub fn series(recs: &[Rec], plan: &Plan) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::new();
+    for c in plan.conditions() {
+        for m in &c.metrics {
+            match out.iter_mut().find(|s| &s.metric == m) {
+                Some(s) if !s.used_by.contains(&c.id) => s.used_by.push(c.id.clone()),
+                Some(_) => {}
+                None => out.push(Series {
+                    metric: m.clone(),
+                    used_by: vec![c.id.clone()],
+                    points: Vec::new(),
+                }),
+            }
+        }
+    }
+    for r in recs.iter().filter(|r| r.kind == "observe") {
+        let Some(Value::Array(samples)) = r.value(f::SAMPLES) else {
+            continue;
+        };
+        for s in samples {
+            let name = f::SAMPLE_NAME.iter().find_map(|k| s.get(*k)?.as_str());
+            let value = f::SAMPLE_VALUE.iter().find_map(|k| s.get(*k)?.as_f64());
+            let ts = f::SAMPLE_TS
+                .iter()
+                .find_map(|k| sample_ts(s.get(*k)?))
+                .or(r.ts);
+            let (Some(name), Some(value), Some(ts)) = (name, value, ts) else {
+                continue;
+            };
+            if let Some(series) = out.iter_mut().find(|x| x.metric == name) {
+                if value.is_finite() {
+                    series.points.push((ts, value));
+                }
+            }
+        }
+    }
+    for s in &mut out {
+        s.points.sort_by_key(|p| p.0);
+    }
+    out
+}
+
+/// A sample time: RFC 3339 text, or UTC milliseconds (how `Sample.ts` serialises).
+fn sample_ts(v: &Value) -> Option<crate::core::time::Ts> {
+    match v {
+        Value::String(s) => crate::core::time::Ts::parse_rfc3339(s),
+        Value::Number(n) => n.as_i64().map(crate::core::time::Ts),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::time::Ts;
+    use serde_json::json;
+
+    #[test]
+    fn only_metrics_used_by_conditions_are_kept_in_time_order() {
+        let plan = Plan::from_toml(Some(
+            "[[threshold]]\nid='t'\nwhen='target.pacs.latency_ms > 800'\n[[phase]]\nid='p'\n[[phase.gate]]\nid='g'\nwhen='target.pacs.latency_ms < 500 and recon.a.match == 1'\n",
+        ));
+        let vals = [
+            json!({"kind":"observe","ts":"2026-11-28T22:01:00.000Z","body":{"samples":[
+            {"name":"target.pacs.latency_ms","ts":1795903320000_i64,"value":420.0},
+            {"name":"target.pacs.latency_ms","ts":"2026-11-28T22:00:00.000Z","value":400.0},
+            {"name":"other.metric","value":1.0}]}}),
+        ];
+        let recs: Vec<Rec> = vals.iter().filter_map(Rec::of).collect();
+        let s = series(&recs, &plan);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].used_by, vec!["g".to_string(), "t".into()]);
+        assert_eq!(
+            s[0].points,
+            vec![
+                (Ts(1_795_903_200_000), 400.0),
+                (Ts(1_795_903_320_000), 420.0)
+            ]
+        );
+        assert!(s[1].points.is_empty());
+    }
+}

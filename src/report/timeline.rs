@@ -1,0 +1,213 @@
+//! Phases, steps and state transitions over time, from `phase`, `step`,
+//! `gate` and `threshold` records.
+
+use super::evidence::{PhaseVisit, StepRun, Transition};
+use super::plan::Plan;
+use super::records::{self as f, Rec};
+use crate::core::time::Ts;
+
+/// Every stay in a phase. A new `entered` closes the visit still open, so a
+/// log that skips `completed` still gives a sensible timeline.
+pub fn phase_visits(recs: &[Rec], plan: &Plan, end: Option<Ts>) -> Vec<PhaseVisit> {
+    let mut out: Vec<PhaseVisit> = Vec::new();
+    let mut open: Option<usize> = None;
+    for r in recs {
+        let Some(ts) = r.ts else { continue };
+        let rolled_back = r.kind == "decision" && r.text(f::DECISION_TYPE) == Some("rollback");
+        if rolled_back {
+            close(&mut out, &mut open, ts, "rolled back");
+            continue;
+        }
+        if r.kind != "phase" {
+            continue;
+        }
+        let event = r.text(f::PHASE_EVENT).unwrap_or("entered");
+        let id = r.text(f::PHASE_ID).or(r.phase).unwrap_or("?");
+        if event == "entered" {
+            close(&mut out, &mut open, ts, "left");
+            out.push(PhaseVisit {
+                phase: id.to_string(),
+                entered: ts,
+                left: None,
+                outcome: "open at end of log".into(),
+                planned: plan.planned(id),
+                actual: end.map_or(crate::core::time::Dur::ZERO, |e| e - ts),
+            });
+            open = Some(out.len() - 1);
+        } else {
+            close(&mut out, &mut open, ts, event);
+        }
+    }
+    out
+}
+
+fn close(out: &mut [PhaseVisit], open: &mut Option<usize>, ts: Ts, outcome: &str) {
+    if let Some(v) = open.take().and_then(|i| out.get_mut(i)) {
+        v.left = Some(ts);
+        v.actual = ts - v.entered;
+        v.outcome = outcome.to_string();
+    }
+}
+
+/// Every planned step (in runbook order), then any step the log names that
+/// the plan does not, with what happened to it.
+pub fn steps(recs: &[Rec], plan: &Plan) -> Vec<StepRun> {
+    let mut out: Vec<StepRun> = plan
+        .phases
+        .iter()
+        .flat_map(|p| {
+            p.steps.iter().map(|s| StepRun {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                phase: p.id.clone(),
+                owner: s.owner.clone(),
+                started: None,
+                ended: None,
+                outcome: "not started".into(),
+                by: None,
+                reason: None,
+                planned: s.expected,
+                actual: None,
+            })
+        })
+        .collect();
+    for r in recs.iter().filter(|r| r.kind == "step") {
+        let (Some(ts), Some(id)) = (r.ts, r.text(f::ID)) else {
+            continue;
+        };
+        let i = match out.iter().position(|s| s.id == id) {
+            Some(i) => i,
+            None => {
+                out.push(unplanned(id, r.phase));
+                out.len() - 1
+            }
+        };
+        apply(&mut out[i], r, ts);
+    }
+    out
+}
+
+fn unplanned(id: &str, phase: Option<&str>) -> StepRun {
+    StepRun {
+        id: id.to_string(),
+        title: "(not in the runbook)".into(),
+        phase: phase.unwrap_or("").to_string(),
+        owner: String::new(),
+        started: None,
+        ended: None,
+        outcome: "not started".into(),
+        by: None,
+        reason: None,
+        planned: None,
+        actual: None,
+    }
+}
+
+fn apply(s: &mut StepRun, r: &Rec, ts: Ts) {
+    let event = r.text(f::STEP_EVENT).unwrap_or("?");
+    match event {
+        "start" | "started" => {
+            s.started.get_or_insert(ts);
+        }
+        "done" | "skip" | "skipped" => {
+            s.ended = Some(ts);
+            s.actual = s.started.map(|st| ts - st);
+        }
+        _ => {}
+    }
+    s.outcome = event.to_string();
+    s.by = Some(r.actor.to_string());
+    if let Some(reason) = r.text(f::REASON) {
+        s.reason = Some(format!("{event}: {reason}"));
+    }
+}
+
+/// State changes of every `kind` record (`gate` or `threshold`), in order.
+pub fn transitions(recs: &[Rec], kind: &str) -> Vec<Transition> {
+    recs.iter()
+        .filter(|r| r.kind == kind)
+        .filter_map(|r| {
+            Some(Transition {
+                ts: r.ts?,
+                id: r.text(f::ID)?.to_string(),
+                from: r.text(f::FROM).map(String::from),
+                to: r.text(f::TO)?.to_string(),
+                value: r.num(f::VALUE),
+                limit: r.num(f::LIMIT),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::time::Dur;
+    use serde_json::{json, Value};
+
+    fn rec(min: i64, kind: &str, actor: &str, body: Value) -> Value {
+        json!({"seq":0,"ts":Ts(min * 60_000).to_rfc3339(),"kind":kind,"actor":actor,"phase":"p1","body":body})
+    }
+
+    const RB: &str = "[[phase]]\nid='p1'\nname='One'\nowner='d'\n[[phase.step]]\nid='a'\ntitle='A'\nowner='sam'\nexpected='20m'\n[[phase.step]]\nid='b'\ntitle='B'\nowner='sam'\nexpected='10m'\n[[phase]]\nid='p2'\nname='Two'\nowner='d'\n";
+
+    #[test]
+    fn phases_show_planned_and_actual_and_rollback_ends_a_visit() {
+        let vals = [
+            rec(0, "phase", "d", json!({"event":"entered","id":"p1"})),
+            rec(40, "phase", "d", json!({"event":"completed","id":"p1"})),
+            rec(40, "phase", "d", json!({"event":"entered","id":"p2"})),
+            rec(55, "decision", "d", json!({"type":"rollback","scope":"s"})),
+            rec(60, "phase", "d", json!({"event":"entered","id":"p2"})),
+        ];
+        let recs: Vec<Rec> = vals.iter().filter_map(Rec::of).collect();
+        let plan = Plan::from_toml(Some(RB));
+        let v = phase_visits(&recs, &plan, Some(Ts(90 * 60_000)));
+        let got: Vec<_> = v
+            .iter()
+            .map(|v| (v.phase.as_str(), v.outcome.as_str(), v.actual, v.planned))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "p1",
+                    "completed",
+                    Dur::from_mins(40),
+                    Some(Dur::from_mins(30))
+                ),
+                ("p2", "rolled back", Dur::from_mins(15), Some(Dur::ZERO)),
+                (
+                    "p2",
+                    "open at end of log",
+                    Dur::from_mins(30),
+                    Some(Dur::ZERO)
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn steps_measure_start_to_done_and_keep_unplanned_ones() {
+        let vals = [
+            rec(1, "step", "sam", json!({"event":"start","step":"a"})),
+            rec(26, "step", "kim", json!({"event":"done","step":"a"})),
+            rec(
+                27,
+                "step",
+                "sam",
+                json!({"event":"blocked","step":"zz","reason":"no vpn"}),
+            ),
+        ];
+        let recs: Vec<Rec> = vals.iter().filter_map(Rec::of).collect();
+        let s = steps(&recs, &Plan::from_toml(Some(RB)));
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[0].actual, Some(Dur::from_mins(25)));
+        assert_eq!(s[0].by.as_deref(), Some("kim"));
+        assert_eq!(s[1].outcome, "not started");
+        assert_eq!(
+            (s[2].id.as_str(), s[2].reason.as_deref()),
+            ("zz", Some("blocked: no vpn"))
+        );
+    }
+}

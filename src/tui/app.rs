@@ -1,0 +1,208 @@
+//! The event loop: one channel of [`AppEvent`]s in, frames out.
+//!
+//! The lead plugs the core in through [`CockpitPort`]. The loop drains every
+//! pending event before drawing once, draws only when the view or the
+//! screen state changed (an idle tick costs one `view()` and a comparison),
+//! and never more than [`MAX_FPS`] times a second.
+
+use crate::core::cockpit::Action;
+use crate::tui::input::{handle_key, Command};
+use crate::tui::state::UiState;
+use crate::tui::ui::render;
+use crate::tui::view::{CockpitView, Toast, ToastKind};
+use crossterm::event::KeyEvent;
+use ratatui::backend::Backend;
+use ratatui::Terminal;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// At most this many frames per second.
+pub const MAX_FPS: u32 = 30;
+
+/// Everything the loop reacts to, from one fan-in channel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppEvent {
+    /// A key from the terminal (see `terminal::spawn_key_reader`).
+    Key(KeyEvent),
+    /// The core's state changed (probe report, decision by someone else...).
+    Changed,
+    /// Time passed; redraws only if the view says something new (the clock).
+    Tick,
+    /// The terminal was resized.
+    Resize,
+    /// Leave now (signal, or the session ended elsewhere).
+    Quit,
+}
+
+/// The core's answer to an action taken at this keyboard.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActResult {
+    /// Accepted and durable (the decision record is fsynced): show this.
+    Acknowledged(String),
+    /// Refused by a rule: show the rule.
+    Refused(String),
+    /// Accepted, acknowledgement follows via `view().toast` and `Changed`.
+    Pending,
+}
+
+/// What the loop needs from the cockpit.
+pub trait CockpitPort {
+    /// The current state as plain data to draw.
+    fn view(&self) -> CockpitView;
+    /// Carries out an action of the operator at this keyboard.
+    fn act(&mut self, action: Action) -> ActResult;
+}
+
+/// Why the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The operator confirmed quit (`q` `y`): write the close record.
+    Confirmed,
+    /// `AppEvent::Quit` arrived or every sender is gone.
+    Closed,
+}
+
+/// The loop's result: why it ended and how many frames it drew.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub exit: Exit,
+    pub frames: u64,
+}
+
+/// Errors of the terminal edge.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error("cannot draw to the terminal: {0}")]
+    Draw(String),
+    #[error("cannot set up the terminal: {0}")]
+    Setup(#[from] std::io::Error),
+}
+
+/// Runs the cockpit screen until quit is confirmed or the channel closes.
+pub async fn run<B: Backend, P: CockpitPort>(
+    terminal: &mut Terminal<B>,
+    mut events: mpsc::Receiver<AppEvent>,
+    port: &mut P,
+    ui: &mut UiState,
+) -> Result<Outcome, TuiError> {
+    let min_gap = Duration::from_secs(1) / MAX_FPS;
+    let mut lp = Loop {
+        view: port.view(),
+        dirty: true,
+        exit: None,
+        frames: 0,
+    };
+    let mut last_draw: Option<Instant> = None;
+    loop {
+        if lp.dirty {
+            if let Some(wait) = last_draw.and_then(|t| min_gap.checked_sub(t.elapsed())) {
+                tokio::time::sleep(wait).await;
+                lp.drain(&mut events, port, ui);
+            }
+            if lp.exit.is_some() {
+                break;
+            }
+            terminal
+                .draw(|f| render(f, &lp.view, ui))
+                .map_err(|e| TuiError::Draw(e.to_string()))?;
+            lp.frames += 1;
+            lp.dirty = false;
+            last_draw = Some(Instant::now());
+        }
+        match events.recv().await {
+            Some(ev) => lp.on_event(ev, port, ui),
+            None => lp.exit = Some(Exit::Closed),
+        }
+        lp.drain(&mut events, port, ui);
+        if lp.exit.is_some() {
+            break;
+        }
+    }
+    Ok(Outcome {
+        exit: lp.exit.unwrap_or(Exit::Closed),
+        frames: lp.frames,
+    })
+}
+
+/// The loop's own bookkeeping (kept apart from `UiState`, which is drawn).
+struct Loop {
+    /// The view last fetched; keys are interpreted against what is on screen.
+    view: CockpitView,
+    dirty: bool,
+    exit: Option<Exit>,
+    frames: u64,
+}
+
+impl Loop {
+    /// Handles every event already waiting, without blocking.
+    fn drain<P: CockpitPort>(
+        &mut self,
+        events: &mut mpsc::Receiver<AppEvent>,
+        port: &mut P,
+        ui: &mut UiState,
+    ) {
+        while self.exit.is_none() {
+            match events.try_recv() {
+                Ok(ev) => self.on_event(ev, port, ui),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => self.exit = Some(Exit::Closed),
+            }
+        }
+    }
+
+    fn on_event<P: CockpitPort>(&mut self, ev: AppEvent, port: &mut P, ui: &mut UiState) {
+        match ev {
+            AppEvent::Key(key) => match handle_key(ui, &self.view, key) {
+                None => {}
+                Some(Command::Redraw) => self.dirty = true,
+                Some(Command::Quit) => self.exit = Some(Exit::Confirmed),
+                Some(Command::Act(action)) => {
+                    ui.toast = toast_for(port.act(action));
+                    self.dirty = true;
+                    self.refresh(port);
+                }
+            },
+            AppEvent::Changed | AppEvent::Tick => self.refresh(port),
+            AppEvent::Resize => self.dirty = true,
+            AppEvent::Quit => self.exit = Some(Exit::Closed),
+        }
+    }
+
+    /// Fetches the view; marks a redraw only if it differs from the last one.
+    fn refresh<P: CockpitPort>(&mut self, port: &P) {
+        let view = port.view();
+        if view != self.view {
+            self.view = view;
+            self.dirty = true;
+        }
+    }
+}
+
+fn toast_for(r: ActResult) -> Option<Toast> {
+    match r {
+        ActResult::Acknowledged(message) => Some(Toast {
+            kind: ToastKind::Acknowledged,
+            message,
+        }),
+        ActResult::Refused(message) => Some(Toast {
+            kind: ToastKind::Refused,
+            message,
+        }),
+        ActResult::Pending => None,
+    }
+}
+
+/// Sends `Tick` every `every` until the loop is gone (the lead may instead
+/// send `Changed` after each core tick).
+pub fn spawn_ticks(tx: mpsc::Sender<AppEvent>, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            interval.tick().await;
+            if tx.send(AppEvent::Tick).await.is_err() {
+                break;
+            }
+        }
+    })
+}

@@ -1,0 +1,209 @@
+//! Keys to commands. The only place that knows the key map (the help overlay
+//! lists the same keys from [`KEYS`]).
+//!
+//! Precedence: an open form takes every key as text; then the quit
+//! confirmation (`y` quits, anything else stays); then the help overlay;
+//! then the main screen's keys.
+
+use crate::core::cockpit::Action;
+use crate::tui::form::{FormKind, FormOutcome};
+use crate::tui::open_form;
+use crate::tui::state::{Overlay, Region, UiState};
+use crate::tui::view::{CockpitView, StepStatus, Toast, ToastKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// What the event loop must do after a key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Send this action to the core (the answer comes back as a toast).
+    Act(Action),
+    /// Quit was confirmed: close the log and leave.
+    Quit,
+    /// Only the screen changed (form, focus, overlay, toggle): redraw.
+    Redraw,
+}
+
+/// Every key of the main screen with what it does, for `?` and the footer.
+pub const KEYS: &[(&str, &str)] = &[
+    ("?", "help (this list)"),
+    ("q", "quit (asks; y confirms)"),
+    ("h", "HOLD: stop the line"),
+    ("r", "resume after a hold"),
+    ("g", "go: enter the next phase"),
+    ("b", "rollback (scope, rationale)"),
+    ("d", "decide a recommendation"),
+    ("w", "waive a gate (with expiry)"),
+    ("s", "sign off"),
+    ("n", "note"),
+    ("t", "start selected step"),
+    ("x", "selected step done"),
+    ("k", "skip selected step"),
+    ("!", "selected step blocked"),
+    ("i", "open an issue"),
+    ("c", "close an issue"),
+    ("o", "hand over command"),
+    ("m /", "my steps / all steps"),
+    ("l", "diagnostics pane"),
+    ("tab", "next region (⇧tab back)"),
+    ("↑ ↓", "select in the region"),
+    ("esc", "close help/form/message"),
+    ("ctrl-c", "same as q"),
+];
+
+/// Handles one key against the screen state; `None` means nothing changed.
+pub fn handle_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option<Command> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl_c && ui.overlay != Overlay::ConfirmQuit {
+        ui.overlay = Overlay::ConfirmQuit;
+        return Some(Command::Redraw);
+    }
+    match &mut ui.overlay {
+        Overlay::Form(form) => match form.key(key, view.now) {
+            FormOutcome::Editing => Some(Command::Redraw),
+            FormOutcome::Cancelled => {
+                ui.overlay = Overlay::None;
+                Some(Command::Redraw)
+            }
+            FormOutcome::Submitted(action) => {
+                ui.overlay = Overlay::None;
+                Some(Command::Act(action))
+            }
+        },
+        Overlay::ConfirmQuit => {
+            let yes = matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) || ctrl_c;
+            ui.overlay = Overlay::None;
+            Some(if yes { Command::Quit } else { Command::Redraw })
+        }
+        Overlay::Help => {
+            ui.overlay = Overlay::None;
+            Some(Command::Redraw)
+        }
+        Overlay::None => main_key(ui, view, key),
+    }
+}
+
+/// Keys of the main screen.
+fn main_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option<Command> {
+    let had_toast = ui.toast.take().is_some();
+    let redraw_if_toast = || had_toast.then_some(Command::Redraw);
+    if let Some(cmd) = navigation_key(ui, view, key) {
+        return Some(cmd);
+    }
+    let KeyCode::Char(c) = key.code else {
+        return redraw_if_toast();
+    };
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return redraw_if_toast();
+    }
+    if view.header.replay.is_some() && is_action_key(c) {
+        return Some(toast(ui, ToastKind::Info, "replay is read-only"));
+    }
+    match c {
+        'q' => ui.overlay = Overlay::ConfirmQuit,
+        '?' => ui.overlay = Overlay::Help,
+        'l' => ui.show_diagnostics = !ui.show_diagnostics,
+        'm' | '/' => {
+            ui.only_mine = !ui.only_mine;
+            ui.selected[0] = 0;
+        }
+        't' | 'x' | 'k' | '!' => return step_key(ui, view, c),
+        _ => match form_for(ui, view, c) {
+            Some(Ok(form)) => ui.overlay = Overlay::Form(form),
+            Some(Err(msg)) => return Some(toast(ui, ToastKind::Info, msg)),
+            None => return redraw_if_toast(),
+        },
+    }
+    Some(Command::Redraw)
+}
+
+fn is_action_key(c: char) -> bool {
+    "hrgbdwsntxk!ico".contains(c)
+}
+
+/// Tab/arrows/Esc on the main screen.
+fn navigation_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option<Command> {
+    match key.code {
+        KeyCode::Tab => ui.focus = ui.focus.next(),
+        KeyCode::BackTab => ui.focus = ui.focus.prev(),
+        KeyCode::Up | KeyCode::Down => {
+            let delta = if key.code == KeyCode::Up { -1 } else { 1 };
+            let rows = ui.rows(view, ui.focus);
+            ui.move_selection(delta, rows);
+        }
+        KeyCode::Esc => {}
+        _ => return None,
+    }
+    Some(Command::Redraw)
+}
+
+/// The form an action key opens, or why it cannot open one now.
+fn form_for(
+    ui: &UiState,
+    view: &CockpitView,
+    c: char,
+) -> Option<Result<crate::tui::form::Form, &'static str>> {
+    Some(Ok(match c {
+        'n' => open_form::single(FormKind::Note, "Note", "text"),
+        'h' => open_form::single(FormKind::Hold, "HOLD: stop the line", "reason"),
+        'r' => open_form::single(FormKind::Resume, "Resume", "rationale"),
+        'g' => open_form::single(FormKind::Go, "Go: enter the next phase", "rationale"),
+        'b' => open_form::rollback(view),
+        'w' => open_form::waive(view, ui),
+        's' => match open_form::signoff(view) {
+            Some(f) => f,
+            None => return Some(Err("no sign-off is awaited in this phase")),
+        },
+        'd' => match open_form::decide(view, ui) {
+            Some(f) => f,
+            None => return Some(Err("no recommendation is pending")),
+        },
+        'i' => open_form::issue_open(view),
+        'c' => open_form::issue_close(),
+        'o' => open_form::handover(view),
+        _ => return None,
+    }))
+}
+
+/// Step keys act on the selected step: start and done go straight to the
+/// core, skip and blocked ask for a reason.
+fn step_key(ui: &mut UiState, view: &CockpitView, c: char) -> Option<Command> {
+    let Some(step) = ui.selected_step(view) else {
+        return Some(toast(ui, ToastKind::Info, "no step is selected"));
+    };
+    let id = step.id.clone();
+    let title = crate::core::sanitize::inert_short(&step.title, 40);
+    Some(match c {
+        't' if step.status == StepStatus::Running => {
+            toast(ui, ToastKind::Info, "that step is already running")
+        }
+        't' => Command::Act(Action::StepStart { step: id }),
+        'x' => Command::Act(Action::StepDone { step: id }),
+        'k' => {
+            let kind = FormKind::StepSkip { step: id };
+            ui.overlay = Overlay::Form(open_form::single(kind, format!("Skip: {title}"), "reason"));
+            Command::Redraw
+        }
+        _ => {
+            let kind = FormKind::StepBlocked { step: id };
+            let form = open_form::single(kind, format!("Blocked: {title}"), "reason");
+            ui.overlay = Overlay::Form(form);
+            Command::Redraw
+        }
+    })
+}
+
+fn toast(ui: &mut UiState, kind: ToastKind, message: &str) -> Command {
+    ui.toast = Some(Toast {
+        kind,
+        message: message.to_string(),
+    });
+    Command::Redraw
+}
+
+/// Whether a region is the focused one (renderers highlight its selection).
+pub fn is_focused(ui: &UiState, region: Region) -> bool {
+    ui.overlay == Overlay::None && ui.focus == region
+}

@@ -1,0 +1,125 @@
+//! Symbol + word for every state, and compact time/number text.
+//!
+//! Every state is shown with both a symbol and a word, so that nothing
+//! depends on colour (colour-blind readers, `NO_COLOR`, screenshots).
+
+use crate::core::time::Dur;
+use crate::tui::view::{GateState, PhaseState, StepStatus, ThresholdState};
+
+/// Symbol and word of a gate state.
+pub fn gate(s: GateState) -> (&'static str, &'static str) {
+    match s {
+        GateState::Pass => ("✔", "pass"),
+        GateState::Holding => ("◷", "holding"),
+        GateState::Fail => ("✘", "fail"),
+        GateState::Unknown => ("?", "unknown"),
+        GateState::Waived => ("⚑", "waived"),
+        GateState::Awaiting => ("✎", "awaiting"),
+    }
+}
+
+/// Symbol and word of a threshold state.
+pub fn threshold(s: ThresholdState) -> (&'static str, &'static str) {
+    match s {
+        ThresholdState::Ok => ("✔", "ok"),
+        ThresholdState::Watch => ("◷", "watch"),
+        ThresholdState::Breached => ("▲", "breached"),
+        ThresholdState::Unknown => ("?", "unknown"),
+        ThresholdState::Inactive => ("·", "inactive"),
+    }
+}
+
+/// Symbol and word of a step status.
+pub fn step(s: StepStatus) -> (&'static str, &'static str) {
+    match s {
+        StepStatus::Pending => ("○", "pending"),
+        StepStatus::Running => ("▶", "running"),
+        StepStatus::Done => ("✔", "done"),
+        StepStatus::Skipped => ("↷", "skipped"),
+        StepStatus::Blocked => ("✘", "blocked"),
+    }
+}
+
+/// Symbol and word of a phase state.
+pub fn phase(s: PhaseState) -> (&'static str, &'static str) {
+    match s {
+        PhaseState::Done => ("✔", "done"),
+        PhaseState::Current => ("▶", "current"),
+        PhaseState::Pending => ("○", "pending"),
+        PhaseState::RolledBack => ("↶", "rolled back"),
+    }
+}
+
+/// Compact duration for progress text: "45s", "6m", "1h5m", "-12m".
+pub fn dur_short(d: Dur) -> String {
+    let sign = if d.0 < 0 { "-" } else { "" };
+    let secs = d.0.unsigned_abs() / 1000;
+    let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
+    match (h, m) {
+        (0, 0) => format!("{sign}{s}s"),
+        (0, m) => format!("{sign}{m}m"),
+        (h, 0) => format!("{sign}{h}h"),
+        (h, m) => format!("{sign}{h}h{m}m"),
+    }
+}
+
+/// Clock text `H:MM:SS` (sign kept for overruns).
+pub fn clock(d: Dur) -> String {
+    let sign = if d.0 < 0 { "-" } else { "" };
+    let secs = d.0.unsigned_abs() / 1000;
+    format!(
+        "{sign}{}:{:02}:{:02}",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60
+    )
+}
+
+/// `held/for` progress, e.g. "6m/10m".
+pub fn progress(held: Dur, of: Dur) -> String {
+    format!("{}/{}", dur_short(held), dur_short(of))
+}
+
+/// A metric value without noise: integers without decimals, others with up
+/// to two; `?` when unknown.
+pub fn value(v: Option<f64>) -> String {
+    match v {
+        None => "?".to_string(),
+        Some(x) if !x.is_finite() => "?".to_string(),
+        Some(x) if x.fract() == 0.0 && x.abs() < 1e12 => format!("{}", x as i64),
+        Some(x) => {
+            let s = format!("{x:.2}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_compact_and_signed() {
+        assert_eq!(dur_short(Dur::from_secs(45)), "45s");
+        assert_eq!(dur_short(Dur::from_secs(6 * 60 + 30)), "6m");
+        assert_eq!(dur_short(Dur::from_mins(65)), "1h5m");
+        assert_eq!(dur_short(Dur::from_mins(120)), "2h");
+        assert_eq!(dur_short(Dur::from_mins(-12)), "-12m");
+        assert_eq!(progress(Dur::from_mins(6), Dur::from_mins(10)), "6m/10m");
+    }
+
+    #[test]
+    fn clock_shows_hours_minutes_seconds() {
+        assert_eq!(clock(Dur::from_secs(4325)), "1:12:05");
+        assert_eq!(clock(Dur::from_secs(-65)), "-0:01:05");
+    }
+
+    #[test]
+    fn values_drop_noise_and_show_unknown() {
+        assert_eq!(value(Some(812.0)), "812");
+        assert_eq!(value(Some(0.954)), "0.95");
+        assert_eq!(value(Some(1.5)), "1.5");
+        assert_eq!(value(None), "?");
+        assert_eq!(value(Some(f64::NAN)), "?");
+    }
+}

@@ -1,0 +1,160 @@
+//! Which form each action key opens, prefilled from what is on screen
+//! (the selected gate, the focused recommendation, the operator).
+
+use crate::tui::form::{Field, Form, FormKind};
+use crate::tui::state::{Region, UiState};
+use crate::tui::view::{CockpitView, GateState, Severity};
+
+/// A form with one required free-text field (submits on Enter).
+pub fn single(kind: FormKind, title: impl Into<String>, label: &'static str) -> Form {
+    Form::new(
+        kind,
+        title,
+        vec![Field::text(label, "Enter submits, Esc cancels")],
+    )
+}
+
+/// `b`: rollback, scope suggested from the first pending recommendation.
+pub fn rollback(view: &CockpitView) -> Form {
+    let suggested = view.recommendations.iter().find_map(|r| r.scope.clone());
+    Form::new(
+        FormKind::Rollback,
+        "Rollback",
+        vec![
+            Field::choice("scope", view.rollback_scopes.clone(), suggested),
+            Field::text("rationale", "why roll back now"),
+        ],
+    )
+}
+
+/// `w`: waive the selected gate (or the first gate that does not pass).
+pub fn waive(view: &CockpitView, ui: &UiState) -> Form {
+    let ids: Vec<String> = view.gates.iter().map(|g| g.id.clone()).collect();
+    let selected = if ui.focus == Region::Gates {
+        view.gates
+            .get(ui.selection(Region::Gates))
+            .map(|g| g.id.clone())
+    } else {
+        None
+    };
+    let gate = selected.or_else(|| {
+        view.gates
+            .iter()
+            .find(|g| !matches!(g.state, GateState::Pass | GateState::Waived))
+            .map(|g| g.id.clone())
+    });
+    let mut expires = Field::text("expires", "a duration like 45m, or an RFC 3339 time");
+    expires.required = true;
+    Form::new(
+        FormKind::Waive,
+        "Waive a gate",
+        vec![
+            Field::choice("gate", ids, gate),
+            Field::choice(
+                "owner",
+                view.roster.clone(),
+                Some(view.header.operator.clone()),
+            ),
+            Field::text("reason", "the accountable reason"),
+            expires,
+        ],
+    )
+}
+
+/// `s`: sign off; the operator's own awaited sign-off comes first.
+pub fn signoff(view: &CockpitView) -> Option<Form> {
+    let mut awaited: Vec<_> = view
+        .signoffs
+        .iter()
+        .filter(|s| s.signed_at.is_none())
+        .collect();
+    awaited.sort_by_key(|s| s.owner != view.header.operator);
+    let first = awaited.first()?;
+    let phases_by_role = awaited
+        .iter()
+        .map(|s| (s.role.clone(), s.phase.clone()))
+        .collect();
+    let roles = awaited.iter().map(|s| s.role.clone()).collect();
+    Some(Form::new(
+        FormKind::SignOff { phases_by_role },
+        "Sign off",
+        vec![Field::choice("role", roles, Some(first.role.clone()))],
+    ))
+}
+
+/// `d`: decide the focused recommendation (else the oldest pending one).
+pub fn decide(view: &CockpitView, ui: &UiState) -> Option<Form> {
+    let i = if ui.focus == Region::Recommendations {
+        ui.selection(Region::Recommendations)
+    } else {
+        0
+    };
+    let rec = view
+        .recommendations
+        .get(i)
+        .or_else(|| view.recommendations.first())?;
+    let suggested = match rec.severity {
+        Severity::Rollback => "rollback",
+        Severity::Hold => "hold",
+    };
+    let answers = ["rollback", "hold", "continue"].map(String::from).to_vec();
+    Some(Form::new(
+        FormKind::Decide {
+            threshold: rec.threshold.clone(),
+        },
+        format!("Decide: {}", rec.threshold),
+        vec![
+            Field::choice("answer", answers, Some(suggested.to_string())),
+            Field::text("rationale", "why this answer"),
+        ],
+    ))
+}
+
+/// `i`: open an issue in the issue log.
+pub fn issue_open(view: &CockpitView) -> Form {
+    let severities = ["critical", "major", "minor"].map(String::from).to_vec();
+    Form::new(
+        FormKind::IssueOpen,
+        "Open an issue",
+        vec![
+            Field::text("id", "e.g. INC-7"),
+            Field::choice("severity", severities, Some("major".into())),
+            Field::text("title", "what is wrong"),
+            Field::choice(
+                "owner",
+                view.roster.clone(),
+                Some(view.header.operator.clone()),
+            ),
+        ],
+    )
+}
+
+/// `c`: close an issue.
+pub fn issue_close() -> Form {
+    Form::new(
+        FormKind::IssueClose,
+        "Close an issue",
+        vec![
+            Field::text("id", "the issue id"),
+            Field::text("rationale", "how it was resolved"),
+        ],
+    )
+}
+
+/// `o`: hand the commander role over.
+pub fn handover(view: &CockpitView) -> Form {
+    let others: Vec<String> = view
+        .roster
+        .iter()
+        .filter(|o| **o != view.header.operator)
+        .cloned()
+        .collect();
+    Form::new(
+        FormKind::Handover,
+        "Hand over command",
+        vec![
+            Field::choice("to", others, None),
+            Field::text("rationale", "why"),
+        ],
+    )
+}

@@ -1,0 +1,123 @@
+//! Gates and sign-offs: state, `for` progress, each comparison's current
+//! value beside its limit, waivers with owner and expiry.
+
+use super::text::{self, outside, plain, styled};
+use crate::tui::label;
+use crate::tui::state::{Region, UiState};
+use crate::tui::theme::{gate_tone, Tone};
+use crate::tui::view::{CockpitView, ComparisonView, GateKind, GateState, GateView, SignOffView};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+
+/// Draws the gates region; comparisons get their own line when there is room.
+pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
+    let passing = view
+        .gates
+        .iter()
+        .filter(|g| matches!(g.state, GateState::Pass | GateState::Waived))
+        .count();
+    let title = format!("Gates {passing}/{} passing", view.gates.len());
+    let inner = text::region(frame, area, ui, Region::Gates, title);
+    if view.gates.is_empty() && view.signoffs.is_empty() {
+        text::empty(frame, inner, ui, "no gates in this phase");
+        return;
+    }
+    let width = inner.width as usize;
+    let rows_needed = 2 * view.gates.len() + view.signoffs.len();
+    let two_lines = rows_needed <= inner.height as usize;
+    let mut rows: Vec<Vec<Line<'static>>> = view
+        .gates
+        .iter()
+        .map(|g| gate_rows(g, ui, width, two_lines))
+        .collect();
+    rows.extend(
+        view.signoffs
+            .iter()
+            .map(|s| vec![signoff_line(s, ui, width)]),
+    );
+    text::rows(frame, inner, ui, Region::Gates, rows);
+}
+
+fn gate_rows(g: &GateView, ui: &UiState, width: usize, two_lines: bool) -> Vec<Line<'static>> {
+    let (sym, word) = label::gate(g.state);
+    let mut first = vec![text::state(ui, sym, word, gate_tone(g.state), 8)];
+    if g.kind == GateKind::Entry {
+        first.push(styled(" entry", ui.theme.tone(Tone::Muted)));
+    }
+    let extra = detail(g);
+    let room = width.saturating_sub(12 + extra.chars().count());
+    first.push(plain(format!(" {}", outside(&g.title, room.max(6)))));
+    if !extra.is_empty() {
+        first.push(styled(
+            format!(" {extra}"),
+            ui.theme.tone(gate_tone(g.state)),
+        ));
+    }
+    let comparisons = comparisons(&g.comparisons, width.saturating_sub(4));
+    if two_lines && !comparisons.is_empty() {
+        return vec![
+            Line::from(first),
+            Line::from(vec![
+                plain("    "),
+                styled(comparisons, ui.theme.tone(Tone::Muted)),
+            ]),
+        ];
+    }
+    vec![Line::from(first)]
+}
+
+/// The `for` progress or the waiver, whichever applies.
+fn detail(g: &GateView) -> String {
+    if let Some(w) = &g.waiver {
+        return format!(
+            "by {} until {}: {}",
+            outside(&w.owner, 12),
+            w.expires.hms(),
+            outside(&w.reason, 30)
+        );
+    }
+    match g.held_for {
+        Some((held, of)) => label::progress(held, of),
+        None => String::new(),
+    }
+}
+
+/// `recon.pacs-pilot.match 1 == 1, …`: each comparison's current value and limit.
+pub fn comparisons(cs: &[ComparisonView], max: usize) -> String {
+    let parts: Vec<String> = cs.iter().map(comparison).collect();
+    outside(&parts.join(", "), max)
+}
+
+/// One comparison as `left value op limit` (or `left ? (reason)`).
+pub fn comparison(c: &ComparisonView) -> String {
+    let value = match (&c.value, &c.reason) {
+        (None, Some(r)) => format!("? ({})", outside(r, 24)),
+        (v, _) => label::value(*v),
+    };
+    format!("{} {value} {} {}", c.left, c.op, label::value(c.limit))
+}
+
+fn signoff_line(s: &SignOffView, ui: &UiState, width: usize) -> Line<'static> {
+    let (state, tone) = match s.signed_at {
+        Some(_) => (("✔", "signed"), Tone::Good),
+        None => (
+            label::gate(GateState::Awaiting),
+            gate_tone(GateState::Awaiting),
+        ),
+    };
+    let when = s
+        .signed_at
+        .map(|t| format!(" at {}", t.hms()))
+        .unwrap_or_default();
+    let role = outside(&s.role, width.saturating_sub(30).max(6));
+    let spans: Vec<Span<'static>> = vec![
+        text::state(ui, state.0, state.1, tone, 8),
+        plain(format!(" sign-off {role}")),
+        styled(
+            format!(" ({}){when}", outside(&s.owner, 12)),
+            ui.theme.tone(Tone::Muted),
+        ),
+    ];
+    Line::from(spans)
+}

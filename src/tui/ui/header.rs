@@ -1,0 +1,120 @@
+//! The two header lines: who/where/when, then the HOLD / ROLLBACK banners
+//! (or the line's status when neither applies).
+
+use super::text::{outside, plain, styled};
+use crate::tui::label;
+use crate::tui::state::UiState;
+use crate::tui::theme::Tone;
+use crate::tui::view::{CockpitView, HeaderView};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// Draws the header into a 2-line area.
+pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
+    let [top, banner] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(identity_line(&view.header, ui, top.width)),
+        top,
+    );
+    render_banners(frame, banner, &view.header, ui);
+}
+
+/// Runbook name/version and phase on the left (cut to fit), the window
+/// clock and the operator always whole on the right.
+fn identity_line(h: &HeaderView, ui: &UiState, width: u16) -> Line<'static> {
+    let c = &h.clock;
+    let near = if c.left().0 < 0 {
+        " OVERRUN"
+    } else if c.overrun_near {
+        " overrun near"
+    } else {
+        ""
+    };
+    let clock = format!(
+        "◷ {} / {} left {}{near}",
+        label::clock(c.elapsed),
+        label::dur_short(c.max),
+        label::clock(c.left())
+    );
+    let role = if h.operator_is_commander { " cmdr" } else { "" };
+    let who = format!("@{}{role}", outside(&h.operator, 16));
+    let right_len = clock.chars().count() + who.chars().count() + 6;
+    let left_room = (width as usize).saturating_sub(right_len);
+    // the phase matters more than the runbook's name when room is short
+    let phase = outside(&h.phase_name, left_room.saturating_sub(12).max(8));
+    let name_room = left_room.saturating_sub(phase.chars().count() + 5);
+    let name = outside(
+        &format!("{} {}", h.runbook_name, h.runbook_version),
+        name_room.max(1),
+    );
+    Line::from(vec![
+        styled(format!(" {name}"), ui.theme.title(false)),
+        plain(" │ "),
+        styled(phase, ui.theme.tone(Tone::Progress)),
+        plain(" │ "),
+        styled(clock, ui.theme.clock(c.overrun_near || c.left().0 < 0)),
+        plain(" │ "),
+        plain(who),
+    ])
+}
+
+/// HOLD and ROLLBACK share the line when both apply; otherwise the line
+/// says the state in words (running, replay, disconnected).
+fn render_banners(frame: &mut Frame, area: Rect, h: &HeaderView, ui: &UiState) {
+    let mut banners: Vec<(String, ratatui::style::Style)> = Vec::new();
+    if let Some(hold) = &h.hold {
+        let text = format!(
+            " ■ HOLD: line stopped by {} at {}: {} ",
+            outside(&hold.by, 16),
+            hold.since.hms(),
+            outside(&hold.reason, area.width as usize)
+        );
+        banners.push((text, ui.theme.hold_banner()));
+    }
+    if let Some(rb) = &h.rollback {
+        let text = format!(
+            " ↶ ROLLBACK {} by {} since {} ",
+            outside(&rb.scope, 32),
+            outside(&rb.by, 16),
+            rb.since.hms()
+        );
+        banners.push((text, ui.theme.rollback_banner()));
+    }
+    if banners.is_empty() {
+        frame.render_widget(Paragraph::new(status_line(h, ui)), area);
+        return;
+    }
+    let n = banners.len() as u32;
+    let areas = Layout::horizontal(vec![Constraint::Ratio(1, n); banners.len()]).split(area);
+    for ((text, style), a) in banners.into_iter().zip(areas.iter()) {
+        frame.render_widget(Paragraph::new(Line::from(text)).style(style), *a);
+    }
+}
+
+/// The line's state in words when no banner is up.
+fn status_line(h: &HeaderView, ui: &UiState) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    if let Some(r) = &h.replay {
+        spans.push(styled(
+            format!(
+                " REPLAY {} {} (read-only) ",
+                r.at.to_rfc3339(),
+                outside(&r.speed, 12)
+            ),
+            ui.theme.info_banner(),
+        ));
+    } else {
+        spans.push(styled(" ● line running", ui.theme.tone(Tone::Good)));
+    }
+    if let Some(since) = h.disconnected_since {
+        spans.push(plain(" "));
+        spans.push(styled(
+            format!(" DISCONNECTED since {} ", since.hms()),
+            ui.theme.tone(Tone::Bad),
+        ));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,76 @@
+//! The tail of the cutover log, and the tui-logger diagnostics pane that
+//! can replace it (`l`).
+
+use super::text::{self, outside, styled};
+use crate::core::entry::EntryKind;
+use crate::tui::state::{Region, UiState};
+use crate::tui::theme::Tone;
+use crate::tui::view::{CockpitView, LogLine};
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders};
+use ratatui::Frame;
+use tui_logger::TuiLoggerWidget;
+
+/// Draws the last log records, newest at the bottom.
+pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
+    let title = format!("Cutover log · last {}", view.log_tail.len());
+    let inner = text::region(frame, area, ui, Region::Log, title);
+    if view.log_tail.is_empty() {
+        text::empty(frame, inner, ui, "no records yet");
+        return;
+    }
+    let width = inner.width as usize;
+    let rows = view
+        .log_tail
+        .iter()
+        .map(|l| vec![log_line(l, ui, width)])
+        .collect();
+    // newest visible by default: select the last row unless focused
+    let mut shown = ui.clone();
+    if ui.focus != Region::Log {
+        shown.selected[5] = view.log_tail.len() - 1;
+    }
+    text::rows(frame, inner, &shown, Region::Log, rows);
+}
+
+/// `23:10:07 #12 decision dana  hold: viewer errors`.
+fn log_line(l: &LogLine, ui: &UiState, width: usize) -> Line<'static> {
+    let tone = match l.kind {
+        EntryKind::Decision => Tone::Plain,
+        EntryKind::Threshold | EntryKind::Gate => Tone::Progress,
+        _ => Tone::Muted,
+    };
+    let head = format!(
+        "{} #{:<4} {:<9} {:<8} ",
+        l.ts.hms(),
+        l.seq,
+        l.kind.as_str(),
+        outside(&l.actor, 8)
+    );
+    let room = width.saturating_sub(head.chars().count());
+    Line::from(vec![
+        styled(head, ui.theme.tone(Tone::Muted)),
+        styled(outside(&l.summary, room.max(1)), ui.theme.tone(tone)),
+    ])
+}
+
+/// The program's own diagnostics (tui-logger), in place of the log tail.
+pub fn render_diagnostics(frame: &mut Frame, area: Rect, ui: &UiState) {
+    let title = styled(
+        " Diagnostics (program log) · l to hide ",
+        ui.theme.title(true),
+    );
+    let widget = TuiLoggerWidget::default()
+        .block(Block::default().borders(Borders::TOP).title(title))
+        .output_separator(' ')
+        .output_target(true)
+        .output_file(false)
+        .output_line(false)
+        .style_error(ui.theme.tone(Tone::Bad))
+        .style_warn(ui.theme.tone(Tone::Progress))
+        .style_info(ui.theme.tone(Tone::Plain))
+        .style_debug(ui.theme.tone(Tone::Muted))
+        .style_trace(ui.theme.tone(Tone::Muted));
+    frame.render_widget(widget, area);
+}

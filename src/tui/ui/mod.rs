@@ -1,0 +1,114 @@
+//! Rendering: a pure function of (`CockpitView`, `UiState`), one function per
+//! screen region. Nothing here reads a clock, the environment or a file.
+//!
+//! Layout (80x24 and up; regions pick more detail when they get more room):
+//! ```text
+//! header (2)   identity, phase, window clock, operator / HOLD, ROLLBACK banners
+//! phases (1)   the phase strip
+//! body         steps + gates (left) | thresholds + endpoints + recommendations (right)
+//! log tail     last records of the cutover log (or the diagnostics pane, `l`)
+//! footer (2)   toast / pending recommendation / keys; the log path, always
+//! ```
+
+mod endpoints;
+mod footer;
+mod gates;
+mod header;
+mod log_tail;
+mod overlay;
+mod phases;
+mod recommendations;
+mod steps;
+mod text;
+mod thresholds;
+
+use crate::tui::state::{Overlay, UiState};
+use crate::tui::view::CockpitView;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::Frame;
+
+/// Below this size only a "too small" notice (with HOLD and the log path) is drawn.
+pub const MIN_WIDTH: u16 = 60;
+/// See [`MIN_WIDTH`].
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Draws one whole frame.
+pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        overlay::too_small(frame, area, view, ui);
+        return;
+    }
+    let [head, strip, body, tail, foot] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(tail_height(area, ui)),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+    header::render(frame, head, view, ui);
+    phases::render(frame, strip, view, ui);
+    render_body(frame, body, view, ui);
+    if ui.show_diagnostics {
+        log_tail::render_diagnostics(frame, tail, ui);
+    } else {
+        log_tail::render(frame, tail, view, ui);
+    }
+    footer::render(frame, foot, view, ui);
+    match &ui.overlay {
+        Overlay::None => {}
+        Overlay::Help => overlay::help(frame, area, ui),
+        Overlay::ConfirmQuit => overlay::confirm_quit(frame, area, ui),
+        Overlay::Form(form) => overlay::form(frame, area, form, ui),
+    }
+}
+
+/// The log tail grows on tall terminals; the diagnostics pane gets more room.
+fn tail_height(area: Rect, ui: &UiState) -> u16 {
+    let base = match area.height {
+        0..=27 => 4,
+        28..=39 => 6,
+        _ => 9,
+    };
+    if ui.show_diagnostics {
+        base + area.height / 6
+    } else {
+        base
+    }
+}
+
+/// Two columns: the work (steps, gates) and the risks (thresholds, endpoints,
+/// recommendations).
+fn render_body(frame: &mut Frame, body: Rect, view: &CockpitView, ui: &UiState) {
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .spacing(1)
+            .areas(body);
+    let steps_rows = ui.visible_steps(view).len() as u16 + 1;
+    let gate_rows = (view.gates.len() + view.signoffs.len()) as u16 + 1;
+    let steps_h = steps_rows.min(left.height.saturating_sub(gate_rows.min(left.height / 2)));
+    let [steps_area, gates_area] =
+        Layout::vertical([Constraint::Length(steps_h), Constraint::Fill(1)]).areas(left);
+    steps::render(frame, steps_area, view, ui);
+    gates::render(frame, gates_area, view, ui);
+
+    let rec_h = if view.recommendations.is_empty() {
+        2
+    } else {
+        (view.recommendations.len() as u16 * 2 + 1).min(right.height / 3)
+    };
+    let endpoint_h = (view.endpoints.len() as u16 + 2).min(right.height / 3);
+    let thr_h = (view.thresholds.len() as u16 * 2 + 1)
+        .min(right.height.saturating_sub(endpoint_h + rec_h))
+        .max(2);
+    let [thr_area, ep_area, rec_area] = Layout::vertical([
+        Constraint::Length(thr_h),
+        Constraint::Fill(1),
+        Constraint::Length(rec_h),
+    ])
+    .areas(right);
+    thresholds::render(frame, thr_area, view, ui);
+    endpoints::render(frame, ep_area, view, ui);
+    recommendations::render(frame, rec_area, view, ui);
+}

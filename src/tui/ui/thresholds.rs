@@ -1,0 +1,140 @@
+//! Thresholds (rollback/hold triggers): value against limit as a gauge,
+//! breach timer against `for`, scope, state in words.
+
+use super::text::{self, outside, plain, styled};
+use crate::tui::label;
+use crate::tui::state::{Region, UiState};
+use crate::tui::theme::{threshold_tone, Tone};
+use crate::tui::view::{CockpitView, ComparisonView, Severity, ThresholdState, ThresholdView};
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::Frame;
+
+/// Draws the thresholds region; the gauge gets its own line when there is room.
+pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
+    let alarming = view
+        .thresholds
+        .iter()
+        .filter(|t| matches!(t.state, ThresholdState::Watch | ThresholdState::Breached))
+        .count();
+    let title = format!("Thresholds {alarming} alarming");
+    let inner = text::region(frame, area, ui, Region::Thresholds, title);
+    if view.thresholds.is_empty() {
+        text::empty(frame, inner, ui, "no thresholds");
+        return;
+    }
+    let width = inner.width as usize;
+    let two_lines = 2 * view.thresholds.len() <= inner.height as usize;
+    let rows = view
+        .thresholds
+        .iter()
+        .map(|t| threshold_rows(t, ui, width, two_lines))
+        .collect();
+    text::rows(frame, inner, ui, Region::Thresholds, rows);
+}
+
+fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> Vec<Line<'static>> {
+    let (sym, word) = label::threshold(t.state);
+    let tone = threshold_tone(t.state);
+    let action = match t.severity {
+        Severity::Rollback => "rollback",
+        Severity::Hold => "hold",
+    };
+    let scope = match &t.scope {
+        Some(sc) => format!(" → {action} {sc}"),
+        None => format!(" → {action}"),
+    };
+    let timer = t
+        .breach_for
+        .map(|(run, of)| format!(" ◷ {}", label::progress(run, of)))
+        .unwrap_or_default();
+    let unknown = if t.inputs_unknown { " inputs ?" } else { "" };
+    let numbers = format!("{}{timer}{unknown}", value_vs_limit(&t.comparison));
+    let muted = ui.theme.tone(Tone::Muted);
+    if two {
+        let room = width.saturating_sub(11 + scope.chars().count());
+        let bar_w = width
+            .saturating_sub(numbers.chars().count() + 6)
+            .clamp(4, 24);
+        return vec![
+            Line::from(vec![
+                text::state(ui, sym, word, tone, 8),
+                plain(format!(" {}", outside(&t.id, room.max(6)))),
+                styled(scope, muted),
+            ]),
+            Line::from(vec![
+                plain("   "),
+                styled(gauge(&t.comparison, bar_w), ui.theme.tone(tone)),
+                plain(format!(" {numbers}")),
+            ]),
+        ];
+    }
+    let room = width.saturating_sub(12 + numbers.chars().count());
+    vec![Line::from(vec![
+        text::state(ui, sym, word, tone, 8),
+        plain(format!(" {} ", outside(&t.id, room.max(6)))),
+        plain(numbers),
+    ])]
+}
+
+/// `912/800` (value / limit), `?` when unknown.
+fn value_vs_limit(c: &ComparisonView) -> String {
+    format!(
+        "{} {} {}",
+        label::value(c.value),
+        c.op,
+        label::value(c.limit)
+    )
+}
+
+/// How close the value is to its limit, 1.0 = at the limit. For `>`/`>=`
+/// that is value/limit; for `<`/`<=` (a floor) it is limit/value.
+pub fn closeness(c: &ComparisonView) -> Option<f64> {
+    let (v, l) = (c.value?, c.limit?);
+    let r = match c.op.as_str() {
+        "<" | "<=" if v > 0.0 => l / v,
+        "<" | "<=" => return Some(1.0),
+        _ if l != 0.0 => v / l,
+        _ => return None,
+    };
+    r.is_finite().then_some(r.max(0.0))
+}
+
+/// A text gauge `[██████░░░░]`; full and marked `▲` past the limit.
+fn gauge(c: &ComparisonView, width: usize) -> String {
+    let Some(r) = closeness(c) else {
+        return format!("[{}]", "?".repeat(width));
+    };
+    let filled = ((r.min(1.0) * width as f64).round() as usize).min(width);
+    let end = if r > 1.0 { "▲" } else { "]" };
+    format!("[{}{}{end}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmp(v: Option<f64>, op: &str, l: f64) -> ComparisonView {
+        ComparisonView {
+            left: "x".into(),
+            op: op.into(),
+            value: v,
+            limit: Some(l),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn closeness_counts_toward_the_limit_in_both_directions() {
+        assert_eq!(closeness(&cmp(Some(400.0), ">", 800.0)), Some(0.5));
+        assert_eq!(closeness(&cmp(Some(0.5), "<", 0.25)), Some(0.5));
+        assert_eq!(closeness(&cmp(None, ">", 800.0)), None);
+    }
+
+    #[test]
+    fn gauge_fills_and_marks_a_breach() {
+        assert_eq!(gauge(&cmp(Some(400.0), ">", 800.0), 4), "[██░░]");
+        assert_eq!(gauge(&cmp(Some(1600.0), ">", 800.0), 4), "[████▲");
+        assert_eq!(gauge(&cmp(None, ">", 800.0), 2), "[??]");
+    }
+}

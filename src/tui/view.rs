@@ -1,0 +1,316 @@
+//! The view model: plain data with everything the cockpit screen shows.
+//!
+//! The lead builds a [`CockpitView`] from the core's `Cockpit` state; the
+//! renderer only reads it. Times are `Ts`/`Dur` values or precomputed
+//! strings, so rendering never reads a clock and snapshots stay stable.
+//! Text from outside may be raw here: the renderer makes it inert.
+
+use crate::core::entry::EntryKind;
+use crate::core::time::{Dur, Ts};
+
+/// Everything one frame of the cockpit shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CockpitView {
+    /// The time this view was built; forms use it to turn "45m" into an expiry.
+    pub now: Ts,
+    pub header: HeaderView,
+    /// The runbook's phases in order (normally six).
+    pub phases: Vec<PhaseView>,
+    /// Steps of the current phase (or of the rollback plan during a rollback).
+    pub steps: Vec<StepView>,
+    /// Gates of the current phase (entry gates of the next phase may follow).
+    pub gates: Vec<GateView>,
+    /// Manual sign-offs of the current phase.
+    pub signoffs: Vec<SignOffView>,
+    pub thresholds: Vec<ThresholdView>,
+    /// One row per system, source and target side by side.
+    pub endpoints: Vec<EndpointRow>,
+    /// Pending recommendations, oldest first; shown, never focused by themselves.
+    pub recommendations: Vec<RecommendationView>,
+    /// The last records of the cutover log, oldest first.
+    pub log_tail: Vec<LogLine>,
+    /// The last acknowledgement or refusal the core produced (after fsync).
+    pub toast: Option<Toast>,
+    /// Choices offered by forms: owners on the roster and rollback scopes.
+    pub roster: Vec<String>,
+    pub rollback_scopes: Vec<String>,
+}
+
+/// The top lines: identity, phase, window clock and banners.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HeaderView {
+    pub runbook_name: String,
+    pub runbook_version: String,
+    /// Display name of the current phase.
+    pub phase_name: String,
+    pub clock: WindowClock,
+    /// The owner at this keyboard (`--as`).
+    pub operator: String,
+    /// Whether the operator currently holds the commander role.
+    pub operator_is_commander: bool,
+    /// Set while the line is stopped.
+    pub hold: Option<HoldBanner>,
+    /// Set while a rollback is in progress.
+    pub rollback: Option<RollbackBanner>,
+    /// Set in `cutover replay`: the screen is read-only and shows replay time.
+    pub replay: Option<ReplayMarker>,
+    /// Full path of the cutover log; always shown.
+    pub log_path: String,
+    /// Last checkpoint, already formatted as `SEQ:HASHPREFIX`.
+    pub checkpoint: Option<String>,
+    /// Follow mode: when the connection to the running cockpit was lost.
+    pub disconnected_since: Option<Ts>,
+}
+
+/// The maintenance window clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WindowClock {
+    /// Time since the window started (or since the log opened).
+    pub elapsed: Dur,
+    /// The approved window (`max_duration`).
+    pub max: Dur,
+    /// The core's judgement that overrun is near (forecast or little time left).
+    pub overrun_near: bool,
+}
+
+impl WindowClock {
+    /// Time left in the window; negative once overrun.
+    pub fn left(&self) -> Dur {
+        self.max - self.elapsed
+    }
+}
+
+/// Who stopped the line, why, and since when.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HoldBanner {
+    pub by: String,
+    pub reason: String,
+    pub since: Ts,
+}
+
+/// A rollback in progress.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RollbackBanner {
+    pub scope: String,
+    pub by: String,
+    pub since: Ts,
+}
+
+/// Replay position (read-only screen).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReplayMarker {
+    /// The log time being shown.
+    pub at: Ts,
+    /// e.g. "x20" or "paused".
+    pub speed: String,
+}
+
+/// State of one phase in the phase strip.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PhaseState {
+    Done,
+    Current,
+    #[default]
+    Pending,
+    RolledBack,
+}
+
+/// One phase of the runbook.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PhaseView {
+    pub id: String,
+    pub name: String,
+    pub state: PhaseState,
+}
+
+/// Status of a step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StepStatus {
+    #[default]
+    Pending,
+    Running,
+    Done,
+    Skipped,
+    Blocked,
+}
+
+/// One step of the current phase.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepView {
+    pub id: String,
+    pub title: String,
+    pub owner: String,
+    pub status: StepStatus,
+    /// Time spent so far (running) or in total (done); `None` before start.
+    pub elapsed: Option<Dur>,
+    pub expected: Dur,
+    /// Elapsed exceeds expected.
+    pub overrun: bool,
+}
+
+/// Gate states (spec section 3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GateState {
+    Pass,
+    Holding,
+    Fail,
+    #[default]
+    Unknown,
+    Waived,
+    Awaiting,
+}
+
+/// Entry or exit gate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GateKind {
+    Entry,
+    #[default]
+    Exit,
+}
+
+/// One comparison inside a condition: its current left value beside its limit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ComparisonView {
+    /// The left side as written, e.g. `p95(target.pacs.latency_ms, 5m)`.
+    pub left: String,
+    /// Operator as written: `<`, `<=`, `>`, `>=`, `==`, `!=`.
+    pub op: String,
+    /// Current left value; `None` when Unknown.
+    pub value: Option<f64>,
+    /// The right side (the limit), evaluated.
+    pub limit: Option<f64>,
+    /// Why the value is unknown (stale, no sample...).
+    pub reason: Option<String>,
+}
+
+/// An accepted exception on a gate.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WaiverView {
+    pub owner: String,
+    pub reason: String,
+    pub expires: Ts,
+}
+
+/// One gate of the current (or next) phase.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GateView {
+    pub id: String,
+    pub title: String,
+    pub kind: GateKind,
+    pub state: GateState,
+    pub comparisons: Vec<ComparisonView>,
+    /// `for` progress as (held so far, required).
+    pub held_for: Option<(Dur, Dur)>,
+    pub waiver: Option<WaiverView>,
+}
+
+/// A manual sign-off of the current phase.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SignOffView {
+    pub phase: String,
+    pub role: String,
+    pub owner: String,
+    /// When it was given; `None` while awaiting.
+    pub signed_at: Option<Ts>,
+}
+
+/// Threshold states (spec section 3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ThresholdState {
+    Ok,
+    Watch,
+    Breached,
+    #[default]
+    Unknown,
+    Inactive,
+}
+
+/// What a breach asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Severity {
+    #[default]
+    Rollback,
+    Hold,
+}
+
+/// One rollback (or hold) trigger.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThresholdView {
+    pub id: String,
+    pub title: String,
+    pub state: ThresholdState,
+    /// The first comparison: value against limit (drawn as a gauge).
+    pub comparison: ComparisonView,
+    /// Breach timer as (running so far, `for`); `None` when not running.
+    pub breach_for: Option<(Dur, Dur)>,
+    pub scope: Option<String>,
+    pub severity: Severity,
+    /// Inputs are Unknown while the state is kept (watch/breached).
+    pub inputs_unknown: bool,
+}
+
+/// Source and target of one system side by side.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EndpointRow {
+    pub system: String,
+    pub source: Option<EndpointSide>,
+    pub target: Option<EndpointSide>,
+}
+
+/// One side of a system as the probes see it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EndpointSide {
+    /// `None` while no health attempt has finished.
+    pub up: Option<bool>,
+    pub latency_ms: Option<f64>,
+    /// Recent latencies in ms, oldest first, for the sparkline.
+    pub latency_history: Vec<u64>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    pub cert_days_left: Option<i64>,
+    /// The latest sample is older than `stale_after`.
+    pub stale: bool,
+}
+
+/// A pending recommendation raised by a threshold breach.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecommendationView {
+    pub threshold: String,
+    pub message: String,
+    pub severity: Severity,
+    pub scope: Option<String>,
+    pub raised_at: Ts,
+}
+
+/// One cutover log record as a short line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    pub seq: u64,
+    pub ts: Ts,
+    pub kind: EntryKind,
+    pub actor: String,
+    pub summary: String,
+}
+
+/// Tone of a toast message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ToastKind {
+    #[default]
+    Info,
+    Acknowledged,
+    Refused,
+}
+
+/// A one-line message at the bottom: an acknowledgement or the rule that refused.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Toast {
+    pub kind: ToastKind,
+    pub message: String,
+}
+
+impl CockpitView {
+    /// The phase marked current, if any.
+    pub fn current_phase(&self) -> Option<&PhaseView> {
+        self.phases.iter().find(|p| p.state == PhaseState::Current)
+    }
+}

@@ -1,0 +1,176 @@
+//! The real event loop under ratatui's TestBackend with a fake cockpit:
+//! keys in, actions to the port, frames out (only when something changed).
+
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use cutover_cockpit::core::cockpit::Action;
+use cutover_cockpit::tui::fixtures;
+use cutover_cockpit::tui::{run, ActResult, AppEvent, Exit, Theme, UiState};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use tokio::sync::mpsc;
+use tui_support::{code, key, text, FakePort};
+
+fn terminal() -> Terminal<TestBackend> {
+    Terminal::new(TestBackend::new(80, 24)).expect("test terminal")
+}
+
+/// Runs the loop in a task, sends `events`, lets it settle (longer than
+/// one frame gap), then ends it; returns (exit, frames, last screen).
+/// Without `AppEvent::Quit` in `events` the loop is closed by dropping the
+/// sender after the pause.
+async fn drive(port: &mut FakePort, events: Vec<AppEvent>) -> (Exit, u64, String) {
+    let (tx, rx) = mpsc::channel(256);
+    let mut p = port.clone();
+    let task = tokio::spawn(async move {
+        let mut t = terminal();
+        let mut ui = UiState {
+            theme: Theme::colored(),
+            ..UiState::default()
+        };
+        let out = run(&mut t, rx, &mut p, &mut ui).await.expect("loop runs");
+        (out.exit, out.frames, text(t.backend().buffer()))
+    });
+    for ev in events {
+        tx.send(ev).await.expect("queue event");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    drop(tx);
+    task.await.expect("loop task")
+}
+
+fn typed(s: &str) -> Vec<AppEvent> {
+    s.chars().map(|c| AppEvent::Key(key(c))).collect()
+}
+
+#[tokio::test]
+async fn hold_typed_at_the_keyboard_reaches_the_core_and_shows_the_banner() {
+    let mut port = FakePort::new(fixtures::demo_view());
+    let mut events = typed("hdiagnosing viewer cache");
+    events.push(AppEvent::Key(code(KeyCode::Enter)));
+    let (exit, _, screen) = drive(&mut port, events).await;
+    assert_eq!(exit, Exit::Closed);
+    let actions = port.actions.lock().expect("actions").clone();
+    assert_eq!(
+        actions,
+        vec![Action::Hold {
+            reason: "diagnosing viewer cache".into()
+        }]
+    );
+    assert!(screen.contains("HOLD: line stopped by dana"), "{screen}");
+    assert!(screen.contains("✔ done: recorded"), "{screen}");
+}
+
+#[tokio::test]
+async fn q_y_ends_the_loop_as_confirmed_quit() {
+    let mut port = FakePort::new(fixtures::demo_view());
+    let (exit, _, _) = drive(&mut port, typed("qy")).await;
+    assert_eq!(exit, Exit::Confirmed);
+    assert!(port.actions.lock().expect("actions").is_empty());
+}
+
+#[tokio::test]
+async fn refusal_shows_the_rule() {
+    let mut port = FakePort::new(fixtures::team_view());
+    port.answer = ActResult::Refused("go belongs to the commander or the phase owner".into());
+    let mut events = typed("gready");
+    events.push(AppEvent::Key(code(KeyCode::Enter)));
+    let (_, _, screen) = drive(&mut port, events).await;
+    assert!(
+        screen.contains("✘ refused: go belongs to the commander"),
+        "{screen}"
+    );
+}
+
+#[tokio::test]
+async fn idle_ticks_do_not_redraw() {
+    let mut port = FakePort::new(fixtures::demo_view());
+    let (_, frames, _) = drive(&mut port, vec![AppEvent::Tick; 50]).await;
+    assert_eq!(frames, 1, "only the first frame");
+}
+
+#[tokio::test]
+async fn a_changed_view_is_drawn_and_an_unchanged_one_is_not() {
+    let port = FakePort::new(fixtures::demo_view());
+    let (tx, rx) = mpsc::channel(16);
+    let view = port.view.clone();
+    let mut p = port.clone();
+    let task = tokio::spawn(async move {
+        let mut t = terminal();
+        let mut ui = UiState::default();
+        let out = run(&mut t, rx, &mut p, &mut ui).await.expect("loop runs");
+        (out.frames, text(t.backend().buffer()))
+    });
+    tx.send(AppEvent::Changed).await.expect("send");
+    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    *view.lock().expect("view") = fixtures::breached_view();
+    tx.send(AppEvent::Changed).await.expect("send");
+    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    drop(tx);
+    let (frames, screen) = task.await.expect("join");
+    assert_eq!(frames, 2, "first frame + the one change");
+    assert!(screen.contains("RECOMMENDATION"), "{screen}");
+}
+
+#[tokio::test]
+async fn a_burst_of_keys_is_drawn_in_one_frame() {
+    let mut port = FakePort::new(fixtures::demo_view());
+    let mut events: Vec<AppEvent> = (0..200)
+        .map(|i| {
+            AppEvent::Key(code(if i % 2 == 0 {
+                KeyCode::Down
+            } else {
+                KeyCode::Up
+            }))
+        })
+        .collect();
+    events.push(AppEvent::Quit);
+    let (exit, frames, _) = drive(&mut port, events).await;
+    assert_eq!(exit, Exit::Closed);
+    assert!(
+        frames <= 2,
+        "{frames} frames: keys are drained before a draw"
+    );
+}
+
+#[tokio::test]
+async fn closed_channel_ends_the_loop() {
+    let mut port = FakePort::new(fixtures::demo_view());
+    let (exit, frames, screen) = drive(&mut port, vec![]).await;
+    assert_eq!((exit, frames), (Exit::Closed, 1));
+    assert!(screen.contains("cutover.jsonl"));
+}
+
+#[tokio::test]
+async fn steady_typing_is_drawn_at_most_30_times_a_second() {
+    let port = FakePort::new(fixtures::demo_view());
+    let (tx, rx) = mpsc::channel(16);
+    let mut p = port.clone();
+    let task = tokio::spawn(async move {
+        let mut t = terminal();
+        let mut ui = UiState::default();
+        run(&mut t, rx, &mut p, &mut ui)
+            .await
+            .expect("loop runs")
+            .frames
+    });
+    let start = std::time::Instant::now();
+    for i in 0..150 {
+        let c = if i % 2 == 0 {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        };
+        tx.send(AppEvent::Key(code(c))).await.expect("send");
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    drop(tx);
+    let frames = task.await.expect("join");
+    let allowed = start.elapsed().as_millis() as u64 / 33 + 2;
+    assert!(
+        frames <= allowed,
+        "{frames} frames, at most {allowed} allowed"
+    );
+    assert!(frames >= 2, "typing is drawn at all");
+}
