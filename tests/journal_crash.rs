@@ -1,6 +1,7 @@
 //! Crash test (issue 6): a child process appends decisions and prints each
 //! acknowledged seq; it is killed with SIGKILL at pseudo-random moments, 50
 //! times. Every acknowledged seq must survive, and the log must verify.
+#![allow(clippy::unwrap_used)] // test helpers may unwrap too (team rule: tests may unwrap)
 
 mod journal_support;
 
@@ -76,12 +77,26 @@ fn crash_test_every_acknowledged_decision_survives_kill_9() {
         rng = rng
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        std::thread::sleep(Duration::from_millis(15 + (rng >> 33) % 60));
+        let delay = Duration::from_millis((rng >> 33) % 40);
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut lines = Vec::new();
+        // most rounds let it acknowledge something first, then kill it mid-stream;
+        // every fifth round kills it at a random moment of its start-up/resume
+        let mut wait_for_ack = round % 5 != 4;
+        while wait_for_ack {
+            let mut line = String::new();
+            if out.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            wait_for_ack = !line.starts_with("ACK ");
+            lines.push(line);
+        }
+        std::thread::sleep(delay);
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.strip_prefix("ACK ") {
+        lines.extend(out.lines().map_while(Result::ok));
+        for line in &lines {
+            if let Some(rest) = line.trim_end().strip_prefix("ACK ") {
                 let (seq, hash) = rest.split_once(' ').unwrap();
                 acked.insert(seq.parse().unwrap(), hash.to_string());
             }
@@ -106,7 +121,7 @@ fn crash_test_every_acknowledged_decision_survives_kill_9() {
     let out = verify_file(&log, None, None).unwrap();
     assert_eq!(out.damage, None);
     assert!(
-        acked.len() > rounds,
+        acked.len() >= 40,
         "the child acknowledged too little to mean anything: {}",
         acked.len()
     );

@@ -1,5 +1,6 @@
 //! The journal writer: create, resume, torn tails, the single-writer lock,
 //! checkpoints, the async handle.
+#![allow(clippy::unwrap_used)] // test helpers may unwrap too (team rule: tests may unwrap)
 
 mod journal_support;
 

@@ -46,26 +46,43 @@ impl Chain {
 
     /// Lowercase hex of the hash over `prev || "\n" || canon`.
     pub fn hash(&self, prev: &str, canon: &[u8]) -> String {
+        let hex = hex64(&self.digest(prev, &[canon]));
+        String::from_utf8_lossy(&hex).into_owned()
+    }
+
+    /// The raw hash over `prev || "\n" || parts...` (parts concatenated).
+    pub fn digest(&self, prev: &str, parts: &[&[u8]]) -> [u8; 32] {
         match self {
             Chain::Sha256 => {
                 let mut h = Sha256::new();
                 h.update(prev.as_bytes());
                 h.update(b"\n");
-                h.update(canon);
-                hex::encode(h.finalize())
+                parts.iter().for_each(|p| h.update(p));
+                h.finalize().into()
             }
             Chain::Hmac(key) => {
                 // HMAC accepts keys of any length, so this cannot fail.
                 let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key) else {
-                    return String::new();
+                    return [0; 32];
                 };
                 m.update(prev.as_bytes());
                 m.update(b"\n");
-                m.update(canon);
-                hex::encode(m.finalize().into_bytes())
+                parts.iter().for_each(|p| m.update(p));
+                m.finalize().into_bytes().into()
             }
         }
     }
+}
+
+/// Lowercase hex of a 32-byte hash, without allocating (verify's hot path).
+pub fn hex64(bytes: &[u8; 32]) -> [u8; 64] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = DIGITS[usize::from(b >> 4)];
+        out[2 * i + 1] = DIGITS[usize::from(b & 0x0f)];
+    }
+    out
 }
 
 /// Characters that serde_json leaves raw but the log must never hold raw:
@@ -99,23 +116,27 @@ pub fn escape_extra(json: String) -> String {
     out
 }
 
-/// Splits a record line (without its newline) into `(CANON, hash)`.
+/// Splits a record line (without its newline) into `(line without the hash
+/// tail, hash)`; CANON is the first part followed by `}`.
 ///
 /// `None` when the line does not end in the fixed `,"hash":"<64 hex>"}` tail.
-pub fn split_line(line: &[u8]) -> Option<(Vec<u8>, &str)> {
+pub fn split_line(line: &[u8]) -> Option<(&[u8], &str)> {
     let cut = line.len().checked_sub(HASH_TAIL_LEN)?;
     let tail = &line[cut..];
     if !tail.starts_with(b",\"hash\":\"") || !tail.ends_with(b"\"}") {
         return None;
     }
-    let hex = std::str::from_utf8(&tail[9..9 + 64]).ok()?;
-    if !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    let hex = &tail[9..9 + 64];
+    if !hex.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return None;
     }
-    let mut canon = Vec::with_capacity(cut + 1);
-    canon.extend_from_slice(&line[..cut]);
-    canon.push(b'}');
-    Some((canon, hex))
+    let hex = std::str::from_utf8(hex).ok()?;
+    Some((&line[..cut], hex))
+}
+
+/// Whether `hash` (64 lowercase hex) is the hash of `prev || "\n" || head || "}"`.
+pub fn hash_matches(chain: &Chain, prev: &str, head: &[u8], hash: &str) -> bool {
+    hex64(&chain.digest(prev, &[head, b"}"])) == hash.as_bytes()
 }
 
 /// Builds the line (with `\n`) from `CANON` and its hash.
@@ -145,9 +166,14 @@ mod tests {
         let canon = r#"{"seq":0,"prev":"00"}"#;
         let h = Chain::Sha256.hash(ZERO_HASH, canon.as_bytes());
         let line = join_line(canon, &h);
-        let (c, got) = split_line(line.trim_end().as_bytes()).unwrap();
-        assert_eq!(c, canon.as_bytes());
+        let (head, got) = split_line(line.trim_end().as_bytes()).unwrap();
+        assert_eq!([head, b"}"].concat(), canon.as_bytes());
         assert_eq!(got, h);
+        assert!(hash_matches(&Chain::Sha256, ZERO_HASH, head, &h));
+        assert_eq!(
+            h,
+            hex::encode(Chain::Sha256.digest(ZERO_HASH, &[canon.as_bytes()]))
+        );
         assert!(split_line(b"{\"seq\":0}").is_none());
     }
 

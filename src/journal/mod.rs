@@ -24,7 +24,9 @@ pub use error::JournalError;
 pub use open::{open_body, resume_body, runbook_digest, sha256_hex};
 pub use record::Record;
 pub use task::{spawn_writer, JournalHandle};
-pub use verify::{read_records, verify_file, Damage, DamageKind, Summary, VerifyOutcome};
+pub use verify::{
+    read_records, verify_bytes, verify_file, Damage, DamageKind, Summary, VerifyOutcome,
+};
 pub use writer::{Journal, ResumeInfo, TornInfo};
 
 /// The environment variable holding the HMAC key for the chain.

@@ -165,7 +165,28 @@ fn walk(
     keep: bool,
 ) -> Result<VerifyOutcome, JournalError> {
     let file = File::open(path).map_err(|e| JournalError::io(path, "open the log", e))?;
-    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let reader = BufReader::with_capacity(1 << 16, file);
+    walk_reader(reader, path, key, checkpoint, keep)
+}
+
+/// [`verify_file`] over bytes already in memory (e.g. the report's copy of
+/// the log); `path` only names the log in messages.
+pub fn verify_bytes(
+    bytes: &[u8],
+    path: &Path,
+    key: Option<Vec<u8>>,
+    checkpoint: Option<Checkpoint>,
+) -> Result<VerifyOutcome, JournalError> {
+    walk_reader(bytes, path, key, checkpoint, true)
+}
+
+fn walk_reader(
+    mut reader: impl BufRead,
+    path: &Path,
+    key: Option<Vec<u8>>,
+    checkpoint: Option<Checkpoint>,
+    keep: bool,
+) -> Result<VerifyOutcome, JournalError> {
     let mut w = Walker {
         path,
         chain: Chain::from_key(key.clone()),
@@ -219,7 +240,7 @@ fn walk(
     }
     let damage = damage
         .or_else(|| w.truncated(line_no, offset))
-        .or_else(|| (w.summary.count == 0).then(|| empty_log()));
+        .or_else(|| (w.summary.count == 0).then(empty_log));
     w.summary.chain = w.chain.name().to_string();
     Ok(VerifyOutcome {
         records: w.records,
@@ -265,7 +286,7 @@ impl Walker<'_> {
                 serde_json::from_slice(line).map_err(|e| bad(format!("not a log record: {e}")))?;
             (l, None)
         };
-        let (canon_bytes, hash) = canon::split_line(line).ok_or_else(|| {
+        let (head, hash) = canon::split_line(line).ok_or_else(|| {
             bad("the line does not end in the `,\"hash\":\"<64 hex>\"}` member docs/log-format.md requires".into())
         })?;
         if Ts::parse_rfc3339(&light.ts).is_none() {
@@ -277,7 +298,7 @@ impl Walker<'_> {
         if line_no == 1 {
             self.pick_chain(record.as_ref())?;
         }
-        self.check_hash(&light, &canon_bytes, hash, line_no)?;
+        self.check_hash(&light, head, hash, line_no)?;
         if light.seq != self.expected_seq {
             return Err(Stop::SeqMismatch { seq: light.seq });
         }
@@ -313,17 +334,11 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn check_hash(
-        &self,
-        light: &Light,
-        canon_bytes: &[u8],
-        hash: &str,
-        line_no: u64,
-    ) -> Result<(), Stop> {
-        if self.chain.hash(&light.prev, canon_bytes) == hash {
+    fn check_hash(&self, light: &Light, head: &[u8], hash: &str, line_no: u64) -> Result<(), Stop> {
+        if canon::hash_matches(&self.chain, &light.prev, head, hash) {
             return Ok(());
         }
-        if self.key.is_some() && Chain::Sha256.hash(&light.prev, canon_bytes) == hash {
+        if self.key.is_some() && canon::hash_matches(&Chain::Sha256, &light.prev, head, hash) {
             return Err(Stop::Damage(DamageKind::Forged, format!(
                 "record seq {} carries a plain SHA-256 hash, but CUTOVER_LOG_KEY is set and HMAC-SHA-256 \
                  is required: the record was made or rewritten without the key", light.seq)));

@@ -1,5 +1,6 @@
 //! Helpers shared by the journal and verify tests: temp dirs and sample logs.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used)] // test helpers may unwrap (team rule)
 
 use cutover_cockpit::core::entry::{Entry, EntryKind};
 use cutover_cockpit::core::time::Ts;
