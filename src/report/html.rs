@@ -477,3 +477,57 @@ fn charts(o: &mut String, e: &Evidence) {
         o.push_str(&svg::chart(e, s));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::sanitize::is_dangerous;
+    use crate::report::VerificationSummary;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    fn log_with(text: &str) -> Vec<Value> {
+        let rb = format!("[runbook]\nname = {}\n[[phase]]\nid = 'p'\n[[phase.gate]]\nid = 'g'\nwhen = 'a.b.c > 1'\n", toml_str(text));
+        vec![
+            json!({"seq":0,"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":text,"body":{"runbook":{"text":rb,"path":text}}}),
+            json!({"seq":1,"ts":"2026-11-28T22:00:01.000Z","kind":"phase","actor":text,"phase":"p","body":{"event":"entered","id":text}}),
+            json!({"seq":2,"ts":"2026-11-28T22:00:30.000Z","kind":"observe","actor":text,"body":{"samples":[{"name":"a.b.c","value":2.0}]}}),
+            json!({"seq":3,"ts":"2026-11-28T22:01:00.000Z","kind":"decision","actor":text,"phase":text,
+                "body":{"type":"waive","gate":text,"owner":text,"reason":text,"expires":"2026-11-28T23:00:00Z","snapshot":{"gates":[{"id":text,"state":text}]}}}),
+            json!({"seq":4,"ts":"2026-11-28T22:02:00.000Z","kind":"threshold","actor":text,"body":{"id":text,"to":"watch","value":3.0}}),
+            json!({"seq":5,"ts":"2026-11-28T22:03:00.000Z","kind":"step","actor":text,"body":{"step":text,"event":"blocked","reason":text}}),
+        ]
+    }
+
+    fn toml_str(s: &str) -> String {
+        toml::Value::String(s.to_string()).to_string()
+    }
+
+    fn bad() -> VerificationSummary {
+        VerificationSummary {
+            ok: false,
+            damage: Some("line 2: <b>x</b>".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_empty_log_still_gives_a_page_that_says_what_is_missing() {
+        let page = html(&Evidence::from_records(&[], bad()));
+        assert!(page.contains("DAMAGED: line 2: &lt;b&gt;x&lt;/b&gt;"));
+        assert!(page.contains("No decision was recorded."));
+        assert!(page.contains("the open record holds no runbook text"));
+        assert!(!page.contains("<svg"), "no time axis without records");
+    }
+
+    proptest! {
+        // outside text can never add markup: the page has as many `<` as with a harmless word
+        #[test]
+        fn outside_text_never_adds_markup(text in "\\PC{1,30}|[<>&\"'\u{1b}\u{9b}\u{202e}a-z]{1,30}") {
+            let plain = html(&Evidence::from_records(&log_with("word"), bad()));
+            let page = html(&Evidence::from_records(&log_with(&text), bad()));
+            prop_assert_eq!(page.matches('<').count(), plain.matches('<').count());
+            prop_assert!(!page.chars().any(|c| c != '\n' && is_dangerous(c)));
+        }
+    }
+}

@@ -405,3 +405,43 @@ fn sparkline(s: &Series, lo: f64, hi: f64) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::VerificationSummary;
+    use serde_json::json;
+
+    #[test]
+    fn a_damaged_log_is_announced_on_the_first_line() {
+        let v = VerificationSummary {
+            ok: false,
+            damage: Some("line 7: torn last line".into()),
+            ..Default::default()
+        };
+        let md = markdown(&Evidence::from_records(&[], v));
+        assert!(md
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("**WARNING: THIS LOG DOES NOT VERIFY (line 7: torn last line).**"));
+    }
+
+    #[test]
+    fn series_summary_gives_range_and_trend() {
+        let rb = "[[threshold]]\nid = 't'\nwhen = 'x.y.z > 5'\n";
+        let mut recs = vec![
+            json!({"seq":0,"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":"d","body":{"runbook":{"text":rb}}}),
+        ];
+        for (i, v) in [1.0, 2.0, 9.0, 3.0].iter().enumerate() {
+            recs.push(json!({"seq":i+1,"ts":format!("2026-11-28T22:0{i}:30.000Z"),"kind":"observe","actor":"d","body":{"samples":[{"name":"x.y.z","value":v}]}}));
+        }
+        let ok = VerificationSummary {
+            ok: true,
+            ..Default::default()
+        };
+        let md = markdown(&Evidence::from_records(&recs, ok));
+        assert!(md.contains("- `x.y.z` (used by `t`): 4 samples, min 1, max 9, last 3 at 2026-11-28 22:03:30Z, trend ▁▂█▃"), "{md}");
+        assert!(!md.starts_with("**WARNING"));
+    }
+}
