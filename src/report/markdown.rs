@@ -64,6 +64,9 @@ fn identity(o: &mut String, e: &Evidence) {
     for (k, v) in rows {
         let _ = writeln!(o, "| {k} | {v} |");
     }
+    if let Some(note) = &i.config_note {
+        let _ = writeln!(o, "\nConfig not logged: {}", md(note));
+    }
     if let Some(why) = &p.unreadable {
         let _ = writeln!(
             o,
@@ -244,15 +247,12 @@ fn episodes(o: &mut String, e: &Evidence) {
             ep.peak.map_or("–".into(), num),
             ep.limit.map_or("–".into(), num)
         );
-        let answers = if ep.decisions.is_empty() {
-            "none recorded".to_string()
-        } else {
-            ep.decisions
-                .iter()
-                .map(|s| md(s))
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
+        let answers = ep
+            .answer_lines()
+            .iter()
+            .map(|s| md(s))
+            .collect::<Vec<_>>()
+            .join("; ");
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} | {} | {} | {} |",

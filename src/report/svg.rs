@@ -143,15 +143,24 @@ pub fn timeline(e: &Evidence) -> String {
     let end = e.span.map_or(Ts(ax.t1), |s| s.1);
     let bar = |o: &mut String, y: f64, a: Ts, b: Ts, fill: &str, label: &str, tip: &str| {
         let (x0, x1) = (ax.x(a), ax.x(b));
+        // a label wider than its bar would spill over the next one; the tooltip still has it
+        let fits = x1 - x0 >= label.chars().count() as f64 * 6.0 + 8.0;
         let _ = write!(
             o,
-            r#"<g><title>{tip}</title><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="3" fill="{fill}"/><text x="{:.1}" y="{:.1}" class="bar">{label}</text></g>"#,
+            r#"<g><title>{tip}</title><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="3" fill="{fill}"/>"#,
             y + 3.0,
             (x1 - x0).max(1.0),
             row - 6.0,
-            x0 + 4.0,
-            y + row / 2.0 + 4.0
         );
+        if fits {
+            let _ = write!(
+                o,
+                r#"<text x="{:.1}" y="{:.1}" class="bar">{label}</text>"#,
+                x0 + 4.0,
+                y + row / 2.0 + 4.0
+            );
+        }
+        o.push_str("</g>");
     };
     let _ = write!(
         o,
