@@ -33,10 +33,10 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 /// The fixture with one decision's rationale edited after the fact.
-fn tampered() -> PathBuf {
+fn tampered(name: &str) -> PathBuf {
     let text = std::fs::read_to_string(FIXTURE).expect("test setup");
     assert!(text.contains("Index snapshot verified"));
-    let path = scratch("tampered.jsonl");
+    let path = scratch(name); // one file per test: tests run in parallel
     std::fs::write(
         &path,
         text.replace("Index snapshot verified", "Index snapshot skipped"),
@@ -79,26 +79,28 @@ fn html_report_of_the_demo_log() {
 
 #[test]
 fn a_damaged_log_is_refused_without_force() {
-    let o = report(&tampered(), &["--format", "md"]);
+    let o = report(&tampered("refused.jsonl"), &["--format", "md"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("does not verify") && err.contains("line 33") && err.contains("--force"),
+        err.contains("does not verify") && err.contains("line 153") && err.contains("--force"),
         "{err}"
     );
 }
 
 #[test]
 fn a_forced_report_says_so_on_its_first_line() {
-    let log = tampered();
+    let log = tampered("forced.jsonl");
     let md = stdout(&report(&log, &["--format", "md", "--force"]));
     let first = md.lines().next().expect("test setup");
     assert!(
-        first.starts_with("**WARNING: THIS LOG DOES NOT VERIFY (line 33: hash does not match"),
+        first.starts_with(
+            "**WARNING: THIS LOG DOES NOT VERIFY (line 153: edited: hash does not match"
+        ),
         "{first}"
     );
-    assert!(md.contains("DAMAGED: line 33"));
+    assert!(md.contains("DAMAGED: line 153"));
     let html = stdout(&report(&log, &["--format", "html", "--force"]));
     let head: Vec<&str> = html.lines().take(2).collect();
     assert!(

@@ -43,22 +43,54 @@ fn detail(kind: &str, r: &Rec) -> String {
             t(f::ROLE),
             r.text(&["phase"]).or(r.phase).unwrap_or("?")
         ),
-        "handover" => format!("commander role to {}", t(f::HANDOVER_TO)),
-        "decide" => format!(
-            "answered {} recommendation: {}",
-            t(f::THRESHOLD),
-            t(f::ANSWER)
+        "go" => go_detail(r),
+        "handover" => format!(
+            "commander role from {} to {}",
+            r.text(f::FROM_TO.0).unwrap_or(r.actor),
+            t(f::FROM_TO.1)
         ),
-        "issue" => format!(
-            "{} issue {} ({}): {}; owner {}",
-            r.text(f::ISSUE_STATE).unwrap_or("open"),
-            t(f::ISSUE_ID),
-            t(f::ISSUE_SEVERITY),
-            t(f::ISSUE_TITLE),
-            t(f::OWNER)
-        ),
+        "decide" => {
+            let scope = r
+                .text(f::SCOPE)
+                .map_or(String::new(), |s| format!(" (scope {s})"));
+            format!(
+                "answered {} recommendation: {}{scope}",
+                t(f::THRESHOLD),
+                t(f::ANSWER)
+            )
+        }
+        "issue" => issue_detail(r),
         _ => String::new(),
     }
+}
+
+fn go_detail(r: &Rec) -> String {
+    let again = r.value(f::REENTRY).and_then(Value::as_bool) == Some(true);
+    match (r.text(f::FROM_TO.0), r.text(f::FROM_TO.1), again) {
+        (_, Some(to), true) => format!("re-entered {to} after the rollback"),
+        (Some(from), Some(to), false) if from != to => format!("from {from} to {to}"),
+        (Some(from), _, false) => format!("completed {from}"),
+        _ => String::new(),
+    }
+}
+
+/// "open issue ISS-1 (minor): title; owner mo" with whatever parts are recorded.
+fn issue_detail(r: &Rec) -> String {
+    let mut s = format!(
+        "{} issue {}",
+        r.text(f::ISSUE_STATE).unwrap_or("open"),
+        r.text(f::ISSUE_ID).unwrap_or("?")
+    );
+    if let Some(sev) = r.text(f::ISSUE_SEVERITY) {
+        s.push_str(&format!(" ({sev})"));
+    }
+    if let Some(title) = r.text(f::ISSUE_TITLE) {
+        s.push_str(&format!(": {title}"));
+    }
+    if let Some(owner) = r.text(f::OWNER) {
+        s.push_str(&format!("; owner {owner}"));
+    }
+    s
 }
 
 /// The gate and threshold states recorded with a decision. Accepts a list
@@ -67,6 +99,7 @@ fn snapshot(r: &Rec) -> Vec<SnapItem> {
     let mut out = Vec::new();
     for (what, paths) in [
         ("gate", f::SNAPSHOT_GATES),
+        ("sign-off", f::SNAPSHOT_SIGNOFFS),
         ("threshold", f::SNAPSHOT_THRESHOLDS),
     ] {
         match r.value(paths) {
@@ -91,7 +124,15 @@ fn snap_item(what: &'static str, key: Option<&str>, v: &Value) -> Option<SnapIte
             _ => None,
         }
     };
-    let id = key.map(String::from).or_else(|| s("id"))?;
+    // sign-offs have no id: name them by role, phase and owner
+    let id = key.map(String::from).or_else(|| s("id")).or_else(|| {
+        Some(format!(
+            "{} of {} ({})",
+            s("role")?,
+            s("phase")?,
+            s("owner").unwrap_or_default()
+        ))
+    })?;
     let state = v.as_str().map(String::from).or_else(|| s("state"))?;
     Some(SnapItem {
         what,
@@ -147,6 +188,9 @@ pub fn episodes(changes: &[Transition], decisions: &[Decision]) -> Vec<Episode> 
                     e.breached_at.get_or_insert(t.ts);
                 }
                 e.end_state = t.to.clone();
+                if e.recommended.is_none() {
+                    e.recommended = t.recommendation.clone();
+                }
             }
             (true, None) => out.push(Episode {
                 threshold: t.id.clone(),
@@ -156,6 +200,7 @@ pub fn episodes(changes: &[Transition], decisions: &[Decision]) -> Vec<Episode> 
                 peak: t.value,
                 limit: t.limit,
                 end_state: "open at end of log".into(),
+                recommended: t.recommendation.clone(),
                 decisions: Vec::new(),
             }),
             (false, Some(e)) => {
@@ -231,10 +276,19 @@ pub fn waivers(recs: &[Rec], plan: &Plan, visits: &[PhaseVisit], end: Option<Ts>
                 .find(|l| *l >= granted);
             let in_use_until = left.or(end);
             let expires = r.time(f::EXPIRES);
+            // the cockpit records the moment a waiver in force runs out
+            let expired_on_gate = recs.iter().any(|x| {
+                x.kind == "gate"
+                    && x.text(f::ID) == Some(gate.as_str())
+                    && x.value(f::WAIVER_EXPIRED).and_then(Value::as_bool) == Some(true)
+                    && x.ts
+                        .is_some_and(|t| t >= granted && in_use_until.is_none_or(|u| t <= u))
+            });
             Some(Waiver {
                 owner: r.text(f::OWNER).unwrap_or("?").to_string(),
                 reason: r.text(&["reason", "rationale"]).map(String::from),
-                expired_in_use: matches!((expires, in_use_until), (Some(x), Some(u)) if x < u),
+                expired_in_use: expired_on_gate
+                    || matches!((expires, in_use_until), (Some(x), Some(u)) if x < u),
                 expires,
                 granted,
                 granted_by: r.actor.to_string(),
@@ -323,6 +377,7 @@ mod tests {
             to: to.into(),
             value: Some(v),
             limit: Some(800.0),
+            recommendation: (to == "breached").then(|| "rollback (scope s)".to_string()),
         };
         let changes = [
             tr(5, "watch", 820.0),
@@ -337,6 +392,7 @@ mod tests {
         )];
         let e = episodes(&changes, &decisions(&parse(&vals)));
         assert_eq!(e.len(), 2);
+        assert_eq!(e[0].recommended.as_deref(), Some("rollback (scope s)"));
         assert_eq!(
             (e[0].peak, e[0].breached_at, e[0].end),
             (Some(910.0), Some(at(15)), Some(at(30)))

@@ -40,7 +40,10 @@ pub struct Identity {
     pub operator: Option<String>,
     pub host: Option<String>,
     pub program_version: Option<String>,
+    /// From the `open` record's `chain`: `Some(true)` for HMAC-SHA-256.
     pub hmac: Option<bool>,
+    /// Why the config could not be logged, if the journal says so.
+    pub config_note: Option<String>,
     pub opened: Option<Ts>,
     pub closed: Option<Ts>,
     /// The head hash the `close` record states.
@@ -129,6 +132,8 @@ pub struct Episode {
     pub limit: Option<f64>,
     /// State it ended in, or "open at end of log".
     pub end_state: String,
+    /// What the cockpit recommended when it breached.
+    pub recommended: Option<String>,
     /// Decisions that answered it (or, failing that, holds/rollbacks taken during it).
     pub decisions: Vec<String>,
 }
@@ -156,6 +161,8 @@ pub struct Transition {
     pub to: String,
     pub value: Option<f64>,
     pub limit: Option<f64>,
+    /// What a threshold's breach recommended ("rollback, scope x"), if it did.
+    pub recommendation: Option<String>,
 }
 
 /// The samples of one metric that a gate or threshold reads.
@@ -165,6 +172,22 @@ pub struct Series {
     /// Ids of the gates and thresholds that read it.
     pub used_by: Vec<String>,
     pub points: Vec<(Ts, f64)>,
+}
+
+impl Episode {
+    /// What the cockpit recommended, then the decisions that followed, one per line.
+    pub fn answer_lines(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .recommended
+            .iter()
+            .map(|r| format!("recommended: {r}"))
+            .collect();
+        out.extend(self.decisions.iter().cloned());
+        if self.decisions.is_empty() {
+            out.push("no decision recorded".into());
+        }
+        out
+    }
 }
 
 impl Evidence {
@@ -192,12 +215,7 @@ impl Evidence {
             resumes: recs
                 .iter()
                 .filter(|r| r.kind == "resume")
-                .filter_map(|r| {
-                    Some((
-                        r.ts?,
-                        r.text_any(&["reason", "note", "torn"]).unwrap_or_default(),
-                    ))
-                })
+                .filter_map(|r| Some((r.ts?, resume_text(r))))
                 .collect(),
             phases,
             decisions,
@@ -221,9 +239,37 @@ fn identity(recs: &[Rec]) -> Identity {
         operator: o(f::OPERATOR),
         host: o(f::HOST),
         program_version: o(f::VERSION),
-        hmac: open.and_then(|r| r.value(f::HMAC)).and_then(Value::as_bool),
+        hmac: open
+            .and_then(|r| r.text(f::CHAIN))
+            .map(|c| c == "hmac-sha256"),
+        config_note: o(f::CONFIG_NOTE),
         opened: open.and_then(|r| r.ts),
         closed: close.and_then(|r| r.ts),
         close_head: close.and_then(|r| r.text(f::CLOSE_HEAD)).map(String::from),
+    }
+}
+
+/// "by dana on bridge-01; torn last line (75 bytes) moved to LOG.torn".
+fn resume_text(r: &Rec) -> String {
+    let mut parts = Vec::new();
+    if let Some(op) = r.text(f::RESUME_OPERATOR) {
+        let host = r
+            .text(f::RESUME_HOST)
+            .map_or(String::new(), |h| format!(" on {h}"));
+        parts.push(format!("by {op}{host}"));
+    }
+    if let Some(reason) = r.text(f::RESUME_REASON) {
+        parts.push(reason.to_string());
+    }
+    if let Some(to) = r.text(f::RESUME_TORN_TO) {
+        let bytes = r
+            .num(f::RESUME_TORN_BYTES)
+            .map_or(String::new(), |b| format!(" ({b} bytes)"));
+        parts.push(format!("torn last line{bytes} moved to {to}"));
+    }
+    if parts.is_empty() {
+        "restart (no details recorded)".into()
+    } else {
+        parts.join("; ")
     }
 }

@@ -64,6 +64,9 @@ fn identity(o: &mut String, e: &Evidence) {
     for (k, v) in rows {
         let _ = writeln!(o, "| {k} | {v} |");
     }
+    if let Some(note) = &i.config_note {
+        let _ = writeln!(o, "\nConfig not logged: {}", md(note));
+    }
     if let Some(why) = &p.unreadable {
         let _ = writeln!(
             o,
@@ -244,15 +247,12 @@ fn episodes(o: &mut String, e: &Evidence) {
             ep.peak.map_or("–".into(), num),
             ep.limit.map_or("–".into(), num)
         );
-        let answers = if ep.decisions.is_empty() {
-            "none recorded".to_string()
-        } else {
-            ep.decisions
-                .iter()
-                .map(|s| md(s))
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
+        let answers = ep
+            .answer_lines()
+            .iter()
+            .map(|s| md(s))
+            .collect::<Vec<_>>()
+            .join("; ");
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} | {} | {} | {} |",
@@ -404,4 +404,44 @@ fn sparkline(s: &Series, lo: f64, hi: f64) -> String {
             BARS[((frac * 7.0).round() as usize).min(7)]
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::VerificationSummary;
+    use serde_json::json;
+
+    #[test]
+    fn a_damaged_log_is_announced_on_the_first_line() {
+        let v = VerificationSummary {
+            ok: false,
+            damage: Some("line 7: torn last line".into()),
+            ..Default::default()
+        };
+        let md = markdown(&Evidence::from_records(&[], v));
+        assert!(md
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("**WARNING: THIS LOG DOES NOT VERIFY (line 7: torn last line).**"));
+    }
+
+    #[test]
+    fn series_summary_gives_range_and_trend() {
+        let rb = "[[threshold]]\nid = 't'\nwhen = 'x.y.z > 5'\n";
+        let mut recs = vec![
+            json!({"seq":0,"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":"d","body":{"runbook":{"text":rb}}}),
+        ];
+        for (i, v) in [1.0, 2.0, 9.0, 3.0].iter().enumerate() {
+            recs.push(json!({"seq":i+1,"ts":format!("2026-11-28T22:0{i}:30.000Z"),"kind":"observe","actor":"d","body":{"samples":[{"name":"x.y.z","value":v}]}}));
+        }
+        let ok = VerificationSummary {
+            ok: true,
+            ..Default::default()
+        };
+        let md = markdown(&Evidence::from_records(&recs, ok));
+        assert!(md.contains("- `x.y.z` (used by `t`): 4 samples, min 1, max 9, last 3 at 2026-11-28 22:03:30Z, trend ▁▂█▃"), "{md}");
+        assert!(!md.starts_with("**WARNING"));
+    }
 }

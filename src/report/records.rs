@@ -40,9 +40,11 @@ impl<'a> Rec<'a> {
         })
     }
 
-    /// The first string found at any of `paths` (dot-separated) in the body.
+    /// The first non-empty string found at any of `paths` (dot-separated) in the body.
     pub fn text(&self, paths: &[&str]) -> Option<&'a str> {
-        paths.iter().find_map(|p| at(self.body, p)?.as_str())
+        paths
+            .iter()
+            .find_map(|p| at(self.body, p)?.as_str().filter(|s| !s.is_empty()))
     }
 
     /// Like `text`, owned, with numbers and booleans printed too.
@@ -81,15 +83,17 @@ pub fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 // ---- field names, one place ----
 
 /// `open`: runbook source text.
-pub const RUNBOOK_TEXT: &[&str] = &["runbook.text", "runbook_text", "runbook"];
+pub const RUNBOOK_TEXT: &[&str] = &["runbook", "runbook.text", "runbook_text"];
 /// `open`: runbook digest (hex SHA-256 of the text).
-pub const RUNBOOK_DIGEST: &[&str] = &["runbook.sha256", "runbook.digest", "runbook_sha256"];
+pub const RUNBOOK_DIGEST: &[&str] = &["runbook_sha256", "runbook.sha256", "runbook.digest"];
 /// `open`: runbook path as given on the command line.
 pub const RUNBOOK_PATH: &[&str] = &["runbook.path", "runbook_path"];
 /// `open`: config text, secrets removed.
-pub const CONFIG_TEXT: &[&str] = &["config.text", "config_text", "config"];
+pub const CONFIG_TEXT: &[&str] = &["config", "config.text", "config_text"];
 /// `open`: config digest.
-pub const CONFIG_DIGEST: &[&str] = &["config.sha256", "config.digest", "config_sha256"];
+pub const CONFIG_DIGEST: &[&str] = &["config_sha256", "config.sha256", "config.digest"];
+/// `open`: why the config could not be logged, if so.
+pub const CONFIG_NOTE: &[&str] = &["config_note"];
 /// `open`: config path.
 pub const CONFIG_PATH: &[&str] = &["config.path", "config_path"];
 /// `open`: who ran the cockpit.
@@ -98,11 +102,13 @@ pub const OPERATOR: &[&str] = &["operator"];
 pub const HOST: &[&str] = &["host"];
 /// `open`: program version.
 pub const VERSION: &[&str] = &["version"];
-/// `open`: whether records are HMAC'd.
-pub const HMAC: &[&str] = &["hmac", "keyed"];
+/// `open`: which hash links the chain: `sha256` or `hmac-sha256`.
+pub const CHAIN: &[&str] = &["chain"];
 
-/// `observe`: the list of samples.
+/// `observe`: the samples, a map `name -> value` (or a list of `{name, ts, value}`).
 pub const SAMPLES: &[&str] = &["samples"];
+/// `observe`: when the map's samples were taken (RFC 3339).
+pub const SAMPLES_AT: &[&str] = &["at"];
 /// A sample's metric name.
 pub const SAMPLE_NAME: &[&str] = &["name", "metric"];
 /// A sample's value.
@@ -122,13 +128,20 @@ pub const VALUE: &[&str] = &["value"];
 pub const LIMIT: &[&str] = &["limit"];
 /// Why a gate/threshold is where it is.
 pub const REASON: &[&str] = &["reason"];
+/// Transition: a timer checkpoint (`from == to`), not a change.
+pub const CHECKPOINT: &[&str] = &["checkpoint"];
+/// Gate transition: the waiver in force on it just expired.
+pub const WAIVER_EXPIRED: &[&str] = &["waiver_expired"];
+/// Threshold transition: the recommendation it raised.
+pub const RECOMMENDATION_KIND: &[&str] = &["recommendation.kind"];
+pub const RECOMMENDATION_SCOPE: &[&str] = &["recommendation.scope"];
 
 /// `step`: start | done | skip | blocked.
-pub const STEP_EVENT: &[&str] = &["event", "status", "action"];
+pub const STEP_EVENT: &[&str] = &["type", "event", "status"];
 /// `phase`: entered | completed.
-pub const PHASE_EVENT: &[&str] = &["event", "status"];
+pub const PHASE_EVENT: &[&str] = &["type", "event", "status"];
 /// `phase`: which phase (falls back to the envelope's `phase`).
-pub const PHASE_ID: &[&str] = &["id", "phase"];
+pub const PHASE_ID: &[&str] = &["phase", "id"];
 
 /// `decision`: go | hold | resume | rollback | waive | signoff | handover | issue | note | decide.
 pub const DECISION_TYPE: &[&str] = &["type", "decision", "action"];
@@ -144,8 +157,10 @@ pub const OWNER: &[&str] = &["owner"];
 pub const EXPIRES: &[&str] = &["expires", "expiry"];
 /// `decision` signoff: role and phase.
 pub const ROLE: &[&str] = &["role"];
-/// `decision` handover: the new commander.
-pub const HANDOVER_TO: &[&str] = &["to"];
+/// `decision` go / handover: from and to (phase ids, or owner ids for handover).
+pub const FROM_TO: (&[&str], &[&str]) = (&["from"], &["to"]);
+/// `decision` go: re-entering the phase after a rollback.
+pub const REENTRY: &[&str] = &["reentry"];
 /// `decision` decide: the threshold whose recommendation was answered.
 pub const THRESHOLD: &[&str] = &["threshold"];
 /// `decision` decide: rollback | hold | continue.
@@ -154,10 +169,19 @@ pub const ANSWER: &[&str] = &["answer"];
 pub const ISSUE_ID: &[&str] = &["issue.id", "id"];
 pub const ISSUE_SEVERITY: &[&str] = &["issue.severity", "severity"];
 pub const ISSUE_TITLE: &[&str] = &["issue.title", "title"];
-pub const ISSUE_STATE: &[&str] = &["issue.state", "state", "op"];
+pub const ISSUE_STATE: &[&str] = &["op", "issue.state", "state"];
 /// `decision`: the snapshot of every gate and threshold.
 pub const SNAPSHOT_GATES: &[&str] = &["snapshot.gates", "gates"];
 pub const SNAPSHOT_THRESHOLDS: &[&str] = &["snapshot.thresholds", "thresholds"];
+/// Sign-offs in a snapshot: `{phase, role, owner, state}` (no id).
+pub const SNAPSHOT_SIGNOFFS: &[&str] = &["snapshot.signoffs", "signoffs"];
+
+/// `resume`: who restarted, where, and a torn last line moved aside.
+pub const RESUME_OPERATOR: &[&str] = &["operator"];
+pub const RESUME_HOST: &[&str] = &["host"];
+pub const RESUME_TORN_TO: &[&str] = &["torn.moved_to"];
+pub const RESUME_TORN_BYTES: &[&str] = &["torn.bytes"];
+pub const RESUME_REASON: &[&str] = &["reason", "note"];
 
 /// `close`: the head hash as the writer saw it.
 pub const CLOSE_HEAD: &[&str] = &["head", "head_hash"];

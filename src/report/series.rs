@@ -3,6 +3,7 @@
 use super::evidence::Series;
 use super::plan::Plan;
 use super::records::{self as f, Rec};
+use crate::core::time::Ts;
 use serde_json::Value;
 
 /// One series per metric any gate or threshold reads (plan order), with
@@ -24,24 +25,26 @@ pub fn series(recs: &[Rec], plan: &Plan) -> Vec<Series> {
         }
     }
     for r in recs.iter().filter(|r| r.kind == "observe") {
-        let Some(Value::Array(samples)) = r.value(f::SAMPLES) else {
-            continue;
-        };
-        for s in samples {
-            let name = f::SAMPLE_NAME.iter().find_map(|k| s.get(*k)?.as_str());
-            let value = f::SAMPLE_VALUE.iter().find_map(|k| s.get(*k)?.as_f64());
-            let ts = f::SAMPLE_TS
-                .iter()
-                .find_map(|k| sample_ts(s.get(*k)?))
-                .or(r.ts);
-            let (Some(name), Some(value), Some(ts)) = (name, value, ts) else {
-                continue;
-            };
-            if let Some(series) = out.iter_mut().find(|x| x.metric == name) {
-                if value.is_finite() {
-                    series.points.push((ts, value));
+        match r.value(f::SAMPLES) {
+            // the cockpit's form: `{name: value}`, all taken at `at`
+            Some(Value::Object(map)) => {
+                if let Some(ts) = r.time(f::SAMPLES_AT).or(r.ts) {
+                    for (name, v) in map {
+                        push(&mut out, name, v.as_f64(), ts);
+                    }
                 }
             }
+            Some(Value::Array(list)) => {
+                for s in list {
+                    let name = f::SAMPLE_NAME.iter().find_map(|k| s.get(*k)?.as_str());
+                    let value = f::SAMPLE_VALUE.iter().find_map(|k| s.get(*k)?.as_f64());
+                    let ts = f::SAMPLE_TS.iter().find_map(|k| sample_ts(s.get(*k)?));
+                    if let (Some(name), Some(ts)) = (name, ts.or(r.ts)) {
+                        push(&mut out, name, value, ts);
+                    }
+                }
+            }
+            _ => {}
         }
     }
     for s in &mut out {
@@ -50,11 +53,20 @@ pub fn series(recs: &[Rec], plan: &Plan) -> Vec<Series> {
     out
 }
 
+/// Adds a finite sample to its series, if a gate or threshold reads it.
+fn push(out: &mut [Series], name: &str, value: Option<f64>, ts: Ts) {
+    if let (Some(series), Some(v)) = (out.iter_mut().find(|x| x.metric == name), value) {
+        if v.is_finite() {
+            series.points.push((ts, v));
+        }
+    }
+}
+
 /// A sample time: RFC 3339 text, or UTC milliseconds (how `Sample.ts` serialises).
-fn sample_ts(v: &Value) -> Option<crate::core::time::Ts> {
+fn sample_ts(v: &Value) -> Option<Ts> {
     match v {
-        Value::String(s) => crate::core::time::Ts::parse_rfc3339(s),
-        Value::Number(n) => n.as_i64().map(crate::core::time::Ts),
+        Value::String(s) => Ts::parse_rfc3339(s),
+        Value::Number(n) => n.as_i64().map(Ts),
         _ => None,
     }
 }
@@ -62,7 +74,6 @@ fn sample_ts(v: &Value) -> Option<crate::core::time::Ts> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::time::Ts;
     use serde_json::json;
 
     #[test]

@@ -8,7 +8,7 @@ use crate::core::time::Ts;
 use std::fmt::Write;
 
 const W: f64 = 960.0;
-const L: f64 = 96.0;
+const L: f64 = 112.0;
 const R: f64 = 20.0;
 
 /// The shared time axis: the log's first to last record.
@@ -76,15 +76,18 @@ fn decision_marks(o: &mut String, ax: &Axis, ds: &[Decision], top: f64, bottom: 
     for d in ds {
         let (color, code) = decision_style(&d.kind);
         let x = ax.x(d.ts);
-        let why = d.rationale.as_deref().unwrap_or("");
+        let what = [d.detail.as_str(), d.rationale.as_deref().unwrap_or("")]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| html(s))
+            .collect::<Vec<_>>()
+            .join(". ");
         let _ = write!(
             o,
-            r#"<g><title>{} {} by {}: {} {}</title><line x1="{x:.1}" y1="{top}" x2="{x:.1}" y2="{bottom}" stroke="{color}" stroke-dasharray="3 2"/><text x="{x:.1}" y="{:.1}" class="mark" fill="{color}" text-anchor="middle">{code}</text></g>"#,
+            r#"<g><title>{} {} by {}: {what}</title><line x1="{x:.1}" y1="{top}" x2="{x:.1}" y2="{bottom}" stroke="{color}" stroke-dasharray="3 2"/><text x="{x:.1}" y="{:.1}" class="mark" fill="{color}" text-anchor="middle">{code}</text></g>"#,
             when(d.ts),
             html(&d.kind),
             html(&d.actor),
-            html(&d.detail),
-            html(why),
             top - 3.0
         );
     }
@@ -121,8 +124,12 @@ pub fn timeline(e: &Evidence) -> String {
     let Some(ax) = Axis::of(e) else {
         return String::new();
     };
-    let mut thresholds: Vec<&str> = e.episodes.iter().map(|ep| ep.threshold.as_str()).collect();
-    thresholds.dedup();
+    let mut thresholds: Vec<&str> = Vec::new();
+    for ep in &e.episodes {
+        if !thresholds.contains(&ep.threshold.as_str()) {
+            thresholds.push(&ep.threshold);
+        }
+    }
     let rows = 2 + thresholds.len();
     let (top, row) = (24.0, 26.0);
     let bottom = top + row * rows as f64;
@@ -136,15 +143,24 @@ pub fn timeline(e: &Evidence) -> String {
     let end = e.span.map_or(Ts(ax.t1), |s| s.1);
     let bar = |o: &mut String, y: f64, a: Ts, b: Ts, fill: &str, label: &str, tip: &str| {
         let (x0, x1) = (ax.x(a), ax.x(b));
+        // a label wider than its bar would spill over the next one; the tooltip still has it
+        let fits = x1 - x0 >= label.chars().count() as f64 * 6.0 + 8.0;
         let _ = write!(
             o,
-            r#"<g><title>{tip}</title><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="3" fill="{fill}"/><text x="{:.1}" y="{:.1}" class="bar">{label}</text></g>"#,
+            r#"<g><title>{tip}</title><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="3" fill="{fill}"/>"#,
             y + 3.0,
             (x1 - x0).max(1.0),
             row - 6.0,
-            x0 + 4.0,
-            y + row / 2.0 + 4.0
         );
+        if fits {
+            let _ = write!(
+                o,
+                r#"<text x="{:.1}" y="{:.1}" class="bar">{label}</text>"#,
+                x0 + 4.0,
+                y + row / 2.0 + 4.0
+            );
+        }
+        o.push_str("</g>");
     };
     let _ = write!(
         o,
@@ -198,33 +214,24 @@ pub fn timeline(e: &Evidence) -> String {
             o,
             r#"<text x="4" y="{:.1}" class="row">{}</text>"#,
             y + row / 2.0 + 4.0,
-            html(&short(th, 15))
+            html(&short(th, 18))
         );
         for ep in e.episodes.iter().filter(|ep| ep.threshold == *th) {
-            let fill = if ep.breached_at.is_some() {
-                "#ef9a9a"
-            } else {
-                "#ffcc80"
-            };
             let tip = format!(
                 "{} from {}; peak {}",
                 html(th),
                 when(ep.start),
                 ep.peak.map_or("?".into(), num)
             );
-            bar(
-                &mut o,
-                y,
-                ep.start,
-                ep.end.unwrap_or(end),
-                fill,
-                if ep.breached_at.is_some() {
-                    "breached"
-                } else {
-                    "watch"
-                },
-                &tip,
-            );
+            let stop = ep.end.unwrap_or(end);
+            // watch until the breach (if any), then breached until the end
+            let watch_end = ep.breached_at.unwrap_or(stop);
+            if watch_end > ep.start {
+                bar(&mut o, y, ep.start, watch_end, "#ffcc80", "watch", &tip);
+            }
+            if let Some(b) = ep.breached_at {
+                bar(&mut o, y, b, stop, "#ef9a9a", "breached", &tip);
+            }
         }
     }
     decision_marks(&mut o, &ax, &e.decisions, top, bottom);

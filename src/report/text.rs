@@ -47,6 +47,9 @@ pub fn variance(planned: Option<Dur>, actual: Option<Dur>) -> String {
 
 /// A number without noise: integers plain, others to 3 significant decimals.
 pub fn num(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into(); // not "-0"
+    }
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{v:.0}")
     } else {
@@ -126,6 +129,7 @@ mod tests {
         assert_eq!(variance(None, Some(Dur::from_mins(17))), "–");
         assert_eq!(when(Ts(1_795_903_201_500)), "2026-11-28 22:00:01Z");
         assert_eq!(num(812.0), "812");
+        assert_eq!(num(-0.0), "0");
         assert_eq!(num(0.12345), "0.123");
     }
 }

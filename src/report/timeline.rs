@@ -13,7 +13,10 @@ pub fn phase_visits(recs: &[Rec], plan: &Plan, end: Option<Ts>) -> Vec<PhaseVisi
     let mut open: Option<usize> = None;
     for r in recs {
         let Some(ts) = r.ts else { continue };
-        let rolled_back = r.kind == "decision" && r.text(f::DECISION_TYPE) == Some("rollback");
+        let kind = r.text(f::DECISION_TYPE);
+        let rolled_back = r.kind == "decision"
+            && (kind == Some("rollback")
+                || (kind == Some("decide") && r.text(f::ANSWER) == Some("rollback")));
         if rolled_back {
             close(&mut out, &mut open, ts, "rolled back");
             continue;
@@ -126,6 +129,8 @@ fn apply(s: &mut StepRun, r: &Rec, ts: Ts) {
 pub fn transitions(recs: &[Rec], kind: &str) -> Vec<Transition> {
     recs.iter()
         .filter(|r| r.kind == kind)
+        // timer checkpoints (`from == to`) are not changes
+        .filter(|r| r.value(f::CHECKPOINT).and_then(serde_json::Value::as_bool) != Some(true))
         .filter_map(|r| {
             Some(Transition {
                 ts: r.ts?,
@@ -134,6 +139,12 @@ pub fn transitions(recs: &[Rec], kind: &str) -> Vec<Transition> {
                 to: r.text(f::TO)?.to_string(),
                 value: r.num(f::VALUE),
                 limit: r.num(f::LIMIT),
+                recommendation: r.text(f::RECOMMENDATION_KIND).map(|k| {
+                    match r.text(f::RECOMMENDATION_SCOPE) {
+                        Some(scope) => format!("{k} (scope {scope})"),
+                        None => k.to_string(),
+                    }
+                }),
             })
         })
         .collect()

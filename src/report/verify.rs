@@ -1,10 +1,12 @@
 //! The chain check the report states on its first lines.
 //!
-//! TODO(lead, at merge): replace `verify_text`'s body with `journal::verify`
-//! (the journal owns the canonical form, docs/log-format.md). Until then this
-//! is a minimal, provisional check: `hash = hex(SHA-256(prev || canonical))`
-//! (HMAC-SHA-256 keyed by `CUTOVER_LOG_KEY` when set), where `canonical` is
-//! the record without `hash`, serialised compactly with object keys sorted.
+//! TODO(lead, at merge): replace `verify_text` with `journal::verify` (the
+//! journal owns the format). Until then this is a minimal check of the same
+//! bytes docs/log-format.md fixes (journal branch): every line ends with the
+//! fixed tail `,"hash":"<64 hex>"}`; `CANON` = the line without that tail,
+//! plus `}`; `hash = hex(SHA-256(prev || "\n" || CANON))`, or HMAC-SHA-256
+//! keyed by `CUTOVER_LOG_KEY` when set. Damage kinds are named as there
+//! (torn, bad_json, edited, missing, reordered, forged), less finely.
 
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
@@ -71,103 +73,100 @@ pub fn verify_text(text: &str, key: Option<&[u8]>) -> VerificationSummary {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     for (i, raw) in lines.iter().enumerate() {
         let line_no = i + 1;
-        let torn = !raw.ends_with('\n');
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let problem = match serde_json::from_str::<Value>(line) {
-            Err(_) if torn => Some("torn last line (no newline, not a whole record)".to_string()),
-            Err(e) => Some(format!("not a JSON record ({e})")),
-            Ok(v) => {
-                sum.records += 1;
-                match check(&v, line_no as u64 - 1, &prev, key) {
-                    Ok(hash) => {
-                        sum.last_checkpoint = Some(format!("{}:{hash}", line_no - 1));
-                        sum.head_hash.clone_from(&hash);
-                        prev = hash;
-                        None
-                    }
-                    Err(p) => Some(p),
-                }
-            }
+        let line = raw.strip_suffix('\n');
+        let parsed = line.map(serde_json::from_str::<Value>);
+        if let Some(Ok(_)) = parsed {
+            sum.records += 1;
+        }
+        if !sum.ok {
+            continue; // keep counting records; the chain is broken from here on
+        }
+        let verdict = match (line, parsed) {
+            (None, _) => Err("torn: last line has no newline (a write cut off)".to_string()),
+            (Some(_), Some(Err(e))) => Err(format!("bad_json: not a JSON record ({e})")),
+            (Some(l), _) => check(l, line_no as u64 - 1, &prev, key),
         };
-        if let Some(p) = problem {
-            if sum.ok {
+        match verdict {
+            Ok(hash) => {
+                sum.last_checkpoint = Some(format!("{}:{hash}", line_no - 1));
+                sum.head_hash.clone_from(&hash);
+                prev = hash;
+            }
+            Err(p) => {
                 sum.ok = false;
                 sum.damage = Some(format!("line {line_no}: {p}"));
             }
-            // keep counting records, but the chain is broken from here on
-            prev = String::from("(broken)");
         }
     }
     if lines.is_empty() {
         sum.ok = false;
-        sum.damage = Some("the log is empty (expected an `open` record on line 1)".into());
+        sum.damage = Some("line 1: truncated: the log is empty (expected an `open` record)".into());
     }
     sum
 }
 
-/// The record's hash when it links and hashes right; else what is wrong.
-fn check(v: &Value, want_seq: u64, prev: &str, key: Option<&[u8]>) -> Result<String, String> {
-    let obj = v.as_object().ok_or("not a JSON object")?;
-    let seq = obj.get("seq").and_then(Value::as_u64);
-    if seq != Some(want_seq) {
-        return Err(format!(
-            "seq is {seq:?}, expected {want_seq} (record seq sits on line seq + 1)"
-        ));
+/// `,"hash":"` + 64 hex digits + `"}`: the fixed tail of every record line.
+const HASH_TAIL_LEN: usize = 9 + 64 + 2;
+
+/// The record's hash when it hashes and links right; else what is wrong.
+fn check(line: &str, want_seq: u64, prev: &str, key: Option<&[u8]>) -> Result<String, String> {
+    let cut = line
+        .len()
+        .checked_sub(HASH_TAIL_LEN)
+        .filter(|c| line.is_char_boundary(*c));
+    let tail = cut.map(|c| &line[c..]).unwrap_or("");
+    let hash = tail
+        .strip_prefix(",\"hash\":\"")
+        .and_then(|t| t.strip_suffix("\"}"));
+    let (Some(cut), Some(hash)) = (cut, hash) else {
+        return Err(
+            "bad_json: the line does not end with the `,\"hash\":\"<64 hex>\"}` tail".into(),
+        );
+    };
+    let canon = format!("{}}}", &line[..cut]);
+    let v: Value = serde_json::from_str(&canon).map_err(|e| format!("bad_json: {e}"))?;
+    let own_prev = v.get("prev").and_then(Value::as_str).unwrap_or("");
+    if record_hash(own_prev, &canon, key) != hash {
+        return Err("edited: hash does not match the record's bytes".into());
     }
-    let got_prev = obj.get("prev").and_then(Value::as_str).unwrap_or("");
-    if got_prev != prev {
-        return Err(format!(
-            "prev does not match the previous record's hash (expected {prev})"
-        ));
+    match v.get("seq").and_then(Value::as_u64) {
+        Some(seq) if seq == want_seq => {}
+        Some(seq) if seq > want_seq => {
+            return Err(format!(
+                "missing: seq {seq}, expected {want_seq} (records deleted before it)"
+            ))
+        }
+        other => return Err(format!("reordered: seq {other:?}, expected {want_seq}")),
     }
-    let hash = obj.get("hash").and_then(Value::as_str).unwrap_or("");
-    let want = record_hash(obj, prev, key);
-    if !hash.eq_ignore_ascii_case(&want) {
-        return Err("hash does not match the record's content (edited or corrupted)".into());
+    if own_prev != prev {
+        return Err("forged: prev does not link to the previous record's hash".into());
     }
-    Ok(want)
+    Ok(hash.to_string())
 }
 
-/// The provisional chain hash of a record (see the module note).
-pub fn record_hash(obj: &Map<String, Value>, prev: &str, key: Option<&[u8]>) -> String {
-    let mut rest = obj.clone();
-    rest.remove("hash");
-    let canonical = sorted(&Value::Object(rest)).to_string();
+/// Lowercase hex of SHA-256 (or HMAC-SHA-256 with `key`) over `prev || "\n" || canon`.
+pub fn record_hash(prev: &str, canon: &str, key: Option<&[u8]>) -> String {
     match key.map(<Hmac<Sha256> as Mac>::new_from_slice) {
         Some(Ok(mut mac)) => {
             mac.update(prev.as_bytes());
-            mac.update(canonical.as_bytes());
+            mac.update(b"\n");
+            mac.update(canon.as_bytes());
             hex::encode(mac.finalize().into_bytes())
         }
         _ => {
             let mut h = Sha256::new();
             h.update(prev.as_bytes());
-            h.update(canonical.as_bytes());
+            h.update(b"\n");
+            h.update(canon.as_bytes());
             hex::encode(h.finalize())
         }
     }
 }
 
-/// A copy with object keys in sorted order at every level.
-fn sorted(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), sorted(&m[k])))
-                    .collect(),
-            )
-        }
-        Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
-        other => other.clone(),
-    }
-}
-
-/// Appends a record to `out` with seq, prev and hash filled in, as the
-/// provisional chain wants them (fixtures and tests build logs with it).
-pub fn push_chained(out: &mut String, mut record: Map<String, Value>, key: Option<&[u8]>) {
+/// Appends a record to `out` as the journal writes it (members in spec
+/// order, extra escapes, hash tail), with seq and prev filled in. Fixtures
+/// and tests build logs with it; `record` gives ts, kind, actor, phase, body.
+pub fn push_chained(out: &mut String, record: Map<String, Value>, key: Option<&[u8]>) {
     let seq = out.lines().count() as u64;
     let prev = out
         .lines()
@@ -175,12 +174,39 @@ pub fn push_chained(out: &mut String, mut record: Map<String, Value>, key: Optio
         .and_then(|l| serde_json::from_str::<Value>(l).ok())
         .and_then(|v| v.get("hash").and_then(Value::as_str).map(String::from))
         .unwrap_or_else(|| ZERO_HASH.to_string());
-    record.insert("seq".into(), seq.into());
-    record.insert("prev".into(), prev.clone().into());
-    let hash = record_hash(&record, &prev, key);
-    record.insert("hash".into(), hash.into());
-    out.push_str(&Value::Object(record).to_string());
-    out.push('\n');
+    let member = |k: &str| record.get(k).cloned().unwrap_or(Value::Null).to_string();
+    let canon = escape_extra(format!(
+        "{{\"seq\":{seq},\"ts\":{},\"kind\":{},\"actor\":{},\"phase\":{},\"body\":{},\"prev\":\"{prev}\"}}",
+        member("ts"),
+        member("kind"),
+        member("actor"),
+        member("phase"),
+        member("body"),
+    ));
+    let hash = record_hash(&prev, &canon, key);
+    out.push_str(&canon[..canon.len() - 1]);
+    out.push_str(&format!(",\"hash\":\"{hash}\"}}\n"));
+}
+
+/// Writes DEL, C1 controls, bidi controls and U+2028/9 as `\uXXXX`, as the
+/// journal does (serde_json leaves them raw; they only occur inside strings).
+fn escape_extra(json: String) -> String {
+    let extra = |c: char| {
+        matches!(c, '\u{7f}'..='\u{9f}' | '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
+            | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !json.chars().any(extra) {
+        return json;
+    }
+    json.chars()
+        .map(|c| {
+            if extra(c) {
+                format!("\\u{:04x}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -212,6 +238,33 @@ mod tests {
     }
 
     #[test]
+    fn writes_and_accepts_the_journal_docs_worked_example() {
+        // docs/log-format.md (journal branch), section 3, record 0
+        let want = r#"{"seq":0,"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":"dana","phase":null,"body":{"chain":"sha256","operator":"dana"},"prev":"0000000000000000000000000000000000000000000000000000000000000000","hash":"dbe231f968e996600bc04c8cd04c003f6849fb647f1d277bac81138f19c7a2b2"}"#;
+        let mut out = String::new();
+        let Value::Object(m) = json!({"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":"dana","phase":null,
+            "body":{"chain":"sha256","operator":"dana"}})
+        else {
+            unreachable!()
+        };
+        push_chained(&mut out, m, None);
+        assert_eq!(out, format!("{want}\n"));
+        assert!(verify_text(&out, None).ok);
+    }
+
+    #[test]
+    fn c1_and_bidi_are_escaped_in_the_file() {
+        let mut out = String::new();
+        let Value::Object(m) = json!({"ts":"2026-11-28T22:00:00.000Z","kind":"note","actor":"x\u{9b}\u{202e}","phase":null,"body":{}})
+        else {
+            unreachable!()
+        };
+        push_chained(&mut out, m, None);
+        assert!(out.contains(r"x\u009b\u202e"), "{out}");
+        assert!(verify_text(&out, None).ok);
+    }
+
+    #[test]
     fn an_edited_record_is_named_by_line() {
         let text = log(3, None).replace("{\"i\":1}", "{\"i\":7}");
         let s = verify_text(&text, None);
@@ -220,7 +273,7 @@ mod tests {
             s.damage
                 .as_deref()
                 .unwrap()
-                .starts_with("line 2: hash does not match"),
+                .starts_with("line 2: edited: hash does not match"),
             "{s:?}"
         );
         assert_eq!(s.last_checkpoint.as_deref().map(|c| &c[..2]), Some("0:"));
@@ -233,7 +286,7 @@ mod tests {
         let s = verify_text(&text, None);
         assert_eq!(
             s.damage.as_deref(),
-            Some("line 3: torn last line (no newline, not a whole record)")
+            Some("line 3: torn: last line has no newline (a write cut off)")
         );
         assert_eq!(s.records, 2);
     }
