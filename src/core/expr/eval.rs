@@ -118,12 +118,15 @@ pub fn eval(expr: &Expr, store: &MetricStore, now: Ts) -> Evaluation {
     eval_cached(expr, store, now, &mut WindowCache::default())
 }
 
+/// One cached `func(metric, window)` result.
+type CachedWindow = (WindowFn, Dur, Result<f64, Missing>);
+
 /// Window results of one moment, shared by every condition evaluated at that
 /// moment against the same store (many read the same `p95(x, 5m)`).
 #[derive(Debug, Default)]
 pub struct WindowCache {
     at: Option<Ts>,
-    by_metric: HashMap<String, Vec<(WindowFn, Dur, Result<f64, Missing>)>>,
+    by_metric: HashMap<String, Vec<CachedWindow>>,
 }
 
 impl WindowCache {
@@ -452,7 +455,10 @@ mod tests {
         assert_eq!(eval_cached(&e, &s, Ts(0), &mut cache).tri(), Tri::False);
         s.push("m", Ts(1000), 9.0);
         assert_eq!(eval_cached(&e, &s, Ts(1000), &mut cache).tri(), Tri::True);
-        assert_eq!(eval_cached(&e, &s, Ts(1000), &mut cache).first_sides(), (Some(9.0), Some(5.0)));
+        assert_eq!(
+            eval_cached(&e, &s, Ts(1000), &mut cache).first_sides(),
+            (Some(9.0), Some(5.0))
+        );
     }
 
     fn arb_expr() -> impl Strategy<Value = String> {
