@@ -25,7 +25,13 @@ fn when(i: usize) -> String {
 
 /// A runbook with `gates` exit gates and `thresholds` thresholds.
 fn runbook(gates: usize, thresholds: usize) -> Runbook {
-    let owner = Owner { id: "dana".into(), name: "Dana".into(), role: "c".into(), contact: None, pos: Pos::default() };
+    let owner = Owner {
+        id: "dana".into(),
+        name: "Dana".into(),
+        role: "c".into(),
+        contact: None,
+        pos: Pos::default(),
+    };
     let gates = (0..gates)
         .map(|i| Gate {
             id: format!("g{i}"),
@@ -86,7 +92,13 @@ fn loaded(gates: usize, thresholds: usize) -> (Cockpit, Ts) {
                 value: 300.0 + ((s * 7 + m as i64 * 13) % 400) as f64,
             })
             .collect();
-        let report = cutover_cockpit::core::sample::ProbeReport { probe: "b".into(), ts: now, ok: true, reason: None, samples };
+        let report = cutover_cockpit::core::sample::ProbeReport {
+            probe: "b".into(),
+            ts: now,
+            ok: true,
+            reason: None,
+            samples,
+        };
         c.handle(Msg::Probe(report), now);
     }
     (c, now)
@@ -97,19 +109,24 @@ fn tick_cost(cr: &mut Criterion) {
         let (mut c, now) = loaded(g, t);
         c.handle(Msg::Tick, now);
         let mut i = 0;
-        cr.bench_function(&format!("tick_{g}_gates_{t}_thresholds_5m_windows_1s"), |b| {
-            b.iter(|| {
-                i += 1;
-                black_box(c.handle(Msg::Tick, Ts(now.0 + i % 1000)));
-            })
-        });
+        cr.bench_function(
+            &format!("tick_{g}_gates_{t}_thresholds_5m_windows_1s"),
+            |b| {
+                b.iter(|| {
+                    i += 1;
+                    black_box(c.handle(Msg::Tick, Ts(now.0 + i % 1000)));
+                })
+            },
+        );
     }
 }
 
 fn store_bound(cr: &mut Criterion) {
     // 12 h at 1 s for 50 metrics, retaining a 1 h window: memory must stay flat.
     let mut s = MetricStore::new(DEFAULT_CAP, Dur::from_mins(60), Dur::from_secs(20));
-    let names: Vec<String> = (0..50).map(|i| format!("target.sys{i}.latency_ms")).collect();
+    let names: Vec<String> = (0..50)
+        .map(|i| format!("target.sys{i}.latency_ms"))
+        .collect();
     let mut peak_after_1h = 0;
     for sec in 0..(12 * 3600i64) {
         for n in &names {
