@@ -1,7 +1,7 @@
 //! Gate state machine: `pass`, `holding` (true, `for` not yet met), `fail`,
 //! `unknown`, and, layered on top by the cockpit, `waived` and `awaiting`.
 
-use crate::core::expr::{eval, Evaluation, Expr, Tri};
+use crate::core::expr::{eval_cached, Evaluation, Expr, Tri, WindowCache};
 use crate::core::metrics::MetricStore;
 use crate::core::runbook::{Gate, GateKind};
 use crate::core::time::{Dur, Ts};
@@ -92,8 +92,14 @@ impl GateStatus {
 
     /// Evaluates `when` at `now`; returns the transition (or timer checkpoint)
     /// to record, if any. The caller applies it with [`GateStatus::apply`].
-    pub fn evaluate(&mut self, when: &Expr, store: &MetricStore, now: Ts) -> Option<Transition> {
-        let ev = eval(when, store, now);
+    pub fn evaluate(
+        &mut self,
+        when: &Expr,
+        store: &MetricStore,
+        now: Ts,
+        cache: &mut WindowCache,
+    ) -> Option<Transition> {
+        let ev = eval_cached(when, store, now, cache);
         let tri = ev.tri();
         self.timer.observe(tri, now);
         let next = match tri {
@@ -221,7 +227,7 @@ mod tests {
             if let Some(v) = v {
                 store.push("m", now, *v);
             }
-            if let Some(t) = g.evaluate(&expr, &store, now) {
+            if let Some(t) = g.evaluate(&expr, &store, now, &mut WindowCache::default()) {
                 let to = GateState::from_name(t.to).expect("state");
                 g.apply(to, t.timer);
             }
@@ -284,7 +290,7 @@ mod tests {
         let mut store = MetricStore::default();
         store.push("m", Ts(0), 0.0);
         store.push("n", Ts(0), 2.5);
-        g.evaluate(&expr, &store, Ts(0));
+        g.evaluate(&expr, &store, Ts(0), &mut WindowCache::default());
         assert_eq!(g.reason.as_deref(), Some("m is 0 (needs == 1)"));
     }
 
@@ -296,7 +302,7 @@ mod tests {
         for i in 0..=180 {
             let now = Ts(i * 1000);
             store.push("m", now, 1.0);
-            if let Some(t) = g.evaluate(&expr, &store, now) {
+            if let Some(t) = g.evaluate(&expr, &store, now, &mut WindowCache::default()) {
                 checkpoints += usize::from(t.checkpoint);
                 g.apply(GateState::from_name(t.to).expect("state"), t.timer);
             }
@@ -326,7 +332,7 @@ mod tests {
                 let t = Ts(now);
                 if let Some(a) = a { store.push("a", t, f64::from(a)); }
                 if let Some(b) = b { store.push("b", t, f64::from(b)); }
-                if let Some(tr) = g.evaluate(&expr, &store, t) {
+                if let Some(tr) = g.evaluate(&expr, &store, t, &mut WindowCache::default()) {
                     g.apply(GateState::from_name(tr.to).expect("state"), tr.timer);
                 }
                 let fresh = |n: &str| store.latest(n, t).ok();

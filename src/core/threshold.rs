@@ -5,7 +5,7 @@
 //! screen shows that they are) and leave it only on a false evaluation.
 
 use crate::core::expr::Evaluation;
-use crate::core::expr::{eval, Expr, Tri};
+use crate::core::expr::{eval_cached, Expr, Tri, WindowCache};
 use crate::core::gate::{reason_for, GateState};
 use crate::core::metrics::MetricStore;
 use crate::core::runbook::{Severity, Threshold};
@@ -83,6 +83,7 @@ impl ThresholdStatus {
         when: &Expr,
         store: &MetricStore,
         now: Ts,
+        cache: &mut WindowCache,
     ) -> Option<Transition> {
         use ThresholdState::*;
         if !active {
@@ -92,7 +93,7 @@ impl ThresholdStatus {
             self.reason = Some("not active in this phase".into());
             return self.transition(Inactive, None, None, false);
         }
-        let ev = eval(when, store, now);
+        let ev = eval_cached(when, store, now, cache);
         let tri = ev.tri();
         self.timer.observe(tri, now);
         let next = match (tri, self.state) {
@@ -183,7 +184,8 @@ mod tests {
             if let Some(v) = v {
                 store.push("m", now, *v);
             }
-            if let Some(tr) = th.evaluate(*active, &expr, &store, now) {
+            if let Some(tr) = th.evaluate(*active, &expr, &store, now, &mut WindowCache::default())
+            {
                 th.apply(ThresholdState::from_name(tr.to).expect("state"), tr.timer);
             }
             out.push(th.state);

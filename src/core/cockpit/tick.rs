@@ -7,6 +7,7 @@ use super::state::RecommendationKind;
 use super::{Cockpit, Effect};
 use crate::core::derived::{derived_samples, remaining_path, DerivedInputs};
 use crate::core::entry::EntryKind;
+use crate::core::expr::WindowCache;
 use crate::core::gate::fmt_num;
 use crate::core::runbook::Severity;
 use crate::core::threshold::ThresholdState;
@@ -17,9 +18,11 @@ use serde_json::json;
 impl Cockpit {
     pub(super) fn tick(&mut self, now: Ts) -> Vec<Effect> {
         self.refresh_derived(now);
+        // One set of window results per tick: the store does not change below.
+        let mut cache = WindowCache::default();
         let mut out = self.expire_waivers(now);
-        out.extend(self.evaluate_gates(now));
-        out.extend(self.evaluate_thresholds(now));
+        out.extend(self.evaluate_gates(now, &mut cache));
+        out.extend(self.evaluate_thresholds(now, &mut cache));
         out.extend(self.check_overrun(now));
         out
     }
@@ -121,11 +124,11 @@ impl Cockpit {
         self.commit(now, entries)
     }
 
-    fn evaluate_gates(&mut self, now: Ts) -> Vec<Effect> {
+    fn evaluate_gates(&mut self, now: Ts, cache: &mut WindowCache) -> Vec<Effect> {
         let mut entries = vec![];
         let cur = self.phase_id().to_string();
         for ((_, gate), st) in self.runbook.gates().zip(self.gates.iter_mut()) {
-            if let Some(t) = st.evaluate(&gate.when, &self.store, now) {
+            if let Some(t) = st.evaluate(&gate.when, &self.store, now, cache) {
                 let extra = json!({"phase": st.phase});
                 entries.push(transition_entry(EntryKind::Gate, &t, &cur, extra));
             }
@@ -133,7 +136,7 @@ impl Cockpit {
         self.commit(now, entries)
     }
 
-    fn evaluate_thresholds(&mut self, now: Ts) -> Vec<Effect> {
+    fn evaluate_thresholds(&mut self, now: Ts, cache: &mut WindowCache) -> Vec<Effect> {
         let cur = self.phase_id().to_string();
         let mut out = vec![];
         for i in 0..self.thresholds.len() {
@@ -141,7 +144,8 @@ impl Cockpit {
                 break;
             };
             let active = def.active_in(&cur) && !self.phase.finished;
-            let Some(t) = self.thresholds[i].evaluate(active, &def.when, &self.store, now) else {
+            let Some(t) = self.thresholds[i].evaluate(active, &def.when, &self.store, now, cache)
+            else {
                 continue;
             };
             let value = t.value.map(fmt_num);

@@ -4,10 +4,13 @@
 //! `true or Unknown` is true). Every comparison's two sides are kept, so the
 //! cockpit can show the current value beside its limit.
 
+use super::ast::WindowFn;
 use super::ast::{ArithOp, CmpOp, Expr};
-use crate::core::metrics::MetricStore;
+use crate::core::metrics::{MetricStore, Missing};
+use crate::core::time::Dur;
 use crate::core::time::Ts;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// A three-valued truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -112,7 +115,58 @@ impl Evaluation {
 /// Evaluates `expr` against `store` at `now`. Never panics; NaN, infinities and
 /// division by zero are Unknown.
 pub fn eval(expr: &Expr, store: &MetricStore, now: Ts) -> Evaluation {
+    eval_cached(expr, store, now, &mut WindowCache::default())
+}
+
+/// One cached `func(metric, window)` result.
+type CachedWindow = (WindowFn, Dur, Result<f64, Missing>);
+
+/// Window results of one moment, shared by every condition evaluated at that
+/// moment against the same store (many read the same `p95(x, 5m)`).
+#[derive(Debug, Default)]
+pub struct WindowCache {
+    at: Option<Ts>,
+    by_metric: HashMap<String, Vec<CachedWindow>>,
+}
+
+impl WindowCache {
+    fn get(
+        &mut self,
+        store: &MetricStore,
+        f: WindowFn,
+        name: &str,
+        w: Dur,
+        now: Ts,
+    ) -> Result<f64, Missing> {
+        if self.at != Some(now) {
+            self.by_metric.clear();
+            self.at = Some(now);
+        }
+        if let Some(rows) = self.by_metric.get(name) {
+            if let Some((_, _, r)) = rows.iter().find(|(g, d, _)| *g == f && *d == w) {
+                return r.clone();
+            }
+        }
+        let r = store.window(f, name, w, now);
+        self.by_metric
+            .entry(name.to_string())
+            .or_default()
+            .push((f, w, r.clone()));
+        r
+    }
+}
+
+/// `eval` sharing window results through `cache`. The cache is only valid
+/// for one unchanged store: make a new one (or call at another `now`) after
+/// pushing samples.
+pub fn eval_cached(
+    expr: &Expr,
+    store: &MetricStore,
+    now: Ts,
+    cache: &mut WindowCache,
+) -> Evaluation {
     let mut cx = Ctx {
+        cache,
         store,
         now,
         comparisons: Vec::new(),
@@ -166,6 +220,7 @@ impl V {
 }
 
 struct Ctx<'a> {
+    cache: &'a mut WindowCache,
     store: &'a MetricStore,
     now: Ts,
     comparisons: Vec<ComparisonView>,
@@ -183,7 +238,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn lookup(&mut self, r: Result<f64, crate::core::metrics::Missing>) -> V {
+    fn lookup(&mut self, r: Result<f64, Missing>) -> V {
         match r {
             Ok(x) if x.is_finite() => V::Num(x),
             Ok(_) => V::Unknown,
@@ -204,7 +259,12 @@ impl Ctx<'_> {
                 func,
                 metric,
                 window,
-            } => self.lookup(self.store.window(*func, &metric.name, *window, self.now)),
+            } => {
+                let r = self
+                    .cache
+                    .get(self.store, *func, &metric.name, *window, self.now);
+                self.lookup(r)
+            }
             Expr::Neg(inner) => match self.value(inner).num() {
                 Some(x) => V::Num(-x),
                 None => V::Unknown,
@@ -383,6 +443,21 @@ mod tests {
         assert_eq!(
             ev("(2 + 3) * 2 == 10").comparisons[0].text,
             "(2 + 3) * 2 == 10"
+        );
+    }
+
+    #[test]
+    fn a_window_cache_serves_one_moment_only() {
+        let e = parse("max(m, 1m) > 5").expect("parses");
+        let mut s = MetricStore::default();
+        s.push("m", Ts(0), 1.0);
+        let mut cache = WindowCache::default();
+        assert_eq!(eval_cached(&e, &s, Ts(0), &mut cache).tri(), Tri::False);
+        s.push("m", Ts(1000), 9.0);
+        assert_eq!(eval_cached(&e, &s, Ts(1000), &mut cache).tri(), Tri::True);
+        assert_eq!(
+            eval_cached(&e, &s, Ts(1000), &mut cache).first_sides(),
+            (Some(9.0), Some(5.0))
         );
     }
 

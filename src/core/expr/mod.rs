@@ -6,6 +6,6 @@ pub mod lexer;
 pub mod parser;
 
 pub use ast::{ArithOp, CmpOp, Expr, MetricRef, Ty, WindowFn};
-pub use eval::{eval, ComparisonView, Evaluation, Tri, Value};
+pub use eval::{eval, eval_cached, ComparisonView, Evaluation, Tri, Value, WindowCache};
 pub use lexer::ExprError;
 pub use parser::{parse, parse_condition};
