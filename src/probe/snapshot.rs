@@ -59,7 +59,14 @@ impl Latest {
                         reason: Some(why_missing(report, field, &p.url)),
                     },
                 };
-                out.entry(name).or_insert(view);
+                // a later probe's value beats an earlier probe's reason for the same metric
+                match out.get(&name) {
+                    Some(MetricView { value: Some(_), .. }) => {}
+                    Some(_) if view.value.is_none() => {}
+                    _ => {
+                        out.insert(name, view);
+                    }
+                }
             }
         }
         out
@@ -160,9 +167,11 @@ fields = { lag = "/lag" }
             t["target.pacs.lag"].reason.as_deref(),
             Some("lag: nothing at /lag")
         );
+        // both probes can read the certificate; the health probe comes first and its
+        // attempt failed, so that failure is the reason shown
         assert_eq!(
             t["target.pacs.cert_days_left"].reason.as_deref(),
-            Some("not https: no certificate")
+            Some("status 503")
         );
         assert!(t.values().all(|m| m.value.is_some() != m.reason.is_some()));
     }
