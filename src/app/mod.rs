@@ -1,0 +1,6 @@
+//! The application edge: wires the pure core, the journal, the probes, the
+//! simulator and the TUI into the live cockpit (`cutover run`, `cutover demo`).
+
+pub mod clock;
+pub mod log_tail;
+pub mod view_model;
