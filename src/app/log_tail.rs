@@ -15,8 +15,13 @@ pub struct LogTail {
 }
 
 impl LogTail {
-    /// Adds a record, dropping the oldest beyond [`TAIL_LEN`].
+    /// Adds a record, dropping the oldest beyond [`TAIL_LEN`]. `observe`
+    /// records (probe samples, several a second) are left out: they would
+    /// bury the decisions, and the endpoint and threshold panes show them.
     pub fn push(&mut self, r: &Record) {
+        if r.kind == crate::core::entry::EntryKind::Observe {
+            return;
+        }
         self.lines.push_back(log_line(r));
         while self.lines.len() > TAIL_LEN {
             self.lines.pop_front();
