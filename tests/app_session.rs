@@ -187,3 +187,24 @@ fn an_operator_not_on_the_roster_is_a_usage_error_and_no_log_is_made() {
     assert!(err.to_string().contains("dana"), "names the roster: {err}");
     assert!(!log.exists());
 }
+
+#[test]
+fn a_torn_last_line_is_moved_aside_and_named_in_the_resume_record() {
+    let log = temp_log("torn");
+    let l = loaded();
+    drop(start::open_session(&l, &log, "dana", system_clock()).expect("create"));
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    std::io::Write::write_all(&mut f, b"{\"seq\":99,\"ts\":\"2026-").unwrap();
+    drop(f);
+    let (_s, opened) = start::open_session(&l, &log, "dana", system_clock()).expect("resume");
+    let Opened::Resumed { torn: Some(torn) } = opened else {
+        panic!("torn tail not reported: {opened:?}");
+    };
+    assert!(torn.moved_to.exists());
+    let records = read_records(&log).expect("records");
+    let resume = records.last().expect("resume record");
+    assert_eq!(resume.kind, EntryKind::Resume);
+    assert!(resume.body["torn"]["moved_to"]
+        .as_str()
+        .is_some_and(|p| p.ends_with(".torn")));
+}
