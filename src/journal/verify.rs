@@ -219,7 +219,7 @@ fn walk(
     }
     let damage = damage
         .or_else(|| w.truncated(line_no, offset))
-        .or_else(|| (w.summary.count == 0).then(|| empty_log()));
+        .or_else(|| (w.summary.count == 0).then(empty_log));
     w.summary.chain = w.chain.name().to_string();
     Ok(VerifyOutcome {
         records: w.records,
