@@ -208,3 +208,66 @@ fn a_torn_last_line_is_moved_aside_and_named_in_the_resume_record() {
         .as_str()
         .is_some_and(|p| p.ends_with(".torn")));
 }
+
+#[test]
+fn a_failed_fsync_refuses_the_decision_and_every_later_one_loudly() {
+    use cutover_cockpit::app::session::{Session, LOG_FAILED};
+    use cutover_cockpit::core::cockpit::Cockpit;
+    use cutover_cockpit::core::entry::Entry;
+    use cutover_cockpit::journal::storage::{Fault, FaultStorage, FaultSwitch};
+    use cutover_cockpit::journal::{open_body, Journal};
+    use cutover_cockpit::tui::view::ToastKind;
+    use cutover_cockpit::tui::ActResult;
+
+    let log = temp_log("eio");
+    let l = loaded();
+    let clock = system_clock();
+    let now = clock();
+    let switch = FaultSwitch::default();
+    let open = Entry {
+        kind: EntryKind::Open,
+        actor: "dana".into(),
+        phase: None,
+        body: open_body(&l.runbook_text, &l.config_text, "dana", "test-host"),
+    };
+    let sw = switch.clone();
+    let journal = Journal::create_with(&log, open, now, None, move |f| {
+        Box::new(FaultStorage::new(f, sw))
+    })
+    .expect("create");
+    let mut s = Session::new(
+        Cockpit::new(l.runbook.clone(), now),
+        journal,
+        "dana",
+        clock,
+        &[],
+    );
+    let begin = s.cockpit_mut().begin(now);
+    s.run_effects(begin, now);
+    assert!(s.failed().is_none());
+
+    switch.set(Some(Fault::SyncEio));
+    let r = s.act(Action::Hold {
+        reason: "disk test".into(),
+    });
+    assert_eq!(
+        r,
+        ActResult::Refused(LOG_FAILED.into()),
+        "never acknowledged"
+    );
+    let toast = s.view().toast.expect("a loud toast");
+    assert_eq!(toast.kind, ToastKind::Refused);
+    assert!(toast.message.contains(LOG_FAILED), "{}", toast.message);
+
+    switch.set(None);
+    let r = s.act(Action::Note {
+        text: "after the fault".into(),
+    });
+    assert_eq!(
+        r,
+        ActResult::Refused(LOG_FAILED.into()),
+        "later decisions refused too"
+    );
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(!text.contains("disk test") && !text.contains("after the fault"));
+}
