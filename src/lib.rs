@@ -4,6 +4,7 @@
 //! the cockpit state machine). Everything else is an edge around it: probes,
 //! the journal (cutover log), the simulator, the terminal UI.
 
+pub mod app;
 pub mod core;
 pub mod journal;
 pub mod probe;

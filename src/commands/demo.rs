@@ -1,7 +1,83 @@
-//! `cutover demo`.
+//! `cutover demo [--speed N]`: the built-in simulator in-process and the
+//! cockpit on the demo runbook, as its commander, logging to a fresh
+//! directory under the temp dir.
 
 use crate::cli::DemoArgs;
+use crate::commands::run::{live, runtime};
+use color_eyre::eyre::{eyre, WrapErr};
+use cutover_cockpit::app::start;
+use cutover_cockpit::sim::{self, Scenario};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
-pub fn run(_args: DemoArgs) -> color_eyre::Result<u8> {
-    Err(color_eyre::eyre::eyre!("`cutover demo` is not built yet"))
+const RUNBOOK: &str = "runbooks/demo-pacs-cutover.toml";
+const CONFIG: &str = "config/demo.toml";
+const SCENARIO: &str = "assets/scenarios/demo.toml";
+/// The address `config/demo.toml` names.
+const DEMO_ADDR: &str = "127.0.0.1:7700";
+
+pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        return Err(eyre!("--speed {}: expected a positive number", args.speed));
+    }
+    let scenario = Scenario::load(&find(SCENARIO)?)?;
+    let log = demo_log_path()?;
+    runtime()?.block_on(async {
+        let sim = start_sim(scenario, args.speed).await?;
+        let config_path = find(CONFIG)?;
+        let config_text = std::fs::read_to_string(&config_path)
+            .wrap_err_with(|| format!("cannot read {}", config_path.display()))?;
+        // the config names 127.0.0.1:7700; point it at wherever the simulator listens
+        let config_text = config_text.replace(DEMO_ADDR, &sim.addr.to_string());
+        let runbook_path = find(RUNBOOK)?;
+        let runbook_text = std::fs::read_to_string(&runbook_path)
+            .wrap_err_with(|| format!("cannot read {}", runbook_path.display()))?;
+        let loaded = start::load_texts(
+            &runbook_path.display().to_string(),
+            runbook_text,
+            &config_path.display().to_string(),
+            config_text,
+        )
+        .map_err(|e| eyre!("{e}"))?;
+        let commander = loaded.runbook.commander.clone();
+        let code = live(&loaded, &log, &commander).await;
+        sim.stop().await;
+        code
+    })
+}
+
+/// The simulator on 127.0.0.1:7700, or on a free port when that is taken.
+async fn start_sim(scenario: Scenario, speed: f64) -> color_eyre::Result<sim::SimHandle> {
+    let preferred: SocketAddr = DEMO_ADDR.parse()?;
+    match sim::start(scenario.clone(), preferred, speed).await {
+        Ok(h) => Ok(h),
+        Err(_) => {
+            let any: SocketAddr = "127.0.0.1:0".parse()?;
+            Ok(sim::start(scenario, any, speed).await?)
+        }
+    }
+}
+
+/// `<temp dir>/cutover-demo-<time>-<pid>/cutover.jsonl` (TMPDIR honoured).
+fn demo_log_path() -> color_eyre::Result<PathBuf> {
+    let stamp = cutover_cockpit::app::clock::wall_now().0;
+    let dir = std::env::temp_dir().join(format!("cutover-demo-{stamp}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).wrap_err_with(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir.join("cutover.jsonl"))
+}
+
+/// `rel` under the current directory, else under the source tree this was built from.
+fn find(rel: &str) -> color_eyre::Result<PathBuf> {
+    let here = Path::new(rel);
+    if here.exists() {
+        return Ok(here.to_path_buf());
+    }
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    if built.exists() {
+        return Ok(built);
+    }
+    Err(eyre!(
+        "cannot find {rel} in the current directory or in {}: run `cutover demo` from the cutover-cockpit source tree",
+        env!("CARGO_MANIFEST_DIR")
+    ))
 }

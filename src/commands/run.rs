@@ -1,7 +1,87 @@
-//! `cutover run`.
+//! `cutover run RUNBOOK --config CONFIG --log LOG --as OWNER`: the live cockpit.
+//! Exit 0 on quit, 1 when the log is refused, 2 on usage/IO/invalid input.
 
 use crate::cli::RunArgs;
+use color_eyre::eyre::WrapErr;
+use cutover_cockpit::app::clock::MonoClock;
+use cutover_cockpit::app::live::{run_screen, spawn_feeders};
+use cutover_cockpit::app::session::{lock, SharedSession};
+use cutover_cockpit::app::start::{self, Loaded, Opened};
+use cutover_cockpit::probe::Clock;
+use cutover_cockpit::tui::terminal::{init_diagnostics, spawn_key_reader, TerminalGuard};
+use cutover_cockpit::tui::{CockpitPort, Exit, Theme, UiState};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
 
-pub fn run(_args: RunArgs) -> color_eyre::Result<u8> {
-    Err(color_eyre::eyre::eyre!("`cutover run` is not built yet"))
+pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
+    let loaded = match start::load(&args.runbook, &args.config) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(e.exit_code());
+        }
+    };
+    runtime()?.block_on(live(&loaded, &args.log, &args.as_owner))
+}
+
+/// The async runtime the cockpit runs on (2 workers: probes are IO-bound).
+pub fn runtime() -> color_eyre::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")
+}
+
+/// Opens (or resumes) `log` and runs the cockpit screen until quit.
+pub async fn live(loaded: &Loaded, log: &Path, operator: &str) -> color_eyre::Result<u8> {
+    let mono = MonoClock::start();
+    let clock: Clock = Arc::new(move || mono.now());
+    let (session, opened) = match start::open_session(loaded, log, operator, clock.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cutover: {e}");
+            return Ok(e.exit_code());
+        }
+    };
+    let log_path = std::path::absolute(log).unwrap_or_else(|_| log.to_path_buf());
+    let session: SharedSession =
+        Arc::new(Mutex::new(session.with_jump_detector(move || mono.jump())));
+    // a second init (tests, demo after run) is harmless: keep the first logger
+    let _ = init_diagnostics(log::LevelFilter::Info);
+    announce(&opened, &log_path);
+
+    let (tx, rx) = mpsc::channel(256);
+    let mut guard = TerminalGuard::enter()?;
+    let _keys = spawn_key_reader(tx.clone());
+    let feeders = spawn_feeders(session.clone(), Some(&loaded.config), clock, tx);
+    let mut ui = UiState::for_view(Theme::from_env(), &lock(&session).view());
+    let outcome = run_screen(guard.terminal(), session.clone(), rx, feeders, &mut ui).await;
+    drop(guard);
+
+    let mut code = 0;
+    if matches!(outcome, Ok(o) if o.exit == Exit::Confirmed) {
+        if let Err(e) = lock(&session).close() {
+            eprintln!("cutover: cannot write the close record: {e}");
+            code = 1;
+        }
+    }
+    println!("cutover log: {}", log_path.display());
+    outcome?;
+    Ok(code)
+}
+
+fn announce(opened: &Opened, log: &Path) {
+    match opened {
+        Opened::Created => log::info!("new cutover log {}", log.display()),
+        Opened::Resumed { torn: None } => log::info!("resumed cutover log {}", log.display()),
+        Opened::Resumed { torn: Some(t) } => log::warn!(
+            "resumed cutover log {}; a torn last line ({} bytes at offset {}) was moved to {}",
+            log.display(),
+            t.len,
+            t.offset,
+            t.moved_to.display()
+        ),
+    }
 }

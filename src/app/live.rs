@@ -1,0 +1,92 @@
+//! The running cockpit: probes and a 1 s tick feed the shared session, the
+//! TUI loop draws it and takes keys. All three meet at the session's lock;
+//! the core inside it stays the single owner of state.
+
+use crate::app::session::{lock, SharedPort, SharedSession};
+use crate::core::config::Config;
+use crate::core::sample::ProbeReport;
+use crate::probe::{self, Clock};
+use crate::tui::{self, AppEvent, Outcome, TuiError, UiState};
+use ratatui::backend::Backend;
+use ratatui::Terminal;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// How often the core is ticked (gate/threshold timers, window clock).
+pub const TICK: Duration = Duration::from_secs(1);
+
+/// Background tasks of a live session; stopped on drop.
+pub struct Feeders {
+    probes: Option<probe::ProbeHandles>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Feeders {
+    /// Stops probes, the forwarder and the tick.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+    fn shutdown(&mut self) {
+        if let Some(p) = self.probes.take() {
+            p.stop();
+        }
+        self.tasks.drain(..).for_each(|t| t.abort());
+    }
+}
+
+impl Drop for Feeders {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Spawns the probes (when `config` is given), the report forwarder and the
+/// tick; each sends `AppEvent::Changed` to `tx` after the core moved.
+pub fn spawn_feeders(
+    session: SharedSession,
+    config: Option<&Config>,
+    clock: Clock,
+    tx: mpsc::Sender<AppEvent>,
+) -> Feeders {
+    let (ptx, mut prx) = mpsc::channel::<ProbeReport>(256);
+    let probes = config.map(|c| probe::spawn_all(c, ptx, clock));
+    let (s, t) = (session.clone(), tx.clone());
+    let forward = tokio::spawn(async move {
+        while let Some(report) = prx.recv().await {
+            lock(&s).probe(report);
+            if t.send(AppEvent::Changed).await.is_err() {
+                break;
+            }
+        }
+    });
+    let tick = tokio::spawn(async move {
+        let mut every = tokio::time::interval(TICK);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            every.tick().await;
+            lock(&session).tick();
+            if tx.send(AppEvent::Changed).await.is_err() {
+                break;
+            }
+        }
+    });
+    Feeders {
+        probes,
+        tasks: vec![forward, tick],
+    }
+}
+
+/// Runs the TUI loop over the session until quit; stops the feeders after.
+pub async fn run_screen<B: Backend>(
+    terminal: &mut Terminal<B>,
+    session: SharedSession,
+    events: mpsc::Receiver<AppEvent>,
+    feeders: Feeders,
+    ui: &mut UiState,
+) -> Result<Outcome, TuiError> {
+    let mut port = SharedPort(session);
+    let out = tui::run(terminal, events, &mut port, ui).await;
+    feeders.stop();
+    out
+}

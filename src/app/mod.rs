@@ -1,0 +1,9 @@
+//! The application edge: wires the pure core, the journal, the probes, the
+//! simulator and the TUI into the live cockpit (`cutover run`, `cutover demo`).
+
+pub mod clock;
+pub mod live;
+pub mod log_tail;
+pub mod session;
+pub mod start;
+pub mod view_model;

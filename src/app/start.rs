@@ -1,0 +1,211 @@
+//! Getting a session going: load and validate the runbook and config, then
+//! create a new log or resume an existing one (`cutover run` semantics).
+
+use crate::app::session::Session;
+use crate::core::cockpit::Cockpit;
+use crate::core::config::{self, Config};
+use crate::core::diag::Diagnostic;
+use crate::core::runbook::{self, Runbook};
+use crate::core::sanitize::inert;
+use crate::journal::lock::hostname;
+use crate::journal::{self, Journal, JournalError, TornInfo};
+use crate::probe::Clock;
+use std::path::Path;
+
+/// Why a session could not start; each maps to the spec's exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Usage or IO problem, invalid runbook/config, owner not on the roster (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The log exists but may not be resumed: damaged, other runbook, locked (exit 1).
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl StartError {
+    /// The process exit code for this error (spec section 1).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            StartError::Usage(_) => 2,
+            StartError::Refused(_) => 1,
+        }
+    }
+}
+
+/// A validated runbook and config with their texts (the `open` record logs them).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub runbook: Runbook,
+    pub runbook_text: String,
+    pub config: Config,
+    pub config_text: String,
+}
+
+/// Reads and validates both files; diagnostics are rendered with source lines.
+pub fn load(runbook_path: &Path, config_path: &Path) -> Result<Loaded, StartError> {
+    let (clabel, config_text) = read(config_path, "config")?;
+    let (rlabel, runbook_text) = read(runbook_path, "runbook")?;
+    load_texts(&rlabel, runbook_text, &clabel, config_text)
+}
+
+/// [`load`] on texts already read (`demo` rewrites the config's address).
+pub fn load_texts(
+    rlabel: &str,
+    runbook_text: String,
+    clabel: &str,
+    config_text: String,
+) -> Result<Loaded, StartError> {
+    let config = config::load(clabel, &config_text)
+        .map_err(|d| StartError::Usage(render(&d, &config_text)))?;
+    let out = runbook::check_with_config(rlabel, &runbook_text, clabel, &config);
+    let Some(runbook) = out.runbook else {
+        let errors: Vec<Diagnostic> = out
+            .diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        return Err(StartError::Usage(render(&errors, &runbook_text)));
+    };
+    Ok(Loaded {
+        runbook,
+        runbook_text,
+        config,
+        config_text,
+    })
+}
+
+fn read(path: &Path, what: &str) -> Result<(String, String), StartError> {
+    let label = path.display().to_string();
+    std::fs::read_to_string(path)
+        .map(|t| (label.clone(), t))
+        .map_err(|e| StartError::Usage(format!("cannot read {what} {}: {e}", inert(&label))))
+}
+
+fn render(diags: &[Diagnostic], text: &str) -> String {
+    diags
+        .iter()
+        .map(|d| d.render(text))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// How the log was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// A new log was created with its `open` record.
+    Created,
+    /// An existing log was resumed; a torn last line, if any, was moved aside.
+    Resumed { torn: Option<TornInfo> },
+}
+
+/// Refuses an operator who is not on the roster (exit 2).
+pub fn check_operator(rb: &Runbook, operator: &str) -> Result<(), StartError> {
+    if rb.owner(operator).is_some() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = rb.owners.iter().map(|o| o.id.as_str()).collect();
+    Err(StartError::Usage(format!(
+        "--as {}: not on the runbook's roster; use one of: {}",
+        inert(operator),
+        ids.join(", ")
+    )))
+}
+
+/// Creates `log` (absent) or resumes it (present) and returns the session.
+pub fn open_session(
+    loaded: &Loaded,
+    log: &Path,
+    operator: &str,
+    clock: Clock,
+) -> Result<(Session, Opened), StartError> {
+    check_operator(&loaded.runbook, operator)?;
+    let key = journal::key_from_env().map_err(|e| StartError::Usage(e.to_string()))?;
+    if log.exists() {
+        resume(loaded, log, operator, clock, key)
+    } else {
+        create(loaded, log, operator, clock, key)
+    }
+}
+
+fn create(
+    loaded: &Loaded,
+    log: &Path,
+    operator: &str,
+    clock: Clock,
+    key: Option<Vec<u8>>,
+) -> Result<(Session, Opened), StartError> {
+    let now = clock();
+    let body = journal::open_body(
+        &loaded.runbook_text,
+        &loaded.config_text,
+        operator,
+        &hostname(),
+    );
+    let entry = crate::core::entry::Entry {
+        kind: crate::core::entry::EntryKind::Open,
+        actor: operator.to_string(),
+        phase: None,
+        body,
+    };
+    let journal = Journal::create(log, entry, now, key).map_err(journal_error)?;
+    let mut cockpit = Cockpit::new(loaded.runbook.clone(), now);
+    cockpit.set_stale_after(loaded.config.poll.stale_after);
+    let history = crate::journal::read_records(log).unwrap_or_default();
+    let mut session = Session::new(cockpit, journal, operator, clock, &history);
+    let effects = session.cockpit_mut().begin(now);
+    session.run_effects(effects, now);
+    fail_if_broken(&session)?;
+    Ok((session, Opened::Created))
+}
+
+fn resume(
+    loaded: &Loaded,
+    log: &Path,
+    operator: &str,
+    clock: Clock,
+    key: Option<Vec<u8>>,
+) -> Result<(Session, Opened), StartError> {
+    let (journal, records, info) = Journal::open_existing(log, key).map_err(journal_error)?;
+    let ours = journal::sha256_hex(&loaded.runbook_text);
+    match journal::runbook_digest(&records) {
+        Some(d) if d == ours => {}
+        other => {
+            return Err(StartError::Refused(format!(
+                "{}: was made from a different runbook (log digest {}, this runbook {ours}): resume it with the runbook it was started with, or choose a new --log",
+                log.display(),
+                other.as_deref().unwrap_or("missing")
+            )))
+        }
+    }
+    let mut cockpit = Cockpit::replay(
+        loaded.runbook.clone(),
+        records.iter().map(|r| (r.ts(), r.entry())),
+    );
+    cockpit.set_stale_after(loaded.config.poll.stale_after);
+    let now = clock();
+    let mut session = Session::new(cockpit, journal, operator, clock, &records);
+    let body = journal::resume_body(&info, operator, &hostname());
+    let effects = session.cockpit_mut().restart(now, body);
+    session.run_effects(effects, now);
+    fail_if_broken(&session)?;
+    Ok((session, Opened::Resumed { torn: info.torn }))
+}
+
+fn fail_if_broken(s: &Session) -> Result<(), StartError> {
+    match s.failed() {
+        None => Ok(()),
+        Some(why) => Err(StartError::Usage(format!("cannot write the log: {why}"))),
+    }
+}
+
+/// Damage, a held lock or a log that is not ours refuse (1); IO is usage (2).
+fn journal_error(e: JournalError) -> StartError {
+    match e {
+        JournalError::Damaged { .. }
+        | JournalError::Locked { .. }
+        | JournalError::NoOpenRecord { .. }
+        | JournalError::KeyRequired { .. } => StartError::Refused(e.to_string()),
+        other => StartError::Usage(other.to_string()),
+    }
+}
