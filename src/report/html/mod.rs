@@ -11,7 +11,7 @@ use sections::{decisions, episodes, gates, holds, steps, waivers};
 use std::fmt::Write;
 
 const CSS: &str = "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2430;max-width:1000px;margin:24px auto;padding:0 16px}\
-h1{font-size:22px;margin:8px 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d5dae1;padding-bottom:4px}\
+h1{font-size:22px;margin:8px 0 4px}h3{font-size:14px;margin:14px 0 2px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d5dae1;padding-bottom:4px}\
 table{border-collapse:collapse;width:100%;margin:6px 0;font-size:13px}th,td{border:1px solid #d5dae1;padding:3px 6px;text-align:left;vertical-align:top}\
 th{background:#f1f4f8}code{font:12px ui-monospace,Menlo,Consolas,monospace;background:#f1f4f8;padding:0 3px;border-radius:3px;overflow-wrap:break-word}\
 .banner{padding:10px 14px;border-radius:6px;margin:8px 0;font-weight:600}.bad{background:#fdecea;border:2px solid #c62828;color:#8e1b1b}\
