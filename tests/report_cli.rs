@@ -116,6 +116,28 @@ fn a_forced_report_says_so_on_its_first_line() {
 }
 
 #[test]
+fn a_torn_last_line_is_named_and_the_rest_is_still_reported_with_force() {
+    let mut text = std::fs::read_to_string(FIXTURE).expect("test setup");
+    text.push_str("{\"seq\":1029,\"ts\":\"2026-11-29T00:41:");
+    let log = scratch("torn.jsonl");
+    std::fs::write(&log, text).expect("test setup");
+    assert_eq!(report(&log, &["--format", "md"]).status.code(), Some(1));
+    let md = stdout(&report(&log, &["--format", "md", "--force"]));
+    assert!(
+        md.lines()
+            .next()
+            .expect("a first line")
+            .contains("(line 1030: torn:"),
+        "{}",
+        &md[..200]
+    );
+    assert!(
+        md.contains("## Decisions (15)"),
+        "the intact records are still reported"
+    );
+}
+
+#[test]
 fn output_goes_to_the_file_given_with_o() {
     let out = scratch("report.md");
     let _ = std::fs::remove_file(&out);

@@ -1,8 +1,7 @@
-//! Decisions and what follows from them: holds, threshold episodes and
-//! their answers, and the exception register (waivers).
+//! Decisions and what follows from them: holds, and threshold episodes
+//! with their answers.
 
-use super::evidence::{Decision, Episode, Hold, PhaseVisit, SnapItem, Transition, Waiver};
-use super::plan::Plan;
+use super::evidence::{Decision, Episode, Hold, SnapItem, Transition};
 use super::records::{self as f, Rec};
 use crate::core::time::{Dur, Ts};
 use serde_json::Value;
@@ -255,50 +254,6 @@ fn answers(e: &Episode, decisions: &[Decision]) -> Vec<String> {
         .collect()
 }
 
-/// The exception register. A waiver is in use from its grant until the
-/// waived gate's phase is next left (or the log ends); it "expired while in
-/// use" when its expiry falls before that.
-pub fn waivers(recs: &[Rec], plan: &Plan, visits: &[PhaseVisit], end: Option<Ts>) -> Vec<Waiver> {
-    recs.iter()
-        .filter(|r| r.kind == "decision" && r.text(f::DECISION_TYPE) == Some("waive"))
-        .filter_map(|r| {
-            let granted = r.ts?;
-            let gate = r.text(f::WAIVE_GATE).unwrap_or("?").to_string();
-            let phase = plan
-                .phases
-                .iter()
-                .find(|p| p.gates.iter().any(|g| g.id == gate))
-                .map(|p| p.id.as_str());
-            let left = visits
-                .iter()
-                .filter(|v| Some(v.phase.as_str()) == phase)
-                .filter_map(|v| v.left)
-                .find(|l| *l >= granted);
-            let in_use_until = left.or(end);
-            let expires = r.time(f::EXPIRES);
-            // the cockpit records the moment a waiver in force runs out
-            let expired_on_gate = recs.iter().any(|x| {
-                x.kind == "gate"
-                    && x.text(f::ID) == Some(gate.as_str())
-                    && x.value(f::WAIVER_EXPIRED).and_then(Value::as_bool) == Some(true)
-                    && x.ts
-                        .is_some_and(|t| t >= granted && in_use_until.is_none_or(|u| t <= u))
-            });
-            Some(Waiver {
-                owner: r.text(f::OWNER).unwrap_or("?").to_string(),
-                reason: r.text(&["reason", "rationale"]).map(String::from),
-                expired_in_use: expired_on_gate
-                    || matches!((expires, in_use_until), (Some(x), Some(u)) if x < u),
-                expires,
-                granted,
-                granted_by: r.actor.to_string(),
-                in_use_until,
-                gate,
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,30 +360,5 @@ mod tests {
             (e[1].end, e[1].end_state.as_str()),
             (None, "open at end of log")
         );
-    }
-
-    #[test]
-    fn a_waiver_that_outlives_its_expiry_is_flagged() {
-        let plan = Plan::from_toml(Some(
-            "[[phase]]\nid='p1'\n[[phase.gate]]\nid='g'\nwhen='true'\n",
-        ));
-        let visit = |left| PhaseVisit {
-            phase: "p1".into(),
-            entered: at(0),
-            left,
-            outcome: String::new(),
-            planned: None,
-            actual: Dur::ZERO,
-        };
-        let vals = [rec(
-            10,
-            "decision",
-            json!({"type":"waive","gate":"g","owner":"mo","reason":"patch","expires":at(30).to_rfc3339()}),
-        )];
-        let early = waivers(&parse(&vals), &plan, &[visit(Some(at(20)))], Some(at(90)));
-        assert!(!early[0].expired_in_use);
-        let late = waivers(&parse(&vals), &plan, &[visit(None)], Some(at(90)));
-        assert!(late[0].expired_in_use);
-        assert_eq!(late[0].in_use_until, Some(at(90)));
     }
 }

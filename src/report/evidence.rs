@@ -4,7 +4,7 @@
 use super::plan::Plan;
 use super::records::{self as f, Rec};
 use super::verify::VerificationSummary;
-use super::{decisions, series, timeline};
+use super::{decisions, series, timeline, waivers};
 use crate::core::time::{Dur, Ts};
 use serde_json::Value;
 
@@ -210,7 +210,7 @@ impl Evidence {
             steps: timeline::steps(&recs, &plan),
             holds: decisions::holds(&decisions, end),
             episodes: decisions::episodes(&threshold_changes, &decisions),
-            waivers: decisions::waivers(&recs, &plan, &phases, end),
+            waivers: waivers::waivers(&recs, &plan, &phases, end),
             series: series::series(&recs, &plan),
             resumes: recs
                 .iter()

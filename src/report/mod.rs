@@ -12,6 +12,7 @@ pub mod records;
 mod series;
 mod timeline;
 pub mod verify;
+mod waivers;
 
 pub use evidence::Evidence;
 pub use verify::{verification_of, ReportError, VerificationSummary};

@@ -98,6 +98,15 @@ pub fn verify_text(text: &str, key: Option<&[u8]>) -> VerificationSummary {
             }
         }
     }
+    let keyed = text
+        .lines()
+        .next()
+        .and_then(|l| serde_json::from_str::<Value>(l).ok())
+        .is_some_and(|v| v["body"]["chain"] == "hmac-sha256");
+    if keyed && key.is_none() {
+        sum.ok = false;
+        sum.damage = Some("line 1: cannot check: the log is keyed (chain hmac-sha256); set CUTOVER_LOG_KEY to the key it was written with".into());
+    }
     if lines.is_empty() {
         sum.ok = false;
         sum.damage = Some("line 1: truncated: the log is empty (expected an `open` record)".into());
@@ -289,6 +298,20 @@ mod tests {
             Some("line 3: torn: last line has no newline (a write cut off)")
         );
         assert_eq!(s.records, 2);
+    }
+
+    #[test]
+    fn a_log_that_says_it_is_keyed_is_not_passed_without_the_key() {
+        let mut out = String::new();
+        let Value::Object(m) = json!({"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":"dana","phase":null,
+            "body":{"chain":"hmac-sha256"}})
+        else {
+            unreachable!()
+        };
+        push_chained(&mut out, m, Some(b"k"));
+        let s = verify_text(&out, None);
+        assert!(s.damage.unwrap().contains("set CUTOVER_LOG_KEY"));
+        assert!(verify_text(&out, Some(b"k")).ok);
     }
 
     #[test]
