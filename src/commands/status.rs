@@ -6,11 +6,9 @@ use color_eyre::eyre::{eyre, WrapErr};
 use cutover_cockpit::core::cockpit::{Cockpit, Msg};
 use cutover_cockpit::core::config::{self, Config};
 use cutover_cockpit::core::diag::Diagnostic;
-use cutover_cockpit::core::gate::{GateState, GateStatus};
-use cutover_cockpit::core::runbook::{self, GateKind, Runbook};
+use cutover_cockpit::core::runbook::{self, Runbook};
 use cutover_cockpit::core::sample::ProbeReport;
 use cutover_cockpit::core::sanitize::inert;
-use cutover_cockpit::core::threshold::{ThresholdState, ThresholdStatus};
 use cutover_cockpit::core::time::{parse_duration, Dur, Ts};
 use cutover_cockpit::probe::{self, snapshot::Latest, snapshot::MetricView};
 use std::collections::BTreeMap;
@@ -66,7 +64,7 @@ pub fn run(args: StatusArgs) -> color_eyre::Result<u8> {
         .build()
         .wrap_err("cannot start the async runtime")?;
     let clock = probe::system_clock();
-    let mut board = Board::new(runbook, &config, &phase, clock());
+    let mut board = Board::new(runbook, &config, clock());
     let latest = rt.block_on(poll(&config, clock.clone(), keep_polling, &mut board));
     let now = clock();
     board.evaluate(now);
@@ -88,7 +86,11 @@ pub fn run(args: StatusArgs) -> color_eyre::Result<u8> {
     } else {
         print_human(&metrics, &board);
     }
-    Ok(if board.phase_passes(&phase) { 0 } else { 1 })
+    Ok(if board.cockpit.phase_gates_pass(&phase) == Some(true) {
+        0
+    } else {
+        1
+    })
 }
 
 /// Derived metrics the cockpit computes (shown with the probes' metrics).
@@ -101,31 +103,21 @@ const DERIVED: &[&str] = &[
     "issues.open_critical",
 ];
 
-/// Every gate of every phase and every threshold, evaluated headless over the
-/// cockpit's metric store (no log: sign-offs are all awaiting).
+/// The cockpit fed with the probes' reports, no log: gates, sign-offs and
+/// thresholds come from the same core the live cockpit runs.
 struct Board {
     cockpit: Cockpit,
-    gates: Vec<(GateStatus, cutover_cockpit::core::expr::Expr)>,
-    thresholds: Vec<(ThresholdStatus, cutover_cockpit::core::expr::Expr, bool)>,
+    /// `status_json` of the last evaluation.
+    doc: serde_json::Value,
 }
 
 impl Board {
-    fn new(runbook: Runbook, config: &Config, phase: &str, now: Ts) -> Board {
-        let gates = runbook
-            .gates()
-            .map(|(p, g)| (GateStatus::new(&p.id, g), g.when.clone()))
-            .collect();
-        let thresholds = runbook
-            .thresholds
-            .iter()
-            .map(|t| (ThresholdStatus::new(t), t.when.clone(), t.active_in(phase)))
-            .collect();
+    fn new(runbook: Runbook, config: &Config, now: Ts) -> Board {
         let mut cockpit = Cockpit::new(runbook, now);
         cockpit.set_stale_after(config.poll.stale_after);
         Board {
             cockpit,
-            gates,
-            thresholds,
+            doc: serde_json::Value::Null,
         }
     }
 
@@ -136,32 +128,12 @@ impl Board {
     }
 
     fn evaluate(&mut self, now: Ts) {
-        self.cockpit.refresh_derived(now);
-        let store = self.cockpit.store();
-        for (g, when) in &mut self.gates {
-            if let Some(t) = g.evaluate(when, store, now) {
-                g.apply(
-                    GateState::from_name(t.to).unwrap_or(GateState::Unknown),
-                    t.timer,
-                );
-            }
-        }
-        for (t, when, active) in &mut self.thresholds {
-            if let Some(tr) = t.evaluate(*active, when, store, now) {
-                t.apply(
-                    ThresholdState::from_name(tr.to).unwrap_or(ThresholdState::Unknown),
-                    tr.timer,
-                );
-            }
-        }
+        let _ = self.cockpit.handle(Msg::Tick, now);
+        self.doc = self.cockpit.status_json(&[], now);
     }
 
-    /// Every entry and exit gate of `phase` passes (sign-offs and thresholds never count).
-    fn phase_passes(&self, phase: &str) -> bool {
-        self.gates
-            .iter()
-            .filter(|(g, _)| g.phase == phase)
-            .all(|(g, _)| g.state() == GateState::Pass)
+    fn list(&self, key: &str) -> &[serde_json::Value] {
+        self.doc[key].as_array().map(Vec::as_slice).unwrap_or(&[])
     }
 }
 
@@ -192,45 +164,11 @@ async fn poll(
 }
 
 fn print_json(metrics: &BTreeMap<String, MetricView>, board: &Board) -> color_eyre::Result<()> {
-    let gates: Vec<_> = board
-        .gates
-        .iter()
-        .map(|(g, _)| {
-            serde_json::json!({
-                "id": g.id, "phase": g.phase, "kind": g.kind,
-                "state": g.state().as_str(), "reason": g.reason,
-            })
-        })
-        .collect();
-    let signoffs: Vec<_> = board
-        .cockpit
-        .signoffs()
-        .iter()
-        .map(|s| {
-            serde_json::json!({
-                "phase": s.phase, "role": s.role, "owner": s.owner, "state": "awaiting",
-            })
-        })
-        .collect();
-    let thresholds: Vec<_> = board
-        .thresholds
-        .iter()
-        .map(|(t, _, _)| {
-            let (value, limit) = t
-                .last
-                .as_ref()
-                .map(|e| e.first_sides())
-                .unwrap_or((None, None));
-            serde_json::json!({
-                "id": t.id, "state": t.state.as_str(), "value": value, "limit": limit,
-            })
-        })
-        .collect();
     let doc = serde_json::json!({
         "metrics": metrics,
-        "gates": gates,
-        "signoffs": signoffs,
-        "thresholds": thresholds,
+        "gates": board.list("gates"),
+        "signoffs": board.list("signoffs"),
+        "thresholds": board.list("thresholds"),
     });
     println!("{}", serde_json::to_string_pretty(&doc)?);
     Ok(())
@@ -252,49 +190,43 @@ fn print_human(metrics: &BTreeMap<String, MetricView>, board: &Board) {
         let reason = m.reason.as_deref().map(inert).unwrap_or_default();
         println!("{name:width$}  {value:>12}  {age:>7}  {reason}");
     }
+    let text = |v: &serde_json::Value, k: &str| inert(v[k].as_str().unwrap_or("-"));
     println!(
         "\n{:<28} {:<20} {:<6} {:<8} reason",
         "gate", "phase", "kind", "state"
     );
-    for (g, _) in &board.gates {
-        let kind = match g.kind {
-            GateKind::Entry => "entry",
-            GateKind::Exit => "exit",
-        };
-        let reason = g.reason.as_deref().map(inert).unwrap_or_default();
+    for g in board.list("gates") {
         println!(
-            "{:<28} {:<20} {kind:<6} {:<8} {reason}",
-            g.id,
-            g.phase,
-            g.state().as_str()
+            "{:<28} {:<20} {:<6} {:<8} {}",
+            text(g, "id"),
+            text(g, "phase"),
+            text(g, "kind"),
+            text(g, "state"),
+            inert(g["reason"].as_str().unwrap_or(""))
         );
     }
-    println!("\n{:<28} {:<20} {:<24} state", "sign-off", "phase", "role");
-    for s in board.cockpit.signoffs() {
+    println!("\n{:<16} {:<20} {:<34} state", "sign-off", "phase", "role");
+    for s in board.list("signoffs") {
         println!(
-            "{:<28} {:<20} {:<24} awaiting",
-            s.owner,
-            s.phase,
-            inert(&s.role)
+            "{:<16} {:<20} {:<34} {}",
+            text(s, "owner"),
+            text(s, "phase"),
+            text(s, "role"),
+            text(s, "state")
         );
     }
     println!(
         "\n{:<28} {:<10} {:>12} {:>12}",
         "threshold", "state", "value", "limit"
     );
-    for (t, _, _) in &board.thresholds {
-        let (v, l) = t
-            .last
-            .as_ref()
-            .map(|e| e.first_sides())
-            .unwrap_or((None, None));
-        let show = |x: Option<f64>| x.map(fmt_value).unwrap_or_else(|| "-".into());
+    for t in board.list("thresholds") {
+        let show = |k: &str| t[k].as_f64().map(fmt_value).unwrap_or_else(|| "-".into());
         println!(
             "{:<28} {:<10} {:>12} {:>12}",
-            t.id,
-            t.state.as_str(),
-            show(v),
-            show(l)
+            text(t, "id"),
+            text(t, "state"),
+            show("value"),
+            show("limit")
         );
     }
 }
