@@ -106,6 +106,15 @@ fn durable_latency(dir: &Path, n: u64) {
     );
 }
 
+/// Nanoseconds this process has spent on a CPU (Linux schedstat), so the
+/// figure means something on a loaded machine; 0 where unavailable.
+fn cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
 fn build_log(path: &Path, records: u64) -> u64 {
     let mut j = Journal::create(path, open_entry(), T0, None).expect("create");
     for i in 1..records {
@@ -175,11 +184,12 @@ fn main() {
             bytes as f64 / 1e6,
             t.elapsed()
         );
-        let t = Instant::now();
+        let (t, cpu) = (Instant::now(), cpu_ns());
         let out = verify::verify_summary(&huge, None, None).expect("verify");
         println!(
-            "verify_summary 1,000,000 records: {:.2?} (count {}, damage {:?})",
+            "verify_summary 1,000,000 records: {:.2?} wall, {:.2} s on CPU (count {}, damage {:?})",
             t.elapsed(),
+            (cpu_ns() - cpu) as f64 / 1e9,
             out.summary.count,
             out.damage
         );

@@ -10,12 +10,14 @@
 
 pub mod canon;
 pub mod checkpoint;
+pub mod damage;
 pub mod error;
 pub mod lock;
 pub mod open;
 pub mod record;
 pub mod storage;
 pub mod task;
+mod torn;
 pub mod verify;
 pub mod writer;
 

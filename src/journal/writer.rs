@@ -4,9 +4,9 @@
 use super::canon::{Chain, ZERO_HASH};
 use super::checkpoint::Checkpoint;
 use super::error::JournalError;
-use super::lock::{sidecar, LogLock};
+use super::lock::LogLock;
 use super::record::Record;
-use super::storage::{sync_parent_dir, FileStorage, Storage};
+use super::storage::{FileStorage, Storage};
 use super::verify::{self, DamageKind};
 use crate::core::entry::{Entry, EntryKind};
 use crate::core::time::{Dur, Ts};
@@ -130,7 +130,7 @@ impl Journal {
         match outcome.damage {
             None => {}
             Some(d) if d.kind == DamageKind::Torn => {
-                let torn = move_torn_aside(path, d.offset)?;
+                let torn = super::torn::move_aside(path, d.offset)?;
                 len = torn.offset;
                 info.torn = Some(torn);
             }
@@ -370,42 +370,4 @@ fn ts_of_last_line(batch: &str) -> Option<Ts> {
     let start = last.find("\"ts\":\"")? + 6;
     let end = start + last[start..].find('"')?;
     Ts::parse_rfc3339(&last[start..end])
-}
-
-/// Moves the bytes from `offset` to `LOG.torn` (or `.torn.N`), durably, then
-/// cuts the log back to `offset`.
-fn move_torn_aside(path: &Path, offset: u64) -> Result<TornInfo, JournalError> {
-    let bytes = std::fs::read(path).map_err(|e| JournalError::io(path, "read the log", e))?;
-    let tail = bytes.get(offset as usize..).unwrap_or_default();
-    let moved_to = (0..1000)
-        .map(|n| match n {
-            0 => sidecar(path, ".torn"),
-            n => sidecar(path, &format!(".torn.{n}")),
-        })
-        .find(|p| !p.exists())
-        .unwrap_or_else(|| sidecar(path, ".torn.last"));
-    let saved = (|| {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&moved_to)?;
-        f.write_all(tail)?;
-        f.sync_all()?;
-        sync_parent_dir(&moved_to)
-    })();
-    saved.map_err(|e| JournalError::io(&moved_to, "save the torn last line", e))?;
-    let cut = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .and_then(|f| f.set_len(offset).and_then(|()| f.sync_all()));
-    cut.map_err(|e| JournalError::io(path, "cut the torn last line off", e))?;
-    Ok(TornInfo {
-        offset,
-        len: tail.len() as u64,
-        moved_to,
-    })
 }
