@@ -393,3 +393,45 @@ pub fn team_view() -> CockpitView {
     v.header.operator_is_commander = false;
     v
 }
+
+/// A large runbook's view (for benches): `steps` steps and `gates` gates in
+/// the current phase, 20 thresholds, 10 systems, a full log tail.
+pub fn large_view(steps: usize, gates: usize) -> CockpitView {
+    let mut v = breached_view();
+    let base = v.steps.clone();
+    v.steps = (0..steps)
+        .map(|i| {
+            let mut s = base[i % base.len()].clone();
+            s.id = format!("step-{i:03}");
+            s.title = format!("Runbook step {i:03}: {}", s.title);
+            s
+        })
+        .collect();
+    let g = v.gates.clone();
+    v.gates = (0..gates)
+        .map(|i| {
+            let mut x = g[i % g.len()].clone();
+            x.id = format!("gate-{i:03}");
+            x
+        })
+        .collect();
+    let t = v.thresholds.clone();
+    v.thresholds = (0..20)
+        .map(|i| {
+            let mut x = t[i % t.len()].clone();
+            x.id = format!("threshold-{i:02}");
+            x
+        })
+        .collect();
+    let e = v.endpoints.clone();
+    v.endpoints = (0..10)
+        .map(|i| {
+            let mut x = e[i % e.len()].clone();
+            x.system = format!("sys{i}");
+            x
+        })
+        .collect();
+    let l = v.log_tail.clone();
+    v.log_tail = (0..40).map(|i| l[i % l.len()].clone()).collect();
+    v
+}

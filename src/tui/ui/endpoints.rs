@@ -1,6 +1,7 @@
 //! Endpoints: per system, source and target side by side (up, latency with
 //! a sparkline, last error, certificate days, staleness).
 
+use super::area;
 use super::text::{self, outside, plain, styled};
 use crate::tui::state::{Region, UiState};
 use crate::tui::theme::Tone;
@@ -32,12 +33,17 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         format!("{:SYSTEM_W$} {:side_w$} │ target", "", "source"),
         muted,
     ));
-    let mut rows = vec![vec![head]];
-    rows.extend(view.endpoints.iter().map(|r| vec![row(r, ui, side_w)]));
-    // the header is row 0; selection counts systems, so shift it by one
-    let mut shifted = ui.clone();
-    shifted.selected[3] = ui.selection(Region::Endpoints) + 1;
-    text::rows(frame, inner, &shifted, Region::Endpoints, rows);
+    let (head_area, inner) = area::top(inner, 1);
+    frame.render_widget(ratatui::widgets::Paragraph::new(head), head_area);
+    let list = text::List::of(ui, Region::Endpoints, view.endpoints.len());
+    text::rows(
+        frame,
+        inner,
+        ui,
+        list,
+        |_| 1,
+        |i| vec![row(&view.endpoints[i], ui, side_w)],
+    );
 }
 
 fn row(r: &EndpointRow, ui: &UiState, side_w: usize) -> Line<'static> {

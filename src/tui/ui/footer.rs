@@ -1,12 +1,13 @@
 //! The two footer lines: the latest answer (toast), else a pending
 //! recommendation, else the main keys; then the log path, always.
 
+use super::area;
 use super::recommendations::headline;
 use super::text::{outside, plain, styled};
 use crate::tui::state::UiState;
 use crate::tui::theme::Tone;
 use crate::tui::view::{CockpitView, ToastKind};
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -26,8 +27,7 @@ const FOOTER_KEYS: &[(&str, &str)] = &[
 
 /// Draws the footer into a 2-line area.
 pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
-    let [status, path] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let (status, path) = area::top(area, 1);
     frame.render_widget(Paragraph::new(status_line(view, ui, status.width)), status);
     frame.render_widget(Paragraph::new(path_line(view, ui, path.width)), path);
 }

@@ -26,17 +26,15 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
     let width = inner.width as usize;
     let rows_needed = 2 * view.gates.len() + view.signoffs.len();
     let two_lines = rows_needed <= inner.height as usize;
-    let mut rows: Vec<Vec<Line<'static>>> = view
-        .gates
-        .iter()
-        .map(|g| gate_rows(g, ui, width, two_lines))
-        .collect();
-    rows.extend(
-        view.signoffs
-            .iter()
-            .map(|s| vec![signoff_line(s, ui, width)]),
-    );
-    text::rows(frame, inner, ui, Region::Gates, rows);
+    let n = view.gates.len();
+    let list = text::List::of(ui, Region::Gates, n + view.signoffs.len());
+    let height = |i: usize| if two_lines && i < n { 2 } else { 1 };
+    text::rows(frame, inner, ui, list, height, |i| {
+        match view.gates.get(i) {
+            Some(g) => gate_rows(g, ui, width, two_lines),
+            None => vec![signoff_line(&view.signoffs[i - n], ui, width)],
+        }
+    });
 }
 
 fn gate_rows(g: &GateView, ui: &UiState, width: usize, two_lines: bool) -> Vec<Line<'static>> {

@@ -1,20 +1,20 @@
 //! The two header lines: who/where/when, then the HOLD / ROLLBACK banners
 //! (or the line's status when neither applies).
 
+use super::area;
 use super::text::{outside, plain, styled};
 use crate::tui::label;
 use crate::tui::state::UiState;
 use crate::tui::theme::Tone;
 use crate::tui::view::{CockpitView, HeaderView};
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// Draws the header into a 2-line area.
 pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
-    let [top, banner] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let (top, banner) = area::top(area, 1);
     frame.render_widget(
         Paragraph::new(identity_line(&view.header, ui, top.width)),
         top,
@@ -87,10 +87,14 @@ fn render_banners(frame: &mut Frame, area: Rect, h: &HeaderView, ui: &UiState) {
         frame.render_widget(Paragraph::new(status_line(h, ui)), area);
         return;
     }
-    let n = banners.len() as u32;
-    let areas = Layout::horizontal(vec![Constraint::Ratio(1, n); banners.len()]).split(area);
-    for ((text, style), a) in banners.into_iter().zip(areas.iter()) {
-        frame.render_widget(Paragraph::new(Line::from(text)).style(style), *a);
+    // one banner takes the line; two share it
+    let (first, second) = if banners.len() > 1 {
+        area::columns(area, area.width / 2, 0)
+    } else {
+        (area, Rect::default())
+    };
+    for ((text, style), a) in banners.into_iter().zip([first, second]) {
+        frame.render_widget(Paragraph::new(Line::from(text)).style(style), a);
     }
 }
 

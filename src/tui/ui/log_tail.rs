@@ -21,17 +21,19 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         return;
     }
     let width = inner.width as usize;
-    let rows = view
-        .log_tail
-        .iter()
-        .map(|l| vec![log_line(l, ui, width)])
-        .collect();
-    // newest visible by default: select the last row unless focused
-    let mut shown = ui.clone();
-    if ui.focus != Region::Log {
-        shown.selected[5] = view.log_tail.len() - 1;
+    let mut list = text::List::of(ui, Region::Log, view.log_tail.len());
+    if !list.focused {
+        // the newest record stays in sight unless the operator scrolls
+        list.selected = view.log_tail.len() - 1;
     }
-    text::rows(frame, inner, &shown, Region::Log, rows);
+    text::rows(
+        frame,
+        inner,
+        ui,
+        list,
+        |_| 1,
+        |i| vec![log_line(&view.log_tail[i], ui, width)],
+    );
 }
 
 /// `23:10:07 #12 decision dana  hold: viewer errors`.

@@ -10,6 +10,7 @@
 //! footer (2)   toast / pending recommendation / keys; the log path, always
 //! ```
 
+mod area;
 mod endpoints;
 mod footer;
 mod gates;
@@ -24,7 +25,7 @@ mod thresholds;
 
 use crate::tui::state::{Overlay, UiState};
 use crate::tui::view::CockpitView;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::Frame;
 
 /// Below this size only a "too small" notice (with HOLD and the log path) is drawn.
@@ -39,14 +40,10 @@ pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
         overlay::too_small(frame, area, view, ui);
         return;
     }
-    let [head, strip, body, tail, foot] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(tail_height(area, ui)),
-        Constraint::Length(2),
-    ])
-    .areas(area);
+    let (head, rest) = area::top(area, 2);
+    let (strip, rest) = area::top(rest, 1);
+    let (rest, foot) = area::bottom(rest, 2);
+    let (body, tail) = area::bottom(rest, tail_height(area, ui));
     header::render(frame, head, view, ui);
     phases::render(frame, strip, view, ui);
     render_body(frame, body, view, ui);
@@ -81,15 +78,11 @@ fn tail_height(area: Rect, ui: &UiState) -> u16 {
 /// Two columns: the work (steps, gates) and the risks (thresholds, endpoints,
 /// recommendations).
 fn render_body(frame: &mut Frame, body: Rect, view: &CockpitView, ui: &UiState) {
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-            .spacing(1)
-            .areas(body);
+    let (left, right) = area::columns(body, body.width.div_ceil(2), 1);
     let steps_rows = ui.visible_steps(view).len() as u16 + 1;
     let gate_rows = (view.gates.len() + view.signoffs.len()) as u16 + 1;
     let steps_h = steps_rows.min(left.height.saturating_sub(gate_rows.min(left.height / 2)));
-    let [steps_area, gates_area] =
-        Layout::vertical([Constraint::Length(steps_h), Constraint::Fill(1)]).areas(left);
+    let (steps_area, gates_area) = area::top(left, steps_h);
     steps::render(frame, steps_area, view, ui);
     gates::render(frame, gates_area, view, ui);
 
@@ -102,12 +95,8 @@ fn render_body(frame: &mut Frame, body: Rect, view: &CockpitView, ui: &UiState) 
     let thr_h = (view.thresholds.len() as u16 * 2 + 1)
         .min(right.height.saturating_sub(endpoint_h + rec_h))
         .max(2);
-    let [thr_area, ep_area, rec_area] = Layout::vertical([
-        Constraint::Length(thr_h),
-        Constraint::Fill(1),
-        Constraint::Length(rec_h),
-    ])
-    .areas(right);
+    let (thr_area, rest) = area::top(right, thr_h);
+    let (ep_area, rec_area) = area::bottom(rest, rec_h);
     thresholds::render(frame, thr_area, view, ui);
     endpoints::render(frame, ep_area, view, ui);
     recommendations::render(frame, rec_area, view, ui);

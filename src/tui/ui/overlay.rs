@@ -1,27 +1,17 @@
 //! Popups drawn over the main screen (help, quit confirmation, forms) and
 //! the "too small" notice.
 
+use super::area::centered;
 use super::text::{outside, plain, styled};
 use crate::tui::form::Form;
 use crate::tui::input::KEYS;
 use crate::tui::state::UiState;
 use crate::tui::theme::Tone;
 use crate::tui::view::CockpitView;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
-
-/// A centred rectangle of at most `w`x`h` inside `area`.
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(h.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(w.min(area.width))])
-        .flex(Flex::Center)
-        .areas(row);
-    cell
-}
 
 /// Clears `rect`, draws a bordered box titled `title`, returns its inside.
 fn popup(frame: &mut Frame, rect: Rect, title: &str, ui: &UiState) -> Rect {

@@ -19,12 +19,11 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
     }
     let width = inner.width as usize;
     let two = 2 * view.recommendations.len() <= inner.height as usize;
-    let rows = view
-        .recommendations
-        .iter()
-        .map(|r| rec_rows(r, ui, width, two))
-        .collect();
-    text::rows(frame, inner, ui, Region::Recommendations, rows);
+    let list = text::List::of(ui, Region::Recommendations, view.recommendations.len());
+    let height = |_| if two { 2 } else { 1 };
+    text::rows(frame, inner, ui, list, height, |i| {
+        rec_rows(&view.recommendations[i], ui, width, two)
+    });
 }
 
 /// `⚑ rollback return-read-path · retrieval-latency since 23:10 (d)`.

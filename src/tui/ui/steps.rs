@@ -33,12 +33,23 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         return;
     }
     let width = inner.width as usize;
-    let time_w = steps.iter().map(|s| time_text(s).len()).max().unwrap_or(0);
-    let rows = steps
+    // widest time among the rows that can be on screen (cheap on long runbooks)
+    let window = inner.height as usize + ui.selection(Region::Steps);
+    let time_w = steps
         .iter()
-        .map(|s| vec![step_line(s, ui, width, time_w)])
-        .collect();
-    text::rows(frame, inner, ui, Region::Steps, rows);
+        .take(window)
+        .map(|s| time_text(s).len())
+        .max()
+        .unwrap_or(0);
+    let list = text::List::of(ui, Region::Steps, steps.len());
+    text::rows(
+        frame,
+        inner,
+        ui,
+        list,
+        |_| 1,
+        |i| vec![step_line(steps[i], ui, width, time_w)],
+    );
 }
 
 /// `26m/20m over`, or `~15m` before the step starts.

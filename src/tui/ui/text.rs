@@ -32,26 +32,49 @@ pub fn region(frame: &mut Frame, area: Rect, ui: &UiState, region: Region, title
     inner
 }
 
-/// Renders `rows` (one or more lines each) into `area`, scrolled so the
-/// selected row is visible and highlighted when the region has focus.
+/// A scrollable list in a region: how many rows, which is selected, and
+/// whether the region has focus (only then is the selection highlighted).
+pub struct List {
+    pub count: usize,
+    pub selected: usize,
+    pub focused: bool,
+}
+
+impl List {
+    /// The list of `region` with its selection from the screen state.
+    pub fn of(ui: &UiState, region: Region, count: usize) -> List {
+        List {
+            count,
+            selected: ui.selection(region),
+            focused: ui.focus == region,
+        }
+    }
+}
+
+/// Renders a list into `area`, scrolled so the selected row is visible.
+/// Only the rows that fit are built (`build(i)`), so long runbooks cost no
+/// more per frame than short ones; `height(i)` is row i's line count.
 pub fn rows(
     frame: &mut Frame,
     area: Rect,
     ui: &UiState,
-    region: Region,
-    rows: Vec<Vec<Line<'static>>>,
+    list: List,
+    height: impl Fn(usize) -> usize,
+    build: impl Fn(usize) -> Vec<Line<'static>>,
 ) {
-    if area.height == 0 || rows.is_empty() {
+    if area.height == 0 || list.count == 0 {
         return;
     }
-    let selected = ui.selection(region).min(rows.len() - 1);
-    let focused = ui.focus == region;
-    let heights: Vec<usize> = rows.iter().map(Vec::len).collect();
+    let selected = list.selected.min(list.count - 1);
+    let heights: Vec<usize> = (0..=selected).map(&height).collect();
     let start = first_visible(&heights, area.height as usize, selected);
-    let mut lines = Vec::new();
-    for (i, row) in rows.into_iter().enumerate().skip(start) {
-        for line in row {
-            lines.push(if focused && i == selected {
+    let mut lines = Vec::with_capacity(area.height as usize);
+    for i in start..list.count {
+        if lines.len() >= area.height as usize {
+            break;
+        }
+        for line in build(i) {
+            lines.push(if list.focused && i == selected {
                 line.patch_style(ui.theme.selected())
             } else {
                 line

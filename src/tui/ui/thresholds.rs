@@ -25,12 +25,11 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
     }
     let width = inner.width as usize;
     let two_lines = 2 * view.thresholds.len() <= inner.height as usize;
-    let rows = view
-        .thresholds
-        .iter()
-        .map(|t| threshold_rows(t, ui, width, two_lines))
-        .collect();
-    text::rows(frame, inner, ui, Region::Thresholds, rows);
+    let list = text::List::of(ui, Region::Thresholds, view.thresholds.len());
+    let height = |_| if two_lines { 2 } else { 1 };
+    text::rows(frame, inner, ui, list, height, |i| {
+        threshold_rows(&view.thresholds[i], ui, width, two_lines)
+    });
 }
 
 fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> Vec<Line<'static>> {
