@@ -92,6 +92,10 @@ fn demo_in_tmux_holds_resumes_quits_and_leaves_a_verifiable_log() {
 
     let screen = t.wait_for("cutover.jsonl", Duration::from_secs(30));
     assert!(
+        screen.contains(&tmp.display().to_string()),
+        "the log's full path is on screen:\n{screen}"
+    );
+    assert!(
         screen.contains("PACS"),
         "the header names the runbook:\n{screen}"
     );
@@ -119,7 +123,7 @@ fn demo_in_tmux_holds_resumes_quits_and_leaves_a_verifiable_log() {
 
     // quit asks first; `y` confirms
     t.keys(&["q"]);
-    t.wait_for("y", Duration::from_secs(5));
+    t.wait_for("Quit the cockpit?", Duration::from_secs(5));
     t.keys(&["y"]);
     let start = Instant::now();
     let log = loop {
@@ -154,6 +158,13 @@ fn demo_in_tmux_holds_resumes_quits_and_leaves_a_verifiable_log() {
         text.contains("quiet period requested by radiology"),
         "the hold reason is in the log"
     );
-    assert!(text.contains("\"resume\"") || text.contains("radiology confirmed"));
+    assert!(
+        text.contains("radiology confirmed"),
+        "the resume rationale is in the log"
+    );
+    assert!(
+        text.contains("\"kind\":\"close\""),
+        "quitting wrote the close record"
+    );
     let _ = std::fs::remove_dir_all(&tmp);
 }

@@ -93,3 +93,32 @@ fn a_damaged_log_is_refused_with_exit_1_naming_the_line() {
         .unwrap()
         .contains("\"resume\""));
 }
+
+#[test]
+fn replay_refuses_a_damaged_log_without_force_and_an_unreadable_one_with_2() {
+    let d = dir("replay");
+    let log = d.join("cutover.jsonl");
+    let loaded = start::load(
+        &root("runbooks/demo-pacs-cutover.toml"),
+        &root("config/demo.toml"),
+    )
+    .unwrap();
+    let (mut s, _) = start::open_session(&loaded, &log, "dana", system_clock()).unwrap();
+    s.act(Action::Note {
+        text: "first note".into(),
+    });
+    drop(s);
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(&log, text.replace("first note", "other note")).unwrap();
+    let bin = env!("CARGO_BIN_EXE_cutover");
+    let out = Command::new(bin).arg("replay").arg(&log).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--force") && err.contains("edited"), "{err}");
+    let out = Command::new(bin)
+        .arg("replay")
+        .arg(d.join("absent.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

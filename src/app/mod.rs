@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod live;
 pub mod log_tail;
+pub mod replay;
 pub mod session;
 pub mod start;
 pub mod view_model;

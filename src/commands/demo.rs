@@ -58,12 +58,28 @@ async fn start_sim(scenario: Scenario, speed: f64) -> color_eyre::Result<sim::Si
     }
 }
 
-/// `<temp dir>/cutover-demo-<time>-<pid>/cutover.jsonl` (TMPDIR honoured).
+/// `<temp dir>/cutover-demo-<pid>[-N]/cutover.jsonl` (TMPDIR honoured). Kept
+/// short so the footer can show the full path on an 80-100 column terminal.
 fn demo_log_path() -> color_eyre::Result<PathBuf> {
-    let stamp = cutover_cockpit::app::clock::wall_now().0;
-    let dir = std::env::temp_dir().join(format!("cutover-demo-{stamp}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).wrap_err_with(|| format!("cannot create {}", dir.display()))?;
-    Ok(dir.join("cutover.jsonl"))
+    let base = std::env::temp_dir();
+    let pid = std::process::id();
+    for n in 0..1000 {
+        let name = match n {
+            0 => format!("cutover-demo-{pid}"),
+            n => format!("cutover-demo-{pid}-{n}"),
+        };
+        let dir = base.join(name);
+        // create_dir (not _all) fails on an existing dir: never reuse an old demo's log
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir.join("cutover.jsonl")),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).wrap_err_with(|| format!("cannot create {}", dir.display())),
+        }
+    }
+    Err(eyre!(
+        "cannot find a free cutover-demo-{pid}-N directory under {}",
+        base.display()
+    ))
 }
 
 /// `rel` under the current directory, else under the source tree this was built from.

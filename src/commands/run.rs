@@ -9,7 +9,7 @@ use cutover_cockpit::app::session::{lock, SharedSession};
 use cutover_cockpit::app::start::{self, Loaded, Opened};
 use cutover_cockpit::probe::Clock;
 use cutover_cockpit::tui::terminal::{init_diagnostics, spawn_key_reader, TerminalGuard};
-use cutover_cockpit::tui::{CockpitPort, Exit, Theme, UiState};
+use cutover_cockpit::tui::{AppEvent, CockpitPort, Exit, Theme, UiState};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
@@ -55,10 +55,12 @@ pub async fn live(loaded: &Loaded, log: &Path, operator: &str) -> color_eyre::Re
     let (tx, rx) = mpsc::channel(256);
     let mut guard = TerminalGuard::enter()?;
     let _keys = spawn_key_reader(tx.clone());
+    let signals = spawn_signal_quit(tx.clone());
     let feeders = spawn_feeders(session.clone(), Some(&loaded.config), clock, tx);
     let mut ui = UiState::for_view(Theme::from_env(), &lock(&session).view());
     let outcome = run_screen(guard.terminal(), session.clone(), rx, feeders, &mut ui).await;
     drop(guard);
+    signals.abort();
 
     let mut code = 0;
     if matches!(outcome, Ok(o) if o.exit == Exit::Confirmed) {
@@ -84,4 +86,24 @@ fn announce(opened: &Opened, log: &Path) {
             t.moved_to.display()
         ),
     }
+}
+
+/// SIGTERM/SIGHUP end the screen cleanly (terminal restored, log path
+/// printed). No close record: only a confirmed quit closes the log.
+fn spawn_signal_quit(tx: mpsc::Sender<AppEvent>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+        log::warn!("signal received: leaving the cockpit without a close record");
+        let _ = tx.send(AppEvent::Quit).await;
+    })
 }

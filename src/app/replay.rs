@@ -1,0 +1,312 @@
+//! `cutover replay`: the cockpit screens re-driven from a log, read-only.
+//! Records are folded into a fresh `Cockpit` as replay time passes them.
+
+use crate::app::log_tail::LogTail;
+use crate::app::view_model::{build_view, ViewContext};
+use crate::core::cockpit::{Action, Cockpit};
+use crate::core::entry::EntryKind;
+use crate::core::runbook::Runbook;
+use crate::core::time::{Dur, Ts};
+use crate::journal::Record;
+use crate::tui::view::{CockpitView, ReplayMarker, Toast, ToastKind};
+use crate::tui::{ActResult, CockpitPort};
+
+/// Speeds `+`/`-` step through.
+pub const SPEEDS: [f64; 7] = [1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 1000.0];
+
+/// A log being replayed: its records, how far they are applied, replay time.
+pub struct Replayer {
+    runbook: Runbook,
+    records: Vec<Record>,
+    /// Records `..applied` are folded into `cockpit`.
+    applied: usize,
+    cockpit: Cockpit,
+    tail: LogTail,
+    at: Ts,
+    speed: f64,
+    playing: bool,
+    log_path: String,
+    /// Shown while replaying a damaged log (`--force`).
+    banner: Option<String>,
+}
+
+impl Replayer {
+    /// Starts paused-or-playing at the log's first record (`records` non-empty).
+    pub fn new(runbook: Runbook, records: Vec<Record>, log_path: &str, speed: f64) -> Replayer {
+        let start = records.first().map(Record::ts).unwrap_or(Ts(0));
+        let mut r = Replayer {
+            cockpit: Cockpit::new(runbook.clone(), start),
+            runbook,
+            records,
+            applied: 0,
+            tail: LogTail::default(),
+            at: start,
+            speed: nearest_speed(speed),
+            playing: true,
+            log_path: log_path.to_string(),
+            banner: None,
+        };
+        r.apply_until(start);
+        r
+    }
+
+    /// Names the damage of a log replayed with `--force`.
+    pub fn with_banner(mut self, text: String) -> Replayer {
+        self.banner = Some(text);
+        self
+    }
+
+    pub fn cockpit(&self) -> &Cockpit {
+        &self.cockpit
+    }
+    pub fn at(&self) -> Ts {
+        self.at
+    }
+    pub fn applied(&self) -> usize {
+        self.applied
+    }
+    pub fn playing(&self) -> bool {
+        self.playing
+    }
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+    pub fn at_end(&self) -> bool {
+        self.applied >= self.records.len()
+    }
+
+    /// Real time `real` passed: advance replay time by `real * speed` when playing.
+    pub fn advance(&mut self, real: Dur) {
+        if !self.playing || self.at_end() {
+            return;
+        }
+        let to = self.at + Dur((real.0 as f64 * self.speed) as i64);
+        self.apply_until(to);
+        self.at = to;
+        if self.at_end() {
+            self.playing = false;
+        }
+    }
+
+    pub fn toggle_play(&mut self) {
+        self.playing = !self.playing && !self.at_end();
+    }
+
+    /// `+` (up) / `-` (down) through [`SPEEDS`].
+    pub fn change_speed(&mut self, up: bool) {
+        let i = SPEEDS.iter().position(|s| *s == self.speed).unwrap_or(0);
+        let j = if up {
+            (i + 1).min(SPEEDS.len() - 1)
+        } else {
+            i.saturating_sub(1)
+        };
+        self.speed = SPEEDS[j];
+    }
+
+    /// `.`: apply exactly the next record, pausing.
+    pub fn step(&mut self) {
+        self.playing = false;
+        if let Some(ts) = self.records.get(self.applied).map(Record::ts) {
+            self.apply_one();
+            self.at = self.at.max(ts);
+        }
+    }
+
+    /// `n`: run forward to just after the next decision.
+    pub fn next_decision(&mut self) {
+        self.playing = false;
+        while !self.at_end() {
+            let is_decision = self.records[self.applied].kind == EntryKind::Decision;
+            self.step();
+            if is_decision {
+                break;
+            }
+        }
+    }
+
+    /// `p`: rebuild up to just after the decision before the current position.
+    pub fn prev_decision(&mut self) {
+        self.playing = false;
+        let before = self.applied.saturating_sub(1);
+        let target = self.records[..before]
+            .iter()
+            .rposition(|r| r.kind == EntryKind::Decision)
+            .map(|i| i + 1)
+            .unwrap_or(1);
+        self.rebuild(target);
+    }
+
+    fn rebuild(&mut self, upto: usize) {
+        let start = self.records.first().map(Record::ts).unwrap_or(Ts(0));
+        self.cockpit = Cockpit::new(self.runbook.clone(), start);
+        self.tail = LogTail::default();
+        self.applied = 0;
+        self.at = start;
+        while self.applied < upto.min(self.records.len()) {
+            self.step();
+        }
+    }
+
+    fn apply_until(&mut self, to: Ts) {
+        while self.records.get(self.applied).is_some_and(|r| r.ts() <= to) {
+            self.apply_one();
+        }
+    }
+
+    fn apply_one(&mut self) {
+        let r = &self.records[self.applied];
+        self.cockpit.apply_record(r.ts(), &r.entry());
+        self.tail.push(r);
+        self.applied += 1;
+    }
+}
+
+fn nearest_speed(s: f64) -> f64 {
+    SPEEDS
+        .iter()
+        .copied()
+        .min_by(|a, b| (a - s).abs().total_cmp(&(b - s).abs()))
+        .unwrap_or(1.0)
+}
+
+impl CockpitPort for Replayer {
+    fn view(&self) -> CockpitView {
+        let ctx = ViewContext {
+            operator: String::new(),
+            log_path: self.log_path.clone(),
+            checkpoint: None,
+            log_tail: self.tail.lines(),
+            toast: self.banner.as_ref().map(|b| Toast {
+                kind: ToastKind::Refused,
+                message: b.clone(),
+            }),
+            now: self.at,
+        };
+        let mut v = build_view(&self.cockpit, &ctx);
+        v.header.replay = Some(ReplayMarker {
+            at: self.at,
+            speed: if self.playing {
+                format!("x{}", self.speed)
+            } else if self.at_end() {
+                "end".into()
+            } else {
+                "paused".into()
+            },
+        });
+        v
+    }
+
+    fn act(&mut self, _action: Action) -> ActResult {
+        ActResult::Refused("replay is read-only".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::cockpit::Msg;
+    use crate::journal::canon::{Chain, ZERO_HASH};
+
+    const RUNBOOK: &str = include_str!("../../runbooks/demo-pacs-cutover.toml");
+    const T0: Ts = Ts(1_795_903_200_000);
+
+    /// A little log: begin, then a hold at +60 s and a resume at +120 s.
+    fn records() -> (Runbook, Vec<Record>) {
+        let rb = crate::core::runbook::load("demo.toml", RUNBOOK).unwrap();
+        let mut c = Cockpit::new(rb.clone(), T0);
+        let mut entries: Vec<(Ts, crate::core::entry::Entry)> = Vec::new();
+        let mut take = |t: Ts, fx: Vec<crate::core::cockpit::Effect>| {
+            for e in fx {
+                if let crate::core::cockpit::Effect::Append(e) = e {
+                    entries.push((t, e));
+                }
+            }
+        };
+        take(T0, c.begin(T0));
+        let t1 = T0 + Dur::from_secs(60);
+        let hold = Action::Hold {
+            reason: "why".into(),
+        };
+        take(
+            t1,
+            c.handle(
+                Msg::Act {
+                    actor: "dana".into(),
+                    action: hold,
+                },
+                t1,
+            ),
+        );
+        let t2 = T0 + Dur::from_secs(120);
+        let resume = Action::Resume {
+            rationale: "ok".into(),
+        };
+        take(
+            t2,
+            c.handle(
+                Msg::Act {
+                    actor: "dana".into(),
+                    action: resume,
+                },
+                t2,
+            ),
+        );
+        let chain = Chain::from_key(None);
+        let mut prev = ZERO_HASH.to_string();
+        let recs = entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, (t, e))| {
+                let (r, _) = Record::seal(e, i as u64, t, &prev, &chain);
+                prev = r.hash.clone();
+                r
+            })
+            .collect();
+        (rb, recs)
+    }
+
+    #[test]
+    fn playing_applies_records_as_replay_time_passes_them() {
+        let (rb, recs) = records();
+        let mut r = Replayer::new(rb, recs, "/x/cutover.jsonl", 10.0);
+        assert!(r.cockpit().hold().is_none());
+        r.advance(Dur::from_secs(7)); // 70 s of log time at x10
+        assert!(r.cockpit().hold().is_some(), "the hold at +60 s is applied");
+        r.advance(Dur::from_secs(6));
+        assert!(
+            r.cockpit().hold().is_none(),
+            "the resume at +120 s is applied"
+        );
+        assert!(r.at_end() && !r.playing());
+    }
+
+    #[test]
+    fn next_and_previous_decision_jump_and_pause() {
+        let (rb, recs) = records();
+        let mut r = Replayer::new(rb, recs, "/x/cutover.jsonl", 1.0);
+        r.next_decision();
+        assert!(!r.playing());
+        assert!(r.cockpit().hold().is_some());
+        assert_eq!(r.at(), T0 + Dur::from_secs(60));
+        r.next_decision();
+        assert!(r.cockpit().hold().is_none());
+        r.prev_decision();
+        assert!(r.cockpit().hold().is_some(), "back to just after the hold");
+        let v = r.view();
+        assert_eq!(v.header.replay.map(|m| m.speed), Some("paused".to_string()));
+        assert!(v.header.hold.is_some());
+    }
+
+    #[test]
+    fn speed_steps_stay_between_1x_and_1000x_and_actions_are_refused() {
+        let (rb, recs) = records();
+        let mut r = Replayer::new(rb, recs, "/x/cutover.jsonl", 3.0);
+        assert_eq!(r.speed(), 2.0);
+        (0..10).for_each(|_| r.change_speed(true));
+        assert_eq!(r.speed(), 1000.0);
+        (0..10).for_each(|_| r.change_speed(false));
+        assert_eq!(r.speed(), 1.0);
+        let refused = r.act(Action::Note { text: "x".into() });
+        assert!(matches!(refused, ActResult::Refused(_)));
+    }
+}
