@@ -234,6 +234,31 @@ mod tests {
     }
 
     #[test]
+    fn a_recommendation_answered_rollback_also_ends_the_visit() {
+        let vals = [
+            rec(0, "phase", "d", json!({"type":"entered","phase":"p1"})),
+            rec(
+                10,
+                "decision",
+                "d",
+                json!({"type":"decide","threshold":"t","answer":"continue"}),
+            ),
+            rec(
+                12,
+                "decision",
+                "d",
+                json!({"type":"decide","threshold":"t","answer":"rollback","scope":"s"}),
+            ),
+        ];
+        let recs: Vec<Rec> = vals.iter().filter_map(Rec::of).collect();
+        let v = phase_visits(&recs, &Plan::from_toml(Some(RB)), Some(Ts(30 * 60_000)));
+        assert_eq!(
+            (v[0].outcome.as_str(), v[0].left),
+            ("rolled back", Some(Ts(12 * 60_000)))
+        );
+    }
+
+    #[test]
     fn a_rollback_step_that_ran_is_listed_with_its_plan() {
         let vals = [
             rec(
