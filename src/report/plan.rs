@@ -22,6 +22,8 @@ pub struct Plan {
     pub owners: Vec<PlanOwner>,
     pub phases: Vec<PlanPhase>,
     pub thresholds: Vec<PlanCondition>,
+    /// Rollback plans as pseudo-phases: `id` = scope, `name` = title, their steps.
+    pub rollbacks: Vec<PlanPhase>,
 }
 
 /// A roster entry.
@@ -95,6 +97,7 @@ impl Plan {
             owners: tables(&doc, "owner").map(owner).collect(),
             phases: tables(&doc, "phase").map(phase).collect(),
             thresholds: tables(&doc, "threshold").map(condition).collect(),
+            rollbacks: tables(&doc, "rollback").map(rollback).collect(),
         }
     }
 
@@ -160,6 +163,16 @@ fn phase(v: &Value) -> PlanPhase {
         owner: str_of(v, "owner"),
         steps: tables(v, "step").map(step).collect(),
         gates: tables(v, "gate").map(condition).collect(),
+    }
+}
+
+fn rollback(v: &Value) -> PlanPhase {
+    PlanPhase {
+        id: str_of(v, "scope"),
+        name: str_of(v, "title"),
+        owner: String::new(),
+        steps: tables(v, "step").map(step).collect(),
+        gates: Vec::new(),
     }
 }
 

@@ -138,6 +138,8 @@ pub const RECOMMENDATION_SCOPE: &[&str] = &["recommendation.scope"];
 
 /// `step`: start | done | skip | blocked.
 pub const STEP_EVENT: &[&str] = &["type", "event", "status"];
+/// `step`: the rollback scope when it is a rollback plan's step (else null).
+pub const STEP_ROLLBACK: &[&str] = &["rollback"];
 /// `phase`: entered | completed.
 pub const PHASE_EVENT: &[&str] = &["type", "event", "status"];
 /// `phase`: which phase (falls back to the envelope's `phase`).

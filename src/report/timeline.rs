@@ -78,10 +78,20 @@ pub fn steps(recs: &[Rec], plan: &Plan) -> Vec<StepRun> {
         let (Some(ts), Some(id)) = (r.ts, r.text(f::ID)) else {
             continue;
         };
-        let i = match out.iter().position(|s| s.id == id) {
+        // a rollback step may share its id with a phase step: the record says which
+        let pool = r
+            .text(f::STEP_ROLLBACK)
+            .map(|scope| format!("rollback {scope}"));
+        let found = out.iter().position(|s| {
+            s.id == id
+                && pool
+                    .as_ref()
+                    .map_or(!s.phase.starts_with("rollback "), |p| &s.phase == p)
+        });
+        let i = match found {
             Some(i) => i,
             None => {
-                out.push(unplanned(id, r.phase));
+                out.push(unplanned(id, r.phase, r.text(f::STEP_ROLLBACK), plan));
                 out.len() - 1
             }
         };
@@ -90,18 +100,43 @@ pub fn steps(recs: &[Rec], plan: &Plan) -> Vec<StepRun> {
     out
 }
 
-fn unplanned(id: &str, phase: Option<&str>) -> StepRun {
+/// A step the log names beyond the phases' plan: a rollback step (listed
+/// only once it ran, since rollback plans are contingencies) or unknown.
+fn unplanned(id: &str, phase: Option<&str>, scope: Option<&str>, plan: &Plan) -> StepRun {
+    let rollback = plan
+        .rollbacks
+        .iter()
+        .filter(|rb| scope == Some(rb.id.as_str()))
+        .find_map(|rb| rb.steps.iter().find(|s| s.id == id).map(|s| (rb, s)));
+    let (phase, title, owner, planned) = match rollback {
+        Some((rb, s)) => (
+            format!("rollback {}", rb.id),
+            s.title.clone(),
+            s.owner.clone(),
+            s.expected,
+        ),
+        None => (
+            // keep the rollback pool in the name so later records find this row
+            scope.map_or_else(
+                || phase.unwrap_or("").to_string(),
+                |sc| format!("rollback {sc}"),
+            ),
+            "(not in the runbook)".into(),
+            String::new(),
+            None,
+        ),
+    };
     StepRun {
         id: id.to_string(),
-        title: "(not in the runbook)".into(),
-        phase: phase.unwrap_or("").to_string(),
-        owner: String::new(),
+        title,
+        phase,
+        owner,
         started: None,
         ended: None,
         outcome: "not started".into(),
         by: None,
         reason: None,
-        planned: None,
+        planned,
         actual: None,
     }
 }
@@ -160,7 +195,7 @@ mod tests {
         json!({"seq":0,"ts":Ts(min * 60_000).to_rfc3339(),"kind":kind,"actor":actor,"phase":"p1","body":body})
     }
 
-    const RB: &str = "[[phase]]\nid='p1'\nname='One'\nowner='d'\n[[phase.step]]\nid='a'\ntitle='A'\nowner='sam'\nexpected='20m'\n[[phase.step]]\nid='b'\ntitle='B'\nowner='sam'\nexpected='10m'\n[[phase]]\nid='p2'\nname='Two'\nowner='d'\n";
+    const RB: &str = "[[phase]]\nid='p1'\nname='One'\nowner='d'\n[[phase.step]]\nid='a'\ntitle='A'\nowner='sam'\nexpected='20m'\n[[phase.step]]\nid='b'\ntitle='B'\nowner='sam'\nexpected='10m'\n[[phase]]\nid='p2'\nname='Two'\nowner='d'\n[[rollback]]\nscope='s'\ntitle='Back'\n[[rollback.step]]\nid='undo'\ntitle='Undo'\nowner='kim'\nexpected='15m'\n";
 
     #[test]
     fn phases_show_planned_and_actual_and_rollback_ends_a_visit() {
@@ -199,6 +234,60 @@ mod tests {
     }
 
     #[test]
+    fn a_recommendation_answered_rollback_also_ends_the_visit() {
+        let vals = [
+            rec(0, "phase", "d", json!({"type":"entered","phase":"p1"})),
+            rec(
+                10,
+                "decision",
+                "d",
+                json!({"type":"decide","threshold":"t","answer":"continue"}),
+            ),
+            rec(
+                12,
+                "decision",
+                "d",
+                json!({"type":"decide","threshold":"t","answer":"rollback","scope":"s"}),
+            ),
+        ];
+        let recs: Vec<Rec> = vals.iter().filter_map(Rec::of).collect();
+        let v = phase_visits(&recs, &Plan::from_toml(Some(RB)), Some(Ts(30 * 60_000)));
+        assert_eq!(
+            (v[0].outcome.as_str(), v[0].left),
+            ("rolled back", Some(Ts(12 * 60_000)))
+        );
+    }
+
+    #[test]
+    fn a_rollback_step_that_ran_is_listed_with_its_plan() {
+        let vals = [
+            rec(
+                1,
+                "step",
+                "kim",
+                json!({"type":"start","step":"undo","phase":null,"rollback":"s"}),
+            ),
+            rec(
+                19,
+                "step",
+                "kim",
+                json!({"type":"done","step":"undo","phase":null,"rollback":"s"}),
+            ),
+        ];
+        let recs: Vec<Rec> = vals.iter().filter_map(Rec::of).collect();
+        let s = steps(&recs, &Plan::from_toml(Some(RB)));
+        let undo = s.iter().find(|s| s.id == "undo").unwrap();
+        assert_eq!(
+            (undo.phase.as_str(), undo.owner.as_str()),
+            ("rollback s", "kim")
+        );
+        assert_eq!(
+            (undo.planned, undo.actual),
+            (Some(Dur::from_mins(15)), Some(Dur::from_mins(18)))
+        );
+    }
+
+    #[test]
     fn steps_measure_start_to_done_and_keep_unplanned_ones() {
         let vals = [
             rec(1, "step", "sam", json!({"event":"start","step":"a"})),
@@ -212,7 +301,7 @@ mod tests {
         ];
         let recs: Vec<Rec> = vals.iter().filter_map(Rec::of).collect();
         let s = steps(&recs, &Plan::from_toml(Some(RB)));
-        assert_eq!(s.len(), 3);
+        assert_eq!(s.len(), 3, "rollback steps are listed only once they ran");
         assert_eq!(s[0].actual, Some(Dur::from_mins(25)));
         assert_eq!(s[0].by.as_deref(), Some("kim"));
         assert_eq!(s[1].outcome, "not started");
