@@ -4,6 +4,10 @@
 //! the cockpit state machine). Everything else is an edge around it: probes,
 //! the journal (cutover log), the simulator, the terminal UI.
 
+// Nothing from outside may be unwrapped in the program itself; tests
+// (integration tests are separate crates, unit tests via clippy.toml) may.
+#![warn(clippy::unwrap_used)]
+
 pub mod app;
 pub mod core;
 pub mod journal;

@@ -100,7 +100,11 @@ async fn status_sees_drift_and_outage_with_reasons() {
     assert_eq!(value(&doc, "recon.pacs-pilot.match"), 1.0);
     let dir = scratch("outage");
     let (code, doc) = status_json(&config_for(&dir, &outage.base_url())).await;
-    assert_eq!(code, Some(1), "the readiness gate `target.pacs.up == 1` fails: exit 1");
+    assert_eq!(
+        code,
+        Some(1),
+        "the readiness gate `target.pacs.up == 1` fails: exit 1"
+    );
     assert_eq!(value(&doc, "target.pacs.up"), 0.0, "{doc}");
     assert_eq!(value(&doc, "target.pacs.health_ok"), 0.0);
     let ms = &doc["metrics"]["target.pacs.health_ms"];
@@ -114,7 +118,11 @@ async fn unreachable_endpoints_give_reasons_not_values() {
     let dir = scratch("refused");
     // nothing listens on port 9 of loopback (discard): connection refused
     let (code, doc) = status_json(&config_for(&dir, "http://127.0.0.1:9")).await;
-    assert_eq!(code, Some(1), "nothing answers, so the readiness gate cannot pass");
+    assert_eq!(
+        code,
+        Some(1),
+        "nothing answers, so the readiness gate cannot pass"
+    );
     let up = &doc["metrics"]["target.pacs.up"];
     assert_eq!(up["value"], 0.0);
     let lat = &doc["metrics"]["target.pacs.latency_ms"];

@@ -129,7 +129,11 @@ impl<'s> Reader<'s> {
                 self.suggested.insert((table_id(t), near.to_string()));
             }
             let help = did_you_mean(&k, allowed.iter().copied()).or_else(|| {
-                Some(format!("keys allowed in {}: {}", t.what, allowed.join(", ")))
+                Some(format!(
+                    "keys allowed in {}: {}",
+                    t.what,
+                    allowed.join(", ")
+                ))
             });
             self.error_help(pos, format!("unknown key `{k}` in {}", t.what), help);
         }
