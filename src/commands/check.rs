@@ -57,7 +57,9 @@ pub fn run(args: CheckArgs) -> color_eyre::Result<u8> {
     };
     // a closed pipe (`cutover check ... | head`) is not an error worth a panic
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    let invalid = checked.iter().any(|c| c.diags.iter().any(Diagnostic::is_error));
+    let invalid = checked
+        .iter()
+        .any(|c| c.diags.iter().any(Diagnostic::is_error));
     Ok(if unreadable {
         2
     } else if invalid {

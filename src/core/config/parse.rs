@@ -12,7 +12,14 @@ use std::collections::{BTreeMap, HashMap};
 const LATER_SECTIONS: &[&str] = &["serve", "webhook", "token"];
 const TOP_KEYS: &[&str] = &["poll", "probe", "serve", "webhook", "token"];
 const POLL_KEYS: &[&str] = &["interval", "timeout", "stale_after"];
-const COMMON: &[&str] = &["kind", "expect_status", "bearer_env", "ca_file", "interval", "timeout"];
+const COMMON: &[&str] = &[
+    "kind",
+    "expect_status",
+    "bearer_env",
+    "ca_file",
+    "interval",
+    "timeout",
+];
 const HEALTH_KEYS: &[&str] = &["side", "system", "url", "expect_json"];
 const LATENCY_KEYS: &[&str] = &["side", "system", "url", "fields"];
 const CHECKSUM_KEYS: &[&str] = &["dataset", "source_url", "target_url"];
@@ -82,13 +89,21 @@ fn read_config(r: &mut Reader<'_>, root: Tbl<'_>) -> Config {
         .filter_map(|t| read_probe(r, t))
         .collect();
     if probes.is_empty() && root.table.get_key_value("probe").is_none() {
-        r.warn(Pos::new(1, 1), "the config has no [[probe]]".to_string(), None);
+        r.warn(
+            Pos::new(1, 1),
+            "the config has no [[probe]]".to_string(),
+            None,
+        );
     }
     check_duplicate_probes(r, &probes);
     Config { poll, probes }
 }
 
-fn positive(r: &mut Reader<'_>, d: Spanned<crate::core::time::Dur>, key: &str) -> crate::core::time::Dur {
+fn positive(
+    r: &mut Reader<'_>,
+    d: Spanned<crate::core::time::Dur>,
+    key: &str,
+) -> crate::core::time::Dur {
     if d.value.0 <= 0 {
         r.error(d.pos, format!("`{key}` must be longer than 0"));
     }
@@ -131,8 +146,14 @@ fn url(r: &mut Reader<'_>, t: Tbl<'_>, key: &str) -> String {
 fn read_probe(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<Probe> {
     if t.table.get_key_value("kind").is_none() {
         // without a kind, check against every probe key so a typo of `kind` is named
-        let all: Vec<&str> = [COMMON, HEALTH_KEYS, LATENCY_KEYS, CHECKSUM_KEYS, PROMETHEUS_KEYS]
-            .concat();
+        let all: Vec<&str> = [
+            COMMON,
+            HEALTH_KEYS,
+            LATENCY_KEYS,
+            CHECKSUM_KEYS,
+            PROMETHEUS_KEYS,
+        ]
+        .concat();
         r.check_keys(t, &all);
     }
     let kind = r.req_str(t, "kind")?;
@@ -154,7 +175,11 @@ fn read_probe(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<Probe> {
         let dataset = segment(r, t, "dataset").unwrap_or_default();
         let source_url = url(r, t, "source_url");
         let target_url = url(r, t, "target_url");
-        let k = ProbeKind::Checksum { dataset, source_url, target_url };
+        let k = ProbeKind::Checksum {
+            dataset,
+            source_url,
+            target_url,
+        };
         (None, None, String::new(), k)
     } else {
         let side = read_side(r, t);
@@ -185,7 +210,11 @@ fn read_side(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<Side> {
         "target" => Some(Side::Target),
         other => {
             let help = diag::did_you_mean(other, ["source", "target"]);
-            r.error_help(s.pos, format!("`side` must be \"source\" or \"target\", found \"{other}\""), help);
+            r.error_help(
+                s.pos,
+                format!("`side` must be \"source\" or \"target\", found \"{other}\""),
+                help,
+            );
             None
         }
     }
@@ -213,9 +242,14 @@ fn read_map(r: &mut Reader<'_>, t: Tbl<'_>, key: &str, pointers: bool) -> BTreeM
     };
     let names: Vec<String> = m.table.iter().map(|(k, _)| k.to_string()).collect();
     for name in names {
-        let Some(v) = r.opt_str(m, &name) else { continue };
+        let Some(v) = r.opt_str(m, &name) else {
+            continue;
+        };
         if !is_segment(&name) {
-            r.error(v.pos, format!("field name `{name}` cannot be part of a metric name"));
+            r.error(
+                v.pos,
+                format!("field name `{name}` cannot be part of a metric name"),
+            );
         } else if pointers && !(v.value.is_empty() || v.value.starts_with('/')) {
             r.error_help(
                 v.pos,
@@ -235,9 +269,17 @@ fn read_expect_json(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<JsonExpect> {
     r.check_keys(m, &["pointer", "equals"]);
     let pointer = r.req_str(m, "pointer")?;
     let (_, item) = m.table.get_key_value("equals")?;
-    let equals = match item.as_str() {
-        Some(s) => s.to_string(),
-        None => item.as_value().map(|v| v.to_string().trim().to_string()).unwrap_or_default(),
+    // compared with the JSON value's text, so numbers and booleans are written as JSON would
+    let equals = match item.as_value() {
+        Some(toml_edit::Value::String(s)) => s.value().clone(),
+        Some(toml_edit::Value::Integer(i)) => i.value().to_string(),
+        Some(toml_edit::Value::Float(f)) => f.value().to_string(),
+        Some(toml_edit::Value::Boolean(b)) => b.value().to_string(),
+        _ => {
+            let pos = item.span().map(|s| r.pos(s.start)).unwrap_or(m.pos);
+            r.error(pos, "`equals` must be a string, number or boolean");
+            return None;
+        }
     };
     Some(JsonExpect {
         pointer: pointer.value,
@@ -248,9 +290,15 @@ fn read_expect_json(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<JsonExpect> {
 fn read_statuses(r: &mut Reader<'_>, t: Tbl<'_>) -> Vec<u16> {
     let mut out = Vec::new();
     for s in r.int_array(t, "expect_status") {
-        match u16::try_from(s.value).ok().filter(|c| (100..=599).contains(c)) {
+        match u16::try_from(s.value)
+            .ok()
+            .filter(|c| (100..=599).contains(c))
+        {
             Some(c) => out.push(c),
-            None => r.error(s.pos, format!("HTTP status {} is not between 100 and 599", s.value)),
+            None => r.error(
+                s.pos,
+                format!("HTTP status {} is not between 100 and 599", s.value),
+            ),
         }
     }
     out
@@ -259,8 +307,14 @@ fn read_statuses(r: &mut Reader<'_>, t: Tbl<'_>) -> Vec<u16> {
 /// Only the NAME of a variable; a value that looks like a token is refused.
 fn read_env_name(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<String> {
     let s = r.opt_str(t, "bearer_env")?;
-    let ok = s.value.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let ok = s
+        .value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !ok {
         // do not echo the value: it may be the secret itself
         r.error_help(
@@ -281,7 +335,10 @@ fn check_duplicate_probes(r: &mut Reader<'_>, probes: &[Probe]) {
         if let Some(first) = seen.get(&key) {
             r.error(
                 p.pos,
-                format!("duplicate {} probe for `{}` (first defined at {first})", key.1, key.0),
+                format!(
+                    "duplicate {} probe for `{}` (first defined at {first})",
+                    key.1, key.0
+                ),
             );
         } else {
             seen.insert(key, p.pos);
@@ -338,6 +395,9 @@ target_url = "http://127.0.0.1:7700/target/checksum/pacs-pilot"
         let src = "[[probe]]\nside = \"target\"\nsystem = \"pacs\"\nkind = \"health\"\nurl = \"http://x/\"\nexpect_stauts = [200]\n";
         let errs = load("c.toml", src).unwrap_err();
         assert_eq!(errs[0].pos, Pos::new(6, 1));
-        assert_eq!(errs[0].help.as_deref(), Some("did you mean `expect_status`?"));
+        assert_eq!(
+            errs[0].help.as_deref(),
+            Some("did you mean `expect_status`?")
+        );
     }
 }

@@ -111,7 +111,10 @@ impl MetricRules<'_> {
             return Ok(());
         }
         problem(
-            format!("`{name}` names rollback scope `{}`, which has no [[rollback]] plan", segs[1]),
+            format!(
+                "`{name}` names rollback scope `{}`, which has no [[rollback]] plan",
+                segs[1]
+            ),
             did_you_mean(segs[1], self.scopes.iter().copied()),
         )
     }
@@ -126,7 +129,10 @@ fn fixed(name: &str, segs: &[&str], prefix: &str, fields: &[&str]) -> Result<(),
     problem(
         format!("unknown metric `{name}`"),
         did_you_mean(&field, fields.iter().copied())
-            .map(|h| h.replace('`', "").replace("mean ", &format!("mean `{prefix}.")))
+            .map(|h| {
+                h.replace('`', "")
+                    .replace("mean ", &format!("mean `{prefix}."))
+            })
             .map(|h| h.replace('?', "`?"))
             .or_else(|| {
                 Some(format!(
@@ -159,7 +165,10 @@ mod tests {
         assert!(r.check("phase.elapsed_min").is_ok());
         assert!(r.check("issues.open_critical").is_ok());
         let e = r.check("cutover.remaining").unwrap_err();
-        assert_eq!(e.help.as_deref(), Some("did you mean `cutover.remaining_min`?"));
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `cutover.remaining_min`?")
+        );
     }
 
     #[test]

@@ -96,7 +96,11 @@ mod tests {
                 "decommission"
             ]
         );
-        let gate = rb.gates().find(|(_, g)| g.id == "pilot-checksums").unwrap().1;
+        let gate = rb
+            .gates()
+            .find(|(_, g)| g.id == "pilot-checksums")
+            .unwrap()
+            .1;
         assert_eq!(gate.hold_for, Some(Dur::from_mins(1)));
         assert_eq!(gate.kind, GateKind::Exit);
         assert!(rb.rollback("return-read-path").is_some());
@@ -130,7 +134,10 @@ mod tests {
             "title = \"100% checksum match on pilot batch\"",
             "title = \"Prüfsummen – 100%\"",
         );
-        let text = text.replace("recon.pacs-pilot.match == 1", "recon.pacs-pilot.match == == 1");
+        let text = text.replace(
+            "recon.pacs-pilot.match == 1",
+            "recon.pacs-pilot.match == == 1",
+        );
         let errs = load("m.toml", &text).unwrap_err();
         assert_eq!(errs[0].pos, Pos::new(40, 37));
     }

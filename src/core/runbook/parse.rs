@@ -75,7 +75,14 @@ pub struct Parsed {
     pub refs: Refs,
 }
 
-const TOP_KEYS: &[&str] = &["runbook", "owner", "phase", "threshold", "rollback", "template"];
+const TOP_KEYS: &[&str] = &[
+    "runbook",
+    "owner",
+    "phase",
+    "threshold",
+    "rollback",
+    "template",
+];
 const RUNBOOK_KEYS: &[&str] = &[
     "name",
     "version",
@@ -124,7 +131,11 @@ pub fn parse(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> Option<Parse
         let th = read_threshold(&mut r, t, &mut refs);
         rb.thresholds.push(th);
     }
-    for (i, t) in r.tables(root, "rollback", "[[rollback]]").into_iter().enumerate() {
+    for (i, t) in r
+        .tables(root, "rollback", "[[rollback]]")
+        .into_iter()
+        .enumerate()
+    {
         let plan = read_rollback(&mut r, t, i, &mut refs);
         rb.rollbacks.push(plan);
     }
@@ -305,7 +316,12 @@ fn read_step(r: &mut Reader<'_>, t: Tbl<'_>, group: StepGroup, refs: &mut Refs) 
 }
 
 /// Parses a `when`, recording its metrics and windows; errors point inside the string.
-fn read_when(r: &mut Reader<'_>, t: Tbl<'_>, owner: &str, refs: &mut Refs) -> Option<(String, Expr)> {
+fn read_when(
+    r: &mut Reader<'_>,
+    t: Tbl<'_>,
+    owner: &str,
+    refs: &mut Refs,
+) -> Option<(String, Expr)> {
     let when = r.req_str(t, "when")?;
     match parse_condition(&when.value) {
         Ok(expr) => {
@@ -395,7 +411,10 @@ fn read_gate(r: &mut Reader<'_>, t: Tbl<'_>, refs: &mut Refs) -> Gate {
         Some(k) => {
             r.error(
                 k.pos,
-                format!("gate `kind` must be \"entry\" or \"exit\", found \"{}\"", k.value),
+                format!(
+                    "gate `kind` must be \"entry\" or \"exit\", found \"{}\"",
+                    k.value
+                ),
             );
             GateKind::Exit
         }
@@ -431,7 +450,10 @@ fn read_threshold(r: &mut Reader<'_>, t: Tbl<'_>, refs: &mut Refs) -> Threshold 
         Some(s) => {
             r.error(
                 s.pos,
-                format!("`severity` must be \"rollback\" or \"hold\", found \"{}\"", s.value),
+                format!(
+                    "`severity` must be \"rollback\" or \"hold\", found \"{}\"",
+                    s.value
+                ),
             );
             None
         }
@@ -527,8 +549,11 @@ fn check_placeholders(r: &mut Reader<'_>, body: &Spanned<String>) {
                 Some(end) if chars[end] == '}' => {
                     let name: String = chars[i + 1..end].iter().collect();
                     if !PLACEHOLDERS.contains(&name.as_str()) {
-                        let help = crate::core::diag::did_you_mean(&name, PLACEHOLDERS.iter().copied())
-                            .or_else(|| Some(format!("placeholders: {{{}}}", PLACEHOLDERS.join("} {"))));
+                        let help =
+                            crate::core::diag::did_you_mean(&name, PLACEHOLDERS.iter().copied())
+                                .or_else(|| {
+                                    Some(format!("placeholders: {{{}}}", PLACEHOLDERS.join("} {")))
+                                });
                         r.error_help(
                             r.pos_in_string(body, i),
                             format!("unknown placeholder `{{{name}}}` in template"),

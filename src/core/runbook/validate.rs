@@ -81,13 +81,21 @@ pub fn validate(
         if !scopes.contains(s.name.as_str()) {
             let help = did_you_mean(&s.name, scopes.iter().copied())
                 .or_else(|| Some("add a [[rollback]] plan with this scope".into()));
-            c.error(s.pos, format!("scope `{}` has no [[rollback]] plan", s.name), help);
+            c.error(
+                s.pos,
+                format!("scope `{}` has no [[rollback]] plan", s.name),
+                help,
+            );
         }
     }
     let phases: HashSet<&str> = rb.phases.iter().map(|p| p.id.as_str()).collect();
     c.known("phase", &refs.phases, &phases);
     if rb.phases.is_empty() {
-        c.error(refs.runbook_pos, "the runbook has no [[phase]]".into(), None);
+        c.error(
+            refs.runbook_pos,
+            "the runbook has no [[phase]]".into(),
+            None,
+        );
     }
     check_phases_can_exit(&mut c, rb);
     check_scope_ids(&mut c, rb);
@@ -112,9 +120,18 @@ fn check_duplicates(c: &mut Check<'_>, rb: &Runbook) {
     let rsteps = rb.rollbacks.iter().flat_map(|r| &r.steps);
     c.duplicates("rollback step", rsteps.map(|s| (s.id.as_str(), s.pos)));
     c.duplicates("gate", rb.gates().map(|(_, g)| (g.id.as_str(), g.pos)));
-    c.duplicates("threshold", rb.thresholds.iter().map(|t| (t.id.as_str(), t.pos)));
-    c.duplicates("rollback scope", rb.rollbacks.iter().map(|r| (r.scope.as_str(), r.pos)));
-    c.duplicates("template", rb.templates.iter().map(|t| (t.id.as_str(), t.pos)));
+    c.duplicates(
+        "threshold",
+        rb.thresholds.iter().map(|t| (t.id.as_str(), t.pos)),
+    );
+    c.duplicates(
+        "rollback scope",
+        rb.rollbacks.iter().map(|r| (r.scope.as_str(), r.pos)),
+    );
+    c.duplicates(
+        "template",
+        rb.templates.iter().map(|t| (t.id.as_str(), t.pos)),
+    );
 }
 
 /// A phase must be leavable on evidence: an exit gate or a sign-off.
@@ -125,7 +142,10 @@ fn check_phases_can_exit(c: &mut Check<'_>, rb: &Runbook) {
             c.error(
                 p.pos,
                 format!("phase `{}` has no exit gate and no sign-off", p.id),
-                Some("add a [[phase.gate]] (kind \"exit\" is the default) or a [[phase.signoff]]".into()),
+                Some(
+                    "add a [[phase.gate]] (kind \"exit\" is the default) or a [[phase.signoff]]"
+                        .into(),
+                ),
             );
         }
     }
@@ -134,12 +154,21 @@ fn check_phases_can_exit(c: &mut Check<'_>, rb: &Runbook) {
 /// Scopes appear in metric names (`rollback.<scope>.slack_min`), so they must be one segment.
 fn check_scope_ids(c: &mut Check<'_>, rb: &Runbook) {
     for r in &rb.rollbacks {
-        let ok = r.scope.chars().next().is_some_and(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
-            && r.scope.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '-');
+        let ok = r
+            .scope
+            .chars()
+            .next()
+            .is_some_and(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+            && r.scope
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '-');
         if !ok {
             c.error(
                 r.pos,
-                format!("rollback scope `{}` must be lowercase letters, digits, `_` and `-`", r.scope),
+                format!(
+                    "rollback scope `{}` must be lowercase letters, digits, `_` and `-`",
+                    r.scope
+                ),
                 Some("it is used in metric names like rollback.<scope>.slack_min".into()),
             );
         }
@@ -157,7 +186,10 @@ fn group_steps(rb: &Runbook, g: StepGroup) -> &[Step] {
 
 fn group_name(rb: &Runbook, g: StepGroup) -> String {
     match g {
-        StepGroup::Phase(i) => format!("phase `{}`", rb.phases.get(i).map(|p| p.id.as_str()).unwrap_or("?")),
+        StepGroup::Phase(i) => format!(
+            "phase `{}`",
+            rb.phases.get(i).map(|p| p.id.as_str()).unwrap_or("?")
+        ),
         StepGroup::Rollback(i) => format!(
             "rollback plan `{}`",
             rb.rollbacks.get(i).map(|r| r.scope.as_str()).unwrap_or("?")
@@ -172,11 +204,19 @@ fn check_after(c: &mut Check<'_>, parsed: &Parsed) {
     for a in &parsed.refs.after {
         let steps = group_steps(rb, a.group);
         if a.target.name == a.step {
-            c.error(a.target.pos, format!("step `{}` cannot come after itself", a.step), None);
+            c.error(
+                a.target.pos,
+                format!("step `{}` cannot come after itself", a.step),
+                None,
+            );
         } else if !steps.iter().any(|s| s.id == a.target.name) {
             let help = did_you_mean(&a.target.name, steps.iter().map(|s| s.id.as_str()))
                 .or_else(|| Some("`after` names steps of the same phase".into()));
-            let msg = format!("`after` names unknown step `{}` in {}", a.target.name, group_name(rb, a.group));
+            let msg = format!(
+                "`after` names unknown step `{}` in {}",
+                a.target.name,
+                group_name(rb, a.group)
+            );
             c.error(a.target.pos, msg, help);
         }
         if !groups.contains(&a.group) {
@@ -186,11 +226,18 @@ fn check_after(c: &mut Check<'_>, parsed: &Parsed) {
     for g in groups {
         for cycle in find_cycles(group_steps(rb, g)) {
             let first = &group_steps(rb, g)[cycle[0]];
-            let mut names: Vec<&str> = cycle.iter().map(|&i| group_steps(rb, g)[i].id.as_str()).collect();
+            let mut names: Vec<&str> = cycle
+                .iter()
+                .map(|&i| group_steps(rb, g)[i].id.as_str())
+                .collect();
             names.push(first.id.as_str());
             c.error(
                 first.pos,
-                format!("`after` cycle in {}: {}", group_name(rb, g), names.join(" -> ")),
+                format!(
+                    "`after` cycle in {}: {}",
+                    group_name(rb, g),
+                    names.join(" -> ")
+                ),
                 Some("a step cannot (indirectly) wait for itself; remove one `after` entry".into()),
             );
         }
@@ -200,10 +247,20 @@ fn check_after(c: &mut Check<'_>, parsed: &Parsed) {
 /// Every cycle of the "comes after" graph, each once, starting at its
 /// earliest step in file order. Iterative, so long chains cannot overflow.
 pub fn find_cycles(steps: &[Step]) -> Vec<Vec<usize>> {
-    let index: HashMap<&str, usize> = steps.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
     let edges: Vec<Vec<usize>> = steps
         .iter()
-        .map(|s| s.after.iter().filter(|a| **a != s.id).filter_map(|a| index.get(a.as_str()).copied()).collect())
+        .map(|s| {
+            s.after
+                .iter()
+                .filter(|a| **a != s.id)
+                .filter_map(|a| index.get(a.as_str()).copied())
+                .collect()
+        })
         .collect();
     // 0 = unvisited, 1 = on the current path, 2 = done
     let mut state = vec![0u8; steps.len()];
@@ -225,7 +282,12 @@ pub fn find_cycles(steps: &[Step]) -> Vec<Vec<usize>> {
                     1 => {
                         let from = path.iter().position(|(n, _)| *n == to).unwrap_or(0);
                         let mut cycle: Vec<usize> = path[from..].iter().map(|(n, _)| *n).collect();
-                        let min_at = cycle.iter().enumerate().min_by_key(|(_, n)| **n).map(|(i, _)| i).unwrap_or(0);
+                        let min_at = cycle
+                            .iter()
+                            .enumerate()
+                            .min_by_key(|(_, n)| **n)
+                            .map(|(i, _)| i)
+                            .unwrap_or(0);
                         cycle.rotate_left(min_at);
                         if !cycles.contains(&cycle) {
                             cycles.push(cycle);
@@ -269,7 +331,10 @@ fn warn_unused_owners(c: &mut Check<'_>, parsed: &Parsed) {
         if !o.id.is_empty() && !used.contains(o.id.as_str()) {
             c.warn(
                 o.pos,
-                format!("owner `{}` is never used (not commander, phase, step or sign-off owner)", o.id),
+                format!(
+                    "owner `{}` is never used (not commander, phase, step or sign-off owner)",
+                    o.id
+                ),
                 None,
             );
         }
