@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test helpers unwrap (team rule: tests may unwrap)
 //! End to end: `cutover check` on every fixture under tests/runbooks/, the
 //! real runbooks, and the command's exit codes. Each fixture's full output is
 //! an insta snapshot; each invalid fixture also names (in its second line,

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test helpers unwrap (team rule: tests may unwrap)
 //! Properties: the parsers never panic on arbitrary input, and a pretty-printed
 //! expression AST parses back to the same AST.
 

@@ -35,6 +35,37 @@ impl Pos {
     }
 }
 
+/// Line starts of a text, so that many offsets can be turned into positions
+/// without rescanning the text each time (`Pos::of_offset` is O(offset)).
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The same answer as `Pos::of_offset(text, offset)`, in O(log lines + line length).
+    pub fn pos(&self, text: &str, offset: usize) -> Pos {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let col = text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(0) as u32
+            + 1;
+        Pos {
+            line: line as u32,
+            col,
+        }
+    }
+}
+
 impl std::fmt::Display for Pos {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.line, self.col)
@@ -52,5 +83,20 @@ mod tests {
         assert_eq!(Pos::of_offset(text, 3), Pos::new(2, 1));
         // 'ç' is two bytes but one column
         assert_eq!(Pos::of_offset(text, 6), Pos::new(2, 3));
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_of_offset() {
+        let text = "ab\nçd = 1\n\nlast";
+        let idx = LineIndex::new(text);
+        for off in 0..=text.len() + 2 {
+            if text.is_char_boundary(off.min(text.len())) {
+                assert_eq!(
+                    idx.pos(text, off),
+                    Pos::of_offset(text, off),
+                    "offset {off}"
+                );
+            }
+        }
     }
 }

@@ -3,11 +3,11 @@
 //! keep going, so one run reports every mistake.
 
 use crate::core::diag::{did_you_mean, suggest, Diagnostic};
-use crate::core::span::Pos;
+use crate::core::span::{LineIndex, Pos};
 use crate::core::time::{parse_duration, Dur};
 use std::collections::HashSet;
 use std::ops::Range;
-use toml_edit::{ImDocument, Item, TableLike, Value};
+use toml_edit::{Document, Item, TableLike, Value};
 
 /// A value read from the file, with where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +34,7 @@ pub struct Reader<'s> {
     pub file: &'s str,
     pub src: &'s str,
     pub diags: Vec<Diagnostic>,
+    lines: LineIndex,
     /// (table identity, key) pairs already suggested for a misspelt key, so a
     /// typo is one error, not also "missing key".
     suggested: HashSet<(usize, String)>,
@@ -45,8 +46,8 @@ fn table_id(t: Tbl<'_>) -> usize {
 }
 
 /// Parses `src`; a TOML syntax error becomes one diagnostic at its line:col.
-pub fn parse_document<'s>(file: &str, src: &'s str) -> Result<ImDocument<&'s str>, Diagnostic> {
-    ImDocument::parse(src).map_err(|e| {
+pub fn parse_document<'s>(file: &str, src: &'s str) -> Result<Document<&'s str>, Diagnostic> {
+    Document::parse(src).map_err(|e| {
         let pos = Pos::of_offset(src, e.span().map(|r| r.start).unwrap_or(0));
         let msg = e.message().trim().replace('\n', "; ");
         Diagnostic::error(file, pos, format!("invalid TOML: {msg}"))
@@ -59,6 +60,7 @@ impl<'s> Reader<'s> {
             file,
             src,
             diags: Vec::new(),
+            lines: LineIndex::new(src),
             suggested: HashSet::new(),
         }
     }
@@ -75,7 +77,7 @@ impl<'s> Reader<'s> {
 
     /// Position of a byte offset.
     pub fn pos(&self, offset: usize) -> Pos {
-        Pos::of_offset(self.src, offset)
+        self.lines.pos(self.src, offset)
     }
 
     fn span_pos(&self, span: Option<Range<usize>>, fallback: Pos) -> Pos {
@@ -107,7 +109,7 @@ impl<'s> Reader<'s> {
     }
 
     /// The root table of a document.
-    pub fn root<'a>(&self, doc: &'a ImDocument<&'s str>) -> Tbl<'a> {
+    pub fn root<'a>(&self, doc: &'a Document<&'s str>) -> Tbl<'a> {
         Tbl {
             table: doc.as_table(),
             pos: Pos::new(1, 1),

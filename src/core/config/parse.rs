@@ -269,12 +269,17 @@ fn read_expect_json(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<JsonExpect> {
     r.check_keys(m, &["pointer", "equals"]);
     let pointer = r.req_str(m, "pointer")?;
     let (_, item) = m.table.get_key_value("equals")?;
-    let equals = match item.as_str() {
-        Some(s) => s.to_string(),
-        None => item
-            .as_value()
-            .map(|v| v.to_string().trim().to_string())
-            .unwrap_or_default(),
+    // compared with the JSON value's text, so numbers and booleans are written as JSON would
+    let equals = match item.as_value() {
+        Some(toml_edit::Value::String(s)) => s.value().clone(),
+        Some(toml_edit::Value::Integer(i)) => i.value().to_string(),
+        Some(toml_edit::Value::Float(f)) => f.value().to_string(),
+        Some(toml_edit::Value::Boolean(b)) => b.value().to_string(),
+        _ => {
+            let pos = item.span().map(|s| r.pos(s.start)).unwrap_or(m.pos);
+            r.error(pos, "`equals` must be a string, number or boolean");
+            return None;
+        }
     };
     Some(JsonExpect {
         pointer: pointer.value,

@@ -1,9 +1,13 @@
 //! The runbook: model, TOML parsing with positions, and validation.
 
+mod conditions;
 pub mod metrics;
 pub mod model;
 pub mod parse;
+mod template;
 pub mod validate;
+
+pub use template::PLACEHOLDERS;
 
 pub use model::*;
 

@@ -2,9 +2,10 @@
 //! that validation can point at it. Structural problems (unknown keys, wrong
 //! types, bad durations, expressions that do not parse) are found here.
 
+use super::conditions::{read_gate, read_threshold};
 use super::model::*;
+use super::template::read_template;
 use crate::core::diag::Diagnostic;
-use crate::core::expr::{parse_condition, Expr};
 use crate::core::span::Pos;
 use crate::core::time::{Dur, Ts};
 use crate::core::tomlread::{parse_document, Reader, Spanned, Tbl};
@@ -94,11 +95,8 @@ const RUNBOOK_KEYS: &[&str] = &[
 const OWNER_KEYS: &[&str] = &["id", "name", "role", "contact"];
 const PHASE_KEYS: &[&str] = &["id", "name", "owner", "step", "gate", "signoff"];
 const STEP_KEYS: &[&str] = &["id", "title", "owner", "expected", "after"];
-const GATE_KEYS: &[&str] = &["id", "title", "when", "for", "kind"];
 const SIGNOFF_KEYS: &[&str] = &["role", "owner"];
-const THRESHOLD_KEYS: &[&str] = &["id", "title", "when", "for", "scope", "severity", "phase"];
 const ROLLBACK_KEYS: &[&str] = &["scope", "title", "step"];
-const TEMPLATE_KEYS: &[&str] = &["id", "title", "text"];
 
 /// Parses runbook text; returns `None` only for a TOML syntax error (reported in `diags`).
 pub fn parse(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
@@ -148,7 +146,8 @@ pub fn parse(file: &str, src: &str, diags: &mut Vec<Diagnostic>) -> Option<Parse
     Some(Parsed { runbook: rb, refs })
 }
 
-fn text(s: Option<Spanned<String>>) -> String {
+/// The string value, or empty when it was missing (already reported).
+pub(super) fn text(s: Option<Spanned<String>>) -> String {
     s.map(|s| s.value).unwrap_or_default()
 }
 
@@ -236,7 +235,7 @@ fn read_owner(r: &mut Reader<'_>, t: Tbl<'_>) -> Owner {
 }
 
 /// A required owner reference, recorded for validation.
-fn owner_ref(r: &mut Reader<'_>, t: Tbl<'_>, refs: &mut Refs) -> String {
+pub(super) fn owner_ref(r: &mut Reader<'_>, t: Tbl<'_>, refs: &mut Refs) -> String {
     let o = r.req_str(t, "owner");
     if let Some(o) = &o {
         refs.owners.push(NameUse::from(o));
@@ -315,174 +314,6 @@ fn read_step(r: &mut Reader<'_>, t: Tbl<'_>, group: StepGroup, refs: &mut Refs) 
     }
 }
 
-/// Parses a `when`, recording its metrics and windows; errors point inside the string.
-fn read_when(
-    r: &mut Reader<'_>,
-    t: Tbl<'_>,
-    owner: &str,
-    refs: &mut Refs,
-) -> Option<(String, Expr)> {
-    let when = r.req_str(t, "when")?;
-    match parse_condition(&when.value) {
-        Ok(expr) => {
-            for m in expr.metrics() {
-                refs.metrics.push(NameUse {
-                    name: m.name.clone(),
-                    pos: r.pos_in_string(&when, m.offset),
-                });
-            }
-            let mut windows = Vec::new();
-            window_offsets(&expr, &mut windows);
-            for (metric_end, w) in windows {
-                // the DURATION follows the metric's comma: point at it
-                let at = when
-                    .value
-                    .chars()
-                    .enumerate()
-                    .skip(metric_end)
-                    .skip_while(|(_, c)| *c == ',' || c.is_whitespace())
-                    .map(|(i, _)| i)
-                    .next()
-                    .unwrap_or(metric_end);
-                refs.limited.push(Limited {
-                    what: format!("the window in `when` of {owner}"),
-                    dur: w,
-                    pos: r.pos_in_string(&when, at),
-                });
-            }
-            Some((when.value, expr))
-        }
-        Err(e) => {
-            let pos = r.pos_in_string(&when, e.offset);
-            r.error(pos, format!("in `when` of {owner}: {}", e.message));
-            None
-        }
-    }
-}
-
-/// (character offset just after the metric name, window) of every `FUNC(metric, window)`.
-fn window_offsets(e: &Expr, out: &mut Vec<(usize, Dur)>) {
-    match e {
-        Expr::Window { metric, window, .. } => {
-            out.push((metric.offset + metric.name.chars().count(), *window))
-        }
-        Expr::Neg(x) | Expr::Not(x) => window_offsets(x, out),
-        Expr::Arith { lhs, rhs, .. } | Expr::Cmp { lhs, rhs, .. } => {
-            window_offsets(lhs, out);
-            window_offsets(rhs, out);
-        }
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            window_offsets(a, out);
-            window_offsets(b, out);
-        }
-        Expr::Num(_) | Expr::Bool(_) | Expr::Metric(_) | Expr::Age(_) => {}
-    }
-}
-
-/// Stand-in for a `when` that did not parse (already reported), so that the
-/// item still exists for the remaining checks; such a runbook is never returned.
-fn unparsed() -> (String, Expr) {
-    (String::new(), Expr::Bool(false))
-}
-
-fn read_for(r: &mut Reader<'_>, t: Tbl<'_>, owner: &str, refs: &mut Refs) -> Option<Dur> {
-    let d = r.opt_dur(t, "for")?;
-    refs.limited.push(Limited {
-        what: format!("`for` of {owner}"),
-        dur: d.value,
-        pos: d.pos,
-    });
-    Some(d.value)
-}
-
-fn read_gate(r: &mut Reader<'_>, t: Tbl<'_>, refs: &mut Refs) -> Gate {
-    r.check_keys(t, GATE_KEYS);
-    let id = r.req_str(t, "id");
-    let pos = id.as_ref().map(|s| s.pos).unwrap_or(t.pos);
-    let id = text(id);
-    let title = text(r.req_str(t, "title"));
-    let label = format!("gate `{id}`");
-    let when = read_when(r, t, &label, refs);
-    let hold_for = read_for(r, t, &label, refs);
-    let kind = match r.opt_str(t, "kind") {
-        None => GateKind::Exit,
-        Some(k) if k.value == "exit" => GateKind::Exit,
-        Some(k) if k.value == "entry" => GateKind::Entry,
-        Some(k) => {
-            r.error(
-                k.pos,
-                format!(
-                    "gate `kind` must be \"entry\" or \"exit\", found \"{}\"",
-                    k.value
-                ),
-            );
-            GateKind::Exit
-        }
-    };
-    let (when_src, when) = when.unwrap_or_else(unparsed);
-    Gate {
-        id,
-        title,
-        when_src,
-        when,
-        hold_for,
-        kind,
-        pos,
-    }
-}
-
-fn read_threshold(r: &mut Reader<'_>, t: Tbl<'_>, refs: &mut Refs) -> Threshold {
-    r.check_keys(t, THRESHOLD_KEYS);
-    let id = r.req_str(t, "id");
-    let pos = id.as_ref().map(|s| s.pos).unwrap_or(t.pos);
-    let id = text(id);
-    let title = text(r.req_str(t, "title"));
-    let label = format!("threshold `{id}`");
-    let when = read_when(r, t, &label, refs);
-    let hold_for = read_for(r, t, &label, refs);
-    let scope = r.opt_str(t, "scope");
-    if let Some(s) = &scope {
-        refs.scopes.push(NameUse::from(s));
-    }
-    let severity = match r.req_str(t, "severity") {
-        Some(s) if s.value == "rollback" => Some(Severity::Rollback),
-        Some(s) if s.value == "hold" => Some(Severity::Hold),
-        Some(s) => {
-            r.error(
-                s.pos,
-                format!(
-                    "`severity` must be \"rollback\" or \"hold\", found \"{}\"",
-                    s.value
-                ),
-            );
-            None
-        }
-        None => None,
-    };
-    if severity == Some(Severity::Rollback) && scope.is_none() {
-        r.error_help(
-            pos,
-            format!("threshold `{id}` has severity \"rollback\" but no `scope`"),
-            Some("name the rollback plan it triggers: scope = \"<a [[rollback]] scope>\"".into()),
-        );
-    }
-    let phases = r.str_array(t, "phase");
-    refs.phases.extend(phases.iter().map(NameUse::from));
-    let (when_src, when) = when.unwrap_or_else(unparsed);
-    Threshold {
-        id,
-        title,
-        when_src,
-        when,
-        hold_for,
-        scope: scope.map(|s| s.value),
-        // an invalid severity was reported; "hold" avoids a follow-on scope error
-        severity: severity.unwrap_or(Severity::Hold),
-        phases: phases.into_iter().map(|p| p.value).collect(),
-        pos,
-    }
-}
-
 fn read_rollback(r: &mut Reader<'_>, t: Tbl<'_>, index: usize, refs: &mut Refs) -> RollbackPlan {
     r.check_keys(t, ROLLBACK_KEYS);
     let scope = r.req_str(t, "scope");
@@ -506,66 +337,5 @@ fn read_rollback(r: &mut Reader<'_>, t: Tbl<'_>, index: usize, refs: &mut Refs) 
         title,
         steps,
         pos,
-    }
-}
-
-/// The placeholders a template may use.
-pub const PLACEHOLDERS: &[&str] = &[
-    "time",
-    "phase",
-    "actor",
-    "reason",
-    "next_update",
-    "scope",
-    "threshold",
-    "value",
-];
-
-fn read_template(r: &mut Reader<'_>, t: Tbl<'_>) -> Template {
-    r.check_keys(t, TEMPLATE_KEYS);
-    let id = r.req_str(t, "id");
-    let pos = id.as_ref().map(|s| s.pos).unwrap_or(t.pos);
-    let title = text(r.req_str(t, "title"));
-    let body = r.req_str(t, "text");
-    if let Some(b) = &body {
-        check_placeholders(r, b);
-    }
-    Template {
-        id: text(id),
-        title,
-        text: text(body),
-        pos,
-    }
-}
-
-/// Every `{name}` must be a known placeholder; a lone brace is an error too.
-fn check_placeholders(r: &mut Reader<'_>, body: &Spanned<String>) {
-    let chars: Vec<char> = body.value.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] == '{' {
-            let close = chars[i + 1..].iter().position(|c| *c == '}' || *c == '{');
-            match close.map(|n| i + 1 + n) {
-                Some(end) if chars[end] == '}' => {
-                    let name: String = chars[i + 1..end].iter().collect();
-                    if !PLACEHOLDERS.contains(&name.as_str()) {
-                        let help =
-                            crate::core::diag::did_you_mean(&name, PLACEHOLDERS.iter().copied())
-                                .or_else(|| {
-                                    Some(format!("placeholders: {{{}}}", PLACEHOLDERS.join("} {")))
-                                });
-                        r.error_help(
-                            r.pos_in_string(body, i),
-                            format!("unknown placeholder `{{{name}}}` in template"),
-                            help,
-                        );
-                    }
-                    i = end + 1;
-                    continue;
-                }
-                _ => r.error(r.pos_in_string(body, i), "unclosed `{` in template text"),
-            }
-        }
-        i += 1;
     }
 }
