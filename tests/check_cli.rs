@@ -208,8 +208,7 @@ fn json_format_lists_every_diagnostic_with_its_position() {
         (Some(27), Some(11))
     );
     assert_eq!(d["severity"], "error");
-    assert_eq!(d["message"], "unknown owner `sma`");
-    assert_eq!(d["help"], "did you mean `sam`?");
+    assert_eq!(d["message"], "unknown owner `sma`, did you mean `sam`?");
     assert_eq!(v["files"][0]["errors"], 1);
 }
 

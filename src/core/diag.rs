@@ -108,6 +108,16 @@ impl Diagnostic {
     }
 }
 
+/// Puts a "did you mean `x`?" suggestion into the message itself (so the
+/// one-line `FILE:LINE:COL: error: ...` form carries it, as in "unknown key
+/// `ownr`, did you mean `owner`?"); any other help stays a help line.
+pub fn fold_suggestion(message: String, help: Option<String>) -> (String, Option<String>) {
+    match help {
+        Some(h) if h.starts_with("did you mean ") => (format!("{message}, {h}"), None),
+        other => (message, other),
+    }
+}
+
 /// Sorts diagnostics: errors first, each group by file then position.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {

@@ -2,7 +2,7 @@
 //! that record a [`Diagnostic`] (with FILE:LINE:COL) for every problem and
 //! keep going, so one run reports every mistake.
 
-use crate::core::diag::{did_you_mean, suggest, Diagnostic};
+use crate::core::diag::{fold_suggestion, suggest, Diagnostic};
 use crate::core::span::{LineIndex, Pos};
 use crate::core::time::{parse_duration, Dur};
 use std::collections::HashSet;
@@ -91,6 +91,7 @@ impl<'s> Reader<'s> {
 
     /// Records an error with a help line.
     pub fn error_help(&mut self, pos: Pos, message: impl Into<String>, help: Option<String>) {
+        let (message, help) = fold_suggestion(message.into(), help);
         let mut d = Diagnostic::error(self.file, pos, message);
         d.help = help;
         self.diags.push(d);
@@ -98,6 +99,7 @@ impl<'s> Reader<'s> {
 
     /// Records a warning.
     pub fn warn(&mut self, pos: Pos, message: impl Into<String>, help: Option<String>) {
+        let (message, help) = fold_suggestion(message.into(), help);
         let mut d = Diagnostic::warning(self.file, pos, message);
         d.help = help;
         self.diags.push(d);
@@ -126,18 +128,18 @@ impl<'s> Reader<'s> {
             }
             let span = t.table.get_key_value(&k).and_then(|(key, _)| key.span());
             let pos = self.span_pos(span, t.pos);
-            let near = suggest(&k, allowed.iter().copied());
-            if let Some(near) = near {
-                self.suggested.insert((table_id(t), near.to_string()));
+            let allowed_list = format!("keys allowed in {}: {}", t.what, allowed.join(", "));
+            match suggest(&k, allowed.iter().copied()) {
+                Some(near) => {
+                    self.suggested.insert((table_id(t), near.to_string()));
+                    let msg = format!("unknown key `{k}`, did you mean `{near}`?");
+                    self.error_help(pos, msg, Some(allowed_list));
+                }
+                None => {
+                    let msg = format!("unknown key `{k}` in {}", t.what);
+                    self.error_help(pos, msg, Some(allowed_list));
+                }
             }
-            let help = did_you_mean(&k, allowed.iter().copied()).or_else(|| {
-                Some(format!(
-                    "keys allowed in {}: {}",
-                    t.what,
-                    allowed.join(", ")
-                ))
-            });
-            self.error_help(pos, format!("unknown key `{k}` in {}", t.what), help);
         }
     }
 
@@ -393,7 +395,10 @@ mod tests {
         r.check_keys(root, &["owner", "id"]);
         assert_eq!(r.diags.len(), 1);
         assert_eq!(r.diags[0].pos, Pos::new(1, 1));
-        assert_eq!(r.diags[0].help.as_deref(), Some("did you mean `owner`?"));
+        assert_eq!(
+            r.diags[0].message,
+            "unknown key `ownr`, did you mean `owner`?"
+        );
     }
 
     #[test]

@@ -396,8 +396,8 @@ target_url = "http://127.0.0.1:7700/target/checksum/pacs-pilot"
         let errs = load("c.toml", src).unwrap_err();
         assert_eq!(errs[0].pos, Pos::new(6, 1));
         assert_eq!(
-            errs[0].help.as_deref(),
-            Some("did you mean `expect_status`?")
+            errs[0].message,
+            "unknown key `expect_stauts`, did you mean `expect_status`?"
         );
     }
 }

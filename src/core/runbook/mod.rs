@@ -169,7 +169,7 @@ mod tests {
         assert_eq!(out.diagnostics.len(), 1);
         assert_eq!(
             out.diagnostics[0].message,
-            "no probe in c.toml produces `source.pacs.latency_ms`"
+            "no probe in c.toml produces `source.pacs.latency_ms`, did you mean `target.pacs.latency_ms`?"
         );
         // without the config only the prefix is checked
         assert!(!check("m.toml", &text).has_errors());

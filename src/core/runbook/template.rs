@@ -46,11 +46,11 @@ fn check_placeholders(r: &mut Reader<'_>, body: &Spanned<String>) {
                 Some(end) if chars[end] == '}' => {
                     let name: String = chars[i + 1..end].iter().collect();
                     if !PLACEHOLDERS.contains(&name.as_str()) {
-                        let help =
-                            crate::core::diag::did_you_mean(&name, PLACEHOLDERS.iter().copied())
-                                .or_else(|| {
-                                    Some(format!("placeholders: {{{}}}", PLACEHOLDERS.join("} {")))
-                                });
+                        let help = crate::core::diag::suggest(&name, PLACEHOLDERS.iter().copied())
+                            .map(|c| format!("did you mean `{{{c}}}`?"))
+                            .or_else(|| {
+                                Some(format!("placeholders: {{{}}}", PLACEHOLDERS.join("} {")))
+                            });
                         r.error_help(
                             r.pos_in_string(body, i),
                             format!("unknown placeholder `{{{name}}}` in template"),

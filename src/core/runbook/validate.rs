@@ -6,7 +6,7 @@ use super::metrics::MetricRules;
 use super::model::*;
 use super::parse::{NameUse, Parsed, StepGroup};
 use crate::core::config::Config;
-use crate::core::diag::{did_you_mean, Diagnostic};
+use crate::core::diag::{did_you_mean, fold_suggestion, Diagnostic};
 use crate::core::span::Pos;
 use std::collections::{HashMap, HashSet};
 
@@ -18,11 +18,13 @@ struct Check<'a> {
 
 impl Check<'_> {
     fn error(&mut self, pos: Pos, msg: String, help: Option<String>) {
+        let (msg, help) = fold_suggestion(msg, help);
         let mut d = Diagnostic::error(self.file, pos, msg);
         d.help = help;
         self.diags.push(d);
     }
     fn warn(&mut self, pos: Pos, msg: String, help: Option<String>) {
+        let (msg, help) = fold_suggestion(msg, help);
         let mut d = Diagnostic::warning(self.file, pos, msg);
         d.help = help;
         self.diags.push(d);
