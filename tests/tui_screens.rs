@@ -226,3 +226,14 @@ fn diagnostics_pane_replaces_the_log_tail_on_l() {
     assert!(!screen.contains("Cutover log"), "{screen}");
     assert!(screen.contains("cutover.jsonl"), "log path stays: {screen}");
 }
+
+#[test]
+fn template_popup_shows_the_filled_text() {
+    let view = fixtures::demo_view();
+    let mut ui = ui();
+    handle_key(&mut ui, &view, key('p'));
+    let screen = text(&draw(&view, &ui, 80, 24));
+    assert!(screen.contains("Template 1/1: Status update"), "{screen}");
+    assert!(screen.contains("Next update"), "{screen}");
+    insta::assert_snapshot!("template_80x24", screen);
+}
