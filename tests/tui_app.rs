@@ -174,3 +174,14 @@ async fn steady_typing_is_drawn_at_most_30_times_a_second() {
     );
     assert!(frames >= 2, "typing is drawn at all");
 }
+
+#[tokio::test]
+async fn writing_a_template_goes_to_the_port_and_its_answer_is_shown() {
+    let mut port = FakePort::new(fixtures::demo_view());
+    let (_, _, screen) = drive(&mut port, typed("pw")).await;
+    // FakePort keeps the trait's default, which refuses and says why
+    assert!(
+        screen.contains("✘ refused: cannot write template status"),
+        "{screen}"
+    );
+}

@@ -260,3 +260,17 @@ fn help_and_diagnostics_toggle() {
     handle_key(&mut ui, &view, key('l'));
     assert!(ui.show_diagnostics);
 }
+
+#[test]
+fn p_shows_templates_and_w_asks_to_write_one() {
+    let view = fixtures::demo_view();
+    let mut ui = UiState::default();
+    handle_key(&mut ui, &view, key('p'));
+    assert_eq!(ui.overlay, Overlay::Template(0));
+    assert_eq!(
+        handle_key(&mut ui, &view, key('w')),
+        Some(Command::SaveTemplate("status".into()))
+    );
+    handle_key(&mut ui, &view, code(KeyCode::Esc));
+    assert_eq!(ui.overlay, Overlay::None);
+}

@@ -172,8 +172,12 @@ fn log_path_is_always_on_screen() {
 #[test]
 fn outside_text_is_made_inert_on_screen() {
     let mut view = fixtures::hold_view();
-    view.header.hold.as_mut().unwrap().reason = "evil\u{1b}[2J\u{202e}txt".into();
-    view.endpoints[0].target.as_mut().unwrap().last_error = Some("bad\u{7}bell".into());
+    view.header.hold.as_mut().expect("hold fixture").reason = "evil\u{1b}[2J\u{202e}txt".into();
+    view.endpoints[0]
+        .target
+        .as_mut()
+        .expect("pacs target")
+        .last_error = Some("bad\u{7}bell".into());
     let buf = draw(&view, &ui(), 120, 40);
     for cell in buf.content() {
         assert!(
@@ -199,13 +203,37 @@ fn any_size_renders_without_panic() {
     help.overlay = Overlay::Help;
     let mut form = ui();
     handle_key(&mut form, &views[0], key('w'));
+    let mut diag = ui();
+    diag.show_diagnostics = true;
     for view in &views {
         for w in (1..=130).step_by(7) {
             for h in (1..=45).step_by(4) {
-                for u in [&ui(), &help, &form] {
+                for u in [&ui(), &help, &form, &diag] {
                     draw(view, u, w, h);
                 }
             }
         }
     }
+}
+
+#[test]
+fn diagnostics_pane_replaces_the_log_tail_on_l() {
+    let view = fixtures::demo_view();
+    let mut ui = ui();
+    handle_key(&mut ui, &view, key('l'));
+    let screen = text(&draw(&view, &ui, 80, 24));
+    assert!(screen.contains("Diagnostics (program log)"), "{screen}");
+    assert!(!screen.contains("Cutover log"), "{screen}");
+    assert!(screen.contains("cutover.jsonl"), "log path stays: {screen}");
+}
+
+#[test]
+fn template_popup_shows_the_filled_text() {
+    let view = fixtures::demo_view();
+    let mut ui = ui();
+    handle_key(&mut ui, &view, key('p'));
+    let screen = text(&draw(&view, &ui, 80, 24));
+    assert!(screen.contains("Template 1/1: Status update"), "{screen}");
+    assert!(screen.contains("Next update"), "{screen}");
+    insta::assert_snapshot!("template_80x24", screen);
 }

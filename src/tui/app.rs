@@ -51,6 +51,12 @@ pub trait CockpitPort {
     fn view(&self) -> CockpitView;
     /// Carries out an action of the operator at this keyboard.
     fn act(&mut self, action: Action) -> ActResult;
+    /// Writes the filled template `id` to a file; the answer names the file.
+    fn save_template(&mut self, id: &str) -> ActResult {
+        ActResult::Refused(format!(
+            "cannot write template {id}: saving templates is not wired in"
+        ))
+    }
 }
 
 /// Why the loop ended.
@@ -160,6 +166,10 @@ impl Loop {
                     ui.toast = toast_for(port.act(action));
                     self.dirty = true;
                     self.refresh(port);
+                }
+                Some(Command::SaveTemplate(id)) => {
+                    ui.toast = toast_for(port.save_template(&id));
+                    self.dirty = true;
                 }
             },
             AppEvent::Changed | AppEvent::Tick => self.refresh(port),

@@ -306,6 +306,14 @@ pub fn demo_view() -> CockpitView {
         toast: None,
         roster: ["dana", "sam", "ana", "dr-lee"].map(String::from).to_vec(),
         rollback_scopes: vec!["return-read-path".into(), "stop-dual-write".into()],
+        templates: vec![TemplateView {
+            id: "status".into(),
+            title: "Status update".into(),
+            text: "STATUS at 23:12: Phase 2: parallel run, 1 of 3 exit gates passing, \
+                   retrieval latency on watch (912 ms > 800 ms for 14m of 2h). \
+                   Next update 23:42."
+                .into(),
+        }],
     }
 }
 

@@ -21,6 +21,8 @@ pub enum Command {
     Quit,
     /// Only the screen changed (form, focus, overlay, toggle): redraw.
     Redraw,
+    /// Write the filled template with this id to a file (the port decides where).
+    SaveTemplate(String),
 }
 
 /// Every key of the main screen with what it does, for `?` and the footer.
@@ -42,6 +44,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("i", "open an issue"),
     ("c", "close an issue"),
     ("o", "hand over command"),
+    ("p", "communication templates"),
     ("m /", "my steps / all steps"),
     ("l", "diagnostics pane"),
     ("tab", "next region (⇧tab back)"),
@@ -81,6 +84,10 @@ pub fn handle_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option
             ui.overlay = Overlay::None;
             Some(Command::Redraw)
         }
+        Overlay::Template(i) => {
+            let i = *i;
+            Some(template_key(ui, view, i, key))
+        }
         Overlay::None => main_key(ui, view, key),
     }
 }
@@ -105,6 +112,10 @@ fn main_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option<Comma
         'q' => ui.overlay = Overlay::ConfirmQuit,
         '?' => ui.overlay = Overlay::Help,
         'l' => ui.show_diagnostics = !ui.show_diagnostics,
+        'p' if view.templates.is_empty() => {
+            return Some(toast(ui, ToastKind::Info, "this runbook has no templates"))
+        }
+        'p' => ui.overlay = Overlay::Template(0),
         'm' | '/' => {
             ui.only_mine = !ui.only_mine;
             ui.selected[0] = 0;
@@ -121,6 +132,23 @@ fn main_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option<Comma
 
 fn is_action_key(c: char) -> bool {
     "hrgbdwsntxk!ico".contains(c)
+}
+
+/// In the template popup: ←/→ switch template, `w` writes it to a file,
+/// any other key closes.
+fn template_key(ui: &mut UiState, view: &CockpitView, i: usize, key: KeyEvent) -> Command {
+    let n = view.templates.len().max(1);
+    match key.code {
+        KeyCode::Left => ui.overlay = Overlay::Template((i + n - 1) % n),
+        KeyCode::Right => ui.overlay = Overlay::Template((i + 1) % n),
+        KeyCode::Char('w') => {
+            if let Some(t) = view.templates.get(i) {
+                return Command::SaveTemplate(t.id.clone());
+            }
+        }
+        _ => ui.overlay = Overlay::None,
+    }
+    Command::Redraw
 }
 
 /// Tab/arrows/Esc on the main screen.

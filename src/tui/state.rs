@@ -56,6 +56,8 @@ pub enum Overlay {
     ConfirmQuit,
     /// A small form collecting an action's fields.
     Form(Form),
+    /// A filled communication template (index into `view.templates`).
+    Template(usize),
 }
 
 /// Everything the screen remembers between frames.

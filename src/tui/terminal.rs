@@ -6,7 +6,7 @@
 use crate::tui::app::{AppEvent, TuiError};
 use crossterm::event::{self, Event, KeyEventKind};
 use crossterm::terminal::{
-    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
@@ -36,10 +36,15 @@ impl TerminalGuard {
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
         let setup = (|| -> io::Result<CrosstermTerminal> {
-            execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
-            let mut t = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-            t.clear()?;
-            Ok(t)
+            // cleared here, not with `Terminal::clear`, which asks the terminal
+            // for the cursor position and fails when the answer is slow (SSH)
+            execute!(
+                io::stdout(),
+                EnterAlternateScreen,
+                cursor::Hide,
+                Clear(ClearType::All)
+            )?;
+            Terminal::new(CrosstermBackend::new(io::stdout()))
         })();
         match setup {
             Ok(terminal) => Ok(TerminalGuard { terminal }),

@@ -34,6 +34,16 @@ pub struct CockpitView {
     /// Choices offered by forms: owners on the roster and rollback scopes.
     pub roster: Vec<String>,
     pub rollback_scopes: Vec<String>,
+    /// Communication templates, already filled from the current state.
+    pub templates: Vec<TemplateView>,
+}
+
+/// A communication template with its placeholders filled by the core.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TemplateView {
+    pub id: String,
+    pub title: String,
+    pub text: String,
 }
 
 /// The top lines: identity, phase, window clock and banners.

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+pub mod tmux;
+
 use cutover_cockpit::core::cockpit::Action;
 use cutover_cockpit::tui::{ActResult, CockpitPort, CockpitView, UiState};
 use ratatui::backend::TestBackend;

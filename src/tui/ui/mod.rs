@@ -58,6 +58,7 @@ pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
         Overlay::Help => overlay::help(frame, area, ui),
         Overlay::ConfirmQuit => overlay::confirm_quit(frame, area, ui),
         Overlay::Form(form) => overlay::form(frame, area, form, ui),
+        Overlay::Template(i) => overlay::template(frame, area, view, *i, ui),
     }
 }
 

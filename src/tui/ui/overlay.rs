@@ -134,6 +134,29 @@ pub fn form(frame: &mut Frame, area: Rect, form: &Form, ui: &UiState) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// A filled communication template, wrapped, with its keys.
+pub fn template(frame: &mut Frame, area: Rect, view: &CockpitView, i: usize, ui: &UiState) {
+    let Some(t) = view.templates.get(i) else {
+        return;
+    };
+    let rect = centered(area, 76, 12);
+    let title = format!("Template {}/{}: {}", i + 1, view.templates.len(), t.title);
+    let inner = popup(frame, rect, &outside(&title, 60), ui);
+    let (body, keys) = super::area::bottom(inner, 1);
+    let text =
+        Paragraph::new(outside(&t.text, usize::MAX)).wrap(ratatui::widgets::Wrap { trim: true });
+    frame.render_widget(text, body);
+    let keys_line = Line::from(vec![
+        styled(" w", ui.theme.key()),
+        plain(" write to a file  "),
+        styled("←/→", ui.theme.key()),
+        plain(" other template  "),
+        styled("any key", ui.theme.key()),
+        plain(" close"),
+    ]);
+    frame.render_widget(Paragraph::new(keys_line), keys);
+}
+
 /// The end of `s` when it is longer than `max` (the cursor is at the end).
 fn tail(s: &str, max: usize) -> String {
     let n = s.chars().count();
