@@ -44,7 +44,12 @@ fn fixtures(dir: &str) -> Vec<String> {
 fn args_for(fixture: &str) -> Vec<String> {
     let name = Path::new(fixture).file_name().unwrap().to_string_lossy();
     if name.starts_with("config-") {
-        vec!["check".into(), MINIMAL.into(), "--config".into(), fixture.into()]
+        vec![
+            "check".into(),
+            MINIMAL.into(),
+            "--config".into(),
+            fixture.into(),
+        ]
     } else if name.ends_with("-cfg.toml") {
         vec![
             "check".into(),
@@ -77,7 +82,8 @@ fn every_invalid_fixture_exits_1_with_its_error_at_the_expected_position() {
     let all = fixtures("tests/runbooks/invalid");
     assert!(all.len() >= 30, "only {} invalid fixtures", all.len());
     for fixture in all {
-        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(&fixture)).unwrap();
+        let text =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(&fixture)).unwrap();
         let expect = text
             .lines()
             .nth(1)
@@ -135,7 +141,10 @@ fn the_shipped_runbooks_are_valid_against_the_demo_config() {
         "config/demo.toml",
     ]);
     assert_eq!(code, 0, "{out}");
-    assert!(!out.contains(": error: ") && !out.contains(": warning: "), "{out}");
+    assert!(
+        !out.contains(": error: ") && !out.contains(": warning: "),
+        "{out}"
+    );
     let (code, out, _) = cutover(&[
         "check",
         "runbooks/ehr-wave-cutover.toml",
@@ -193,7 +202,10 @@ fn json_format_lists_every_diagnostic_with_its_position() {
     assert_eq!(v["valid"], false);
     let d = &v["diagnostics"][0];
     assert_eq!(d["file"], "tests/runbooks/invalid/unknown-step-owner.toml");
-    assert_eq!((d["line"].as_u64(), d["col"].as_u64()), (Some(27), Some(11)));
+    assert_eq!(
+        (d["line"].as_u64(), d["col"].as_u64()),
+        (Some(27), Some(11))
+    );
     assert_eq!(d["severity"], "error");
     assert_eq!(d["message"], "unknown owner `sma`");
     assert_eq!(d["help"], "did you mean `sam`?");
@@ -216,7 +228,10 @@ fn control_characters_in_a_runbook_never_reach_the_terminal() {
         std::fs::write(&path, text).unwrap();
         let (code, out, _) = cutover(&["check", path.to_str().unwrap()]);
         assert_eq!(code, 1, "{out}");
-        assert!(!out.contains('\u{1b}') && !out.contains('\u{202e}'), "{out:?}");
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+            "{out:?}"
+        );
         assert!(out.contains("\\u{"), "made visible: {out}");
     }
     std::fs::remove_dir_all(&dir).unwrap();

@@ -37,7 +37,14 @@ fn leaf() -> impl Strategy<Value = Expr> {
 
 fn expr() -> impl Strategy<Value = Expr> {
     let arith = [ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div];
-    let cmp = [CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge, CmpOp::Eq, CmpOp::Ne];
+    let cmp = [
+        CmpOp::Lt,
+        CmpOp::Le,
+        CmpOp::Gt,
+        CmpOp::Ge,
+        CmpOp::Eq,
+        CmpOp::Ne,
+    ];
     leaf().prop_recursive(6, 48, 2, move |inner| {
         prop_oneof![
             inner.clone().prop_map(|e| Expr::Neg(Box::new(e))),
@@ -69,15 +76,27 @@ fn without_offsets(e: &Expr) -> Expr {
         Expr::Num(_) | Expr::Bool(_) => e.clone(),
         Expr::Metric(x) => Expr::Metric(m(x)),
         Expr::Age(x) => Expr::Age(m(x)),
-        Expr::Window { func, metric, window } => Expr::Window {
+        Expr::Window {
+            func,
+            metric,
+            window,
+        } => Expr::Window {
             func: *func,
             metric: m(metric),
             window: *window,
         },
         Expr::Neg(x) => Expr::Neg(b(x)),
         Expr::Not(x) => Expr::Not(b(x)),
-        Expr::Arith { op, lhs, rhs } => Expr::Arith { op: *op, lhs: b(lhs), rhs: b(rhs) },
-        Expr::Cmp { op, lhs, rhs } => Expr::Cmp { op: *op, lhs: b(lhs), rhs: b(rhs) },
+        Expr::Arith { op, lhs, rhs } => Expr::Arith {
+            op: *op,
+            lhs: b(lhs),
+            rhs: b(rhs),
+        },
+        Expr::Cmp { op, lhs, rhs } => Expr::Cmp {
+            op: *op,
+            lhs: b(lhs),
+            rhs: b(rhs),
+        },
         Expr::And(x, y) => Expr::And(b(x), b(y)),
         Expr::Or(x, y) => Expr::Or(b(x), b(y)),
     }
@@ -85,13 +104,29 @@ fn without_offsets(e: &Expr) -> Expr {
 
 /// A few lines of a plausible runbook, shuffled and mangled by proptest.
 const RUNBOOK_BITS: &[&str] = &[
-    "[runbook]\n", "name = \"x\"\n", "commander = \"dana\"\n", "max_duration = \"6h\"\n",
-    "[[owner]]\nid = \"dana\"\nname = \"D\"\nrole = \"C\"\n", "[[phase]]\nid = \"p\"\n",
-    "owner = \"dana\"\n", "[[phase.step]]\nid = \"s\"\n", "after = [\"s\", \"t\"]\n",
-    "[[phase.gate]]\nid = \"g\"\n", "when = \"avg(target.pacs.latency_ms, 5m) > 800\"\n",
-    "when = '''\n(a > 1\n'''\n", "for = \"1h\"\n", "[[threshold]]\n", "scope = \"x\"\n",
-    "severity = \"hold\"\n", "text = \"{time} {\"\n", "phase = [1, \"p\"]\n", "= \n", "\"\n",
-    "[[rollback]]\n", "[[rollback.step]]\n", "window_start = 2026-11-28T22:00:00Z\n",
+    "[runbook]\n",
+    "name = \"x\"\n",
+    "commander = \"dana\"\n",
+    "max_duration = \"6h\"\n",
+    "[[owner]]\nid = \"dana\"\nname = \"D\"\nrole = \"C\"\n",
+    "[[phase]]\nid = \"p\"\n",
+    "owner = \"dana\"\n",
+    "[[phase.step]]\nid = \"s\"\n",
+    "after = [\"s\", \"t\"]\n",
+    "[[phase.gate]]\nid = \"g\"\n",
+    "when = \"avg(target.pacs.latency_ms, 5m) > 800\"\n",
+    "when = '''\n(a > 1\n'''\n",
+    "for = \"1h\"\n",
+    "[[threshold]]\n",
+    "scope = \"x\"\n",
+    "severity = \"hold\"\n",
+    "text = \"{time} {\"\n",
+    "phase = [1, \"p\"]\n",
+    "= \n",
+    "\"\n",
+    "[[rollback]]\n",
+    "[[rollback.step]]\n",
+    "window_start = 2026-11-28T22:00:00Z\n",
 ];
 
 proptest! {

@@ -142,8 +142,10 @@ fn sha(text: &str) -> String {
 
 /// Every event of the demo cutover at its minute, observe records interleaved.
 fn generate() -> String {
-    let runbook = std::fs::read_to_string(format!("{DIR}/demo-runbook.toml")).expect("fixture runbook");
-    let config = std::fs::read_to_string(format!("{DIR}/demo-config.toml")).expect("fixture config");
+    let runbook =
+        std::fs::read_to_string(format!("{DIR}/demo-runbook.toml")).expect("fixture runbook");
+    let config =
+        std::fs::read_to_string(format!("{DIR}/demo-config.toml")).expect("fixture config");
     let mut s = Script {
         out: String::new(),
         phase: None,
