@@ -5,7 +5,7 @@ mod journal_support;
 
 use cutover_cockpit::core::time::Ts;
 use cutover_cockpit::journal::canon::Chain;
-use cutover_cockpit::journal::{read_records, Record};
+use cutover_cockpit::journal::{read_records, DamageKind, Record};
 use journal_support::*;
 
 const KEY: &str = "k3y-for-tests-only";
@@ -309,4 +309,71 @@ fn a_partly_rehashed_edit_is_forged_at_the_rewritten_line() {
     let (code, out, _) = cutover_verify(&log, &[], None);
     assert_eq!(code, 1);
     assert!(first_line(&out).contains(":5: error: forged:"), "{out}");
+}
+
+/// A damage case: what, how to apply it, the line and kind expected.
+type Case = (&'static str, fn(&mut Vec<String>), u64, DamageKind);
+
+/// Long logs are verified in batches of 4096 lines, each split over two
+/// threads: damage must be found at the same line wherever it falls.
+#[test]
+fn damage_is_found_at_its_line_in_long_logs_across_batches_and_threads() {
+    use cutover_cockpit::journal::{verify_file, Journal};
+    let d = TempDir::new("v-long");
+    let log = d.join("c.jsonl");
+    let mut j = Journal::create(&log, open_entry(), T0, None).unwrap();
+    for i in 1..5000 {
+        j.append(observe("m", f64::from(i)), Ts(T0.0 + i64::from(i)))
+            .unwrap();
+    }
+    j.commit().unwrap();
+    drop(j);
+    let original = lines(&log);
+    let out = verify_file(&log, None, None).unwrap();
+    assert_eq!(
+        (out.summary.count, out.damage, out.records.len()),
+        (5000, None, 5000)
+    );
+    let (code, text, _) = cutover_verify(&log, &[], None);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("records:    5000"), "{text}");
+    let cases: [Case; 4] = [
+        (
+            "edit in a batch's second half",
+            |l| l[2999] = l[2999].replace("\"m\"", "\"n\""),
+            3000,
+            DamageKind::Edited,
+        ),
+        (
+            "delete a batch's first line",
+            |l| drop(l.remove(4096)),
+            4097,
+            DamageKind::Missing,
+        ),
+        (
+            "swap in the second batch",
+            |l| l.swap(4499, 4500),
+            4500,
+            DamageKind::Reordered,
+        ),
+        (
+            "bad line near the end",
+            |l| l[4998] = "{}".into(),
+            4999,
+            DamageKind::BadJson,
+        ),
+    ];
+    for (what, edit, line, kind) in cases {
+        let mut l = original.clone();
+        edit(&mut l);
+        write_lines(&log, &l);
+        let damage = verify_file(&log, None, None).unwrap().damage.unwrap();
+        assert_eq!(
+            (damage.line, damage.kind),
+            (line, kind),
+            "{what}: {damage:?}"
+        );
+        let offset: usize = l[..(line - 1) as usize].iter().map(|x| x.len() + 1).sum();
+        assert_eq!(damage.offset, offset as u64, "{what}");
+    }
 }

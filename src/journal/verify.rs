@@ -112,6 +112,24 @@ pub fn verify_bytes(
     walk_reader(bytes, path, key, checkpoint, true)
 }
 
+/// Lines verified per batch. Each line's own checks (parse, hash) are split
+/// over two threads; the links between lines are then checked in order.
+const BATCH: usize = 4096;
+
+/// One line as read: without its `\n`, whether it had one, where it starts.
+struct Line {
+    bytes: Vec<u8>,
+    complete: bool,
+    offset: u64,
+}
+
+/// What one line says on its own: parsed, and its hash right.
+struct Facts {
+    light: Light,
+    record: Option<Record>,
+    hash: String,
+}
+
 fn walk_reader(
     mut reader: impl BufRead,
     path: &Path,
@@ -130,45 +148,43 @@ fn walk_reader(
         records: Vec::new(),
         summary: Summary::default(),
     };
-    let (mut buf, mut offset, mut line_no) = (Vec::new(), 0u64, 0u64);
-    let mut prev_offset = 0u64;
+    let (mut offset, mut line_no, mut prev_offset) = (0u64, 0u64, 0u64);
     let mut damage = None;
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| JournalError::io(path, "read the log", e))?;
-        if n == 0 {
+    'batches: loop {
+        let batch = read_batch(&mut reader, path, &mut offset)?;
+        if batch.is_empty() {
             break;
         }
-        line_no += 1;
-        let stop = match buf.strip_suffix(b"\n") {
-            Some(line) => w.check(line, line_no),
-            None => Err(Stop::Damage(DamageKind::Torn, torn_message(n, offset))),
-        };
-        let mk = |line, offset, kind, message| {
-            Some(Damage {
-                line,
-                offset,
-                kind,
-                message,
-            })
-        };
-        match stop {
-            Ok(()) => {}
-            Err(Stop::Fatal(e)) => return Err(e),
-            Err(Stop::Damage(kind, msg)) => damage = mk(line_no, offset, kind, msg),
-            Err(Stop::DamageBefore(kind, msg)) => damage = mk(line_no - 1, prev_offset, kind, msg),
-            Err(Stop::SeqMismatch { seq }) => {
-                let (kind, msg) = seq_mismatch(&mut reader, w.expected_seq, seq, line_no);
-                damage = mk(line_no, offset, kind, msg);
+        let facts = w.facts_of(&batch, line_no);
+        for (i, (line, fact)) in batch.iter().zip(facts).enumerate() {
+            line_no += 1;
+            let mk = |line, offset, kind, message| {
+                Some(Damage {
+                    line,
+                    offset,
+                    kind,
+                    message,
+                })
+            };
+            match fact.and_then(|f| w.link(f)) {
+                Ok(()) => {
+                    prev_offset = line.offset;
+                    continue;
+                }
+                Err(Stop::Fatal(e)) => return Err(e),
+                Err(Stop::Damage(kind, msg)) => damage = mk(line_no, line.offset, kind, msg),
+                Err(Stop::DamageBefore(kind, msg)) => {
+                    damage = mk(line_no - 1, prev_offset, kind, msg)
+                }
+                Err(Stop::SeqMismatch { seq }) => {
+                    let rest = batch[i + 1..].iter().map(|l| l.bytes.clone());
+                    let rest = rest.chain((&mut reader).split(b'\n').map_while(Result::ok));
+                    let (kind, msg) = seq_mismatch(rest, w.expected_seq, seq, line_no);
+                    damage = mk(line_no, line.offset, kind, msg);
+                }
             }
+            break 'batches;
         }
-        if damage.is_some() {
-            break;
-        }
-        prev_offset = offset;
-        offset += n as u64;
     }
     let damage = damage
         .or_else(|| w.truncated(line_no, offset))
@@ -179,6 +195,35 @@ fn walk_reader(
         summary: w.summary,
         damage,
     })
+}
+
+/// Reads up to [`BATCH`] lines, advancing `offset` past them.
+fn read_batch(
+    reader: &mut impl BufRead,
+    path: &Path,
+    offset: &mut u64,
+) -> Result<Vec<Line>, JournalError> {
+    let mut out = Vec::with_capacity(BATCH);
+    while out.len() < BATCH {
+        let mut bytes = Vec::new();
+        let n = reader
+            .read_until(b'\n', &mut bytes)
+            .map_err(|e| JournalError::io(path, "read the log", e))?;
+        if n == 0 {
+            break;
+        }
+        let complete = bytes.last() == Some(&b'\n');
+        if complete {
+            bytes.pop();
+        }
+        out.push(Line {
+            bytes,
+            complete,
+            offset: *offset,
+        });
+        *offset += n as u64;
+    }
+    Ok(out)
 }
 
 fn empty_log() -> Damage {
@@ -198,7 +243,35 @@ fn torn_message(len: usize, offset: u64) -> String {
 }
 
 impl Walker<'_> {
-    fn check(&mut self, line: &[u8], line_no: u64) -> Result<(), Stop> {
+    /// Every line's own facts, in order; the second half on another thread.
+    fn facts_of(&self, batch: &[Line], lines_before: u64) -> Vec<Result<Facts, Stop>> {
+        let local = |(i, l): (usize, &Line)| self.local(l, lines_before + 1 + i as u64);
+        let mid = batch.len() / 2;
+        if mid < 128 {
+            return batch.iter().enumerate().map(local).collect();
+        }
+        std::thread::scope(|s| {
+            let other = s.spawn(|| {
+                let tail = batch[mid..].iter().enumerate();
+                tail.map(|(i, l)| local((i + mid, l))).collect::<Vec<_>>()
+            });
+            let mut facts: Vec<_> = batch[..mid].iter().enumerate().map(local).collect();
+            match other.join() {
+                Ok(tail) => facts.extend(tail),
+                // a panic there is a bug; redo the work here rather than lose it
+                Err(_) => facts.extend(batch.iter().enumerate().skip(mid).map(local)),
+            }
+            facts
+        })
+    }
+
+    /// The checks that need only the line itself (and the key).
+    fn local(&self, line: &Line, line_no: u64) -> Result<Facts, Stop> {
+        if !line.complete {
+            let msg = torn_message(line.bytes.len(), line.offset);
+            return Err(Stop::Damage(DamageKind::Torn, msg));
+        }
+        let line = line.bytes.as_slice();
         let bad = |m: String| Stop::Damage(DamageKind::BadJson, m);
         let (light, record) = if self.keep || line_no == 1 {
             let r: Record =
@@ -231,6 +304,18 @@ impl Walker<'_> {
             self.pick_chain(record.as_ref())?;
         }
         self.check_hash(&light, head, hash, line_no)?;
+        let hash = hash.to_string();
+        Ok(Facts {
+            light,
+            record,
+            hash,
+        })
+    }
+
+    /// The checks between lines: seq order, the `prev` link, the checkpoint.
+    fn link(&mut self, f: Facts) -> Result<(), Stop> {
+        let (light, hash) = (&f.light, f.hash.as_str());
+        let line_no = self.expected_seq + 1;
         if light.seq != self.expected_seq {
             return Err(Stop::SeqMismatch { seq: light.seq });
         }
@@ -244,13 +329,13 @@ impl Walker<'_> {
                      the log was rewritten after that checkpoint", light.seq)));
             }
         }
-        self.accept(light, record, hash);
+        self.accept(f.light, f.record, &f.hash);
         Ok(())
     }
 
     /// Without a key, the `open` record says which chain to check; a keyed
     /// chain cannot be checked without its key.
-    fn pick_chain(&mut self, open: Option<&Record>) -> Result<(), Stop> {
+    fn pick_chain(&self, open: Option<&Record>) -> Result<(), Stop> {
         if self.key.is_some() {
             return Ok(());
         }
@@ -348,14 +433,12 @@ fn relinked(line_no: u64, found: &str, expected: &str) -> Stop {
 
 /// Looks ahead for the expected seq to tell a deleted record from a moved one.
 fn seq_mismatch(
-    reader: &mut impl BufRead,
+    rest: impl Iterator<Item = Vec<u8>>,
     expected: u64,
     seq: u64,
     line_no: u64,
 ) -> (DamageKind, String) {
-    let later = reader
-        .split(b'\n')
-        .map_while(Result::ok)
+    let later = rest
         .filter_map(|l| serde_json::from_slice::<SeqOnly>(&l).ok())
         .any(|s| s.seq == expected);
     if later {
