@@ -73,8 +73,8 @@ async fn status_shows_live_values_from_both_sides() {
     assert_eq!(value(&doc, "target.pacs.replication_lag_s"), 2.0);
     let lat = value(&doc, "target.pacs.latency_ms").as_f64().unwrap();
     assert!(
-        (130.0..400.0).contains(&lat),
-        "demo target pacs starts near 150 ms: {lat}"
+        (130.0..700.0).contains(&lat),
+        "demo target pacs starts near 150 ms, far below 1100: {lat}"
     );
     let cert = &doc["metrics"]["target.pacs.cert_days_left"];
     assert_eq!(cert["value"], Value::Null);
