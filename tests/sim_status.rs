@@ -218,3 +218,36 @@ fn sim_command_refuses_a_bad_scenario_with_position() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_for_keeps_polling_and_shows_the_latest_values() {
+    // demo at speed 100: target pacs latency is above 800 ms from 1.5 s on
+    let sim = start("demo", 100.0).await;
+    let dir = scratch("for");
+    let text = std::fs::read_to_string(config_for(&dir, &sim.base_url())).unwrap();
+    let cfg = dir.join("fast.toml");
+    std::fs::write(
+        &cfg,
+        text.replace("interval = \"5s\"", "interval = \"300ms\""),
+    )
+    .unwrap();
+    let out = status(vec![
+        "tests/sim/runbook.toml".into(),
+        "--config".into(),
+        cfg.display().to_string(),
+        "--json".into(),
+        "--for".into(),
+        "2500ms".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lat = value(&doc, "target.pacs.latency_ms").as_f64().unwrap();
+    assert!(lat > 800.0, "the last poll saw the raised latency: {lat}");
+    assert!(
+        doc["metrics"]["target.pacs.latency_ms"]["age_s"]
+            .as_f64()
+            .unwrap()
+            < 2.0
+    );
+}
