@@ -121,3 +121,45 @@ async fn hostile_probes_do_not_delay_the_others() {
         "p99 start drift too high"
     );
 }
+
+#[tokio::test]
+async fn bearer_token_is_sent_and_never_shown_and_bad_ca_file_is_a_reason() {
+    let server = hostile_server::start().await;
+    let probe_text = |env: &str, ca: &str| {
+        format!(
+            "[[probe]]\nside = \"target\"\nsystem = \"auth\"\nkind = \"health\"\n\
+             url = \"{}/auth\"\nbearer_env = \"{env}\"\n{ca}",
+            server.base
+        )
+    };
+    // a variable name no other test uses: tests in this binary run in parallel
+    std::env::set_var("CUTOVER_TEST_TOKEN_OK", "s3cret-token");
+    std::env::set_var("CUTOVER_TEST_TOKEN_BAD", "wrong-token");
+    let text = [
+        probe_text("CUTOVER_TEST_TOKEN_OK", ""),
+        probe_text("CUTOVER_TEST_TOKEN_BAD", ""),
+        probe_text("CUTOVER_TEST_TOKEN_UNSET", ""),
+        probe_text(
+            "CUTOVER_TEST_TOKEN_OK",
+            "ca_file = \"/nonexistent/site-ca.pem\"\n",
+        ),
+    ]
+    .concat();
+    let cfg = load_config("auth.toml", &text).unwrap();
+    let r = probe::poll_once(&cfg, probe::system_clock()).await;
+    assert!(r[0].ok, "{:?}", r[0]);
+    assert_eq!(r[1].reason.as_deref(), Some("status 401"));
+    assert_eq!(
+        r[2].reason.as_deref(),
+        Some("bearer_env CUTOVER_TEST_TOKEN_UNSET is not set")
+    );
+    let ca = r[3].reason.clone().unwrap();
+    assert!(ca.starts_with("ca_file /nonexistent/site-ca.pem:"), "{ca}");
+    for rep in &r {
+        let shown = format!("{rep:?}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("wrong-token"),
+            "{shown}"
+        );
+    }
+}

@@ -170,8 +170,25 @@ fn print_json(metrics: &BTreeMap<String, MetricView>, board: &Board) -> color_ey
         "signoffs": board.list("signoffs"),
         "thresholds": board.list("thresholds"),
     });
-    println!("{}", serde_json::to_string_pretty(&doc)?);
+    println!(
+        "{}",
+        escape_c1_and_bidi(&serde_json::to_string_pretty(&doc)?)
+    );
     Ok(())
+}
+
+/// serde_json escapes C0 only; C1 controls and bidi overrides (from config
+/// text) are escaped too, as the log does, so no raw one reaches a terminal.
+fn escape_c1_and_bidi(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if cutover_cockpit::core::sanitize::is_dangerous(c) && !c.is_ascii() {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn print_human(metrics: &BTreeMap<String, MetricView>, board: &Board) {
@@ -188,6 +205,7 @@ fn print_human(metrics: &BTreeMap<String, MetricView>, board: &Board) {
             .map(|a| format!("{a:.1}s"))
             .unwrap_or_else(|| "-".into());
         let reason = m.reason.as_deref().map(inert).unwrap_or_default();
+        let name = inert(name);
         println!("{name:width$}  {value:>12}  {age:>7}  {reason}");
     }
     let text = |v: &serde_json::Value, k: &str| inert(v[k].as_str().unwrap_or("-"));
@@ -236,5 +254,19 @@ fn fmt_value(v: f64) -> String {
         format!("{v:.0}")
     } else {
         format!("{v:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_output_has_no_raw_c1_or_bidi() {
+        let doc = serde_json::json!({"m": "a\u{1b}b\u{9b}c\u{202e}d"});
+        let out = escape_c1_and_bidi(&serde_json::to_string(&doc).unwrap());
+        assert_eq!(out, r#"{"m":"a\u001bb\u009bc\u202ed"}"#);
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, doc);
     }
 }

@@ -115,4 +115,11 @@ mod tests {
         assert_eq!(days_left(Ts(86_400_000), Ts(0)), 1.0);
         assert!(days_left(Ts(0), Ts(43_200_000)) < 0.0);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_read_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = not_after(&bytes);
+        }
+    }
 }

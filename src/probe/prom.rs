@@ -248,4 +248,22 @@ mod tests {
         assert!(Selector::parse(r#"x{a="b""#).is_err());
         assert!(Selector::parse(r#"x{a="b"} junk"#).is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_without_panic(text in "\\PC{0,200}") {
+            let _ = parse_exposition(&text);
+            let _ = Selector::parse(&text);
+        }
+
+        #[test]
+        fn printed_series_read_back(value in -1e9f64..1e9, label in "[a-z0-9 \"\\\\]{0,12}") {
+            let escaped = label.replace('\\', "\\\\").replace('"', "\\\"");
+            let text = format!("m{{l=\"{escaped}\"}} {value}\n");
+            let (series, bad) = parse_exposition(&text);
+            proptest::prop_assert_eq!(bad, 0);
+            proptest::prop_assert_eq!(&series[0].labels["l"], &label);
+            proptest::prop_assert_eq!(series[0].value, value);
+        }
+    }
 }

@@ -113,9 +113,9 @@ fn std_dur(d: Dur) -> Duration {
     Duration::from_millis(d.0.max(1) as u64)
 }
 
-/// Spawns one task per configured probe on the current tokio runtime; each
-/// sends a `ProbeReport` after every attempt. Tasks end when `tx` is closed
-/// or the handles are dropped.
+/// Spawns one task per configured probe on the current tokio runtime (call it
+/// from inside one: it uses `tokio::spawn`); each sends a `ProbeReport` after
+/// every attempt. Tasks end when `tx` is closed or the handles are dropped.
 pub fn spawn_all(config: &Config, tx: Sender<ProbeReport>, clock: Clock) -> ProbeHandles {
     let drift = Arc::new(StartDrift::default());
     let clients = crate::probe::ClientCache::default();

@@ -74,6 +74,10 @@ impl Latest {
 }
 
 fn why_missing(report: Option<&ProbeReport>, field: &str, url: &str) -> String {
+    // plain http never yields a certificate, whatever the attempts do
+    if field == "cert_days_left" && !url.starts_with("https://") {
+        return "not https: no certificate".into();
+    }
     let Some(r) = report else {
         return "no attempt yet".into();
     };
@@ -81,11 +85,7 @@ fn why_missing(report: Option<&ProbeReport>, field: &str, url: &str) -> String {
         return r.reason.clone().unwrap_or_else(|| "attempt failed".into());
     }
     if field == "cert_days_left" {
-        return if url.starts_with("https://") {
-            "peer certificate could not be read".into()
-        } else {
-            "not https: no certificate".into()
-        };
+        return "peer certificate could not be read".into();
     }
     let own = r.reason.as_deref().and_then(|all| {
         all.split("; ")

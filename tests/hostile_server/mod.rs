@@ -42,7 +42,8 @@ pub async fn start() -> Server {
     Server { base, task }
 }
 
-async fn read_path(sock: &mut TcpStream) -> Option<String> {
+/// The request head (lower-cased) and path.
+async fn read_head(sock: &mut TcpStream) -> Option<(String, String)> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -52,9 +53,13 @@ async fn read_path(sock: &mut TcpStream) -> Option<String> {
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    let head = String::from_utf8_lossy(&buf);
-    let path = head.split_whitespace().nth(1)?;
-    Some(path.trim_start_matches('/').to_string())
+    let head = String::from_utf8_lossy(&buf).to_string();
+    let path = head
+        .split_whitespace()
+        .nth(1)?
+        .trim_start_matches('/')
+        .to_string();
+    Some((head.to_ascii_lowercase(), path))
 }
 
 fn head(status: &str, ctype: &str, len: Option<usize>) -> Vec<u8> {
@@ -73,12 +78,16 @@ fn full(status: &str, ctype: &str, body: &[u8]) -> Vec<u8> {
 }
 
 async fn answer(mut sock: TcpStream) {
-    let Some(path) = read_path(&mut sock).await else {
+    let Some((request, path)) = read_head(&mut sock).await else {
         return;
     };
     let json = "application/json";
     let reply = match path.as_str() {
         "good" => full("200 OK", json, br#"{"status":"ok"}"#),
+        "auth" if request.contains("\r\nauthorization: bearer s3cret-token\r\n") => {
+            full("200 OK", json, br#"{"status":"ok"}"#)
+        }
+        "auth" => full("401 Unauthorized", json, br#"{"error":"who are you"}"#),
         "slow" => {
             // headers at once, then one byte every 200 ms: never done within the timeout
             let _ = sock.write_all(&head("200 OK", json, Some(1000))).await;
