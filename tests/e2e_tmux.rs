@@ -125,19 +125,26 @@ fn demo_in_tmux_holds_resumes_quits_and_leaves_a_verifiable_log() {
     t.keys(&["q"]);
     t.wait_for("Quit the cockpit?", Duration::from_secs(5));
     t.keys(&["y"]);
+    // The path is on screen while the cockpit runs, so wait for what quitting
+    // does: the close record lands in the log and the path is printed on exit.
     let start = Instant::now();
     let log = loop {
         if let Some(log) = find_log(&tmp) {
-            if t.screen().contains(&log.display().to_string())
-                || start.elapsed() > Duration::from_secs(5)
+            let closed = std::fs::read_to_string(&log)
+                .map(|t| t.contains("\"kind\":\"close\""))
+                .unwrap_or(false);
+            if closed
+                && t.screen()
+                    .contains(&format!("cutover log: {}", log.display()))
             {
                 break log;
             }
         }
         assert!(
             start.elapsed() < Duration::from_secs(15),
-            "no log under {}",
-            tmp.display()
+            "no closed log under {} and no path printed on exit; screen:\n{}",
+            tmp.display(),
+            t.screen()
         );
         sleep(Duration::from_millis(200));
     };

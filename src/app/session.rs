@@ -229,6 +229,29 @@ impl CockpitPort for Session {
         }
         result.unwrap_or(ActResult::Pending)
     }
+
+    /// Writes the filled template next to the log (`LOG.template-ID.txt`),
+    /// so it can be pasted into an e-mail or ticket.
+    fn save_template(&mut self, id: &str) -> ActResult {
+        let now = self.now();
+        let Some((_, _, text)) = self
+            .cockpit
+            .filled_templates(now)
+            .into_iter()
+            .find(|(t, _, _)| t == id)
+        else {
+            return ActResult::Refused(format!("no template `{id}` in this runbook"));
+        };
+        let mut name = self.journal.path().as_os_str().to_owned();
+        name.push(format!(".template-{id}.txt"));
+        let path = std::path::PathBuf::from(name);
+        match std::fs::write(&path, format!("{text}\n")) {
+            Ok(()) => {
+                ActResult::Acknowledged(format!("template {id} written to {}", path.display()))
+            }
+            Err(e) => ActResult::Refused(format!("cannot write {}: {e}", path.display())),
+        }
+    }
 }
 
 /// Shared handle: the probe forwarder and the tick task lock it briefly.
@@ -252,5 +275,8 @@ impl CockpitPort for SharedPort {
     }
     fn act(&mut self, action: Action) -> ActResult {
         lock(&self.0).act(action)
+    }
+    fn save_template(&mut self, id: &str) -> ActResult {
+        lock(&self.0).save_template(id)
     }
 }

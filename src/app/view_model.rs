@@ -47,6 +47,11 @@ pub fn build_view(cockpit: &Cockpit, ctx: &ViewContext) -> CockpitView {
         toast: ctx.toast.clone(),
         roster: rb.owners.iter().map(|o| o.id.clone()).collect(),
         rollback_scopes: rb.rollbacks.iter().map(|r| r.scope.clone()).collect(),
+        templates: cockpit
+            .filled_templates(ctx.now)
+            .into_iter()
+            .map(|(id, title, text)| TemplateView { id, title, text })
+            .collect(),
     }
 }
 

@@ -167,11 +167,11 @@ fields = { lag = "/lag" }
             t["target.pacs.lag"].reason.as_deref(),
             Some("lag: nothing at /lag")
         );
-        // both probes can read the certificate; the health probe comes first and its
-        // attempt failed, so that failure is the reason shown
+        // the probes speak plain http: there is no certificate to read, whatever
+        // the attempts gave
         assert_eq!(
             t["target.pacs.cert_days_left"].reason.as_deref(),
-            Some("status 503")
+            Some("not https: no certificate")
         );
         assert!(t.values().all(|m| m.value.is_some() != m.reason.is_some()));
     }

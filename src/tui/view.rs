@@ -7,9 +7,10 @@
 
 use crate::core::entry::EntryKind;
 use crate::core::time::{Dur, Ts};
+use serde::{Deserialize, Serialize};
 
 /// Everything one frame of the cockpit shows.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CockpitView {
     /// The time this view was built; forms use it to turn "45m" into an expiry.
     pub now: Ts,
@@ -39,7 +40,7 @@ pub struct CockpitView {
 }
 
 /// A communication template with its placeholders filled by the core.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TemplateView {
     pub id: String,
     pub title: String,
@@ -47,7 +48,7 @@ pub struct TemplateView {
 }
 
 /// The top lines: identity, phase, window clock and banners.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HeaderView {
     pub runbook_name: String,
     pub runbook_version: String,
@@ -73,7 +74,7 @@ pub struct HeaderView {
 }
 
 /// The maintenance window clock.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct WindowClock {
     /// Time since the window started (or since the log opened).
     pub elapsed: Dur,
@@ -91,7 +92,7 @@ impl WindowClock {
 }
 
 /// Who stopped the line, why, and since when.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HoldBanner {
     pub by: String,
     pub reason: String,
@@ -99,7 +100,7 @@ pub struct HoldBanner {
 }
 
 /// A rollback in progress.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RollbackBanner {
     pub scope: String,
     pub by: String,
@@ -107,7 +108,7 @@ pub struct RollbackBanner {
 }
 
 /// Replay position (read-only screen).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReplayMarker {
     /// The log time being shown.
     pub at: Ts,
@@ -116,7 +117,7 @@ pub struct ReplayMarker {
 }
 
 /// State of one phase in the phase strip.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PhaseState {
     Done,
     Current,
@@ -126,7 +127,7 @@ pub enum PhaseState {
 }
 
 /// One phase of the runbook.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PhaseView {
     pub id: String,
     pub name: String,
@@ -134,7 +135,7 @@ pub struct PhaseView {
 }
 
 /// Status of a step.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StepStatus {
     #[default]
     Pending,
@@ -145,7 +146,7 @@ pub enum StepStatus {
 }
 
 /// One step of the current phase.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StepView {
     pub id: String,
     pub title: String,
@@ -159,7 +160,7 @@ pub struct StepView {
 }
 
 /// Gate states (spec section 3).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GateState {
     Pass,
     Holding,
@@ -171,7 +172,7 @@ pub enum GateState {
 }
 
 /// Entry or exit gate.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GateKind {
     Entry,
     #[default]
@@ -179,7 +180,7 @@ pub enum GateKind {
 }
 
 /// One comparison inside a condition: its current left value beside its limit.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ComparisonView {
     /// The left side as written, e.g. `p95(target.pacs.latency_ms, 5m)`.
     pub left: String,
@@ -194,7 +195,7 @@ pub struct ComparisonView {
 }
 
 /// An accepted exception on a gate.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WaiverView {
     pub owner: String,
     pub reason: String,
@@ -202,7 +203,7 @@ pub struct WaiverView {
 }
 
 /// One gate of the current (or next) phase.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GateView {
     pub id: String,
     pub title: String,
@@ -215,7 +216,7 @@ pub struct GateView {
 }
 
 /// A manual sign-off of the current phase.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignOffView {
     pub phase: String,
     pub role: String,
@@ -225,7 +226,7 @@ pub struct SignOffView {
 }
 
 /// Threshold states (spec section 3).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ThresholdState {
     Ok,
     Watch,
@@ -236,7 +237,7 @@ pub enum ThresholdState {
 }
 
 /// What a breach asks for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Severity {
     #[default]
     Rollback,
@@ -244,7 +245,7 @@ pub enum Severity {
 }
 
 /// One rollback (or hold) trigger.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThresholdView {
     pub id: String,
     pub title: String,
@@ -260,7 +261,7 @@ pub struct ThresholdView {
 }
 
 /// Source and target of one system side by side.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EndpointRow {
     pub system: String,
     pub source: Option<EndpointSide>,
@@ -268,7 +269,7 @@ pub struct EndpointRow {
 }
 
 /// One side of a system as the probes see it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EndpointSide {
     /// `None` while no health attempt has finished.
     pub up: Option<bool>,
@@ -283,7 +284,7 @@ pub struct EndpointSide {
 }
 
 /// A pending recommendation raised by a threshold breach.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RecommendationView {
     pub threshold: String,
     pub message: String,
@@ -293,7 +294,7 @@ pub struct RecommendationView {
 }
 
 /// One cutover log record as a short line.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogLine {
     pub seq: u64,
     pub ts: Ts,
@@ -303,7 +304,7 @@ pub struct LogLine {
 }
 
 /// Tone of a toast message.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ToastKind {
     #[default]
     Info,
@@ -312,7 +313,7 @@ pub enum ToastKind {
 }
 
 /// A one-line message at the bottom: an acknowledgement or the rule that refused.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Toast {
     pub kind: ToastKind,
     pub message: String,
@@ -322,5 +323,20 @@ impl CockpitView {
     /// The phase marked current, if any.
     pub fn current_phase(&self) -> Option<&PhaseView> {
         self.phases.iter().find(|p| p.state == PhaseState::Current)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tui::fixtures::{breached_view, demo_view, hold_view};
+
+    /// Followers receive the view as JSON: every state must survive the trip.
+    #[test]
+    fn views_survive_a_json_round_trip() {
+        for view in [demo_view(), hold_view(), breached_view()] {
+            let json = serde_json::to_string(&view).unwrap();
+            let back: super::CockpitView = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, view);
+        }
     }
 }

@@ -31,6 +31,19 @@ fn default_text(id: &str) -> &'static str {
 }
 
 impl Cockpit {
+    /// Every runbook template filled from the current state at `now`
+    /// (id, title, text), for the template popup and for saving to a file.
+    pub fn filled_templates(&self, now: Ts) -> Vec<(String, String, String)> {
+        self.runbook
+            .templates
+            .iter()
+            .filter_map(|t| match self.notify(&t.id, now, Fill::default()) {
+                Effect::Notify { text, .. } => Some((t.id.clone(), t.title.clone(), text)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// A `Notify` effect for template `id` at `now`.
     pub(super) fn notify(&self, id: &str, now: Ts, f: Fill) -> Effect {
         let text = self
