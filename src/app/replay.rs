@@ -1,15 +1,17 @@
 //! `cutover replay`: the cockpit screens re-driven from a log, read-only.
 //! Records are folded into a fresh `Cockpit` as replay time passes them.
 
-use crate::app::log_tail::LogTail;
+use crate::app::replay_jump::{JumpForm, JumpKey, JumpRange};
+use crate::app::replay_seek::{records_until, ReplayState, Snapshots, SNAPSHOT_EVERY};
 use crate::app::view_model::{build_view, ViewContext};
 use crate::core::cockpit::{Action, Cockpit};
 use crate::core::entry::EntryKind;
 use crate::core::runbook::Runbook;
 use crate::core::time::{Dur, Ts};
 use crate::journal::Record;
-use crate::tui::view::{CockpitView, ReplayMarker, Toast, ToastKind};
+use crate::tui::view::{CockpitView, JumpPrompt, ReplayMarker, TimelineView, Toast, ToastKind};
 use crate::tui::{ActResult, CockpitPort};
+use crossterm::event::KeyEvent;
 
 /// Speeds `+`/`-` step through.
 pub const SPEEDS: [f64; 7] = [1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 1000.0];
@@ -18,33 +20,40 @@ pub const SPEEDS: [f64; 7] = [1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 1000.0];
 pub struct Replayer {
     runbook: Runbook,
     records: Vec<Record>,
-    /// Records `..applied` are folded into `cockpit`.
-    applied: usize,
-    cockpit: Cockpit,
-    tail: LogTail,
+    /// The cockpit and log tail with `state.applied` records folded in.
+    state: ReplayState,
+    /// Every [`SNAPSHOT_EVERY`] records, for seeking backwards or far.
+    snaps: Snapshots,
     at: Ts,
     speed: f64,
     playing: bool,
     log_path: String,
     /// Shown while replaying a damaged log (`--force`).
     banner: Option<String>,
+    /// Phases, holds, episodes and decisions of the whole log.
+    timeline: TimelineView,
+    /// The "jump to a time" form, while open.
+    jump: Option<JumpForm>,
 }
 
 impl Replayer {
     /// Starts paused-or-playing at the log's first record (`records` non-empty).
     pub fn new(runbook: Runbook, records: Vec<Record>, log_path: &str, speed: f64) -> Replayer {
         let start = records.first().map(Record::ts).unwrap_or(Ts(0));
+        let snaps = Snapshots::build(&runbook, &records, SNAPSHOT_EVERY);
+        let timeline = crate::app::replay_timeline::timeline_of(&records);
         let mut r = Replayer {
-            cockpit: Cockpit::new(runbook.clone(), start),
+            state: ReplayState::start(&runbook, &records),
             runbook,
             records,
-            applied: 0,
-            tail: LogTail::default(),
+            snaps,
             at: start,
             speed: nearest_speed(speed),
             playing: true,
             log_path: log_path.to_string(),
             banner: None,
+            timeline,
+            jump: None,
         };
         r.apply_until(start);
         r
@@ -57,13 +66,21 @@ impl Replayer {
     }
 
     pub fn cockpit(&self) -> &Cockpit {
-        &self.cockpit
+        &self.state.cockpit
+    }
+    /// The records being replayed.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+    /// The runbook from the log's `open` record.
+    pub fn runbook(&self) -> &Runbook {
+        &self.runbook
     }
     pub fn at(&self) -> Ts {
         self.at
     }
     pub fn applied(&self) -> usize {
-        self.applied
+        self.state.applied
     }
     pub fn playing(&self) -> bool {
         self.playing
@@ -72,7 +89,7 @@ impl Replayer {
         self.speed
     }
     pub fn at_end(&self) -> bool {
-        self.applied >= self.records.len()
+        self.state.applied >= self.records.len()
     }
 
     /// Real time `real` passed: advance replay time by `real * speed` when playing.
@@ -106,8 +123,8 @@ impl Replayer {
     /// `.`: apply exactly the next record, pausing.
     pub fn step(&mut self) {
         self.playing = false;
-        if let Some(ts) = self.records.get(self.applied).map(Record::ts) {
-            self.apply_one();
+        if let Some(ts) = self.records.get(self.state.applied).map(Record::ts) {
+            self.state.apply_next(&self.records);
             self.at = self.at.max(ts);
         }
     }
@@ -116,7 +133,7 @@ impl Replayer {
     pub fn next_decision(&mut self) {
         self.playing = false;
         while !self.at_end() {
-            let is_decision = self.records[self.applied].kind == EntryKind::Decision;
+            let is_decision = self.records[self.state.applied].kind == EntryKind::Decision;
             self.step();
             if is_decision {
                 break;
@@ -127,37 +144,91 @@ impl Replayer {
     /// `p`: rebuild up to just after the decision before the current position.
     pub fn prev_decision(&mut self) {
         self.playing = false;
-        let before = self.applied.saturating_sub(1);
+        let before = self.state.applied.saturating_sub(1);
         let target = self.records[..before]
             .iter()
             .rposition(|r| r.kind == EntryKind::Decision)
             .map(|i| i + 1)
             .unwrap_or(1);
-        self.rebuild(target);
+        self.seek(target);
     }
 
-    fn rebuild(&mut self, upto: usize) {
-        let start = self.records.first().map(Record::ts).unwrap_or(Ts(0));
-        self.cockpit = Cockpit::new(self.runbook.clone(), start);
-        self.tail = LogTail::default();
-        self.applied = 0;
-        self.at = start;
-        while self.applied < upto.min(self.records.len()) {
-            self.step();
+    /// Rebuilds the state with exactly `upto` records applied (at least the
+    /// `open` record), pausing; replay time becomes the last applied record's.
+    /// Backwards or far forward, it starts from the nearest snapshot.
+    pub fn seek(&mut self, upto: usize) {
+        self.playing = false;
+        let upto = upto.clamp(1, self.records.len().max(1));
+        if upto < self.state.applied || upto - self.state.applied > SNAPSHOT_EVERY {
+            self.state = self.snaps.state_at(&self.records, upto);
+        } else {
+            self.state.apply_to(&self.records, upto);
         }
+        self.at = self.start_ts();
+        if let Some(r) = self
+            .state
+            .applied
+            .checked_sub(1)
+            .and_then(|i| self.records.get(i))
+        {
+            self.at = r.ts();
+        }
+    }
+
+    /// Lands on the last record at or before `t` (the first record when `t`
+    /// is before it), pausing; replay time becomes `t` when inside the log.
+    pub fn jump_to(&mut self, t: Ts) {
+        self.seek(records_until(&self.records, t));
+        let end = self.records.last().map(Record::ts).unwrap_or(self.at);
+        if t > self.at && t <= end {
+            self.at = t;
+        }
+    }
+
+    /// `t`: opens the jump form (pausing).
+    pub fn open_jump(&mut self) {
+        self.playing = false;
+        self.jump = Some(JumpForm::default());
+    }
+
+    /// Whether the jump form is open (it then takes every key).
+    pub fn jump_open(&self) -> bool {
+        self.jump.is_some()
+    }
+
+    /// A key for the open jump form: Enter with a valid time jumps there.
+    pub fn jump_key(&mut self, k: KeyEvent) {
+        let range = JumpRange {
+            origin: self.state.cockpit.window().origin,
+            first: self.start_ts(),
+            last: self.records.last().map(Record::ts).unwrap_or(self.at),
+        };
+        let Some(form) = self.jump.as_mut() else {
+            return;
+        };
+        match form.key(k, range) {
+            JumpKey::Open => {}
+            JumpKey::Cancel => self.jump = None,
+            JumpKey::Go(t) => {
+                self.jump = None;
+                self.jump_to(t);
+            }
+        }
+    }
+
+    /// The time of the log's first record.
+    pub fn start_ts(&self) -> Ts {
+        self.records.first().map(Record::ts).unwrap_or(Ts(0))
     }
 
     fn apply_until(&mut self, to: Ts) {
-        while self.records.get(self.applied).is_some_and(|r| r.ts() <= to) {
-            self.apply_one();
+        while self
+            .records
+            .get(self.state.applied)
+            .is_some_and(|r| r.ts() <= to)
+        {
+            self.state.apply_next(&self.records);
         }
-    }
-
-    fn apply_one(&mut self) {
-        let r = &self.records[self.applied];
-        self.cockpit.apply_record(r.ts(), &r.entry());
-        self.tail.push(r);
-        self.applied += 1;
     }
 }
 
@@ -175,14 +246,14 @@ impl CockpitPort for Replayer {
             operator: String::new(),
             log_path: self.log_path.clone(),
             checkpoint: None,
-            log_tail: self.tail.lines(),
+            log_tail: self.state.tail.lines(),
             toast: self.banner.as_ref().map(|b| Toast {
                 kind: ToastKind::Refused,
                 message: b.clone(),
             }),
             now: self.at,
         };
-        let mut v = build_view(&self.cockpit, &ctx);
+        let mut v = build_view(&self.state.cockpit, &ctx);
         v.header.replay = Some(ReplayMarker {
             at: self.at,
             speed: if self.playing {
@@ -192,6 +263,11 @@ impl CockpitPort for Replayer {
             } else {
                 "paused".into()
             },
+            timeline: Some(self.timeline.clone()),
+            jump: self.jump.as_ref().map(|j| JumpPrompt {
+                input: j.input.clone(),
+                error: j.error.clone(),
+            }),
         });
         v
     }

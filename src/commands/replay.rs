@@ -1,6 +1,6 @@
 //! `cutover replay LOG [--speed N] [--force]`: the cockpit, read-only,
 //! re-driven from a log. Keys: space play/pause, `+`/`-` speed, `.` step,
-//! `n`/`p` next/previous decision, `q` `y` quit. Exit 0, 1 refused, 2 unreadable.
+//! `n`/`p` next/previous decision, `t` jump to a time, `q` `y` quit. Exit 0, 1 refused, 2 unreadable.
 
 use crate::cli::ReplayArgs;
 use crate::commands::run::runtime;
@@ -124,6 +124,10 @@ fn lock(s: &Arc<Mutex<Replayer>>) -> std::sync::MutexGuard<'_, Replayer> {
 /// Handles a replay key; `false` for keys the screen should get.
 fn replay_key(s: &Arc<Mutex<Replayer>>, k: KeyEvent) -> bool {
     let mut r = lock(s);
+    if r.jump_open() {
+        r.jump_key(k);
+        return true;
+    }
     match k.code {
         KeyCode::Char(' ') => r.toggle_play(),
         KeyCode::Char('+') | KeyCode::Char('=') => r.change_speed(true),
@@ -131,6 +135,7 @@ fn replay_key(s: &Arc<Mutex<Replayer>>, k: KeyEvent) -> bool {
         KeyCode::Char('.') => r.step(),
         KeyCode::Char('n') => r.next_decision(),
         KeyCode::Char('p') => r.prev_decision(),
+        KeyCode::Char('t') => r.open_jump(),
         _ => return false,
     }
     true

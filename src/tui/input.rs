@@ -53,6 +53,24 @@ pub const KEYS: &[(&str, &str)] = &[
     ("ctrl-c", "same as q"),
 ];
 
+/// The keys of `cutover replay` (its `?` list; the screen is read-only).
+pub const REPLAY_KEYS: &[(&str, &str)] = &[
+    ("?", "help (this list)"),
+    ("q", "quit (asks; y confirms)"),
+    ("space", "play / pause"),
+    ("+ -", "faster / slower (1x..1000x)"),
+    (".", "step one record"),
+    ("n", "next decision"),
+    ("p", "previous decision"),
+    ("t", "jump to a time (HH:MM[:SS] or +1h20m)"),
+    ("m /", "my steps / all steps"),
+    ("l", "diagnostics pane"),
+    ("tab", "next region (⇧tab back)"),
+    ("↑ ↓", "select in the region"),
+    ("esc", "close help/form/message"),
+    ("ctrl-c", "same as q"),
+];
+
 /// Handles one key against the screen state; `None` means nothing changed.
 pub fn handle_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option<Command> {
     if key.kind == KeyEventKind::Release {

@@ -114,6 +114,42 @@ pub struct ReplayMarker {
     pub at: Ts,
     /// e.g. "x20" or "paused".
     pub speed: String,
+    /// The whole window along one bar, with `at` as its cursor.
+    #[serde(default)]
+    pub timeline: Option<TimelineView>,
+    /// The "jump to a time" form, while open (`t`).
+    #[serde(default)]
+    pub jump: Option<JumpPrompt>,
+}
+
+/// The replay timeline: phases as segments, holds and threshold episodes as
+/// spans, decisions as marks, from `start` to `end` (log times).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TimelineView {
+    pub start: Ts,
+    pub end: Ts,
+    /// Phase visits, labelled with the phase id.
+    pub phases: Vec<TimelineSpan>,
+    pub holds: Vec<TimelineSpan>,
+    /// Threshold episodes, labelled with the threshold id.
+    pub episodes: Vec<TimelineSpan>,
+    /// Decision times with their kind (go, hold, rollback...).
+    pub decisions: Vec<(Ts, String)>,
+}
+
+/// A stretch of the timeline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TimelineSpan {
+    pub label: String,
+    pub from: Ts,
+    pub to: Ts,
+}
+
+/// The jump form's text and its refusal, if any.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JumpPrompt {
+    pub input: String,
+    pub error: Option<String>,
 }
 
 /// State of one phase in the phase strip.

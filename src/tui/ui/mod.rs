@@ -22,6 +22,7 @@ mod recommendations;
 mod steps;
 mod text;
 mod thresholds;
+mod timeline;
 
 use crate::tui::state::{Overlay, UiState};
 use crate::tui::view::CockpitView;
@@ -42,10 +43,20 @@ pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
     }
     let (head, rest) = area::top(area, 2);
     let (strip, rest) = area::top(rest, 1);
+    // replay only: the timeline bar under the phase strip
+    let replay = view.header.replay.as_ref();
+    let tl_h = match replay {
+        Some(r) if r.timeline.is_some() => timeline::HEIGHT,
+        _ => 0,
+    };
+    let (tl_area, rest) = area::top(rest, tl_h);
     let (rest, foot) = area::bottom(rest, 2);
     let (body, tail) = area::bottom(rest, tail_height(area, ui));
     header::render(frame, head, view, ui);
     phases::render(frame, strip, view, ui);
+    if let Some(r) = replay {
+        timeline::render(frame, tl_area, r, ui);
+    }
     render_body(frame, body, view, ui);
     if ui.show_diagnostics {
         log_tail::render_diagnostics(frame, tail, ui);
@@ -55,10 +66,13 @@ pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
     footer::render(frame, foot, view, ui);
     match &ui.overlay {
         Overlay::None => {}
-        Overlay::Help => overlay::help(frame, area, ui),
+        Overlay::Help => overlay::help(frame, area, replay.is_some(), ui),
         Overlay::ConfirmQuit => overlay::confirm_quit(frame, area, ui),
         Overlay::Form(form) => overlay::form(frame, area, form, ui),
         Overlay::Template(i) => overlay::template(frame, area, view, *i, ui),
+    }
+    if let Some(j) = replay.and_then(|r| r.jump.as_ref()) {
+        overlay::jump(frame, area, j, ui);
     }
 }
 

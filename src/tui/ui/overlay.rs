@@ -4,13 +4,13 @@
 use super::area::centered;
 use super::text::{outside, plain, styled};
 use crate::tui::form::Form;
-use crate::tui::input::KEYS;
+use crate::tui::input::{KEYS, REPLAY_KEYS};
 use crate::tui::state::UiState;
 use crate::tui::theme::Tone;
-use crate::tui::view::CockpitView;
+use crate::tui::view::{CockpitView, JumpPrompt};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 /// Clears `rect`, draws a bordered box titled `title`, returns its inside.
@@ -24,15 +24,16 @@ fn popup(frame: &mut Frame, rect: Rect, title: &str, ui: &UiState) -> Rect {
     inner
 }
 
-/// `?`: every key in two columns, then what the symbols mean.
-pub fn help(frame: &mut Frame, area: Rect, ui: &UiState) {
-    let half = KEYS.len().div_ceil(2);
+/// `?`: every key in two columns (replay's own in replay), then what the symbols mean.
+pub fn help(frame: &mut Frame, area: Rect, replay: bool, ui: &UiState) {
+    let keys = if replay { REPLAY_KEYS } else { KEYS };
+    let half = keys.len().div_ceil(2);
     let rect = centered(area, 78, half as u16 + 6);
     let inner = popup(frame, rect, "Keys (any key closes)", ui);
     let col = (inner.width as usize / 2).saturating_sub(1);
     let key_w = 7;
     let cell = |i: usize| -> Vec<Span<'static>> {
-        match KEYS.get(i) {
+        match keys.get(i) {
             Some((k, what)) => vec![
                 styled(format!(" {k:<w$}", w = key_w), ui.theme.key()),
                 plain(format!(
@@ -67,6 +68,42 @@ pub fn help(frame: &mut Frame, area: Rect, ui: &UiState) {
         muted,
     )));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Replay's `t`: the time typed so far, the refusal if any, how to answer.
+pub fn jump(frame: &mut Frame, area: Rect, j: &JumpPrompt, ui: &UiState) {
+    let rect = centered(area, 72, 7);
+    let inner = popup(frame, rect, "Jump to a time", ui);
+    let room = (inner.width as usize).saturating_sub(8);
+    let mut lines = vec![Line::from(vec![
+        styled("›time: ", ui.theme.title(true)),
+        plain(tail(&outside(&j.input, usize::MAX), room)),
+        styled("▏", ui.theme.key()),
+        styled(
+            if j.input.is_empty() {
+                " HH:MM[:SS] UTC or +1h20m"
+            } else {
+                ""
+            },
+            ui.theme.tone(Tone::Muted),
+        ),
+    ])];
+    match &j.error {
+        Some(e) => lines.push(Line::from(styled(
+            format!(" ✘ {}", outside(e, 2 * inner.width as usize)),
+            ui.theme.tone(Tone::Bad),
+        ))),
+        None => lines.push(Line::from("")),
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        styled(" enter", ui.theme.key()),
+        plain(" jump  "),
+        styled("esc", ui.theme.key()),
+        plain(" cancel"),
+    ]));
+    // a refusal names the log's range and may take two lines
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 /// `q`: ask before leaving.

@@ -1,0 +1,105 @@
+//! Fast seeking in a replayed log: the replay state (cockpit + log tail) is
+//! kept every [`SNAPSHOT_EVERY`] records, so any point is rebuilt by cloning
+//! the nearest earlier snapshot and folding at most that many records.
+//!
+//! Why snapshots and not an undo log: `Cockpit` is `Clone` and
+//! `apply_record` is the one way state changes, so a clone plus a short
+//! fold is exactly the state a full fold would give (a test checks it).
+
+use crate::app::log_tail::LogTail;
+use crate::core::cockpit::Cockpit;
+use crate::core::runbook::Runbook;
+use crate::core::time::Ts;
+use crate::journal::Record;
+
+/// Records between two snapshots. At 100,000 records that is 50 snapshots;
+/// a seek folds at most 2,000 records (docs/performance.md, "Replay seek").
+pub const SNAPSHOT_EVERY: usize = 2_000;
+
+/// The replay state after some records: what a seek restores.
+#[derive(Debug, Clone)]
+pub struct ReplayState {
+    /// Records `..applied` are folded in.
+    pub applied: usize,
+    pub cockpit: Cockpit,
+    pub tail: LogTail,
+}
+
+impl ReplayState {
+    /// Nothing applied yet: a fresh cockpit at the log's start.
+    pub fn start(runbook: &Runbook, records: &[Record]) -> ReplayState {
+        let start = records.first().map(Record::ts).unwrap_or(Ts(0));
+        ReplayState {
+            applied: 0,
+            cockpit: Cockpit::new(runbook.clone(), start),
+            tail: LogTail::default(),
+        }
+    }
+
+    /// Folds the next record in (no-op at the end).
+    pub fn apply_next(&mut self, records: &[Record]) {
+        if let Some(r) = records.get(self.applied) {
+            self.cockpit.apply_record(r.ts(), &r.entry());
+            self.tail.push(r);
+            self.applied += 1;
+        }
+    }
+
+    /// Folds records until `upto` are applied (never backwards).
+    pub fn apply_to(&mut self, records: &[Record], upto: usize) {
+        while self.applied < upto.min(records.len()) {
+            self.apply_next(records);
+        }
+    }
+}
+
+/// Snapshots of the replay state every `every` records, taken in one pass.
+#[derive(Debug, Clone)]
+pub struct Snapshots {
+    every: usize,
+    /// `snaps[k]` has `k * every` records applied.
+    snaps: Vec<ReplayState>,
+}
+
+impl Snapshots {
+    /// Folds the whole log once, keeping a snapshot every `every` records
+    /// (`every` 0 is taken as 1).
+    pub fn build(runbook: &Runbook, records: &[Record], every: usize) -> Snapshots {
+        let every = every.max(1);
+        let mut state = ReplayState::start(runbook, records);
+        let mut snaps = vec![state.clone()];
+        let mut next = every;
+        while next <= records.len() {
+            state.apply_to(records, next);
+            snaps.push(state.clone());
+            next += every;
+        }
+        Snapshots { every, snaps }
+    }
+
+    /// How many snapshots are kept.
+    pub fn len(&self) -> usize {
+        self.snaps.len()
+    }
+
+    /// Never empty (the start state is always kept).
+    pub fn is_empty(&self) -> bool {
+        self.snaps.is_empty()
+    }
+
+    /// The state with exactly `upto` records applied (clamped to the log).
+    pub fn state_at(&self, records: &[Record], upto: usize) -> ReplayState {
+        let upto = upto.min(records.len());
+        let k = (upto / self.every).min(self.snaps.len().saturating_sub(1));
+        // `snaps` always holds the start state, and `k` is clamped to it
+        let mut state = self.snaps[k].clone();
+        state.apply_to(records, upto);
+        state
+    }
+}
+
+/// How many records are at or before `t` (the index just after the last
+/// record at or before `t`); records are in time order.
+pub fn records_until(records: &[Record], t: Ts) -> usize {
+    records.partition_point(|r| r.ts() <= t)
+}
