@@ -4,7 +4,7 @@
 use crate::app::replay_jump::{JumpForm, JumpKey, JumpRange};
 use crate::app::replay_seek::{records_until, ReplayState, Snapshots, SNAPSHOT_EVERY};
 use crate::app::view_model::{build_view, ViewContext};
-use crate::core::cockpit::{Action, Cockpit};
+use crate::core::cockpit::{Action, Cockpit, Msg};
 use crate::core::entry::EntryKind;
 use crate::core::runbook::Runbook;
 use crate::core::time::{Dur, Ts};
@@ -185,6 +185,15 @@ impl Replayer {
         }
     }
 
+    /// The cockpit as the live screen showed it at replay time: the folded
+    /// state plus one evaluation at `at` (gate and threshold values, derived
+    /// metrics, timers), which the log does not hold. Its records are dropped.
+    pub fn shown_cockpit(&self) -> Cockpit {
+        let mut c = self.state.cockpit.clone();
+        let _ = c.handle(Msg::Tick, self.at);
+        c
+    }
+
     /// `t`: opens the jump form (pausing).
     pub fn open_jump(&mut self) {
         self.playing = false;
@@ -253,7 +262,7 @@ impl CockpitPort for Replayer {
             }),
             now: self.at,
         };
-        let mut v = build_view(&self.state.cockpit, &ctx);
+        let mut v = build_view(&self.shown_cockpit(), &ctx);
         v.header.replay = Some(ReplayMarker {
             at: self.at,
             speed: if self.playing {
@@ -280,7 +289,6 @@ impl CockpitPort for Replayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::cockpit::Msg;
     use crate::journal::canon::{Chain, ZERO_HASH};
 
     const RUNBOOK: &str = include_str!("../../runbooks/demo-pacs-cutover.toml");

@@ -195,7 +195,9 @@ fn gate(c: &Cockpit, g: &GateStatus) -> GateView {
         },
         state: gate_state(g.state()),
         comparisons: comparisons(g.last.as_ref(), g.reason.as_deref()),
-        held_for: g.hold_for.map(|f| (g.timer.acc, f)),
+        // capped at `for`: past it the gate passes, and a replay (whose timer
+        // stops at the last logged checkpoint) then shows the same as live
+        held_for: g.hold_for.map(|f| (g.timer.acc.min(f), f)),
         waiver,
     }
 }
