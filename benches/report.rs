@@ -36,8 +36,9 @@ fn bench(c: &mut Criterion) {
         ok: true,
         ..Default::default()
     };
-    c.bench_function("verify fixture text (1029 records)", |b| {
-        b.iter(|| verify::verify_text(black_box(&text), None))
+    c.bench_function("verify fixture (journal verifier, 1029 records)", |b| {
+        let path = std::path::Path::new(FIXTURE);
+        b.iter(|| verify::verify_log(black_box(text.as_bytes()), path, None, None))
     });
     c.bench_function("parse fixture lines (1029 records)", |b| {
         b.iter(|| verify::parse_records(black_box(&text)))

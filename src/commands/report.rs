@@ -8,10 +8,13 @@ use std::io::Write;
 /// Verifies the log, builds the evidence and writes it to `-o` or stdout.
 /// Exit 1 when the log does not verify and `--force` is not given.
 pub fn run(args: ReportArgs) -> color_eyre::Result<u8> {
-    let text = verify::read_log(&args.log)?;
-    // TODO(lead, at merge): `journal::verify` replaces this provisional check.
-    let key = std::env::var("CUTOVER_LOG_KEY").ok();
-    let verification = verify::verify_text(&text, key.as_deref().map(str::as_bytes));
+    let (records, verification) = match verify::verification_of(&args.log) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("cutover: {e}");
+            return Ok(2);
+        }
+    };
     if !verification.ok && !args.force {
         eprintln!(
             "cutover: {}: log does not verify ({}); refusing to report (use --force to report anyway, marked as unverified)",
@@ -20,7 +23,7 @@ pub fn run(args: ReportArgs) -> color_eyre::Result<u8> {
         );
         return Ok(1);
     }
-    let evidence = Evidence::from_records(&verify::parse_records(&text), verification);
+    let evidence = Evidence::from_records(&records, verification);
     let out = match args.format {
         ReportFormat::Md => report::markdown(&evidence),
         ReportFormat::Html => report::html(&evidence),

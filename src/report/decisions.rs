@@ -11,7 +11,7 @@ pub fn decisions(recs: &[Rec]) -> Vec<Decision> {
     recs.iter()
         .filter(|r| r.kind == "decision")
         .filter_map(|r| {
-            let kind = r.text(f::DECISION_TYPE).unwrap_or("?").to_string();
+            let kind = r.decision_type().unwrap_or("?").to_string();
             Some(Decision {
                 seq: r.seq,
                 ts: r.ts?,
@@ -257,19 +257,9 @@ fn answers(e: &Episode, decisions: &[Decision]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::records::test_support::{at, parse, rec};
     use serde_json::json;
 
-    fn at(min: i64) -> Ts {
-        Ts(min * 60_000)
-    }
-
-    fn rec(min: i64, kind: &str, body: Value) -> Value {
-        json!({"seq":min,"ts":at(min).to_rfc3339(),"kind":kind,"actor":"dana","phase":"p1","body":body})
-    }
-
-    fn parse(vals: &[Value]) -> Vec<Rec<'_>> {
-        vals.iter().filter_map(Rec::of).collect()
-    }
 
     #[test]
     fn snapshot_is_read_from_lists_and_maps() {

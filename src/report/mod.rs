@@ -7,6 +7,7 @@
 
 mod decisions;
 pub mod evidence;
+mod header;
 pub mod plan;
 pub mod records;
 mod series;

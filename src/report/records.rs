@@ -67,9 +67,41 @@ impl<'a> Rec<'a> {
         self.text(paths).and_then(Ts::parse_rfc3339)
     }
 
+    /// The decision's type (go, hold, waive...) when this is a `decision`
+    /// record: the one way every section picks decisions out of the log.
+    pub fn decision_type(&self) -> Option<&'a str> {
+        if self.kind == "decision" {
+            self.text(DECISION_TYPE)
+        } else {
+            None
+        }
+    }
+
     /// The value at the first of `paths` that exists.
     pub fn value(&self, paths: &[&str]) -> Option<&'a Value> {
         paths.iter().find_map(|p| at(self.body, p))
+    }
+}
+
+/// Records for the section tests: minute-stamped, by dana in phase `p1`.
+#[cfg(test)]
+pub mod test_support {
+    use super::Rec;
+    use crate::core::time::Ts;
+    use serde_json::{json, Value};
+
+    /// `min` minutes after the epoch.
+    pub fn at(min: i64) -> Ts {
+        Ts(min * 60_000)
+    }
+
+    /// A record at minute `min` (also its seq).
+    pub fn rec(min: i64, kind: &str, body: Value) -> Value {
+        json!({"seq":min,"ts":at(min).to_rfc3339(),"kind":kind,"actor":"dana","phase":"p1","body":body})
+    }
+
+    pub fn parse(vals: &[Value]) -> Vec<Rec<'_>> {
+        vals.iter().filter_map(Rec::of).collect()
     }
 }
 

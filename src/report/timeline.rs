@@ -13,10 +13,9 @@ pub fn phase_visits(recs: &[Rec], plan: &Plan, end: Option<Ts>) -> Vec<PhaseVisi
     let mut open: Option<usize> = None;
     for r in recs {
         let Some(ts) = r.ts else { continue };
-        let kind = r.text(f::DECISION_TYPE);
-        let rolled_back = r.kind == "decision"
-            && (kind == Some("rollback")
-                || (kind == Some("decide") && r.text(f::ANSWER) == Some("rollback")));
+        let kind = r.decision_type();
+        let rolled_back = kind == Some("rollback")
+            || (kind == Some("decide") && r.text(f::ANSWER) == Some("rollback"));
         if rolled_back {
             close(&mut out, &mut open, ts, "rolled back");
             continue;

@@ -12,7 +12,7 @@ use serde_json::Value;
 /// use" when its expiry falls before that.
 pub fn waivers(recs: &[Rec], plan: &Plan, visits: &[PhaseVisit], end: Option<Ts>) -> Vec<Waiver> {
     recs.iter()
-        .filter(|r| r.kind == "decision" && r.text(f::DECISION_TYPE) == Some("waive"))
+        .filter(|r| r.decision_type() == Some("waive"))
         .filter_map(|r| {
             let granted = r.ts?;
             let gate = r.text(f::WAIVE_GATE).unwrap_or("?").to_string();
@@ -54,20 +54,10 @@ pub fn waivers(recs: &[Rec], plan: &Plan, visits: &[PhaseVisit], end: Option<Ts>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::records::test_support::{at, parse, rec};
     use crate::core::time::Dur;
     use serde_json::json;
 
-    fn at(min: i64) -> Ts {
-        Ts(min * 60_000)
-    }
-
-    fn rec(min: i64, kind: &str, body: Value) -> Value {
-        json!({"seq":min,"ts":at(min).to_rfc3339(),"kind":kind,"actor":"dana","phase":"p1","body":body})
-    }
-
-    fn parse(vals: &[Value]) -> Vec<Rec<'_>> {
-        vals.iter().filter_map(Rec::of).collect()
-    }
 
     #[test]
     fn a_waiver_that_outlives_its_expiry_is_flagged() {

@@ -5,6 +5,7 @@
 mod sections;
 
 use super::evidence::Evidence;
+use super::header::{self, Dialect};
 use super::svg;
 use super::text::{dur, dur_opt, html as h, variance, when, when_opt};
 use sections::{decisions, episodes, gates, holds, steps, waivers};
@@ -25,12 +26,7 @@ svg{width:100%;height:auto;display:block;margin:4px 0 12px}svg text{font:11px sy
 /// Renders the whole evidence pack as a single HTML document.
 pub fn html(e: &Evidence) -> String {
     let name = e.plan.name.as_deref().unwrap_or("(runbook name unknown)");
-    let damaged = (!e.verification.ok).then(|| {
-        h(e.verification
-            .damage
-            .as_deref()
-            .unwrap_or("damage not described"))
-    });
+    let damaged = header::damage(e, &HTML);
     let mut o = String::from("<!DOCTYPE html>\n");
     if let Some(d) = &damaged {
         let _ = writeln!(
@@ -90,92 +86,36 @@ pub(super) fn table(o: &mut String, head: &[&str], rows: Vec<Vec<String>>) {
     o.push_str("</tbody></table>\n");
 }
 
+/// html escaping for the shared header rows.
+const HTML: Dialect = Dialect { text: h, code };
+
 fn identity(o: &mut String, e: &Evidence) {
-    let (i, p) = (&e.identity, &e.plan);
     o.push_str("<h2>Runbook and session</h2>");
-    let rows = vec![
-        vec![
-            "Runbook".into(),
-            format!("{} (version {})", opt(&p.name, h), opt(&p.version, h)),
-        ],
-        vec!["Runbook file".into(), opt(&i.runbook_path, code)],
-        vec!["Runbook SHA-256".into(), opt(&i.runbook_digest, code)],
-        vec!["Config file".into(), opt(&i.config_path, code)],
-        vec!["Config SHA-256".into(), opt(&i.config_digest, code)],
-        vec!["Commander at start".into(), opt(&p.commander, code)],
-        vec![
-            "Approved window".into(),
-            format!(
-                "{} from {}",
-                dur_opt(p.max_duration),
-                opt(&p.window_start, h)
-            ),
-        ],
-        vec![
-            "Operator / host".into(),
-            format!("{} on {}", opt(&i.operator, code), opt(&i.host, code)),
-        ],
-        vec!["Program version".into(), opt(&i.program_version, code)],
-        vec!["Log opened".into(), when_opt(i.opened)],
-        vec![
-            "Log closed".into(),
-            i.closed.map_or(
-                "not closed (session ended without <code>close</code>)".into(),
-                when,
-            ),
-        ],
-    ];
+    let rows = header::identity_rows(e, &HTML)
+        .into_iter()
+        .map(|(k, v)| vec![k.to_string(), v])
+        .collect();
     table(o, &["Item", "Value"], rows);
-    if let Some(note) = &i.config_note {
-        let _ = writeln!(o, "<p class=\"muted\">Config not logged: {}</p>", h(note));
-    }
-    if let Some(why) = &p.unreadable {
-        let _ = writeln!(
-            o,
-            "<p class=\"muted\">Note: {}; planned durations and charts are unavailable.</p>",
-            h(why)
-        );
+    for note in header::identity_notes(e, &HTML) {
+        let _ = writeln!(o, "<p class=\"muted\">{note}</p>");
     }
 }
 
 fn verification(o: &mut String, e: &Evidence) {
-    let v = &e.verification;
     o.push_str("<h2>Chain verification</h2>");
-    if v.ok {
+    if e.verification.ok {
         o.push_str("<div class=\"banner good\">Intact: every record links to the one before and its hash matches.</div>");
     } else {
         let _ = write!(
             o,
-            "<div class=\"banner bad\">DAMAGED: {}</div>",
-            h(v.damage.as_deref().unwrap_or("?"))
+            "<div class=\"banner bad\">{}</div>",
+            header::result(e, &HTML)
         );
     }
-    let keyed = match e.identity.hmac {
-        Some(true) => "yes (HMAC-SHA-256)",
-        Some(false) => "no (SHA-256)",
-        None => "not stated",
-    };
-    let mut rows = vec![
-        vec!["Records read".into(), v.records.to_string()],
-        vec![
-            "Head hash (last verified record)".into(),
-            code(&v.head_hash),
-        ],
-        vec![
-            "Checkpoint to keep elsewhere (SEQ:HASH)".into(),
-            opt(&v.last_checkpoint, code),
-        ],
-        vec!["Keyed log".into(), keyed.into()],
-    ];
-    if let Some(head) = &e.identity.close_head {
-        rows.push(vec![
-            "Head before close, as the close record states it".into(),
-            code(head),
-        ]);
-    }
-    for (ts, what) in &e.resumes {
-        rows.push(vec![format!("Restart at {}", when(*ts)), h(what)]);
-    }
+    let rows = header::verification_rows(e, &HTML)
+        .into_iter()
+        .map(|(k, v)| vec![k, v])
+        .collect();
     table(o, &["Item", "Value"], rows);
 }
 

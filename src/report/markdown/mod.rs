@@ -4,6 +4,7 @@
 mod sections;
 
 use super::evidence::{Evidence, Series};
+use super::header::{self, Dialect};
 use super::text::{dur, dur_opt, md, md_code, num, variance, when, when_opt};
 use sections::{decisions, episodes, gates, holds, steps, waivers};
 use std::fmt::Write;
@@ -12,9 +13,8 @@ use std::fmt::Write;
 /// first line says so.
 pub fn markdown(e: &Evidence) -> String {
     let mut o = String::new();
-    if !e.verification.ok {
-        let _ = writeln!(o, "**WARNING: THIS LOG DOES NOT VERIFY ({}).** This report was forced; records after the damage are not proven authentic.\n",
-            md(e.verification.damage.as_deref().unwrap_or("damage not described")));
+    if let Some(d) = header::damage(e, &MD) {
+        let _ = writeln!(o, "**WARNING: THIS LOG DOES NOT VERIFY ({d}).** This report was forced; records after the damage are not proven authentic.\n");
     }
     let name = e.plan.name.as_deref().unwrap_or("(runbook name unknown)");
     let _ = writeln!(o, "# Evidence pack: {}\n", md(name));
@@ -31,95 +31,29 @@ pub fn markdown(e: &Evidence) -> String {
     o
 }
 
+/// Markdown escaping for the shared header rows.
+const MD: Dialect = Dialect {
+    text: md,
+    code: md_code,
+};
+
 fn identity(o: &mut String, e: &Evidence) {
-    let i = &e.identity;
-    let p = &e.plan;
-    let opt = |s: &Option<String>| s.as_deref().map_or("–".to_string(), md);
-    let code = |s: &Option<String>| s.as_deref().map_or("–".to_string(), md_code);
     let _ = writeln!(o, "## Runbook and session\n");
     let _ = writeln!(o, "| Item | Value |\n|---|---|");
-    let rows = [
-        (
-            "Runbook",
-            format!("{} (version {})", opt(&p.name), opt(&p.version)),
-        ),
-        ("Runbook file", code(&i.runbook_path)),
-        ("Runbook SHA-256", code(&i.runbook_digest)),
-        ("Config file", code(&i.config_path)),
-        ("Config SHA-256", code(&i.config_digest)),
-        ("Commander at start", code(&p.commander)),
-        (
-            "Approved window",
-            format!("{} from {}", dur_opt(p.max_duration), opt(&p.window_start)),
-        ),
-        (
-            "Operator / host",
-            format!("{} on {}", code(&i.operator), code(&i.host)),
-        ),
-        ("Program version", code(&i.program_version)),
-        ("Log opened", when_opt(i.opened)),
-        (
-            "Log closed",
-            i.closed
-                .map_or("not closed (session ended without `close`)".into(), when),
-        ),
-    ];
-    for (k, v) in rows {
+    for (k, v) in header::identity_rows(e, &MD) {
         let _ = writeln!(o, "| {k} | {v} |");
     }
-    if let Some(note) = &i.config_note {
-        let _ = writeln!(o, "\nConfig not logged: {}", md(note));
-    }
-    if let Some(why) = &p.unreadable {
-        let _ = writeln!(
-            o,
-            "\nNote: {}; planned durations and charts are unavailable.",
-            md(why)
-        );
+    for note in header::identity_notes(e, &MD) {
+        let _ = writeln!(o, "\n{note}");
     }
     o.push('\n');
 }
 
 fn verification(o: &mut String, e: &Evidence) {
-    let v = &e.verification;
     let _ = writeln!(o, "## Chain verification\n");
-    let result = if v.ok {
-        "intact: every record links to the one before and its hash matches".to_string()
-    } else {
-        format!("DAMAGED: {}", md(v.damage.as_deref().unwrap_or("?")))
-    };
-    let _ = writeln!(o, "- Result: {result}");
-    let _ = writeln!(o, "- Records read: {}", v.records);
-    let _ = writeln!(
-        o,
-        "- Head hash (last verified record): {}",
-        md_code(&v.head_hash)
-    );
-    let _ = writeln!(
-        o,
-        "- Checkpoint to keep elsewhere (SEQ:HASH): {}",
-        v.last_checkpoint.as_deref().map_or("–".into(), md_code)
-    );
-    let keyed = match e.identity.hmac {
-        Some(true) => "yes (HMAC-SHA-256)",
-        Some(false) => "no (SHA-256)",
-        None => "not stated",
-    };
-    let _ = writeln!(o, "- Keyed log: {keyed}");
-    if let Some(h) = &e.identity.close_head {
-        let _ = writeln!(
-            o,
-            "- Head before close, as the `close` record states it: {}",
-            md_code(h)
-        );
-    }
-    for (ts, what) in &e.resumes {
-        let _ = writeln!(
-            o,
-            "- Restart picked the log up at {}: {}",
-            when(*ts),
-            md(what)
-        );
+    let _ = writeln!(o, "- Result: {}", header::result(e, &MD));
+    for (k, v) in header::verification_rows(e, &MD) {
+        let _ = writeln!(o, "- {k}: {v}");
     }
     o.push('\n');
 }

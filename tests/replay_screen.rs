@@ -1,0 +1,115 @@
+//! The replay screen: the timeline bar under the phase strip (snapshots at
+//! 80x24 and 120x40), its colours and NO_COLOR symbols, the jump form with a
+//! refusal, and replay's own key list under `?`.
+
+mod tui_support;
+
+use cutover_cockpit::core::time::{Dur, Ts};
+use cutover_cockpit::tui::fixtures::{self, WINDOW_START};
+use cutover_cockpit::tui::view::{JumpPrompt, ReplayMarker, TimelineSpan, TimelineView};
+use cutover_cockpit::tui::{CockpitView, Overlay, Theme, UiState};
+use ratatui::style::Color;
+use tui_support::{draw, find, text};
+
+fn min(m: i64) -> Ts {
+    WINDOW_START + Dur::from_mins(m)
+}
+
+fn span(label: &str, from: i64, to: i64) -> TimelineSpan {
+    TimelineSpan {
+        label: label.into(),
+        from: min(from),
+        to: min(to),
+    }
+}
+
+/// A 6-hour log: three phases, a hold from 1:40 to 2:00, a latency episode
+/// from 2:30 to 2:45, four decisions; replay cursor at 2:10.
+fn replay_view(jump: Option<JumpPrompt>) -> CockpitView {
+    let mut v = fixtures::demo_view();
+    v.header.replay = Some(ReplayMarker {
+        at: min(130),
+        speed: "paused".into(),
+        timeline: Some(TimelineView {
+            start: min(0),
+            end: min(360),
+            phases: vec![
+                span("readiness", 0, 60),
+                span("pilot-dataset", 60, 200),
+                span("parallel-run", 200, 360),
+            ],
+            holds: vec![span("hold", 100, 120)],
+            episodes: vec![span("retrieval-latency-spike", 150, 165)],
+            decisions: vec![
+                (min(60), "go".into()),
+                (min(100), "hold".into()),
+                (min(120), "resume".into()),
+                (min(200), "go".into()),
+            ],
+        }),
+        jump,
+    });
+    v
+}
+
+fn ui(theme: Theme) -> UiState {
+    UiState {
+        theme,
+        ..UiState::default()
+    }
+}
+
+#[test]
+fn the_timeline_bar_shows_phases_holds_episodes_decisions_and_the_cursor() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let buf = draw(&replay_view(None), &ui(Theme::colored()), w, h);
+        insta::assert_snapshot!(format!("replay_timeline_{w}x{h}"), text(&buf));
+        // row 3 is the bar, row 4 the cursor line (under header and phase strip)
+        let (hx, hy) = find(&buf, "█").expect("a hold span is drawn");
+        assert_eq!(hy, 3);
+        assert_eq!(buf[(hx, hy)].fg, Color::Red, "holds are red");
+        let (ex, ey) = find(&buf, "≈").expect("an episode span is drawn");
+        assert_eq!(buf[(ex, ey)].fg, Color::Yellow);
+        assert!(ex > hx, "the episode comes after the hold");
+        let (cx, cy) = find(&buf, "▲ 00:10:00 replay").expect("cursor with replay time");
+        assert_eq!(cy, 4);
+        // 2:10 of 6 h: just after the hold ends, before the episode
+        assert!(cx > hx && cx < ex, "cursor {cx} between hold {hx} and episode {ex}");
+        assert!(find(&buf, "◆ decision █ hold ≈ threshold").is_some());
+    }
+}
+
+#[test]
+fn without_colour_the_timeline_keeps_its_symbols_and_words() {
+    let buf = draw(&replay_view(None), &ui(Theme::monochrome()), 120, 40);
+    let (hx, hy) = find(&buf, "█").expect("hold symbol");
+    assert_eq!(buf[(hx, hy)].fg, Color::Reset);
+    assert!(find(&buf, "≈").is_some() && find(&buf, "◆").is_some());
+    assert!(find(&buf, "readiness").is_some(), "phase ids are written in");
+}
+
+#[test]
+fn the_jump_form_shows_what_was_typed_and_why_it_was_refused() {
+    let jump = JumpPrompt {
+        input: "25:00".into(),
+        error: Some(
+            "\"25:00\" is not a time: type HH:MM or HH:MM:SS (UTC), or +1h20m from the window start"
+                .into(),
+        ),
+    };
+    let buf = draw(&replay_view(Some(jump)), &ui(Theme::colored()), 80, 24);
+    insta::assert_snapshot!("replay_jump_refused_80x24", text(&buf));
+    let (x, y) = find(&buf, "✘").expect("refusal shown");
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+}
+
+#[test]
+fn help_in_replay_lists_replay_keys() {
+    let mut ui = ui(Theme::colored());
+    ui.overlay = Overlay::Help;
+    let screen = text(&draw(&replay_view(None), &ui, 120, 40));
+    for k in ["play / pause", "next decision", "jump to a time", "step one record"] {
+        assert!(screen.contains(k), "{k} missing:\n{screen}");
+    }
+    assert!(!screen.contains("HOLD: stop the line"), "action keys are not offered");
+}
