@@ -193,6 +193,12 @@ fn replay_of_a_recorded_session_reaches_the_live_final_state() {
             .count(),
         2
     );
+    // the timeline bar has the story the records tell
+    let tl = r.view().header.replay.and_then(|m| m.timeline).expect("timeline");
+    assert_eq!(tl.phases.len(), 2, "{:?}", tl.phases);
+    assert_eq!(tl.holds.len(), 2, "the hold taken and the one answering the spike");
+    assert!(!tl.episodes.is_empty(), "the latency spike episode");
+    assert_eq!(tl.decisions.len(), kinds(EntryKind::Decision));
     // and seeking back to just after the first hold shows it
     let hold_at = records
         .iter()

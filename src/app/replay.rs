@@ -393,4 +393,45 @@ mod tests {
         let refused = r.act(Action::Note { text: "x".into() });
         assert!(matches!(refused, ActResult::Refused(_)));
     }
+
+    fn view_of(s: &ReplayState) -> CockpitView {
+        let ctx = ViewContext {
+            operator: String::new(),
+            log_path: String::new(),
+            checkpoint: None,
+            log_tail: s.tail.lines(),
+            toast: None,
+            now: T0,
+        };
+        build_view(&s.cockpit, &ctx)
+    }
+
+    #[test]
+    fn a_snapshot_plus_a_short_fold_is_the_full_fold() {
+        let (rb, recs) = records();
+        let snaps = Snapshots::build(&rb, &recs, 2);
+        for k in 0..=recs.len() {
+            let mut full = ReplayState::start(&rb, &recs);
+            full.apply_to(&recs, k);
+            let fast = snaps.state_at(&recs, k);
+            assert_eq!(fast.applied, k);
+            assert_eq!(view_of(&fast), view_of(&full), "after {k} records");
+        }
+    }
+
+    #[test]
+    fn jumping_to_a_time_lands_on_the_last_record_at_or_before_it() {
+        let (rb, recs) = records();
+        let n = recs.len();
+        let mut r = Replayer::new(rb, recs, "/x/cutover.jsonl", 1.0);
+        r.jump_to(T0 + Dur::from_secs(90));
+        assert!(r.cockpit().hold().is_some(), "the hold at +60 s is in");
+        assert_eq!(r.applied(), n - 1, "the resume at +120 s is not");
+        assert_eq!(r.at(), T0 + Dur::from_secs(90));
+        r.jump_to(T0 + Dur::from_secs(30));
+        assert!(r.cockpit().hold().is_none(), "backwards: the hold is gone");
+        assert_eq!(r.applied(), n - 2);
+        r.jump_to(T0 + Dur::from_secs(120));
+        assert!(r.at_end() && r.cockpit().hold().is_none());
+    }
 }

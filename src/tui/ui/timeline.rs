@@ -2,12 +2,12 @@
 //! screen's width, then the replay cursor and a legend.
 //!
 //! ```text
-//! prepare───────────────██████parallel≈≈≈≈◆────cutover─◆──────────
-//!           ▲ 23:41:07 replay       ◆ decision █ hold ≈ threshold
+//! │readiness─────◆pilot-dataset◆████◆─────≈≈≈──◆parallel-run───────────
+//!                                     ▲ 00:10:00 replay   ◆ decision █ hold ≈ threshold
 //! ```
 //! Each cell covers an equal slice of time. A cell shows, by priority: a
 //! decision `◆`, a hold `█`, a threshold episode `≈`, else its phase (the
-//! phase id written where the visit starts, `─` after). Symbols carry the
+//! phase id written after a `│` where the visit starts, `─` after). Symbols carry the
 //! meaning; colour only repeats it (NO_COLOR-safe).
 
 use super::text::{outside, styled};
@@ -83,13 +83,17 @@ fn bar_cells(tl: &TimelineView, w: usize, ui: &UiState) -> Vec<(char, Style)> {
 fn phase_cells(tl: &TimelineView, w: usize, ui: &UiState) -> Vec<(char, Style)> {
     let mut cells = vec![('·', ui.theme.tone(Tone::Muted)); w];
     for p in &tl.phases {
-        let (a, b) = (column(tl, p.from, w), column(tl, p.to, w));
+        let a = column(tl, p.from, w);
+        // a visit can end "before" it started when the wall clock jumped back
+        let b = column(tl, p.to, w).max(a);
         for cell in cells.iter_mut().take(b + 1).skip(a) {
             *cell = ('─', ui.theme.tone(Tone::Plain));
         }
-        let name = outside(&p.label, (b + 1 - a).max(1));
-        for (i, ch) in name.chars().enumerate() {
-            if let Some(cell) = cells.get_mut(a + i) {
+        // `│` where the visit starts (a `go` mark may take it), then the id
+        cells[a] = ('│', ui.theme.tone(Tone::Plain));
+        let name = outside(&p.label, (b - a).max(1));
+        for (i, ch) in name.chars().enumerate().take(b - a) {
+            if let Some(cell) = cells.get_mut(a + 1 + i) {
                 *cell = (ch, ui.theme.tone(Tone::Plain));
             }
         }
