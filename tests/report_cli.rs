@@ -96,7 +96,7 @@ fn a_forced_report_says_so_on_its_first_line() {
     let first = md.lines().next().expect("test setup");
     assert!(
         first.starts_with(
-            "**WARNING: THIS LOG DOES NOT VERIFY (line 153: edited: hash does not match"
+            "**WARNING: THIS LOG DOES NOT VERIFY (line 153: edited: record seq 152 does not match its hash"
         ),
         "{first}"
     );
@@ -227,4 +227,41 @@ fn outside_text_is_inert_and_escaped_in_both_formats() {
             assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         }
     }
+}
+
+/// The fixture copied with a published checkpoint (`LOG.checkpoint`, as the
+/// cockpit writes it) naming record 500; `keep` lines of the log are kept.
+fn with_checkpoint(name: &str, keep: usize) -> PathBuf {
+    let text = std::fs::read_to_string(FIXTURE).expect("test setup");
+    let line: Value = serde_json::from_str(text.lines().nth(500).expect("test setup"))
+        .expect("test setup");
+    let path = scratch(name);
+    let kept: String = text.lines().take(keep).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, kept).expect("test setup");
+    let sidecar = json!({"seq": 500, "hash": line["hash"], "ts": line["ts"]});
+    std::fs::write(
+        format!("{}.checkpoint", path.display()),
+        sidecar.to_string(),
+    )
+    .expect("test setup");
+    path
+}
+
+#[test]
+fn the_last_published_checkpoint_is_printed_and_a_log_cut_before_it_is_refused() {
+    let whole = with_checkpoint("published.jsonl", usize::MAX);
+    let md = stdout(&report(&whole, &["--format", "md"]));
+    let line = md
+        .lines()
+        .find(|l| l.starts_with("- Last checkpoint the cockpit published: 500:"))
+        .unwrap_or_else(|| panic!("no checkpoint line in:\n{md}"));
+    assert!(line.ends_with("the log still holds it"), "{line}");
+
+    let cut = with_checkpoint("cut.jsonl", 400);
+    let o = report(&cut, &["--format", "md"]);
+    assert_eq!(o.status.code(), Some(1), "a log cut before its checkpoint is refused");
+    let md = stdout(&report(&cut, &["--format", "md", "--force"]));
+    let first = md.lines().next().expect("test setup");
+    assert!(first.contains("DOES NOT VERIFY") && first.contains("truncated"), "{first}");
+    assert!(md.contains("500:") && md.contains("the log does NOT hold it"));
 }

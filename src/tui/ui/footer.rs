@@ -25,6 +25,17 @@ const FOOTER_KEYS: &[(&str, &str)] = &[
     ("q", "quit"),
 ];
 
+/// Replay's footer keys (the screen is read-only: no action keys).
+const REPLAY_FOOTER_KEYS: &[(&str, &str)] = &[
+    ("?", "help"),
+    ("space", "play/pause"),
+    ("+/-", "speed"),
+    (".", "step"),
+    ("n/p", "decision"),
+    ("t", "jump"),
+    ("q", "quit"),
+];
+
 /// Draws the footer into a 2-line area.
 pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
     let (status, path) = area::top(area, 1);
@@ -45,7 +56,8 @@ fn status_line(view: &CockpitView, ui: &UiState, width: u16) -> Line<'static> {
             plain(outside(&t.message, width.saturating_sub(14))),
         ]);
     }
-    if let Some(r) = view.recommendations.first() {
+    let replay = view.header.replay.is_some();
+    if let Some(r) = view.recommendations.first().filter(|_| !replay) {
         return Line::from(vec![
             styled(" ⚑ RECOMMENDATION ", ui.theme.tone(Tone::Bad)),
             plain(headline(r, width.saturating_sub(34))),
@@ -54,7 +66,12 @@ fn status_line(view: &CockpitView, ui: &UiState, width: u16) -> Line<'static> {
         ]);
     }
     let mut spans: Vec<Span<'static>> = vec![plain(" ")];
-    for (k, what) in FOOTER_KEYS {
+    let keys = if replay {
+        REPLAY_FOOTER_KEYS
+    } else {
+        FOOTER_KEYS
+    };
+    for (k, what) in keys {
         spans.push(styled(*k, ui.theme.key()));
         spans.push(plain(format!(" {what}  ")));
     }
