@@ -14,7 +14,7 @@ use cutover_cockpit::app::replay_seek::{Snapshots, SNAPSHOT_EVERY};
 use cutover_cockpit::core::cockpit::{Action, Cockpit, Effect, Msg};
 use cutover_cockpit::core::entry::{Entry, EntryKind};
 use cutover_cockpit::core::runbook::{self, Runbook};
-use cutover_cockpit::core::sample::{ProbeReport, Sample};
+use cutover_cockpit::core::sample::ProbeReport;
 use cutover_cockpit::core::time::{Dur, Ts};
 use cutover_cockpit::journal::{open_body, verify_file, Journal, Record};
 use cutover_cockpit::tui::CockpitPort;
@@ -25,23 +25,6 @@ const T0: Ts = Ts(1_795_903_200_000);
 const RECORDS: usize = 100_000;
 const RUNBOOK: &str = include_str!("../runbooks/demo-pacs-cutover.toml");
 const CONFIG: &str = include_str!("../config/demo.toml");
-
-fn report(probe: &str, now: Ts, samples: &[(&str, f64)]) -> ProbeReport {
-    ProbeReport {
-        probe: probe.into(),
-        ts: now,
-        ok: true,
-        reason: None,
-        samples: samples
-            .iter()
-            .map(|(n, v)| Sample {
-                name: (*n).into(),
-                ts: now,
-                value: *v,
-            })
-            .collect(),
-    }
-}
 
 /// The operator's actions every 20 minutes (cycling), as dana.
 fn action(s: i64) -> Option<Action> {
@@ -92,9 +75,9 @@ fn write_log(dir: &Path, rb: &Runbook) -> PathBuf {
         let now = T0 + Dur::from_secs(s);
         let latency = 300.0 + ((s / 97) % 11) as f64 * 60.0;
         for r in [
-            report("source.pacs.health", now, &[("source.pacs.up", 1.0)]),
-            report("target.pacs.health", now, &[("target.pacs.up", 1.0)]),
-            report(
+            ProbeReport::ok_with("source.pacs.health", now, &[("source.pacs.up", 1.0)]),
+            ProbeReport::ok_with("target.pacs.health", now, &[("target.pacs.up", 1.0)]),
+            ProbeReport::ok_with(
                 "target.pacs.latency",
                 now,
                 &[
@@ -102,7 +85,11 @@ fn write_log(dir: &Path, rb: &Runbook) -> PathBuf {
                     ("target.pacs.replication_lag_s", (s % 400) as f64),
                 ],
             ),
-            report("recon.pacs-pilot.checksum", now, &[("recon.pacs-pilot.match", 1.0)]),
+            ProbeReport::ok_with(
+                "recon.pacs-pilot.checksum",
+                now,
+                &[("recon.pacs-pilot.match", 1.0)],
+            ),
         ] {
             append(&mut j, c.handle(Msg::Probe(r), now), now, &mut n);
         }
@@ -163,7 +150,11 @@ fn main() {
     let rb = runbook::load("demo.toml", RUNBOOK).expect("demo runbook");
     let t = Instant::now();
     let log = write_log(&dir, &rb);
-    println!("wrote {} in {:.1} s", log.display(), t.elapsed().as_secs_f64());
+    println!(
+        "wrote {} in {:.1} s",
+        log.display(),
+        t.elapsed().as_secs_f64()
+    );
 
     let t = Instant::now();
     let records: Vec<Record> = verify_file(&log, None, None).expect("verify").records;

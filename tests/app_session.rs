@@ -1,10 +1,13 @@
 //! The real `Session` (core + journal) under the real TUI loop on a
 //! TestBackend, and resuming a log the way `cutover run` does.
 
+mod app_support;
+
+use app_support::{loaded, temp_log};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use cutover_cockpit::app::live::{run_screen, spawn_feeders};
 use cutover_cockpit::app::session::{lock, SharedSession};
-use cutover_cockpit::app::start::{self, Loaded, Opened};
+use cutover_cockpit::app::start::{self, Opened};
 use cutover_cockpit::core::cockpit::Action;
 use cutover_cockpit::core::entry::EntryKind;
 use cutover_cockpit::journal::{read_records, verify_file};
@@ -12,26 +15,8 @@ use cutover_cockpit::probe::system_clock;
 use cutover_cockpit::tui::{AppEvent, CockpitPort, Theme, UiState};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
-
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn loaded() -> Loaded {
-    start::load(
-        &Path::new(ROOT).join("runbooks/demo-pacs-cutover.toml"),
-        &Path::new(ROOT).join("config/demo.toml"),
-    )
-    .expect("demo runbook and config load")
-}
-
-fn temp_log(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cutover-app-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join("cutover.jsonl")
-}
 
 fn keys(s: &str) -> Vec<AppEvent> {
     s.chars()

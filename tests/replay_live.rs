@@ -4,37 +4,23 @@
 //! replayed, and the screens built from both cockpits after the last record
 //! are compared whole.
 
+mod app_support;
+
+use app_support::{loaded, temp_log};
 use cutover_cockpit::app::replay::Replayer;
-use cutover_cockpit::app::start::{self, Loaded};
+use cutover_cockpit::app::start;
 use cutover_cockpit::app::view_model::{build_view, ViewContext};
 use cutover_cockpit::core::cockpit::{Action, Answer, Cockpit};
 use cutover_cockpit::core::entry::EntryKind;
-use cutover_cockpit::core::sample::{ProbeReport, Sample};
+use cutover_cockpit::core::sample::ProbeReport;
 use cutover_cockpit::core::time::Ts;
 use cutover_cockpit::journal::verify_file;
 use cutover_cockpit::tui::{CockpitPort, CockpitView};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// 2026-11-28 22:00:00 UTC.
 const T0: i64 = 1_795_903_200_000;
-
-fn loaded() -> Loaded {
-    start::load(
-        &Path::new(ROOT).join("runbooks/demo-pacs-cutover.toml"),
-        &Path::new(ROOT).join("config/demo.toml"),
-    )
-    .expect("demo runbook and config load")
-}
-
-fn temp_log(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cutover-replay-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join("cutover.jsonl")
-}
 
 /// What the probes of the demo would report at second `s`: both PACS up,
 /// retrieval latency spiking above 800 ms from minute 10 to 14, replication
@@ -46,20 +32,7 @@ fn reports(s: i64, now: Ts) -> Vec<ProbeReport> {
         310.0
     };
     let lag = if s > 1_500 { (s - 1_500) as f64 } else { 4.0 };
-    let report = |probe: &str, samples: &[(&str, f64)]| ProbeReport {
-        probe: probe.into(),
-        ts: now,
-        ok: true,
-        reason: None,
-        samples: samples
-            .iter()
-            .map(|(n, v)| Sample {
-                name: (*n).into(),
-                ts: now,
-                value: *v,
-            })
-            .collect(),
-    };
+    let report = |probe: &str, samples: &[(&str, f64)]| ProbeReport::ok_with(probe, now, samples);
     vec![
         report("source.pacs.health", &[("source.pacs.up", 1.0)]),
         report("target.pacs.health", &[("target.pacs.up", 1.0)]),
@@ -194,9 +167,18 @@ fn replay_of_a_recorded_session_reaches_the_live_final_state() {
         2
     );
     // the timeline bar has the story the records tell
-    let tl = r.view().header.replay.and_then(|m| m.timeline).expect("timeline");
+    let tl = r
+        .view()
+        .header
+        .replay
+        .and_then(|m| m.timeline)
+        .expect("timeline");
     assert_eq!(tl.phases.len(), 2, "{:?}", tl.phases);
-    assert_eq!(tl.holds.len(), 2, "the hold taken and the one answering the spike");
+    assert_eq!(
+        tl.holds.len(),
+        2,
+        "the hold taken and the one answering the spike"
+    );
     assert!(!tl.episodes.is_empty(), "the latency spike episode");
     assert_eq!(tl.decisions.len(), kinds(EntryKind::Decision));
     // and seeking back to just after the first hold shows it

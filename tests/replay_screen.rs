@@ -74,7 +74,10 @@ fn the_timeline_bar_shows_phases_holds_episodes_decisions_and_the_cursor() {
         let (cx, cy) = find(&buf, "▲ 00:10:00 replay").expect("cursor with replay time");
         assert_eq!(cy, 4);
         // 2:10 of 6 h: just after the hold ends, before the episode
-        assert!(cx > hx && cx < ex, "cursor {cx} between hold {hx} and episode {ex}");
+        assert!(
+            cx > hx && cx < ex,
+            "cursor {cx} between hold {hx} and episode {ex}"
+        );
         assert!(find(&buf, "◆ decision █ hold ≈ threshold").is_some());
     }
 }
@@ -85,7 +88,10 @@ fn without_colour_the_timeline_keeps_its_symbols_and_words() {
     let (hx, hy) = find(&buf, "█").expect("hold symbol");
     assert_eq!(buf[(hx, hy)].fg, Color::Reset);
     assert!(find(&buf, "≈").is_some() && find(&buf, "◆").is_some());
-    assert!(find(&buf, "readiness").is_some(), "phase ids are written in");
+    assert!(
+        find(&buf, "readiness").is_some(),
+        "phase ids are written in"
+    );
 }
 
 #[test]
@@ -108,8 +114,16 @@ fn help_in_replay_lists_replay_keys() {
     let mut ui = ui(Theme::colored());
     ui.overlay = Overlay::Help;
     let screen = text(&draw(&replay_view(None), &ui, 120, 40));
-    for k in ["play / pause", "next decision", "jump to a time", "step one record"] {
+    for k in [
+        "play / pause",
+        "next decision",
+        "jump to a time",
+        "step one record",
+    ] {
         assert!(screen.contains(k), "{k} missing:\n{screen}");
     }
-    assert!(!screen.contains("HOLD: stop the line"), "action keys are not offered");
+    assert!(
+        !screen.contains("HOLD: stop the line"),
+        "action keys are not offered"
+    );
 }

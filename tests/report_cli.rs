@@ -233,8 +233,8 @@ fn outside_text_is_inert_and_escaped_in_both_formats() {
 /// cockpit writes it) naming record 500; `keep` lines of the log are kept.
 fn with_checkpoint(name: &str, keep: usize) -> PathBuf {
     let text = std::fs::read_to_string(FIXTURE).expect("test setup");
-    let line: Value = serde_json::from_str(text.lines().nth(500).expect("test setup"))
-        .expect("test setup");
+    let line: Value =
+        serde_json::from_str(text.lines().nth(500).expect("test setup")).expect("test setup");
     let path = scratch(name);
     let kept: String = text.lines().take(keep).map(|l| format!("{l}\n")).collect();
     std::fs::write(&path, kept).expect("test setup");
@@ -259,9 +259,16 @@ fn the_last_published_checkpoint_is_printed_and_a_log_cut_before_it_is_refused()
 
     let cut = with_checkpoint("cut.jsonl", 400);
     let o = report(&cut, &["--format", "md"]);
-    assert_eq!(o.status.code(), Some(1), "a log cut before its checkpoint is refused");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a log cut before its checkpoint is refused"
+    );
     let md = stdout(&report(&cut, &["--format", "md", "--force"]));
     let first = md.lines().next().expect("test setup");
-    assert!(first.contains("DOES NOT VERIFY") && first.contains("truncated"), "{first}");
+    assert!(
+        first.contains("DOES NOT VERIFY") && first.contains("truncated"),
+        "{first}"
+    );
     assert!(md.contains("500:") && md.contains("the log does NOT hold it"));
 }

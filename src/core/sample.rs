@@ -25,3 +25,24 @@ pub struct ProbeReport {
     /// Every sample this attempt produced, including `<kind>_ok`.
     pub samples: Vec<Sample>,
 }
+
+impl ProbeReport {
+    /// A successful attempt at `ts` with these `(name, value)` samples, all
+    /// taken at `ts` (tests and benches that stand in for the probe engine).
+    pub fn ok_with(probe: &str, ts: Ts, samples: &[(&str, f64)]) -> ProbeReport {
+        ProbeReport {
+            probe: probe.into(),
+            ts,
+            ok: true,
+            reason: None,
+            samples: samples
+                .iter()
+                .map(|(name, value)| Sample {
+                    name: (*name).into(),
+                    ts,
+                    value: *value,
+                })
+                .collect(),
+        }
+    }
+}

@@ -260,7 +260,6 @@ mod tests {
     use crate::report::records::test_support::{at, parse, rec};
     use serde_json::json;
 
-
     #[test]
     fn snapshot_is_read_from_lists_and_maps() {
         let vals = [rec(

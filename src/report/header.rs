@@ -50,7 +50,11 @@ pub fn identity_rows(e: &Evidence, d: &Dialect) -> Vec<(&'static str, String)> {
         ("Commander at start", d.opt_code(&p.commander)),
         (
             "Approved window",
-            format!("{} from {}", dur_opt(p.max_duration), d.opt(&p.window_start)),
+            format!(
+                "{} from {}",
+                dur_opt(p.max_duration),
+                d.opt(&p.window_start)
+            ),
         ),
         (
             "Operator / host",
@@ -122,7 +126,10 @@ pub fn verification_rows(e: &Evidence, d: &Dialect) -> Vec<(String, String)> {
     ];
     if let Some(h) = &e.identity.close_head {
         rows.push((
-            format!("Head before close, as the {} record states it", (d.code)("close")),
+            format!(
+                "Head before close, as the {} record states it",
+                (d.code)("close")
+            ),
             (d.code)(h),
         ));
     }

@@ -96,7 +96,10 @@ pub fn verify_log(
 fn summary(o: &VerifyOutcome, published: Option<&Checkpoint>) -> VerificationSummary {
     let head = o.summary.head_hash.clone().unwrap_or_default();
     let last_checkpoint = o.summary.head_hash.as_ref().map(|h| {
-        let seq = o.records.last().map_or(o.summary.count.saturating_sub(1), |r| r.seq);
+        let seq = o
+            .records
+            .last()
+            .map_or(o.summary.count.saturating_sub(1), |r| r.seq);
         format!("{seq}:{h}")
     });
     let damage = o.damage.as_ref().map(|d| {
@@ -107,7 +110,10 @@ fn summary(o: &VerifyOutcome, published: Option<&Checkpoint>) -> VerificationSum
         }
     });
     let published_checkpoint = published.map(|c| {
-        let at = c.ts.as_deref().map(|t| format!(" (taken {t})")).unwrap_or_default();
+        let at =
+            c.ts.as_deref()
+                .map(|t| format!(" (taken {t})"))
+                .unwrap_or_default();
         let found = if o.summary.checkpoint_matched.is_some() {
             "the log still holds it"
         } else {
@@ -169,7 +175,13 @@ mod tests {
     }
 
     fn check(text: &str, key: Option<&[u8]>) -> VerificationSummary {
-        verify_log(text.as_bytes(), Path::new("x.jsonl"), key.map(<[u8]>::to_vec), None).unwrap()
+        verify_log(
+            text.as_bytes(),
+            Path::new("x.jsonl"),
+            key.map(<[u8]>::to_vec),
+            None,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -251,7 +263,10 @@ mod tests {
         let path = Path::new("x.jsonl");
         let s = verify_log(text.as_bytes(), path, None, cp.clone()).unwrap();
         assert!(s.ok);
-        assert!(s.published_checkpoint.unwrap().ends_with("the log still holds it"));
+        assert!(s
+            .published_checkpoint
+            .unwrap()
+            .ends_with("the log still holds it"));
         let cut: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
         let s = verify_log(cut.as_bytes(), path, None, cp).unwrap();
         assert!(!s.ok, "a log cut before its checkpoint does not verify");

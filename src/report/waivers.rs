@@ -54,10 +54,9 @@ pub fn waivers(recs: &[Rec], plan: &Plan, visits: &[PhaseVisit], end: Option<Ts>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::records::test_support::{at, parse, rec};
     use crate::core::time::Dur;
+    use crate::report::records::test_support::{at, parse, rec};
     use serde_json::json;
-
 
     #[test]
     fn a_waiver_that_outlives_its_expiry_is_flagged() {

@@ -1,5 +1,5 @@
 //! Keys to commands. The only place that knows the key map (the help overlay
-//! lists the same keys from [`KEYS`]).
+//! lists the same keys from [`KEYS`] and [`SCREEN_KEYS`]).
 //!
 //! Precedence: an open form takes every key as text; then the quit
 //! confirmation (`y` quits, anything else stays); then the help overlay;
@@ -25,7 +25,7 @@ pub enum Command {
     SaveTemplate(String),
 }
 
-/// Every key of the main screen with what it does, for `?` and the footer.
+/// The cockpit's own keys with what they do (`?` lists [`SCREEN_KEYS`] after them).
 pub const KEYS: &[(&str, &str)] = &[
     ("?", "help (this list)"),
     ("q", "quit (asks; y confirms)"),
@@ -45,6 +45,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("c", "close an issue"),
     ("o", "hand over command"),
     ("p", "communication templates"),
+];
+
+/// Screen keys the cockpit and replay share; `?` lists them after either's own.
+pub const SCREEN_KEYS: &[(&str, &str)] = &[
     ("m /", "my steps / all steps"),
     ("l", "diagnostics pane"),
     ("tab", "next region (⇧tab back)"),
@@ -53,7 +57,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("ctrl-c", "same as q"),
 ];
 
-/// The keys of `cutover replay` (its `?` list; the screen is read-only).
+/// The keys of `cutover replay` before [`SCREEN_KEYS`] (the screen is read-only).
 pub const REPLAY_KEYS: &[(&str, &str)] = &[
     ("?", "help (this list)"),
     ("q", "quit (asks; y confirms)"),
@@ -63,12 +67,6 @@ pub const REPLAY_KEYS: &[(&str, &str)] = &[
     ("n", "next decision"),
     ("p", "previous decision"),
     ("t", "jump to a time (HH:MM[:SS] or +1h20m)"),
-    ("m /", "my steps / all steps"),
-    ("l", "diagnostics pane"),
-    ("tab", "next region (⇧tab back)"),
-    ("↑ ↓", "select in the region"),
-    ("esc", "close help/form/message"),
-    ("ctrl-c", "same as q"),
 ];
 
 /// Handles one key against the screen state; `None` means nothing changed.

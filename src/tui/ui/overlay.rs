@@ -4,7 +4,7 @@
 use super::area::centered;
 use super::text::{outside, plain, styled};
 use crate::tui::form::Form;
-use crate::tui::input::{KEYS, REPLAY_KEYS};
+use crate::tui::input::{KEYS, REPLAY_KEYS, SCREEN_KEYS};
 use crate::tui::state::UiState;
 use crate::tui::theme::Tone;
 use crate::tui::view::{CockpitView, JumpPrompt};
@@ -26,14 +26,15 @@ fn popup(frame: &mut Frame, rect: Rect, title: &str, ui: &UiState) -> Rect {
 
 /// `?`: every key in two columns (replay's own in replay), then what the symbols mean.
 pub fn help(frame: &mut Frame, area: Rect, replay: bool, ui: &UiState) {
-    let keys = if replay { REPLAY_KEYS } else { KEYS };
+    let own = if replay { REPLAY_KEYS } else { KEYS };
+    let keys: Vec<&(&str, &str)> = own.iter().chain(SCREEN_KEYS).collect();
     let half = keys.len().div_ceil(2);
     let rect = centered(area, 78, half as u16 + 6);
     let inner = popup(frame, rect, "Keys (any key closes)", ui);
     let col = (inner.width as usize / 2).saturating_sub(1);
     let key_w = 7;
     let cell = |i: usize| -> Vec<Span<'static>> {
-        match keys.get(i) {
+        match keys.get(i).copied() {
             Some((k, what)) => vec![
                 styled(format!(" {k:<w$}", w = key_w), ui.theme.key()),
                 plain(format!(
