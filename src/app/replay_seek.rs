@@ -9,7 +9,7 @@
 use crate::app::log_tail::LogTail;
 use crate::core::cockpit::Cockpit;
 use crate::core::runbook::Runbook;
-use crate::core::time::Ts;
+use crate::core::time::{parse_duration, Dur, Ts};
 use crate::journal::Record;
 
 /// Records between two snapshots. At 100,000 records that is 50 snapshots;
@@ -29,9 +29,13 @@ impl ReplayState {
     /// Nothing applied yet: a fresh cockpit at the log's start.
     pub fn start(runbook: &Runbook, records: &[Record]) -> ReplayState {
         let start = records.first().map(Record::ts).unwrap_or(Ts(0));
+        let mut cockpit = Cockpit::new(runbook.clone(), start);
+        if let Some(d) = records.first().and_then(logged_stale_after) {
+            cockpit.set_stale_after(d);
+        }
         ReplayState {
             applied: 0,
-            cockpit: Cockpit::new(runbook.clone(), start),
+            cockpit,
             tail: LogTail::default(),
         }
     }
@@ -96,6 +100,15 @@ impl Snapshots {
         state.apply_to(records, upto);
         state
     }
+}
+
+/// `poll.stale_after` of the config logged in the `open` record, so that
+/// replay marks samples stale when the live cockpit did (default otherwise).
+fn logged_stale_after(open: &Record) -> Option<Dur> {
+    let text = open.body.get("config")?.as_str()?;
+    let config: toml::Table = toml::from_str(text).ok()?;
+    let s = config.get("poll")?.get("stale_after")?.as_str()?;
+    parse_duration(s).ok()
 }
 
 /// How many records are at or before `t` (the index just after the last
