@@ -24,7 +24,11 @@ pub fn series(recs: &[Rec], plan: &Plan) -> Vec<Series> {
             }
         }
     }
-    for r in recs.iter().filter(|r| r.kind == "observe").flat_map(reports) {
+    for r in recs
+        .iter()
+        .filter(|r| r.kind == "observe")
+        .flat_map(reports)
+    {
         match r.value(f::SAMPLES) {
             // the cockpit's form: `{name: value}`, all taken at `at`
             Some(Value::Object(map)) => {
@@ -115,11 +119,13 @@ mod tests {
         let plan = Plan::from_toml(Some(
             "[[threshold]]\nid='t'\nwhen='target.pacs.latency_ms > 800'\n",
         ));
-        let vals = [json!({"kind":"observe","ts":"2026-11-28T22:00:05.000Z","body":{"reports":[
+        let vals = [
+            json!({"kind":"observe","ts":"2026-11-28T22:00:05.000Z","body":{"reports":[
             {"probe":"target.pacs.latency","ok":true,"at":"2026-11-28T22:00:01.000Z",
              "samples":{"target.pacs.latency_ms":300.0}},
             {"probe":"target.pacs.latency","ok":true,"at":"2026-11-28T22:00:04.000Z",
-             "samples":{"target.pacs.latency_ms":310.0}}]}})];
+             "samples":{"target.pacs.latency_ms":310.0}}]}}),
+        ];
         let recs: Vec<Rec> = vals.iter().filter_map(Rec::of).collect();
         let s = series(&recs, &plan);
         assert_eq!(
