@@ -6,7 +6,8 @@
 //! env BENCH_SECS (default 30), BENCH_PROBES (default 1000).
 #![allow(clippy::unwrap_used)] // a measurement harness, not production code
 
-use cutover_cockpit::probe::{self, config_load::load_config};
+use cutover_cockpit::core::config::load as load_config;
+use cutover_cockpit::probe;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

@@ -6,7 +6,8 @@
 use cutover_cockpit::core::sample::ProbeReport;
 use cutover_cockpit::core::sanitize::is_dangerous;
 use cutover_cockpit::core::time::Ts;
-use cutover_cockpit::probe::{self, config_load::load_config};
+use cutover_cockpit::core::config::load as load_config;
+use cutover_cockpit::probe;
 use cutover_cockpit::sim::{self, tls, Scenario};
 use std::net::SocketAddr;
 
