@@ -8,6 +8,7 @@
 
 mod actions;
 mod apply;
+mod board;
 mod decisions;
 pub mod msg;
 mod notify;

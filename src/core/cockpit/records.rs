@@ -91,40 +91,10 @@ impl Cockpit {
         }
     }
 
-    /// `{gates: [...], signoffs: [...], thresholds: [...]}` as shown now.
+    /// `{gates: [...], signoffs: [...], thresholds: [...]}` as shown now,
+    /// with each gate's and threshold's `timer_ms`.
     pub fn snapshot(&self) -> Value {
-        let gates: Vec<Value> = self
-            .gates
-            .iter()
-            .map(|g| {
-                let (value, limit) = g
-                    .last
-                    .as_ref()
-                    .map(|e| e.first_sides())
-                    .unwrap_or((None, None));
-                json!({"id": g.id, "phase": g.phase, "kind": g.kind, "state": g.state().as_str(),
-                       "value": value, "limit": limit, "timer_ms": g.timer.acc.0})
-            })
-            .collect();
-        let signoffs: Vec<Value> = self
-            .signoffs
-            .iter()
-            .map(|s| json!({"phase": s.phase, "role": s.role, "owner": s.owner, "state": s.state().as_str()}))
-            .collect();
-        let thresholds: Vec<Value> = self
-            .thresholds
-            .iter()
-            .map(|t| {
-                let (value, limit) = t
-                    .last
-                    .as_ref()
-                    .map(|e| e.first_sides())
-                    .unwrap_or((None, None));
-                json!({"id": t.id, "state": t.state.as_str(), "value": value, "limit": limit,
-                       "timer_ms": t.timer.acc.0})
-            })
-            .collect();
-        json!({"gates": gates, "signoffs": signoffs, "thresholds": thresholds})
+        self.board_json(super::board::Extra::Timer)
     }
 }
 
