@@ -7,6 +7,25 @@ use crate::core::metrics::MetricStore;
 use crate::core::time::{Dur, Ts};
 use crate::core::timer::{checkpoint_due, ForTimer, Transition};
 
+/// `Deref`/`DerefMut` from a status struct with a `cond` field to its
+/// [`ConditionState`], so `g.timer`, `g.last`, `g.reason` read as before.
+macro_rules! deref_to_condition {
+    ($t:ty) => {
+        impl std::ops::Deref for $t {
+            type Target = $crate::core::condition::ConditionState;
+            fn deref(&self) -> &Self::Target {
+                &self.cond
+            }
+        }
+        impl std::ops::DerefMut for $t {
+            fn deref_mut(&mut self) -> &mut Self::Target {
+                &mut self.cond
+            }
+        }
+    };
+}
+pub(crate) use deref_to_condition;
+
 /// The evaluation state of one condition (a gate's or a threshold's).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConditionState {

@@ -55,18 +55,7 @@ pub struct GateStatus {
     pub cond: ConditionState,
 }
 
-impl std::ops::Deref for GateStatus {
-    type Target = ConditionState;
-    fn deref(&self) -> &ConditionState {
-        &self.cond
-    }
-}
-
-impl std::ops::DerefMut for GateStatus {
-    fn deref_mut(&mut self) -> &mut ConditionState {
-        &mut self.cond
-    }
-}
+crate::core::condition::deref_to_condition!(GateStatus);
 
 impl GateStatus {
     pub fn new(phase: &str, g: &Gate) -> GateStatus {

@@ -55,18 +55,7 @@ pub struct ThresholdStatus {
     pub cond: ConditionState,
 }
 
-impl std::ops::Deref for ThresholdStatus {
-    type Target = ConditionState;
-    fn deref(&self) -> &ConditionState {
-        &self.cond
-    }
-}
-
-impl std::ops::DerefMut for ThresholdStatus {
-    fn deref_mut(&mut self) -> &mut ConditionState {
-        &mut self.cond
-    }
-}
+crate::core::condition::deref_to_condition!(ThresholdStatus);
 
 impl ThresholdStatus {
     pub fn new(t: &Threshold) -> ThresholdStatus {
