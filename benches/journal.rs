@@ -166,7 +166,7 @@ fn window_report(p: usize, at: Ts, n: u64) -> ProbeReport {
     let systems = ["pacs", "ehr", "ris"];
     let (label, names): (String, Vec<String>) = match p % 5 {
         0 | 1 => {
-            let side = if p % 5 == 0 { "source" } else { "target" };
+            let side = ["source", "target"][p % 5 % 2];
             let sys = systems[p / 5 % 3];
             let l = format!("{side}.{sys}.latency");
             let names = ["latency_ms", "latency_ok", "replication_lag_s"]
@@ -176,7 +176,7 @@ fn window_report(p: usize, at: Ts, n: u64) -> ProbeReport {
             (l, names)
         }
         2 | 3 => {
-            let side = if p % 5 == 2 { "source" } else { "target" };
+            let side = ["source", "target"][p % 5 % 2];
             let sys = systems[p / 5 % 3];
             (
                 format!("{side}.{sys}.health"),

@@ -6,10 +6,10 @@
 
 mod hostile_server;
 
+use cutover_cockpit::core::config::load as load_config;
 use cutover_cockpit::core::config::Config;
 use cutover_cockpit::core::sample::ProbeReport;
 use cutover_cockpit::core::sanitize::is_dangerous;
-use cutover_cockpit::core::config::load as load_config;
 use cutover_cockpit::probe;
 use std::collections::BTreeMap;
 use std::time::Duration;

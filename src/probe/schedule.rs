@@ -122,7 +122,8 @@ pub fn spawn_all(config: &Config, tx: Sender<ProbeReport>, clock: Clock) -> Prob
     let drift = Arc::new(StartDrift::default());
     let clients = crate::probe::ClientCache::default();
     let mut tasks = Vec::with_capacity(config.probes.len());
-    let period_of = |p: &crate::core::config::Probe| std_dur(p.interval.unwrap_or(config.poll.interval));
+    let period_of =
+        |p: &crate::core::config::Probe| std_dur(p.interval.unwrap_or(config.poll.interval));
     let mut sharing: HashMap<Duration, (usize, usize)> = HashMap::new();
     for p in &config.probes {
         sharing.entry(period_of(p)).or_default().1 += 1;
@@ -192,7 +193,10 @@ mod tests {
         let mut ms: Vec<_> = all.iter().map(Duration::as_millis).collect();
         ms.dedup();
         assert_eq!(ms.len(), 1000);
-        assert_eq!(phase(Duration::from_secs(5), 3, 30), Duration::from_millis(500));
+        assert_eq!(
+            phase(Duration::from_secs(5), 3, 30),
+            Duration::from_millis(500)
+        );
         assert_eq!(phase(second, 0, 0), Duration::ZERO);
     }
 }

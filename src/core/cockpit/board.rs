@@ -41,7 +41,8 @@ impl Cockpit {
             .iter()
             .map(|t| {
                 let (value, limit) = t.sides();
-                let mut row = json!({"id": t.id, "state": t.state.as_str(), "value": value, "limit": limit});
+                let mut row =
+                    json!({"id": t.id, "state": t.state.as_str(), "value": value, "limit": limit});
                 add(&mut row, t.timer.acc.0, &t.reason);
                 row
             })
