@@ -83,6 +83,13 @@ fn bench_check(c: &mut Criterion) {
             )
         })
     });
+    // the share of the TOML parser alone (spanned document, built and dropped)
+    c.bench_function("toml_edit parse of the same text", |b| {
+        b.iter(|| {
+            cutover_cockpit::core::tomlread::parse_document("big.toml", std::hint::black_box(&text))
+                .map(|d| d.as_table().len())
+        })
+    });
 }
 
 criterion_group!(benches, bench_check);

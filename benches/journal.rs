@@ -5,10 +5,16 @@
 //! - `verify` speed on a 100,000-record log (and, with CUTOVER_BENCH_1M=1, one
 //!   timed pass over 1,000,000 records).
 //!
+//! - the size of the log of an 8-hour window with 30 probes at 5 s, written
+//!   through the real core (`Cockpit::handle`) on the demo runbook, next to
+//!   the same reports written one record each (the format before batching).
+//!
 //! Files go to $CUTOVER_BENCH_DIR or the system temp dir (so: that disk).
 
 use criterion::{BenchmarkId, Criterion, Throughput};
+use cutover_cockpit::core::cockpit::{Cockpit, Effect, Msg};
 use cutover_cockpit::core::entry::{Entry, EntryKind};
+use cutover_cockpit::core::sample::{ProbeReport, Sample};
 use cutover_cockpit::core::time::Ts;
 use cutover_cockpit::journal::{open_body, verify, Journal};
 use serde_json::json;
@@ -76,7 +82,8 @@ fn durable_latency(dir: &Path, n: u64) {
         .open(dir.join("raw.bin"))
         .expect("raw file");
     let line = vec![b'x'; 330];
-    let (mut raw, mut dec) = (Vec::new(), Vec::new());
+    let (mut raw, mut dec, mut inline) = (Vec::new(), Vec::new(), Vec::new());
+    let old_sidecar = dir.join("inline.jsonl");
     for i in 0..n {
         let t = Instant::now();
         raw_file.write_all(&line).expect("raw write");
@@ -86,7 +93,23 @@ fn durable_latency(dir: &Path, n: u64) {
         j.append_durable(decision(i), Ts(T0.0 + i as i64))
             .expect("append");
         dec.push(t.elapsed());
+        // decisions come seconds apart: the sidecar is written by then
+        j.wait_checkpoint();
+        // the path before the checkpoint thread: the sidecar written inline
+        let t = Instant::now();
+        let r = j
+            .append_durable(decision(i), Ts(T0.0 + i as i64))
+            .expect("append");
+        let cp = cutover_cockpit::journal::Checkpoint {
+            seq: r.seq,
+            hash: r.hash.clone(),
+            ts: Some(r.ts.clone()),
+        };
+        cp.write_sidecar(&old_sidecar).expect("sidecar");
+        inline.push(t.elapsed());
+        j.wait_checkpoint();
     }
+    inline.sort();
     raw.sort();
     dec.sort();
     let show = |name: &str, v: &[Duration]| {
@@ -100,9 +123,14 @@ fn durable_latency(dir: &Path, n: u64) {
     };
     show("raw write+fdatasync (330 B)", &raw);
     show("decision append_durable", &dec);
+    show("  same, sidecar written inline (old)", &inline);
     println!(
         "p99 ratio decision/raw fsync: {:.2}",
         pct(&dec, 99.0).as_secs_f64() / pct(&raw, 99.0).as_secs_f64()
+    );
+    println!(
+        "p99 ratio with the sidecar inline (old path): {:.2}",
+        pct(&inline, 99.0).as_secs_f64() / pct(&raw, 99.0).as_secs_f64()
     );
 }
 
@@ -132,6 +160,106 @@ fn build_log(path: &Path, records: u64) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
+/// Report `n` of probe `p` (30 labels: 3 systems x 2 sides x health/latency,
+/// plus checksums), with the samples a real probe of that kind gives.
+fn window_report(p: usize, at: Ts, n: u64) -> ProbeReport {
+    let systems = ["pacs", "ehr", "ris"];
+    let (label, names): (String, Vec<String>) = match p % 5 {
+        0 | 1 => {
+            let side = ["source", "target"][p % 5 % 2];
+            let sys = systems[p / 5 % 3];
+            let l = format!("{side}.{sys}.latency");
+            let names = ["latency_ms", "latency_ok", "replication_lag_s"]
+                .iter()
+                .map(|m| format!("{side}.{sys}.{m}"))
+                .collect();
+            (l, names)
+        }
+        2 | 3 => {
+            let side = ["source", "target"][p % 5 % 2];
+            let sys = systems[p / 5 % 3];
+            (
+                format!("{side}.{sys}.health"),
+                vec![format!("{side}.{sys}.up")],
+            )
+        }
+        _ => {
+            let ds = format!("set{}", p / 5);
+            (
+                format!("recon.{ds}.checksum"),
+                vec![format!("recon.{ds}.match"), format!("recon.{ds}.rows")],
+            )
+        }
+    };
+    let samples = names
+        .into_iter()
+        .enumerate()
+        .map(|(k, name)| Sample {
+            name,
+            ts: at,
+            value: ((n * 7 + k as u64 * 13) % 500) as f64 + 0.25,
+        })
+        .collect();
+    ProbeReport {
+        probe: label,
+        ts: at,
+        ok: true,
+        reason: None,
+        samples,
+    }
+}
+
+/// An 8-hour window: 30 probes at 5 s (staggered over the interval, as the
+/// engine starts them), a 1 s tick, through the real core. Returns the log
+/// size batched (what the cockpit writes) and one record per report.
+fn window_log_size(dir: &Path) -> (u64, u64, u64, u64) {
+    let text = std::fs::read_to_string("runbooks/demo-pacs-cutover.toml").expect("demo runbook");
+    let rb = cutover_cockpit::core::runbook::load("demo", &text).expect("demo runbook loads");
+    let (batched, single) = (dir.join("window.jsonl"), dir.join("window-single.jsonl"));
+    let mut jb = Journal::create(&batched, open_entry(), T0, None).expect("create");
+    let mut js = Journal::create(&single, open_entry(), T0, None).expect("create");
+    let mut c = Cockpit::new(rb, T0);
+    let (mut nb, mut ns) = (1u64, 1u64);
+    let (probes, every_ms, secs) = (30u64, 5_000i64, 8 * 3600i64);
+    for sec in 0..secs {
+        for p in 0..probes {
+            // probe p runs at offset p * 5 s / 30 within each interval
+            let offset = p as i64 * every_ms / probes as i64;
+            let due = (sec * 1000 - offset).rem_euclid(every_ms);
+            if due >= 1000 {
+                continue;
+            }
+            let at = Ts(T0.0 + sec * 1000 + 1000 - due - 1);
+            let r = window_report(p as usize, at, sec as u64);
+            let old = Entry {
+                kind: EntryKind::Observe,
+                actor: "cockpit".into(),
+                phase: Some("parallel-run".into()),
+                body: json!({"probe": r.probe, "ok": true, "reason": null, "at": at.to_rfc3339(),
+                    "samples": r.samples.iter().map(|s| (s.name.clone(), json!(s.value))).collect::<serde_json::Map<_, _>>()}),
+            };
+            js.append(old, at).expect("append");
+            ns += 1;
+            let _ = c.handle(Msg::Probe(r), at);
+        }
+        let now = Ts(T0.0 + (sec + 1) * 1000);
+        for e in c.handle(Msg::Tick, now) {
+            if let Effect::Append(e) = e {
+                jb.append(e, now).expect("append");
+                nb += 1;
+            }
+        }
+        if sec % 600 == 0 {
+            jb.commit().expect("commit");
+            js.commit().expect("commit");
+        }
+    }
+    jb.commit().expect("commit");
+    js.commit().expect("commit");
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    (size(&batched), nb, size(&single), ns)
+}
+
 fn main() {
     let dir = bench_dir();
     let mut c = Criterion::default()
@@ -141,6 +269,18 @@ fn main() {
         .measurement_time(Duration::from_secs(3));
 
     durable_latency(&dir, 300);
+    if std::env::var_os("CUTOVER_BENCH_ONLY_LATENCY").is_some() {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let t = Instant::now();
+    let (b, nb, s1, ns) = window_log_size(&dir);
+    println!(
+        "8 h window, 30 probes at 5 s, 1 s tick: batched {:.1} MB in {nb} records; one record per report {:.1} MB in {ns} records ({:.1?})",
+        b as f64 / 1e6,
+        s1 as f64 / 1e6,
+        t.elapsed()
+    );
 
     let mut g = c.benchmark_group("journal");
     let log = dir.join("group.jsonl");

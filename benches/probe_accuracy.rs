@@ -6,7 +6,8 @@
 //! Run: `cargo test --bench probe_accuracy` (env BENCH_ROUNDS, default 20).
 #![allow(clippy::unwrap_used)] // a measurement harness, not production code
 
-use cutover_cockpit::probe::{self, config_load::load_config};
+use cutover_cockpit::core::config::load as load_config;
+use cutover_cockpit::probe;
 use cutover_cockpit::sim::{self, Scenario};
 use std::process::Command;
 

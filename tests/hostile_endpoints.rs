@@ -6,10 +6,11 @@
 
 mod hostile_server;
 
+use cutover_cockpit::core::config::load as load_config;
 use cutover_cockpit::core::config::Config;
 use cutover_cockpit::core::sample::ProbeReport;
 use cutover_cockpit::core::sanitize::is_dangerous;
-use cutover_cockpit::probe::{self, config_load::load_config};
+use cutover_cockpit::probe;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -125,9 +126,10 @@ async fn hostile_probes_do_not_delay_the_others() {
 #[tokio::test]
 async fn bearer_token_is_sent_and_never_shown_and_bad_ca_file_is_a_reason() {
     let server = hostile_server::start().await;
-    let probe_text = |env: &str, ca: &str| {
+    // one system per probe: the config loader refuses two health probes of one system
+    let probe_text = |sys: &str, env: &str, ca: &str| {
         format!(
-            "[[probe]]\nside = \"target\"\nsystem = \"auth\"\nkind = \"health\"\n\
+            "[[probe]]\nside = \"target\"\nsystem = \"{sys}\"\nkind = \"health\"\n\
              url = \"{}/auth\"\nbearer_env = \"{env}\"\n{ca}",
             server.base
         )
@@ -136,10 +138,11 @@ async fn bearer_token_is_sent_and_never_shown_and_bad_ca_file_is_a_reason() {
     std::env::set_var("CUTOVER_TEST_TOKEN_OK", "s3cret-token");
     std::env::set_var("CUTOVER_TEST_TOKEN_BAD", "wrong-token");
     let text = [
-        probe_text("CUTOVER_TEST_TOKEN_OK", ""),
-        probe_text("CUTOVER_TEST_TOKEN_BAD", ""),
-        probe_text("CUTOVER_TEST_TOKEN_UNSET", ""),
+        probe_text("authok", "CUTOVER_TEST_TOKEN_OK", ""),
+        probe_text("authbad", "CUTOVER_TEST_TOKEN_BAD", ""),
+        probe_text("authunset", "CUTOVER_TEST_TOKEN_UNSET", ""),
         probe_text(
+            "authca",
             "CUTOVER_TEST_TOKEN_OK",
             "ca_file = \"/nonexistent/site-ca.pem\"\n",
         ),

@@ -3,10 +3,11 @@
 //! the cert-expiry scenario's certificate really expires mid-run.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns; tests may unwrap (team rule)
 
+use cutover_cockpit::core::config::load as load_config;
 use cutover_cockpit::core::sample::ProbeReport;
 use cutover_cockpit::core::sanitize::is_dangerous;
 use cutover_cockpit::core::time::Ts;
-use cutover_cockpit::probe::{self, config_load::load_config};
+use cutover_cockpit::probe;
 use cutover_cockpit::sim::{self, tls, Scenario};
 use std::net::SocketAddr;
 

@@ -155,16 +155,20 @@ fn a_checkpoint_sidecar_follows_every_decision_and_at_least_every_15_minutes() {
         serde_json::from_str(&std::fs::read_to_string(d.join("c.jsonl.checkpoint")).unwrap())
             .unwrap()
     };
+    // the sidecar is written on its own thread, after the commit returned
+    j.wait_checkpoint();
     assert_eq!(read()["seq"], 0);
     let r = j
         .append_durable(decision("dana", "hold", "x"), Ts(T0.0 + 1000))
         .unwrap();
+    j.wait_checkpoint();
     assert_eq!(
         (read()["seq"].as_u64(), read()["hash"].as_str()),
         (Some(1), Some(r.hash.as_str()))
     );
     j.append(observe("m", 1.0), Ts(T0.0 + 60_000)).unwrap();
     j.commit().unwrap();
+    j.wait_checkpoint();
     assert_eq!(
         read()["seq"],
         1,
@@ -172,6 +176,7 @@ fn a_checkpoint_sidecar_follows_every_decision_and_at_least_every_15_minutes() {
     );
     j.append(observe("m", 2.0), Ts(T0.0 + 16 * 60_000)).unwrap();
     j.commit().unwrap();
+    j.wait_checkpoint();
     assert_eq!(
         read()["seq"],
         3,

@@ -2,8 +2,9 @@
 //! (latency above 800 ms, then drift), and stopping the handles ends the tasks.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns; tests may unwrap (team rule)
 
+use cutover_cockpit::core::config::load as load_config;
 use cutover_cockpit::core::sample::ProbeReport;
-use cutover_cockpit::probe::{self, config_load::load_config};
+use cutover_cockpit::probe;
 use cutover_cockpit::sim::{self, Scenario};
 use std::path::Path;
 use std::time::Duration;

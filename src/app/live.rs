@@ -54,7 +54,10 @@ pub fn spawn_feeders(
     let (s, t) = (session.clone(), tx.clone());
     let forward = tokio::spawn(async move {
         while let Some(report) = prx.recv().await {
-            lock(&s).probe(report);
+            // The session lock can be held through a tick's fsync: wait for
+            // it off the async workers, or every probe task stalls with us.
+            let shared = s.clone();
+            let _ = tokio::task::spawn_blocking(move || lock(&shared).probe(report)).await;
             if t.send(AppEvent::Changed).await.is_err() {
                 break;
             }
@@ -65,7 +68,9 @@ pub fn spawn_feeders(
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             every.tick().await;
-            lock(&session).tick();
+            // the tick commits (fsync): a blocking thread, not an async worker
+            let shared = session.clone();
+            let _ = tokio::task::spawn_blocking(move || lock(&shared).tick()).await;
             if tx.send(AppEvent::Changed).await.is_err() {
                 break;
             }

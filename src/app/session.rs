@@ -112,6 +112,9 @@ impl Session {
     /// Writes the `close` record (durably). The journal adds the head hash.
     pub fn close(&mut self) -> Result<(), JournalError> {
         let now = self.now();
+        // the probe reports since the last tick, before the log ends
+        let pending = self.cockpit.flush_observations();
+        let _ = self.execute(pending, now);
         let entry = Entry {
             kind: EntryKind::Close,
             actor: self.operator.clone(),

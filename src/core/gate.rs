@@ -1,11 +1,12 @@
 //! Gate state machine: `pass`, `holding` (true, `for` not yet met), `fail`,
 //! `unknown`, and, layered on top by the cockpit, `waived` and `awaiting`.
 
-use crate::core::expr::{eval_cached, Evaluation, Expr, Tri, WindowCache};
+use crate::core::condition::ConditionState;
+use crate::core::expr::{Evaluation, Expr, Tri, WindowCache};
 use crate::core::metrics::MetricStore;
 use crate::core::runbook::{Gate, GateKind};
 use crate::core::time::{Dur, Ts};
-use crate::core::timer::{checkpoint_due, ForTimer, Transition};
+use crate::core::timer::Transition;
 use serde::{Deserialize, Serialize};
 
 /// A gate's (or sign-off's) state as the screen and the log name it.
@@ -36,7 +37,9 @@ impl GateState {
     }
 }
 
-/// One gate of the runbook and where it stands.
+/// One gate of the runbook and where it stands. The condition's timer,
+/// latest evaluation and reason are in [`ConditionState`] (reached as
+/// `g.timer`, `g.last`, `g.reason` through `Deref`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GateStatus {
     pub id: String,
@@ -44,19 +47,15 @@ pub struct GateStatus {
     pub kind: GateKind,
     pub title: String,
     pub when_src: String,
-    pub hold_for: Option<Dur>,
     /// State from evaluation alone (a waiver does not change it).
     pub evaluated: GateState,
     /// A waiver is in force (not expired).
     pub waived: bool,
-    pub timer: ForTimer,
-    /// The timer as last written to the log.
-    pub recorded_timer: Dur,
-    /// The latest evaluation (for the screen), if evaluated since start.
-    pub last: Option<Evaluation>,
-    /// Why it is not passing (or "waived ..."), for screen and `status`.
-    pub reason: Option<String>,
+    /// Timer, latest evaluation, reason ("waived ..." too).
+    pub cond: ConditionState,
 }
+
+crate::core::condition::deref_to_condition!(GateStatus);
 
 impl GateStatus {
     pub fn new(phase: &str, g: &Gate) -> GateStatus {
@@ -66,13 +65,9 @@ impl GateStatus {
             kind: g.kind,
             title: g.title.clone(),
             when_src: g.when_src.clone(),
-            hold_for: g.hold_for,
             evaluated: GateState::Unknown,
             waived: false,
-            timer: ForTimer::default(),
-            recorded_timer: Dur::ZERO,
-            last: None,
-            reason: Some("not evaluated yet".into()),
+            cond: ConditionState::new(g.hold_for),
         }
     }
 
@@ -99,36 +94,22 @@ impl GateStatus {
         now: Ts,
         cache: &mut WindowCache,
     ) -> Option<Transition> {
-        let ev = eval_cached(when, store, now, cache);
-        let tri = ev.tri();
-        self.timer.observe(tri, now);
+        let (ev, tri) = self.cond.evaluate(when, store, now, cache);
         let next = match tri {
             Tri::True if self.timer.met(self.hold_for) => GateState::Pass,
             Tri::True => GateState::Holding,
             Tri::False => GateState::Fail,
             Tri::Unknown => GateState::Unknown,
         };
-        self.reason = reason_for(next, &ev, self.timer.acc, self.hold_for);
-        let (value, limit) = ev.first_sides();
-        self.last = Some(ev);
+        self.cond.reason = reason_for(next, &ev, self.timer.acc, self.hold_for);
+        let sides = self.cond.keep(ev);
         let changed = next != self.evaluated;
-        let checkpoint = !changed
-            && next == GateState::Holding
-            && checkpoint_due(self.timer.acc, self.recorded_timer);
+        let checkpoint = !changed && next == GateState::Holding && self.checkpoint_due();
         if !changed && !checkpoint {
             return None;
         }
-        Some(Transition {
-            id: self.id.clone(),
-            from: self.evaluated.as_str(),
-            to: next.as_str(),
-            value,
-            limit,
-            timer: self.timer.acc,
-            hold_for: self.hold_for,
-            reason: self.reason.clone(),
-            checkpoint,
-        })
+        let states = (self.evaluated.as_str(), next.as_str());
+        Some(self.cond.transition(&self.id, states, sides, checkpoint))
     }
 
     /// Applies a recorded transition (live, or while rebuilding from the log).
@@ -136,10 +117,7 @@ impl GateStatus {
         if to != GateState::Waived && to != GateState::Awaiting {
             self.evaluated = to;
         }
-        if self.timer.acc != timer {
-            self.timer = ForTimer::restored(timer);
-        }
-        self.recorded_timer = timer;
+        self.cond.restore(timer);
     }
 }
 

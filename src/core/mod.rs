@@ -1,6 +1,7 @@
 //! The pure core: no IO, no async, no clock reads. Time is passed in.
 
 pub mod cockpit;
+pub mod condition;
 pub mod config;
 pub mod derived;
 pub mod diag;

@@ -4,13 +4,13 @@
 //! `watch` and `breached` keep their state while the inputs are Unknown (the
 //! screen shows that they are) and leave it only on a false evaluation.
 
-use crate::core::expr::Evaluation;
-use crate::core::expr::{eval_cached, Expr, Tri, WindowCache};
+use crate::core::condition::ConditionState;
+use crate::core::expr::{Expr, Tri, WindowCache};
 use crate::core::gate::{reason_for, GateState};
 use crate::core::metrics::MetricStore;
 use crate::core::runbook::{Severity, Threshold};
 use crate::core::time::{Dur, Ts};
-use crate::core::timer::{checkpoint_due, ForTimer, Transition};
+use crate::core::timer::{ForTimer, Transition};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -38,24 +38,24 @@ impl ThresholdState {
     }
 }
 
-/// One threshold and where it stands.
+/// One threshold and where it stands. The condition's timer, latest
+/// evaluation and reason are in [`ConditionState`] (reached as `t.timer`,
+/// `t.last`, `t.reason` through `Deref`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThresholdStatus {
     pub id: String,
     pub title: String,
     pub when_src: String,
-    pub hold_for: Option<Dur>,
     pub severity: Severity,
     pub scope: Option<String>,
     pub state: ThresholdState,
     /// In `watch`/`breached` while the latest evaluation was Unknown.
     pub inputs_unknown: bool,
-    pub timer: ForTimer,
-    /// The timer as last written to the log.
-    pub recorded_timer: Dur,
-    pub last: Option<Evaluation>,
-    pub reason: Option<String>,
+    /// Timer, latest evaluation, reason.
+    pub cond: ConditionState,
 }
+
+crate::core::condition::deref_to_condition!(ThresholdStatus);
 
 impl ThresholdStatus {
     pub fn new(t: &Threshold) -> ThresholdStatus {
@@ -63,15 +63,11 @@ impl ThresholdStatus {
             id: t.id.clone(),
             title: t.title.clone(),
             when_src: t.when_src.clone(),
-            hold_for: t.hold_for,
             severity: t.severity,
             scope: t.scope.clone(),
             state: ThresholdState::Unknown,
             inputs_unknown: false,
-            timer: ForTimer::default(),
-            recorded_timer: Dur::ZERO,
-            last: None,
-            reason: Some("not evaluated yet".into()),
+            cond: ConditionState::new(t.hold_for),
         }
     }
 
@@ -87,15 +83,13 @@ impl ThresholdStatus {
     ) -> Option<Transition> {
         use ThresholdState::*;
         if !active {
-            self.timer = ForTimer::default();
+            self.cond.timer = ForTimer::default();
+            self.cond.last = None;
+            self.cond.reason = Some("not active in this phase".into());
             self.inputs_unknown = false;
-            self.last = None;
-            self.reason = Some("not active in this phase".into());
-            return self.transition(Inactive, None, None, false);
+            return self.transition(Inactive, (None, None), false);
         }
-        let ev = eval_cached(when, store, now, cache);
-        let tri = ev.tri();
-        self.timer.observe(tri, now);
+        let (ev, tri) = self.cond.evaluate(when, store, now, cache);
         let next = match (tri, self.state) {
             (Tri::True, Breached) => Breached,
             (Tri::True, _) if self.timer.met(self.hold_for) => Breached,
@@ -111,48 +105,32 @@ impl ThresholdStatus {
             Unknown => GateState::Unknown,
             _ => GateState::Pass,
         };
-        self.reason = match tri {
+        self.cond.reason = match tri {
             Tri::Unknown => ev.reason.clone().map(|r| format!("inputs unknown: {r}")),
             _ => reason_for(as_gate, &ev, self.timer.acc, self.hold_for),
         };
-        let (value, limit) = ev.first_sides();
-        self.last = Some(ev);
-        let checkpoint = next == self.state
-            && next == Watch
-            && checkpoint_due(self.timer.acc, self.recorded_timer);
-        self.transition(next, value, limit, checkpoint)
+        let sides = self.cond.keep(ev);
+        let checkpoint = next == self.state && next == Watch && self.checkpoint_due();
+        self.transition(next, sides, checkpoint)
     }
 
     fn transition(
         &self,
         next: ThresholdState,
-        value: Option<f64>,
-        limit: Option<f64>,
+        sides: (Option<f64>, Option<f64>),
         checkpoint: bool,
     ) -> Option<Transition> {
         if next == self.state && !checkpoint {
             return None;
         }
-        Some(Transition {
-            id: self.id.clone(),
-            from: self.state.as_str(),
-            to: next.as_str(),
-            value,
-            limit,
-            timer: self.timer.acc,
-            hold_for: self.hold_for,
-            reason: self.reason.clone(),
-            checkpoint,
-        })
+        let states = (self.state.as_str(), next.as_str());
+        Some(self.cond.transition(&self.id, states, sides, checkpoint))
     }
 
     /// Applies a recorded transition (live, or while rebuilding from the log).
     pub fn apply(&mut self, to: ThresholdState, timer: Dur) {
         self.state = to;
-        if self.timer.acc != timer {
-            self.timer = ForTimer::restored(timer);
-        }
-        self.recorded_timer = timer;
+        self.cond.restore(timer);
     }
 }
 

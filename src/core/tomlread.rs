@@ -212,39 +212,23 @@ impl<'s> Reader<'s> {
 
     /// An optional array of strings (absent = empty).
     pub fn str_array(&mut self, t: Tbl<'_>, key: &str) -> Vec<Spanned<String>> {
-        let Some((item, pos)) = self.item(t, key) else {
-            return Vec::new();
-        };
-        let Some(arr) = item.as_array() else {
-            self.error(
-                pos,
-                format!(
-                    "`{key}` must be an array of strings, found {}",
-                    item.type_name()
-                ),
-            );
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for v in arr.iter() {
-            let vpos = self.span_pos(v.span(), pos);
-            match v.as_str() {
-                Some(s) => out.push(Spanned {
-                    value: s.to_string(),
-                    pos: vpos,
-                    span: v.span().unwrap_or(0..0),
-                }),
-                None => self.error(
-                    vpos,
-                    format!("`{key}` must hold strings, found {}", v.type_name()),
-                ),
-            }
-        }
-        out
+        self.array_of(t, key, "strings", |v| v.as_str().map(str::to_string))
     }
 
     /// An optional array of integers (absent = empty).
     pub fn int_array(&mut self, t: Tbl<'_>, key: &str) -> Vec<Spanned<i64>> {
+        self.array_of(t, key, "integers", Value::as_integer)
+    }
+
+    /// An optional array whose items `get` reads (absent = empty); `what`
+    /// names the item type in the errors ("strings").
+    fn array_of<T>(
+        &mut self,
+        t: Tbl<'_>,
+        key: &str,
+        what: &str,
+        get: impl Fn(&Value) -> Option<T>,
+    ) -> Vec<Spanned<T>> {
         let Some((item, pos)) = self.item(t, key) else {
             return Vec::new();
         };
@@ -252,7 +236,7 @@ impl<'s> Reader<'s> {
             self.error(
                 pos,
                 format!(
-                    "`{key}` must be an array of integers, found {}",
+                    "`{key}` must be an array of {what}, found {}",
                     item.type_name()
                 ),
             );
@@ -261,15 +245,15 @@ impl<'s> Reader<'s> {
         let mut out = Vec::new();
         for v in arr.iter() {
             let vpos = self.span_pos(v.span(), pos);
-            match v.as_integer() {
-                Some(n) => out.push(Spanned {
-                    value: n,
+            match get(v) {
+                Some(value) => out.push(Spanned {
+                    value,
                     pos: vpos,
                     span: v.span().unwrap_or(0..0),
                 }),
                 None => self.error(
                     vpos,
-                    format!("`{key}` must hold integers, found {}", v.type_name()),
+                    format!("`{key}` must hold {what}, found {}", v.type_name()),
                 ),
             }
         }

@@ -4,7 +4,8 @@
 //! Layers, bottom up: [`storage`] (bytes to disk, with a fault-injecting twin
 //! for tests), [`canon`] (the exact bytes that are hashed), [`writer`] (the
 //! [`Journal`]: seq, ts, chain, group commit, poisoning), [`task`] (a writer
-//! thread the async cockpit talks to), [`verify`] and [`checkpoint`] (the
+//! thread the async cockpit talks to), [`publisher`] (the checkpoint
+//! sidecar, written on its own thread), [`verify`] and [`checkpoint`] (the
 //! reader side), [`open`] (what the `open` record holds).
 //! The byte format is documented in docs/log-format.md.
 
@@ -14,6 +15,7 @@ pub mod damage;
 pub mod error;
 pub mod lock;
 pub mod open;
+pub mod publisher;
 pub mod record;
 pub mod storage;
 pub mod task;

@@ -5,6 +5,7 @@ use super::canon::{Chain, ZERO_HASH};
 use super::checkpoint::Checkpoint;
 use super::error::JournalError;
 use super::lock::LogLock;
+use super::publisher::CheckpointPublisher;
 use super::record::Record;
 use super::storage::{FileStorage, Storage};
 use super::verify::{self, DamageKind};
@@ -45,6 +46,8 @@ struct Durable {
 
 /// The single writer of one cutover log.
 pub struct Journal {
+    /// First field, so it is dropped (and its last sidecar written) before the lock.
+    publisher: CheckpointPublisher,
     path: PathBuf,
     storage: Box<dyn Storage>,
     _lock: LogLock,
@@ -57,7 +60,6 @@ pub struct Journal {
     pending_checkpoint: bool,
     poisoned: Option<String>,
     checkpoint: Option<Checkpoint>,
-    checkpoint_error: Option<String>,
 }
 
 impl Journal {
@@ -166,6 +168,7 @@ impl Journal {
         durable: Durable,
     ) -> Journal {
         Journal {
+            publisher: CheckpointPublisher::start(path),
             path: path.to_path_buf(),
             storage,
             _lock: lock,
@@ -178,7 +181,6 @@ impl Journal {
             pending_checkpoint: false,
             poisoned: None,
             checkpoint: None,
-            checkpoint_error: None,
         }
     }
 
@@ -264,8 +266,14 @@ impl Journal {
     }
 
     /// Why the last checkpoint sidecar could not be written, if it could not.
-    pub fn checkpoint_error(&self) -> Option<&str> {
-        self.checkpoint_error.as_deref()
+    pub fn checkpoint_error(&self) -> Option<String> {
+        self.publisher.error()
+    }
+
+    /// Blocks until the sidecar holds [`Journal::last_checkpoint`] (it is
+    /// written on its own thread, after the commit that took it returned).
+    pub fn wait_checkpoint(&self) {
+        self.publisher.wait();
     }
 
     fn refuse_if_poisoned(&self) -> Result<(), JournalError> {
@@ -343,10 +351,8 @@ impl Journal {
             hash: self.durable.prev.clone(),
             ts: Some(now.to_rfc3339()),
         };
-        self.checkpoint_error = cp
-            .write_sidecar(&self.path)
-            .err()
-            .map(|e| format!("cannot write {}.checkpoint: {e}", self.path.display()));
+        // Off the decision's critical path: the caller is acknowledged now.
+        self.publisher.publish(cp.clone());
         self.checkpoint = Some(cp);
     }
 }

@@ -6,7 +6,6 @@
 
 pub mod attempt;
 pub mod cert;
-pub mod config_load;
 pub mod http;
 pub mod kinds;
 pub mod prom;

@@ -1,4 +1,5 @@
-//! One tokio task per probe, each on its own interval with a random phase, and
+//! One tokio task per probe, each on its own interval, the probes sharing an
+//! interval spread evenly over it (one common start instant), and
 //! a record of how late each attempt started against its schedule.
 
 use crate::core::config::Config;
@@ -6,7 +7,7 @@ use crate::core::sample::ProbeReport;
 use crate::core::time::Dur;
 use crate::probe::attempt::ProbeRunner;
 use crate::probe::Clock;
-use std::hash::{BuildHasher, Hasher};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -101,12 +102,13 @@ impl Drop for ProbeHandles {
     }
 }
 
-/// A random phase in `0..interval` so that probes sharing an interval do not fire together.
-fn phase(interval: Duration, index: usize) -> Duration {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_usize(index);
+/// The start offset of the `k`-th of `n` probes sharing `interval`: spread
+/// evenly over the interval, so that starts never bunch up (random phases
+/// put several probes on the same millisecond now and then, and each one
+/// waits for the others' work: measured as start drift).
+fn phase(interval: Duration, k: usize, n: usize) -> Duration {
     let ms = interval.as_millis().max(1) as u64;
-    Duration::from_millis(h.finish() % ms)
+    Duration::from_millis(ms * k as u64 / n.max(1) as u64)
 }
 
 fn std_dur(d: Dur) -> Duration {
@@ -120,12 +122,27 @@ pub fn spawn_all(config: &Config, tx: Sender<ProbeReport>, clock: Clock) -> Prob
     let drift = Arc::new(StartDrift::default());
     let clients = crate::probe::ClientCache::default();
     let mut tasks = Vec::with_capacity(config.probes.len());
-    for (i, p) in config.probes.iter().enumerate() {
+    let period_of =
+        |p: &crate::core::config::Probe| std_dur(p.interval.unwrap_or(config.poll.interval));
+    let mut sharing: HashMap<Duration, (usize, usize)> = HashMap::new();
+    for p in &config.probes {
+        sharing.entry(period_of(p)).or_default().1 += 1;
+    }
+    // one base for all, so the offsets hold however long spawning takes
+    let start = Instant::now();
+    for p in &config.probes {
         let runner = ProbeRunner::new(p, clients.get(p.ca_file.as_deref()), config.poll.timeout);
-        let period = std_dur(p.interval.unwrap_or(config.poll.interval));
+        let period = period_of(p);
+        let first = match sharing.get_mut(&period) {
+            Some((k, n)) => {
+                *k += 1;
+                start + phase(period, *k - 1, *n)
+            }
+            None => start,
+        };
         let (tx, clock, drift) = (tx.clone(), clock.clone(), drift.clone());
         tasks.push(tokio::spawn(async move {
-            let mut ticks = tokio::time::interval_at(Instant::now() + phase(period, i), period);
+            let mut ticks = tokio::time::interval_at(first, period);
             // an attempt longer than the interval skips the missed ticks instead of bursting
             ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
             let mut idle_since = Instant::now();
@@ -168,9 +185,18 @@ mod tests {
     }
 
     #[test]
-    fn phases_stay_inside_the_interval() {
-        for i in 0..100 {
-            assert!(phase(Duration::from_secs(1), i) < Duration::from_secs(1));
-        }
+    fn phases_spread_evenly_inside_the_interval() {
+        let second = Duration::from_secs(1);
+        let all: Vec<_> = (0..1000).map(|k| phase(second, k, 1000)).collect();
+        assert!(all.iter().all(|p| *p < second));
+        // 1,000 probes at 1 s: one start per millisecond, none shared
+        let mut ms: Vec<_> = all.iter().map(Duration::as_millis).collect();
+        ms.dedup();
+        assert_eq!(ms.len(), 1000);
+        assert_eq!(
+            phase(Duration::from_secs(5), 3, 30),
+            Duration::from_millis(500)
+        );
+        assert_eq!(phase(second, 0, 0), Duration::ZERO);
     }
 }

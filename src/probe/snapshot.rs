@@ -101,7 +101,7 @@ mod tests {
     use crate::core::sample::Sample;
 
     fn config() -> Config {
-        crate::probe::config_load::load_config(
+        crate::core::config::load(
             "c.toml",
             r#"
 [[probe]]

@@ -137,6 +137,9 @@ pub const VERSION: &[&str] = &["version"];
 /// `open`: which hash links the chain: `sha256` or `hmac-sha256`.
 pub const CHAIN: &[&str] = &["chain"];
 
+/// `observe`: a batch of probe reports, each a body with the fields below
+/// (records without it are one report).
+pub const REPORTS: &[&str] = &["reports"];
 /// `observe`: the samples, a map `name -> value` (or a list of `{name, ts, value}`).
 pub const SAMPLES: &[&str] = &["samples"];
 /// `observe`: when the map's samples were taken (RFC 3339).

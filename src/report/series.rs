@@ -24,7 +24,11 @@ pub fn series(recs: &[Rec], plan: &Plan) -> Vec<Series> {
             }
         }
     }
-    for r in recs.iter().filter(|r| r.kind == "observe") {
+    for r in recs
+        .iter()
+        .filter(|r| r.kind == "observe")
+        .flat_map(reports)
+    {
         match r.value(f::SAMPLES) {
             // the cockpit's form: `{name: value}`, all taken at `at`
             Some(Value::Object(map)) => {
@@ -51,6 +55,15 @@ pub fn series(recs: &[Rec], plan: &Plan) -> Vec<Series> {
         s.points.sort_by_key(|p| p.0);
     }
     out
+}
+
+/// The probe reports of an `observe` record: each of a batch's `reports`
+/// (read like a record of its own), or the record itself (older logs).
+fn reports<'a>(r: &Rec<'a>) -> Vec<Rec<'a>> {
+    match r.value(f::REPORTS).and_then(Value::as_array) {
+        Some(list) => list.iter().map(|body| Rec { body, ..r.clone() }).collect(),
+        None => vec![r.clone()],
+    }
 }
 
 /// Adds a finite sample to its series, if a gate or threshold reads it.
@@ -99,5 +112,28 @@ mod tests {
             ]
         );
         assert!(s[1].points.is_empty());
+    }
+
+    #[test]
+    fn a_batched_observe_record_gives_each_report_its_own_time() {
+        let plan = Plan::from_toml(Some(
+            "[[threshold]]\nid='t'\nwhen='target.pacs.latency_ms > 800'\n",
+        ));
+        let vals = [
+            json!({"kind":"observe","ts":"2026-11-28T22:00:05.000Z","body":{"reports":[
+            {"probe":"target.pacs.latency","ok":true,"at":"2026-11-28T22:00:01.000Z",
+             "samples":{"target.pacs.latency_ms":300.0}},
+            {"probe":"target.pacs.latency","ok":true,"at":"2026-11-28T22:00:04.000Z",
+             "samples":{"target.pacs.latency_ms":310.0}}]}}),
+        ];
+        let recs: Vec<Rec> = vals.iter().filter_map(Rec::of).collect();
+        let s = series(&recs, &plan);
+        assert_eq!(
+            s[0].points,
+            vec![
+                (Ts(1_795_903_201_000), 300.0),
+                (Ts(1_795_903_204_000), 310.0)
+            ]
+        );
     }
 }

@@ -31,7 +31,17 @@ impl Cockpit {
         }
     }
 
+    /// An `observe` body: a batch (`reports`) or, in logs written before
+    /// batching, one report.
     fn apply_observe(&mut self, ts: Ts, b: &Value) {
+        match b.get("reports").and_then(Value::as_array) {
+            Some(reports) => reports.iter().for_each(|r| self.apply_report(ts, r)),
+            None => self.apply_report(ts, b),
+        }
+    }
+
+    /// One probe report: its samples into the store, its outcome on its endpoint.
+    pub(super) fn apply_report(&mut self, ts: Ts, b: &Value) {
         let at = ts_field(b, "at").unwrap_or(ts);
         if let Some(samples) = b.get("samples").and_then(Value::as_object) {
             for (name, v) in samples {

@@ -8,6 +8,7 @@
 
 mod actions;
 mod apply;
+mod board;
 mod decisions;
 pub mod msg;
 mod notify;
@@ -52,6 +53,9 @@ pub struct Cockpit {
     endpoints: BTreeMap<String, EndpointStatus>,
     overrun_raised: bool,
     store: MetricStore,
+    /// Probe reports applied live but not yet handed out as an `observe`
+    /// record: the next record (at the latest the next tick) carries them.
+    unlogged: Vec<serde_json::Value>,
 }
 
 impl Cockpit {
@@ -121,6 +125,7 @@ impl Cockpit {
             overrun_raised: false,
             store,
             runbook,
+            unlogged: Vec::new(),
         }
     }
 
@@ -164,23 +169,43 @@ impl Cockpit {
     pub fn handle(&mut self, msg: Msg, now: Ts) -> Vec<Effect> {
         match msg {
             Msg::Probe(report) => {
-                let e = records::observe_entry(&report, self.phase_id());
-                self.commit(now, vec![e])
+                // Applied now (the screen shows it at once), logged in one
+                // batch with the others at the next record or tick.
+                let body = records::observe_report(&report);
+                self.apply_report(now, &body);
+                self.unlogged.push(body);
+                Vec::new()
             }
-            Msg::Tick => self.tick(now),
+            Msg::Tick => {
+                let mut out = self.flush_observations();
+                out.extend(self.tick(now));
+                out
+            }
             Msg::Act { actor, action } => self.act(&actor, action, now),
         }
     }
 
-    /// Applies entries to the state and wraps them as effects, in order.
+    /// The probe reports not yet logged, as one `observe` record (none if
+    /// there are none). Already applied, so not applied again. Call before
+    /// writing a record of your own (e.g. `close`) so no sample is lost.
+    pub fn flush_observations(&mut self) -> Vec<Effect> {
+        if self.unlogged.is_empty() {
+            return Vec::new();
+        }
+        let reports = std::mem::take(&mut self.unlogged);
+        let e = records::observe_batch_entry(reports, self.phase_id());
+        vec![Effect::Append(e)]
+    }
+
+    /// Applies entries to the state and wraps them as effects, in order,
+    /// after the unlogged probe reports (so a rebuild sees them first too).
     fn commit(&mut self, now: Ts, entries: Vec<Entry>) -> Vec<Effect> {
-        entries
-            .into_iter()
-            .map(|e| {
-                self.apply_record(now, &e);
-                Effect::Append(e)
-            })
-            .collect()
+        let mut out = self.flush_observations();
+        out.extend(entries.into_iter().map(|e| {
+            self.apply_record(now, &e);
+            Effect::Append(e)
+        }));
+        out
     }
 
     // ----- read API for the view model -----

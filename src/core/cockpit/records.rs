@@ -14,8 +14,9 @@ use serde_json::{json, Map, Value};
 /// demo runbook has its own threshold called `window-overrun`).
 pub const OVERRUN_ID: &str = "max_duration";
 
-/// `observe`: one probe report, compact (`samples` = name -> value; all at `at`).
-pub fn observe_entry(r: &ProbeReport, phase: &str) -> Entry {
+/// One probe report as it sits in an `observe` body: `samples` = name ->
+/// value, all taken at `at`; `reason` only when the probe failed.
+pub fn observe_report(r: &ProbeReport) -> Value {
     let mut samples = Map::new();
     for s in &r.samples {
         // JSON has no NaN/inf; the store would refuse them anyway.
@@ -23,17 +24,23 @@ pub fn observe_entry(r: &ProbeReport, phase: &str) -> Entry {
             samples.insert(s.name.clone(), json!(s.value));
         }
     }
+    let mut body = json!({"probe": r.probe, "ok": r.ok, "at": r.ts.to_rfc3339()});
+    if let (Some(reason), Some(b)) = (&r.reason, body.as_object_mut()) {
+        b.insert("reason".into(), json!(reason));
+    }
+    body["samples"] = Value::Object(samples);
+    body
+}
+
+/// `observe`: every probe report since the last record, in arrival order
+/// (`{"reports": [report, ...]}`), so a poll round costs one record's
+/// envelope, not one per probe (docs/log-format.md, "observe").
+pub fn observe_batch_entry(reports: Vec<Value>, phase: &str) -> Entry {
     Entry {
         kind: EntryKind::Observe,
         actor: SYSTEM_ACTOR.into(),
         phase: Some(phase.to_string()),
-        body: json!({
-            "probe": r.probe,
-            "ok": r.ok,
-            "reason": r.reason,
-            "at": r.ts.to_rfc3339(),
-            "samples": samples,
-        }),
+        body: json!({ "reports": reports }),
     }
 }
 
@@ -84,40 +91,10 @@ impl Cockpit {
         }
     }
 
-    /// `{gates: [...], signoffs: [...], thresholds: [...]}` as shown now.
+    /// `{gates: [...], signoffs: [...], thresholds: [...]}` as shown now,
+    /// with each gate's and threshold's `timer_ms`.
     pub fn snapshot(&self) -> Value {
-        let gates: Vec<Value> = self
-            .gates
-            .iter()
-            .map(|g| {
-                let (value, limit) = g
-                    .last
-                    .as_ref()
-                    .map(|e| e.first_sides())
-                    .unwrap_or((None, None));
-                json!({"id": g.id, "phase": g.phase, "kind": g.kind, "state": g.state().as_str(),
-                       "value": value, "limit": limit, "timer_ms": g.timer.acc.0})
-            })
-            .collect();
-        let signoffs: Vec<Value> = self
-            .signoffs
-            .iter()
-            .map(|s| json!({"phase": s.phase, "role": s.role, "owner": s.owner, "state": s.state().as_str()}))
-            .collect();
-        let thresholds: Vec<Value> = self
-            .thresholds
-            .iter()
-            .map(|t| {
-                let (value, limit) = t
-                    .last
-                    .as_ref()
-                    .map(|e| e.first_sides())
-                    .unwrap_or((None, None));
-                json!({"id": t.id, "state": t.state.as_str(), "value": value, "limit": limit,
-                       "timer_ms": t.timer.acc.0})
-            })
-            .collect();
-        json!({"gates": gates, "signoffs": signoffs, "thresholds": thresholds})
+        self.board_json(super::board::Extra::Timer)
     }
 }
 

@@ -4,7 +4,6 @@
 use super::Cockpit;
 use crate::core::derived::is_derived;
 use crate::core::gate::GateState;
-use crate::core::runbook::GateKind;
 use crate::core::time::Ts;
 use serde_json::{json, Map, Value};
 
@@ -32,35 +31,9 @@ impl Cockpit {
             let age = self.store.age(&n, now).ok();
             metrics.insert(n, json!({"value": value, "age_s": age, "reason": reason}));
         }
-        let gates: Vec<Value> = self
-            .gates
-            .iter()
-            .map(|g| {
-                let kind = match g.kind {
-                    GateKind::Entry => "entry",
-                    GateKind::Exit => "exit",
-                };
-                json!({"id": g.id, "phase": g.phase, "kind": kind, "state": g.state().as_str(), "reason": g.reason})
-            })
-            .collect();
-        let signoffs: Vec<Value> = self
-            .signoffs
-            .iter()
-            .map(|s| json!({"phase": s.phase, "role": s.role, "owner": s.owner, "state": s.state().as_str()}))
-            .collect();
-        let thresholds: Vec<Value> = self
-            .thresholds
-            .iter()
-            .map(|t| {
-                let (value, limit) = t
-                    .last
-                    .as_ref()
-                    .map(|e| e.first_sides())
-                    .unwrap_or((None, None));
-                json!({"id": t.id, "state": t.state.as_str(), "value": value, "limit": limit})
-            })
-            .collect();
-        json!({"metrics": metrics, "gates": gates, "signoffs": signoffs, "thresholds": thresholds})
+        let mut doc = self.board_json(super::board::Extra::Reason);
+        doc["metrics"] = Value::Object(metrics);
+        doc
     }
 
     /// Whether every entry and exit gate of `phase` passes (or is waived):

@@ -135,14 +135,7 @@ impl Probe {
                 names.extend(fields.keys().map(|f| format!("{p}.{f}")));
             }
             ProbeKind::Checksum { .. } => {
-                for f in [
-                    "source_count",
-                    "target_count",
-                    "count_delta",
-                    "match",
-                    "mismatched_buckets",
-                    "checksum_ok",
-                ] {
+                for f in crate::core::runbook::metrics::RECON_FIELDS {
                     names.push(format!("{p}.{f}"));
                 }
             }

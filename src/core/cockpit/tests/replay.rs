@@ -309,12 +309,19 @@ fn probe_reports_update_endpoints_and_drop_non_finite_samples() {
         ep.last_failure,
         Some((Ts(2000), "timeout after 2s".to_string()))
     );
-    assert_eq!(
-        s.log
-            .last()
-            .map(|(_, e)| e.body["samples"].as_object().map(|m| m.len())),
-        Some(Some(0))
-    );
+    // Nothing is logged until the tick; then one record holds both reports.
+    let logged = s.log.len();
+    s.send(Msg::Tick);
+    let observe: Vec<_> = s.log[logged..]
+        .iter()
+        .filter(|(_, e)| e.kind == EntryKind::Observe)
+        .collect();
+    assert_eq!(observe.len(), 1, "one observe record per tick");
+    let reports = observe[0].1.body["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0]["samples"]["target.pacs.up"], 1.0);
+    assert_eq!(reports[1]["samples"].as_object().map(|m| m.len()), Some(0));
+    assert_eq!(reports[1]["reason"], "timeout after 2s");
     assert_eq!(s.c.store().latest("target.pacs.up", Ts(2000)), Ok(1.0));
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }
@@ -357,4 +364,54 @@ fn random_session_coverage() {
         }
     }
     eprintln!("phase reached [readiness, pilot, decommission], rollbacks: {reached:?}");
+}
+
+#[test]
+fn an_old_log_with_one_report_per_observe_record_still_replays() {
+    let mut s = Session::new();
+    let old = |t: i64, ok: bool, v: f64| {
+        let e = Entry {
+            kind: EntryKind::Observe,
+            actor: SYSTEM_ACTOR.into(),
+            phase: Some("readiness".into()),
+            body: serde_json::json!({"probe": "target.pacs.health", "ok": ok,
+                "reason": if ok { None } else { Some("refused") },
+                "at": Ts(t * 1000).to_rfc3339(), "samples": {"target.pacs.up": v}}),
+        };
+        (Ts(t * 1000), e)
+    };
+    s.log.push(old(1, true, 1.0));
+    s.log.push(old(2, false, 0.0));
+    let c = s.replayed();
+    let ep = &c.endpoints()["target.pacs.health"];
+    assert_eq!(ep.last_ok, Some(Ts(1000)));
+    assert_eq!(ep.last_failure, Some((Ts(2000), "refused".to_string())));
+    assert_eq!(c.store().latest("target.pacs.up", Ts(2000)), Ok(0.0));
+}
+
+#[test]
+fn a_decision_after_unlogged_reports_is_logged_after_them() {
+    let mut s = Session::new();
+    s.now = Ts(1000);
+    s.send(Msg::Probe(ProbeReport {
+        probe: "target.pacs.health".into(),
+        ts: Ts(1000),
+        ok: true,
+        reason: None,
+        samples: vec![Sample {
+            name: "target.pacs.up".into(),
+            ts: Ts(1000),
+            value: 1.0,
+        }],
+    }));
+    let out = s.act("dana", Action::Note { text: "n".into() });
+    let kinds: Vec<_> = out
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Append(e) => Some(e.kind),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds, vec![EntryKind::Observe, EntryKind::Decision]);
+    assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }
