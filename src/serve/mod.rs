@@ -13,6 +13,7 @@ use crate::app::session::SharedSession;
 use crate::core::config::Config;
 use crate::core::sanitize::inert;
 use auth::{RateLimiter, Tokens};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -75,6 +76,8 @@ struct ServeState {
     limiter: Arc<Mutex<RateLimiter>>,
     max_body: usize,
     on_change: Option<OnChange>,
+    /// The last view built per owner: (change version, JSON), shared by followers.
+    views: Arc<Mutex<HashMap<String, (u64, Arc<str>)>>>,
     /// The rate limiter's clock (monotonic; the server is an edge).
     started: std::time::Instant,
 }
@@ -117,6 +120,7 @@ pub async fn start(
         limiter: Arc::new(Mutex::new(RateLimiter::new(opts.rate_per_min))),
         max_body: opts.max_body_bytes,
         on_change,
+        views: Arc::default(),
         started: std::time::Instant::now(),
     };
     let app = routes::router(state);

@@ -12,6 +12,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Extension;
 use futures_util::Stream;
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 use tokio::time::Instant;
@@ -36,10 +37,28 @@ pub(super) async fn events(
     Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEPALIVE).text("keepalive"))
 }
 
-fn view_event(st: &ServeState, owner: &str) -> Option<Event> {
-    let v = lock(&st.session).view_for(owner);
-    let json = serde_json::to_string(&v).ok()?;
-    Some(Event::default().event("view").data(json))
+/// The owner's view as JSON at change `version`. Followers of the same owner
+/// share one build per version (50 followers are a few owners), which keeps
+/// the session lock free for the commander's screen.
+fn view_json(st: &ServeState, owner: &str, version: u64) -> Option<Arc<str>> {
+    let mut cache = match st.views.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    };
+    if let Some((v, json)) = cache.get(owner) {
+        if *v == version {
+            return Some(json.clone());
+        }
+    }
+    let view = lock(&st.session).view_for(owner);
+    let json: Arc<str> = Arc::from(serde_json::to_string(&view).ok()?);
+    cache.insert(owner.to_string(), (version, json.clone()));
+    Some(json)
+}
+
+fn view_event(st: &ServeState, owner: &str, version: u64) -> Option<Event> {
+    let json = view_json(st, owner, version)?;
+    Some(Event::default().event("view").data(json.as_ref()))
 }
 
 /// Feeds one follower until it disconnects (its receiver is dropped).
@@ -49,7 +68,8 @@ async fn pump(st: ServeState, owner: String, tx: mpsc::Sender<Event>) {
         (s.feed().watch(), s.feed().records())
     };
     let gap = Duration::from_millis(1000 / VIEWS_PER_SEC);
-    let Some(first) = view_event(&st, &owner) else {
+    let version = *changes.borrow_and_update();
+    let Some(first) = view_event(&st, &owner, version) else {
         return;
     };
     if tx.send(first).await.is_err() {
@@ -63,9 +83,9 @@ async fn pump(st: ServeState, owner: String, tx: mpsc::Sender<Event>) {
                     return;
                 }
                 tokio::time::sleep_until(last_view + gap).await;
-                changes.borrow_and_update();
+                let version = *changes.borrow_and_update();
                 last_view = Instant::now();
-                view_event(&st, &owner)
+                view_event(&st, &owner, version)
             }
             rec = records.recv() => match rec {
                 Ok(line) => Some(Event::default().event("record").data(line.as_ref())),
