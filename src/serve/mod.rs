@@ -68,6 +68,9 @@ impl ServeOptions {
     }
 }
 
+/// Per owner: (change version, view JSON).
+type ViewCache = HashMap<String, (u64, Arc<str>)>;
+
 /// What every handler shares.
 #[derive(Clone)]
 struct ServeState {
@@ -77,7 +80,7 @@ struct ServeState {
     max_body: usize,
     on_change: Option<OnChange>,
     /// The last view built per owner: (change version, JSON), shared by followers.
-    views: Arc<Mutex<HashMap<String, (u64, Arc<str>)>>>,
+    views: Arc<Mutex<ViewCache>>,
     /// The rate limiter's clock (monotonic; the server is an edge).
     started: std::time::Instant,
 }
