@@ -393,3 +393,32 @@ fn a_token_owner_off_the_roster_is_a_config_error() {
     assert_eq!(d.file, "team-config.toml");
     assert_eq!((d.pos.line, d.pos.col), (line as u32, 9));
 }
+
+#[test]
+fn cutover_token_prints_the_token_once_and_its_block_on_stderr() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(["token", "sam"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let token = stdout.trim();
+    assert!(token.starts_with("cct_") && token.len() == 68, "{token}");
+    assert!(
+        !stderr.contains(token),
+        "the token must not be in the config block"
+    );
+    let cfg = cutover_cockpit::core::config::load("pasted.toml", &stderr).unwrap();
+    assert_eq!(cfg.tokens.len(), 1);
+    assert_eq!(cfg.tokens[0].owner, "sam");
+    let tokens = cutover_cockpit::serve::auth::Tokens::new(cfg.tokens);
+    assert_eq!(tokens.owner_of(token), Some("sam"));
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(["token", "sam\"]\n[x"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(bad.stdout.is_empty());
+}
