@@ -75,6 +75,10 @@ fn a_members_note_reaches_the_commanders_screen_and_log() {
             .find(|r| r.body.to_string().contains("bridge-note-from-sam"))
         {
             assert_eq!(r.actor, "sam");
+            // the open record's config keeps the owners but not the token hashes
+            let open = records[0].body["config"].as_str().unwrap();
+            assert!(open.contains("sam"), "{open}");
+            assert!(!open.contains("ae507382b8a5459f"), "{open}");
             break;
         }
         assert!(

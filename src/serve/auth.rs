@@ -37,8 +37,16 @@ pub fn token_block(owner: &str, token: &str) -> String {
 }
 
 /// The configured token hashes.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Tokens(Vec<TokenHash>);
+
+/// Owners only: hashes stay out of debug output and logs.
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let owners: Vec<&str> = self.0.iter().map(|t| t.owner.as_str()).collect();
+        f.debug_tuple("Tokens").field(&owners).finish()
+    }
+}
 
 impl Tokens {
     pub fn new(hashes: Vec<TokenHash>) -> Tokens {
