@@ -422,3 +422,28 @@ fn cutover_token_prints_the_token_once_and_its_block_on_stderr() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(bad.stdout.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_commanders_frame_does_not_wait_for_a_busy_session() {
+    let t = team("port", None).await;
+    let port = cutover_cockpit::app::session::SharedPort::new(t.session.clone());
+    let first = port.view();
+    let held = lock(&t.session); // e.g. a member's action fsyncing
+    let started = std::time::Instant::now();
+    let during = port.view();
+    assert!(started.elapsed() < Duration::from_millis(100));
+    assert_eq!(
+        during, first,
+        "the last view is drawn while the lock is held"
+    );
+    drop(held);
+    let _ = lock(&t.session).act(Action::Note {
+        text: "after".into(),
+    });
+    let after = port.view();
+    assert!(
+        after.log_tail.iter().any(|l| l.summary.contains("after")),
+        "{:?}",
+        after.log_tail
+    );
+}

@@ -303,17 +303,45 @@ pub fn lock(s: &SharedSession) -> std::sync::MutexGuard<'_, Session> {
     }
 }
 
-/// `CockpitPort` over a shared session, for `tui::run`.
-pub struct SharedPort(pub SharedSession);
+/// `CockpitPort` over a shared session, for `tui::run`. A frame never waits
+/// for another holder of the lock (a team member's action fsyncing its
+/// decision through `--serve`): it draws the last view, and the holder sends
+/// `AppEvent::Changed` once it is done, which draws the new one.
+pub struct SharedPort {
+    session: SharedSession,
+    last: std::sync::Mutex<Option<CockpitView>>,
+}
+
+impl SharedPort {
+    pub fn new(session: SharedSession) -> SharedPort {
+        SharedPort {
+            session,
+            last: std::sync::Mutex::new(None),
+        }
+    }
+}
 
 impl CockpitPort for SharedPort {
     fn view(&self) -> CockpitView {
-        lock(&self.0).view()
+        let mut last = match self.last.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let fresh = match self.session.try_lock() {
+            Ok(s) => s.view(),
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner().view(),
+            Err(std::sync::TryLockError::WouldBlock) => match last.as_ref() {
+                Some(v) => return v.clone(),
+                None => lock(&self.session).view(),
+            },
+        };
+        *last = Some(fresh.clone());
+        fresh
     }
     fn act(&mut self, action: Action) -> ActResult {
-        lock(&self.0).act(action)
+        lock(&self.session).act(action)
     }
     fn save_template(&mut self, id: &str) -> ActResult {
-        lock(&self.0).save_template(id)
+        lock(&self.session).save_template(id)
     }
 }
