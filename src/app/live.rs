@@ -90,7 +90,7 @@ pub async fn run_screen<B: Backend>(
     feeders: Feeders,
     ui: &mut UiState,
 ) -> Result<Outcome, TuiError> {
-    let mut port = SharedPort(session);
+    let mut port = SharedPort::new(session);
     let out = tui::run(terminal, events, &mut port, ui).await;
     feeders.stop();
     out

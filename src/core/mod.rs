@@ -6,6 +6,7 @@ pub mod config;
 pub mod derived;
 pub mod diag;
 pub mod entry;
+pub mod export;
 pub mod expr;
 pub mod gate;
 pub mod metrics;

@@ -4,10 +4,14 @@ use crate::core::span::Pos;
 use crate::core::time::Dur;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     pub poll: Poll,
     pub probes: Vec<Probe>,
+    /// `[serve]` (defaults when absent).
+    pub serve: super::serve::Serve,
+    /// `[[token]]`: hashes of the per-owner tokens `--serve` accepts.
+    pub tokens: Vec<super::serve::TokenHash>,
 }
 
 /// Polling defaults for every probe.

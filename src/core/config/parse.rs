@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// Sections other issues add (`[serve]`, `[[webhook]]`, `[[token]]`); they
 /// are read by their own modules, so they are accepted here unchecked.
-const LATER_SECTIONS: &[&str] = &["serve", "webhook", "token"];
+const LATER_SECTIONS: &[&str] = &["webhook"];
 const TOP_KEYS: &[&str] = &["poll", "probe", "serve", "webhook", "token"];
 const POLL_KEYS: &[&str] = &["interval", "timeout", "stale_after"];
 const COMMON: &[&str] = &[
@@ -96,7 +96,14 @@ fn read_config(r: &mut Reader<'_>, root: Tbl<'_>) -> Config {
         );
     }
     check_duplicate_probes(r, &probes);
-    Config { poll, probes }
+    let serve = super::serve::read_serve(r, root);
+    let tokens = super::serve::read_tokens(r, root);
+    Config {
+        poll,
+        probes,
+        serve,
+        tokens,
+    }
 }
 
 fn positive(

@@ -1,0 +1,90 @@
+//! End to end with the real binary: `cutover run --serve` in tmux as the
+//! commander; a team member's note through `/api/act` shows in the
+//! commander's log pane and lands in the log with the member as actor.
+
+#[allow(dead_code)]
+#[path = "tui_support/tmux.rs"]
+mod tmux;
+
+use cutover_cockpit::journal::read_records;
+use std::path::Path;
+use std::time::Duration;
+use tmux::Tmux;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// Test-only token whose hash is in assets/fixtures/team-config.toml.
+const SAM: &str = "cct_TESTONLY_sam_not_a_secret_00000000000000000000000000000000000";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn a_members_note_reaches_the_commanders_screen_and_log() {
+    let dir = std::env::temp_dir().join(format!("cutover-serve-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("cutover.jsonl");
+    let port = free_port();
+    let cmd = format!(
+        "{} run {} --config {} --log {} --as dana --serve 127.0.0.1:{port}; sleep 30",
+        env!("CARGO_BIN_EXE_cutover"),
+        Path::new(ROOT)
+            .join("assets/fixtures/team-runbook.toml")
+            .display(),
+        Path::new(ROOT)
+            .join("assets/fixtures/team-config.toml")
+            .display(),
+        log.display()
+    );
+    let Some(t) = Tmux::start("cutover-serve-e2e", &cmd, 160, 40) else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("tmux is required under CI");
+        }
+        eprintln!("tmux not available: skipping");
+        return;
+    };
+    t.wait_for("cutover.jsonl", Duration::from_secs(15))
+        .unwrap_or_else(|pane| panic!("cockpit never drawn:\n{pane}"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (code, body) = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let r = http
+            .post(format!("http://127.0.0.1:{port}/api/act"))
+            .bearer_auth(SAM)
+            .header("content-type", "application/json")
+            .body(r#"{"action":"note","text":"bridge-note-from-sam"}"#)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    });
+    assert!(code == 200 || code == 202, "{code} {body}");
+    t.wait_for("bridge-note-from-sam", Duration::from_secs(10))
+        .unwrap_or_else(|pane| panic!("note not on the commander's screen:\n{pane}"));
+    // the 1 s tick commits buffered records
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let records = read_records(&log).unwrap_or_default();
+        if let Some(r) = records
+            .iter()
+            .find(|r| r.body.to_string().contains("bridge-note-from-sam"))
+        {
+            assert_eq!(r.actor, "sam");
+            // the open record's config keeps the owners but not the token hashes
+            let open = records[0].body["config"].as_str().unwrap();
+            assert!(open.contains("sam"), "{open}");
+            assert!(!open.contains("ae507382b8a5459f"), "{open}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "note never reached the log"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
