@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod core;
+pub mod follow;
 pub mod journal;
 pub mod probe;
 pub mod report;

@@ -53,12 +53,33 @@ pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
         log_tail::render(frame, tail, view, ui);
     }
     footer::render(frame, foot, view, ui);
+    if view.header.disconnected_since.is_some() {
+        mute(
+            frame,
+            Rect::new(area.x, strip.y, area.width, foot.y - strip.y),
+            ui,
+        );
+    }
     match &ui.overlay {
         Overlay::None => {}
         Overlay::Help => overlay::help(frame, area, ui),
         Overlay::ConfirmQuit => overlay::confirm_quit(frame, area, ui),
         Overlay::Form(form) => overlay::form(frame, area, form, ui),
         Overlay::Template(i) => overlay::template(frame, area, view, *i, ui),
+    }
+}
+
+/// Greys out every cell of `area` (the state below the header) while a
+/// follower is disconnected: the last view is kept, but reads as stale.
+fn mute(frame: &mut Frame, area: Rect, ui: &UiState) {
+    let style = ui.theme.stale();
+    let buf = frame.buffer_mut();
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            if let Some(cell) = buf.cell_mut((x, y)) {
+                cell.set_style(style);
+            }
+        }
     }
 }
 

@@ -1,0 +1,79 @@
+//! `cutover follow URL --as OWNER`: a team member's cockpit fed from the
+//! commander's `--serve` API. The token comes from `CUTOVER_TOKEN` and is
+//! never printed. Exit 0 on quit, 2 on usage (no token, bad URL).
+
+use crate::cli::FollowArgs;
+use crate::commands::run::runtime;
+use color_eyre::eyre::WrapErr;
+use cutover_cockpit::follow::{
+    spawn_stream, stream, Backoff, FollowPort, FollowTarget, SharedLink,
+};
+use cutover_cockpit::tui::app::spawn_ticks;
+use cutover_cockpit::tui::terminal::{init_diagnostics, spawn_key_reader, TerminalGuard};
+use cutover_cockpit::tui::{self, CockpitPort, Theme, UiState};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// The environment variable holding the follower's bearer token.
+pub const TOKEN_ENV: &str = "CUTOVER_TOKEN";
+
+pub fn run(args: FollowArgs) -> color_eyre::Result<u8> {
+    let token = match std::env::var(TOKEN_ENV) {
+        Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
+        _ => {
+            eprintln!(
+                "cutover follow: {TOKEN_ENV} is not set: export the token the commander minted for {} with `cutover token {}` (it is read from the environment only, never from the command line)",
+                cutover_cockpit::core::sanitize::inert(&args.as_owner),
+                cutover_cockpit::core::sanitize::inert(&args.as_owner),
+            );
+            return Ok(2);
+        }
+    };
+    if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
+        eprintln!(
+            "cutover follow: URL {}: must start with http:// or https://, e.g. http://127.0.0.1:7878",
+            cutover_cockpit::core::sanitize::inert(&args.url)
+        );
+        return Ok(2);
+    }
+    let target = FollowTarget {
+        base: args.url.clone(),
+        owner: args.as_owner.clone(),
+        token,
+    };
+    runtime()?.block_on(follow(target))
+}
+
+async fn follow(target: FollowTarget) -> color_eyre::Result<u8> {
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .wrap_err("cannot set up the HTTP client")?;
+    let _ = init_diagnostics(log::LevelFilter::Info);
+    let link = SharedLink::default();
+    let (tx, mut rx) = mpsc::channel(256);
+    let streamer = spawn_stream(
+        http.clone(),
+        target.clone(),
+        link.clone(),
+        tx.clone(),
+        Backoff::default(),
+    );
+    // give the first view a moment, so the screen opens on the right role
+    let _ = tokio::time::timeout(Duration::from_secs(3), async {
+        while stream::lock(&link).view.is_none() && rx.recv().await.is_some() {}
+    })
+    .await;
+    let mut port = FollowPort::new(http, target, link, tx.clone());
+    let mut ui = UiState::for_view(Theme::from_env(), &port.view());
+    let mut guard = TerminalGuard::enter()?;
+    let _keys = spawn_key_reader(tx.clone());
+    // redraws the "disconnected since" state even when nothing arrives
+    let ticks = spawn_ticks(tx, Duration::from_secs(1));
+    let outcome = tui::run(guard.terminal(), rx, &mut port, &mut ui).await;
+    drop(guard);
+    ticks.abort();
+    streamer.abort();
+    outcome?;
+    Ok(0)
+}
