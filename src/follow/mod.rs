@@ -4,7 +4,7 @@
 //! The follower is read-mostly: it draws the `CockpitView` the server streams
 //! (`GET /api/events`), and sends the owner's actions (`POST /api/act`) for the
 //! commander's cockpit to judge and record. It never writes the cutover log:
-//! this module does not depend on `crate::journal` and writes no file at all,
+//! this module does not use the journal (src/journal) and writes no file at all,
 //! so the commander's cockpit stays the single writer of the log.
 //!
 //! - [`sse`]: the `text/event-stream` line parser.
