@@ -98,7 +98,12 @@ pub fn load_config(label: &str, text: &str) -> Result<Config, String> {
             probe(label, pos, sp.into_inner())
         })
         .collect::<Result<Vec<_>, String>>()?;
-    Ok(Config { poll, probes })
+    // the headless loader reads only what probes need; webhooks come from core::config
+    Ok(Config {
+        poll,
+        probes,
+        ..Config::default()
+    })
 }
 
 fn probe(label: &str, pos: Pos, r: RawProbe) -> Result<Probe, String> {

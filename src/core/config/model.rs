@@ -4,10 +4,12 @@ use crate::core::span::Pos;
 use crate::core::time::Dur;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     pub poll: Poll,
     pub probes: Vec<Probe>,
+    /// `[[webhook]]`: where notifications go (see `webhook.rs`).
+    pub webhooks: Vec<super::webhook::Webhook>,
 }
 
 /// Polling defaults for every probe.
