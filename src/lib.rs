@@ -12,6 +12,7 @@ pub mod app;
 pub mod core;
 pub mod follow;
 pub mod journal;
+pub mod notify;
 pub mod probe;
 pub mod report;
 pub mod sim;
