@@ -148,6 +148,10 @@ async fn run(
     problems: mpsc::Sender<String>,
 ) {
     let http = reqwest::Client::new();
+    // per webhook: failing since its last success. Only the change is a
+    // problem (a note): a dead receiver must not fill the log, and a note is
+    // a decision whose checkpoint would otherwise fail and note again.
+    let mut failing = vec![false; targets.len()];
     loop {
         let notice = match queue.pop() {
             Some(n) => n,
@@ -156,27 +160,86 @@ async fn run(
                 continue;
             }
         };
-        for t in targets.iter().filter(|t| t.events.contains(&notice.event)) {
-            match deliver::deliver(&http, t, &notice, policy).await {
-                Ok(attempts) => {
-                    log::info!(
-                        "{}: delivered `{}` ({attempts} attempt(s))",
-                        t.label(),
-                        notice.event
-                    )
-                }
-                Err(why) => {
-                    let text = format!(
-                        "{} could not deliver `{}` of {} UTC after {} attempts: {why}",
-                        t.label(),
-                        notice.event,
-                        notice.time.hms(),
-                        policy.attempts
-                    );
-                    log::warn!("{text}");
-                    let _ = problems.send(text);
-                }
+        for (i, t) in targets.iter().enumerate() {
+            if !t.events.contains(&notice.event) {
+                continue;
+            }
+            let outcome = deliver::deliver(&http, t, &notice, policy).await;
+            if let Some(text) = report(t, &notice, policy, outcome, &mut failing[i]) {
+                let _ = problems.send(text);
             }
         }
+    }
+}
+
+/// Logs a delivery's outcome; returns the text to record when the webhook
+/// started failing or recovered.
+fn report(
+    t: &Target,
+    notice: &Notice,
+    policy: RetryPolicy,
+    outcome: Result<u32, String>,
+    failing: &mut bool,
+) -> Option<String> {
+    match outcome {
+        Ok(attempts) => {
+            log::info!(
+                "{}: delivered `{}` ({attempts} attempt(s))",
+                t.label(),
+                notice.event
+            );
+            if std::mem::replace(failing, false) {
+                return Some(format!("{} delivers again", t.label()));
+            }
+            None
+        }
+        Err(why) => {
+            let text = format!(
+                "{} could not deliver `{}` of {} UTC after {} attempts: {why}",
+                t.label(),
+                notice.event,
+                notice.time.hms(),
+                policy.attempts
+            );
+            log::warn!("{text}");
+            if std::mem::replace(failing, true) {
+                return None;
+            }
+            Some(format!(
+                "{text}; later failures go to the diagnostics pane until it delivers again"
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::config::WebhookFormat;
+    use crate::core::time::Ts;
+
+    #[test]
+    fn only_the_change_between_failing_and_delivering_is_recorded() {
+        let t = Target {
+            index: 2,
+            host: "hooks.example.org".into(),
+            url: "https://hooks.example.org/s3cret".into(),
+            format: WebhookFormat::Slack,
+            events: vec!["hold".into()],
+            timeout: Duration::from_secs(1),
+        };
+        let n = Notice::checkpoint(3, "ab", "rb", "p", Ts(0));
+        let p = RetryPolicy::default();
+        let mut failing = false;
+        let first = report(&t, &n, p, Err("HTTP 500".into()), &mut failing).unwrap();
+        assert!(first.starts_with("webhook #2 (hooks.example.org) could not deliver `checkpoint`"));
+        assert!(!first.contains("s3cret"));
+        assert_eq!(
+            report(&t, &n, p, Err("HTTP 500".into()), &mut failing),
+            None
+        );
+        let back = report(&t, &n, p, Ok(1), &mut failing).unwrap();
+        assert_eq!(back, "webhook #2 (hooks.example.org) delivers again");
+        assert_eq!(report(&t, &n, p, Ok(1), &mut failing), None);
     }
 }
