@@ -380,3 +380,14 @@ async fn checkpoints_are_sent_with_seq_and_head_hash() {
     let rec = on_disk.iter().find(|r| r.seq == cp.seq).unwrap();
     assert_eq!(rec.hash, cp.hash, "the published hash is the log's");
 }
+
+#[test]
+fn the_team_example_config_loads_with_its_webhooks() {
+    let path = Path::new(ROOT).join("config/team-example.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let c = cutover_cockpit::core::config::load("team-example.toml", &text).unwrap();
+    assert_eq!(c.webhooks.len(), 3);
+    assert_eq!(c.webhooks[1].format, WebhookFormat::Teams);
+    assert!(c.webhooks[2].wants("checkpoint"));
+    assert!(!c.probes.is_empty());
+}
