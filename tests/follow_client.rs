@@ -4,6 +4,7 @@
 //! banner clears when the server is back.
 
 mod follow_support;
+#[allow(dead_code)]
 mod tui_support;
 
 use cutover_cockpit::core::cockpit::Action;
@@ -255,4 +256,61 @@ fn a_bad_url_exits_2_without_printing_the_token() {
     );
     assert!(all.contains("http://"), "{all}");
     assert!(!all.contains("do_not_print_me"), "{all}");
+}
+
+/// The real binary in tmux: the view is drawn, a key becomes a POST with the
+/// token, killing the server shows DISCONNECTED, restarting it clears it,
+/// and `q` `y` leaves with exit 0.
+#[test]
+fn the_real_follow_command_in_a_terminal() {
+    let s = shared();
+    let server = Server::start(s.clone(), 0);
+    let port = server.port;
+    let done = std::env::temp_dir().join(format!("cutover-follow-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_file(&done);
+    let cmd = format!(
+        "CUTOVER_TOKEN={TOKEN} NO_COLOR= {} follow {} --as sam; echo $? > {}; sleep 30",
+        env!("CARGO_BIN_EXE_cutover"),
+        server.url(),
+        done.display()
+    );
+    let t = tui_support::tmux::Tmux::start("cutover-follow", &cmd, 120, 32)
+        .expect("tmux is required for the end-to-end test (.ci/run installs it)");
+    let wait = Duration::from_secs(20);
+    let pane = t
+        .wait_for("PACS archive cutover", wait)
+        .unwrap_or_else(|p| panic!("{p}"));
+    assert!(!pane.contains(TOKEN), "the token is on screen");
+    t.keys(&["x"]);
+    let start = std::time::Instant::now();
+    while s.acts.lock().unwrap().is_empty() && start.elapsed() < wait {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let acts = s.acts.lock().unwrap().clone();
+    assert_eq!(acts.len(), 1, "{}", t.capture());
+    assert_eq!(acts[0].0, format!("Bearer {TOKEN}"));
+    assert!(acts[0].1.contains("\"step_done\""), "{}", acts[0].1);
+    t.wait_for("step p2-s3 done", wait)
+        .unwrap_or_else(|p| panic!("{p}"));
+
+    server.stop();
+    t.wait_for("DISCONNECTED since", wait)
+        .unwrap_or_else(|p| panic!("{p}"));
+    let _back = Server::start(s.clone(), port);
+    let start = std::time::Instant::now();
+    while t.capture().contains("DISCONNECTED") && start.elapsed() < wait {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!t.capture().contains("DISCONNECTED"), "{}", t.capture());
+
+    t.keys(&["q"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["y"]);
+    let start = std::time::Instant::now();
+    while !done.exists() && start.elapsed() < wait {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let code = std::fs::read_to_string(&done).unwrap_or_default();
+    assert_eq!(code.trim(), "0", "{}", t.capture());
+    let _ = std::fs::remove_file(&done);
 }
