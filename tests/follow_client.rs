@@ -4,7 +4,6 @@
 //! banner clears when the server is back.
 
 mod follow_support;
-#[allow(dead_code)]
 mod tui_support;
 
 use cutover_cockpit::core::cockpit::Action;
