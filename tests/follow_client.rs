@@ -14,7 +14,7 @@ use cutover_cockpit::tui::fixtures::team_view;
 use cutover_cockpit::tui::view::ToastKind;
 use cutover_cockpit::tui::{ActResult, AppEvent, CockpitPort, Theme, UiState};
 use follow_support::{Server, Shared, TOKEN};
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tui_support::{draw, find, text};
@@ -86,6 +86,32 @@ async fn the_streamed_view_is_drawn_on_my_steps() {
     let screen = text(&draw(&view, &ui, 120, 32));
     assert!(screen.contains("PACS archive cutover"), "{screen}");
     assert!(!screen.contains("DISCONNECTED"), "{screen}");
+    assert!(view.toast.is_none(), "{:?}", view.toast);
+    f.task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_for_another_owner_is_pointed_out() {
+    let server = Server::start(shared(), 0);
+    let mut f = follow(&server.url(), TOKEN);
+    f.port = FollowPort::new(
+        reqwest::Client::new(),
+        FollowTarget {
+            base: server.url(),
+            owner: "priya".into(),
+            token: TOKEN.into(),
+        },
+        f.link.clone(),
+        mpsc::channel(1).0,
+    );
+    until("first view", || stream::lock(&f.link).view.is_some()).await;
+    let toast = f.port.view().toast.expect("a warning");
+    assert_eq!(toast.kind, ToastKind::Refused);
+    assert!(
+        toast.message.contains("this token is sam's, not priya's"),
+        "{}",
+        toast.message
+    );
     f.task.abort();
 }
 
@@ -171,6 +197,16 @@ async fn a_lost_server_shows_disconnected_and_a_returning_one_clears_it() {
         "{body_colours:?}"
     );
     assert!(!(3..29).any(|y| (0..120).any(|x| buf[(x, y)].fg == Color::Green)));
+    // without colour (NO_COLOR): reverse-video banner, dim state
+    let mono = draw(
+        &view,
+        &UiState::for_view(Theme::monochrome(), &view),
+        120,
+        32,
+    );
+    let (x, y) = find(&mono, "DISCONNECTED").unwrap();
+    assert!(mono[(x, y)].modifier.contains(Modifier::REVERSED));
+    assert!((0..120).all(|x| mono[(x, 3)].modifier.contains(Modifier::DIM)));
     // an action while disconnected is refused on the spot, not queued
     assert!(matches!(
         f.port.act(Action::Note { text: "n".into() }),

@@ -9,6 +9,9 @@ use crate::tui::{ActResult, AppEvent, CockpitPort};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
+/// How long one action's POST may take before it is reported as not sent.
+pub const ACT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The follower's port; cheap to clone pieces are shared with the tasks.
 pub struct FollowPort {
     http: reqwest::Client,
@@ -52,7 +55,7 @@ impl CockpitPort for FollowPort {
         let mut view = l.view.clone().unwrap_or_else(|| {
             let mut v = CockpitView::default();
             v.header.operator = self.target.owner.clone();
-            v.header.runbook_name = format!("following {}", self.target.base);
+            v.header.runbook_name = format!("following {}", self.target.display_base());
             v
         });
         view.header.disconnected_since = match (&l.view, l.disconnected_since) {
@@ -62,6 +65,14 @@ impl CockpitPort for FollowPort {
         };
         // the server's toast belongs to whoever acted there; ours is our answer
         view.toast = l.toast.clone();
+        if l.view.is_some() && view.toast.is_none() && view.header.operator != self.target.owner {
+            view.toast = Some(refused(format!(
+                "this token is {}'s, not {}'s: actions would be recorded as {}",
+                crate::core::sanitize::inert(&view.header.operator),
+                self.target.owner,
+                crate::core::sanitize::inert(&view.header.operator),
+            )));
+        }
         view
     }
 
@@ -105,6 +116,7 @@ struct Answer {
 pub async fn post_action(http: &reqwest::Client, target: &FollowTarget, action: &Action) -> Toast {
     let resp = http
         .post(target.url("/api/act"))
+        .timeout(ACT_TIMEOUT)
         .header(reqwest::header::AUTHORIZATION, target.bearer())
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(serde_json::to_vec(action).unwrap_or_default())

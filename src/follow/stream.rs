@@ -37,6 +37,19 @@ impl FollowTarget {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base.trim_end_matches('/'))
     }
+    /// `scheme://host[:port]` only: a URL's user info or path is not for the screen.
+    pub fn display_base(&self) -> String {
+        match reqwest::Url::parse(&self.base) {
+            Ok(u) => {
+                let host = u.host_str().unwrap_or("?");
+                match u.port() {
+                    Some(p) => format!("{}://{host}:{p}", u.scheme()),
+                    None => format!("{}://{host}", u.scheme()),
+                }
+            }
+            Err(_) => "?".into(),
+        }
+    }
     pub(crate) fn bearer(&self) -> String {
         format!("Bearer {}", self.token)
     }
@@ -315,6 +328,11 @@ mod tests {
             token: "cct_supersecret".into(),
         };
         assert!(!format!("{t:?}").contains("supersecret"));
+        let with_user = FollowTarget {
+            base: "https://u:pw@cockpit.example:7878/x".into(),
+            ..t.clone()
+        };
+        assert_eq!(with_user.display_base(), "https://cockpit.example:7878");
         assert_eq!(t.url("/api/view"), "http://h/api/view");
     }
 }
