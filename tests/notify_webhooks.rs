@@ -334,6 +334,13 @@ async fn a_failing_webhook_becomes_a_note_in_the_log_without_its_url() {
     assert!(text.contains("HTTP 500"), "{text}");
     let whole = std::fs::read_to_string(&log).unwrap();
     assert!(!whole.contains("s3cretpath"), "the URL leaked into the log");
+    let open = &read_records(&log).unwrap()[0];
+    let logged_config = open.body["config"].as_str().unwrap();
+    assert!(logged_config.contains("[[webhook]]"), "{logged_config}");
+    assert!(
+        logged_config.contains("url = \"<redacted>\""),
+        "{logged_config}"
+    );
     // one note while it keeps failing: a dead receiver does not fill the log
     for _ in 0..10 {
         s.tick();

@@ -50,6 +50,12 @@ async fn follow(target: FollowTarget) -> color_eyre::Result<u8> {
         .build()
         .wrap_err("cannot set up the HTTP client")?;
     let _ = init_diagnostics(log::LevelFilter::Info);
+    if target.base.starts_with("http://") && !loopback(&target.base) {
+        log::warn!(
+            "follow: {} is plain http: the token crosses the network unencrypted; ask the commander for https",
+            target.display_base()
+        );
+    }
     let link = SharedLink::default();
     let (tx, mut rx) = mpsc::channel(256);
     let streamer = spawn_stream(
@@ -76,4 +82,30 @@ async fn follow(target: FollowTarget) -> color_eyre::Result<u8> {
     streamer.abort();
     outcome?;
     Ok(0)
+}
+
+/// Whether `url`'s host is a loopback address or `localhost`.
+fn loopback(url: &str) -> bool {
+    let Some(host) = reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+    else {
+        return false;
+    };
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h == "localhost"
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn loopback_hosts() {
+        assert!(super::loopback("http://127.0.0.1:7878"));
+        assert!(super::loopback("http://[::1]:7878/"));
+        assert!(super::loopback("http://localhost:7878"));
+        assert!(!super::loopback("http://cockpit.example:7878"));
+        assert!(!super::loopback("http://10.0.0.5"));
+    }
 }

@@ -39,6 +39,8 @@ pub struct SseParser {
     size: usize,
     /// Skipping the rest of an oversize event.
     skipping: bool,
+    /// Bytes of a possible leading UTF-8 BOM still to check (the format allows one).
+    bom: usize,
 }
 
 impl SseParser {
@@ -53,6 +55,7 @@ impl SseParser {
             has_data: false,
             size: 0,
             skipping: false,
+            bom: 0,
         }
     }
 
@@ -60,6 +63,17 @@ impl SseParser {
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<Parsed> {
         let mut out = Vec::new();
         for &b in chunk {
+            if self.bom < 3 {
+                if b == [0xEF, 0xBB, 0xBF][self.bom] {
+                    self.bom += 1;
+                    continue;
+                }
+                // not a BOM: the bytes taken so far were content
+                let taken = self.bom;
+                self.bom = 3;
+                self.line.extend_from_slice(&[0xEF, 0xBB, 0xBF][..taken]);
+                self.size += taken;
+            }
             if self.after_cr {
                 self.after_cr = false;
                 if b == b'\n' {
@@ -206,6 +220,15 @@ mod tests {
         out.extend(p.feed(b"event: record\ndata: ok\n\n"));
         assert!(matches!(out[0], Parsed::Oversize { bytes } if bytes > 32));
         assert_eq!(out[1..], [ev("record", "ok")]);
+    }
+
+    #[test]
+    fn a_leading_bom_is_dropped_once() {
+        let mut p = SseParser::default();
+        let mut out = p.feed(&[0xEF, 0xBB]);
+        out.extend(p.feed(&[0xBF]));
+        out.extend(p.feed("data: \u{feff}x\n\n".as_bytes()));
+        assert_eq!(out, vec![ev("message", "\u{feff}x")]);
     }
 
     #[test]
