@@ -43,6 +43,9 @@ pub struct FollowArgs {
     /// The owner id this follower acts as (must match the token).
     #[arg(long = "as", value_name = "OWNER")]
     pub as_owner: String,
+    /// PEM bundle of extra CA certificates for an https:// server with a private CA.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

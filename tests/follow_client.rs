@@ -349,3 +349,22 @@ fn the_real_follow_command_in_a_terminal() {
     assert_eq!(code.trim(), "0", "{}", t.capture());
     let _ = std::fs::remove_file(&done);
 }
+
+#[test]
+fn an_unreadable_ca_file_exits_2() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args([
+            "follow",
+            "https://127.0.0.1:9",
+            "--as",
+            "sam",
+            "--ca-file",
+            "/nonexistent/ca.pem",
+        ])
+        .env("CUTOVER_TOKEN", "cct_x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--ca-file /nonexistent/ca.pem"), "{err}");
+}

@@ -4,7 +4,6 @@
 
 use crate::cli::FollowArgs;
 use crate::commands::run::runtime;
-use color_eyre::eyre::WrapErr;
 use cutover_cockpit::follow::{
     spawn_stream, stream, Backoff, FollowPort, FollowTarget, SharedLink,
 };
@@ -41,14 +40,35 @@ pub fn run(args: FollowArgs) -> color_eyre::Result<u8> {
         owner: args.as_owner.clone(),
         token,
     };
-    runtime()?.block_on(follow(target))
+    let http = match client(args.ca_file.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cutover follow: {e}");
+            return Ok(2);
+        }
+    };
+    runtime()?.block_on(follow(http, target))
 }
 
-async fn follow(target: FollowTarget) -> color_eyre::Result<u8> {
-    let http = reqwest::Client::builder()
+/// The HTTP client: web PKI roots, plus the CAs in `ca_file` when given.
+fn client(ca_file: Option<&std::path::Path>) -> Result<reqwest::Client, String> {
+    let mut b = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
-        .build()
-        .wrap_err("cannot set up the HTTP client")?;
+        .user_agent(concat!("cutover-follow/", env!("CARGO_PKG_VERSION")));
+    if let Some(path) = ca_file {
+        let shown = cutover_cockpit::core::sanitize::inert(&path.display().to_string());
+        let pem = std::fs::read(path).map_err(|e| format!("--ca-file {shown}: {e}"))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|_| format!("--ca-file {shown}: not a PEM certificate bundle"))?;
+        for c in certs {
+            b = b.add_root_certificate(c);
+        }
+    }
+    b.build()
+        .map_err(|e| format!("cannot set up the HTTP client: {e}"))
+}
+
+async fn follow(http: reqwest::Client, target: FollowTarget) -> color_eyre::Result<u8> {
     let _ = init_diagnostics(log::LevelFilter::Info);
     if target.base.starts_with("http://") && !loopback(&target.base) {
         log::warn!(
