@@ -368,3 +368,58 @@ fn an_unreadable_ca_file_exits_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--ca-file /nonexistent/ca.pem"), "{err}");
 }
+
+/// https with the commander's private CA: trusted with `--ca-file`, and
+/// refused (DISCONNECTED, never a silent downgrade) without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_with_a_private_ca_needs_the_ca_file() {
+    use cutover_cockpit::app::clock::wall_now;
+    use cutover_cockpit::core::time::Dur;
+    let now = wall_now();
+    let id = cutover_cockpit::sim::tls::identity(
+        now - Dur::from_mins(60),
+        now + Dur::from_mins(60 * 24),
+        false,
+    )
+    .unwrap();
+    let (addr, task) = cutover_cockpit::sim::tls::serve_tls(
+        follow_support::router(shared()),
+        "127.0.0.1:0".parse().unwrap(),
+        &id,
+    )
+    .await
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("cutover-follow-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, &id.ca_pem).unwrap();
+    let bin = env!("CARGO_BIN_EXE_cutover");
+    let url = format!("https://127.0.0.1:{}", addr.port());
+    let trusted = format!(
+        "CUTOVER_TOKEN={TOKEN} {bin} follow {url} --as sam --ca-file {}; sleep 30",
+        ca.display()
+    );
+    let untrusted = format!("CUTOVER_TOKEN={TOKEN} {bin} follow {url} --as sam; sleep 30");
+    let wait = Duration::from_secs(20);
+    let (ok, bad) = tokio::task::spawn_blocking(move || {
+        let a = tui_support::tmux::Tmux::start("cutover-follow-tls", &trusted, 120, 32)
+            .expect("tmux is required for the end-to-end test");
+        let b = tui_support::tmux::Tmux::start("cutover-follow-notls", &untrusted, 120, 32)
+            .expect("tmux is required for the end-to-end test");
+        let ok = a.wait_for("PACS archive cutover", wait);
+        let bad = b.wait_for("DISCONNECTED", wait).map(|_| {
+            std::thread::sleep(Duration::from_secs(1));
+            b.capture()
+        });
+        a.keys(&["q"]);
+        b.keys(&["q"]);
+        (ok, bad)
+    })
+    .await
+    .unwrap();
+    ok.unwrap_or_else(|p| panic!("trusted follower did not draw the view:\n{p}"));
+    let bad = bad.unwrap_or_else(|p| panic!("untrusted follower not disconnected:\n{p}"));
+    assert!(!bad.contains("PACS archive cutover"), "{bad}");
+    task.abort();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -93,6 +93,14 @@ async fn act(State(s): State<Shared>, h: HeaderMap, body: String) -> Response {
     (StatusCode::from_u16(code).unwrap(), body).into_response()
 }
 
+/// The stand-in's routes (`/api/events`, `/api/act`).
+pub fn router(shared: Shared) -> Router {
+    Router::new()
+        .route("/api/events", get(events))
+        .route("/api/act", post(act))
+        .with_state(shared)
+}
+
 /// A running stand-in server; `stop` drops every connection at once.
 pub struct Server {
     pub port: u16,
@@ -112,11 +120,7 @@ impl Server {
             .unwrap();
         rt.spawn(async move {
             let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
-            let app = Router::new()
-                .route("/api/events", get(events))
-                .route("/api/act", post(act))
-                .with_state(shared);
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(listener, router(shared)).await;
         });
         Server { port, rt: Some(rt) }
     }
