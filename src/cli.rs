@@ -34,6 +34,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Follow a cockpit served with `--serve` (token in CUTOVER_TOKEN; never writes the log).
     Follow(FollowArgs),
+    /// Mint a token for a team member: the token on stdout, its [[token]] block on stderr.
+    Token(TokenArgs),
 }
 
 #[derive(Debug, Args)]
@@ -49,10 +51,26 @@ pub struct FollowArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The owner id (from the runbook's roster) the token is for.
+    pub owner: String,
+}
+
+/// `--serve [ADDR]`: serve the cockpit to the team (ADDR defaults to `[serve] listen`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArg {
+    /// Serve the cockpit to the team on ADDR (default: the config's [serve] listen, 127.0.0.1:7878).
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "")]
+    pub serve: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Simulation speed multiplier (scenario time runs N times faster).
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
+    #[command(flatten)]
+    pub serve: ServeArg,
 }
 
 #[derive(Debug, Args)]
@@ -65,6 +83,8 @@ pub struct RunArgs {
     /// The owner id at the keyboard.
     #[arg(long = "as", value_name = "OWNER")]
     pub as_owner: String,
+    #[command(flatten)]
+    pub serve: ServeArg,
 }
 
 #[derive(Debug, Args)]

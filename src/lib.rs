@@ -2,7 +2,7 @@
 //!
 //! `core` is pure (model, validation, expressions, gate/threshold evaluation,
 //! the cockpit state machine). Everything else is an edge around it: probes,
-//! the journal (cutover log), the simulator, the terminal UI.
+//! the journal (cutover log), the simulator, the terminal UI, the team server.
 
 // Nothing from outside may be unwrapped in the program itself; tests
 // (integration tests are separate crates, unit tests via clippy.toml) may.
@@ -15,5 +15,6 @@ pub mod journal;
 pub mod notify;
 pub mod probe;
 pub mod report;
+pub mod serve;
 pub mod sim;
 pub mod tui;

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => commands::verify::run(a),
         Command::Report(a) => commands::report::run(a),
         Command::Follow(a) => commands::follow::run(a),
+        Command::Token(a) => commands::token::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

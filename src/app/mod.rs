@@ -2,6 +2,7 @@
 //! simulator and the TUI into the live cockpit (`cutover run`, `cutover demo`).
 
 pub mod clock;
+pub mod feed;
 pub mod live;
 pub mod log_tail;
 pub mod replay;

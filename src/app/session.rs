@@ -3,6 +3,7 @@
 //! TUI's `CockpitPort`. The core stays the single owner of cutover state;
 //! the session only executes what the core answered.
 
+use crate::app::feed::Feed;
 use crate::app::log_tail::LogTail;
 use crate::app::view_model::{build_view, ViewContext};
 use crate::core::cockpit::{Action, Cockpit, Effect, Msg, SYSTEM_ACTOR};
@@ -38,6 +39,8 @@ pub struct Session {
     notifier: Option<Notifier>,
     /// Sequence number of the last checkpoint sent to the webhooks.
     sent_checkpoint: Option<u64>,
+    /// Tells the team server that state moved and which records were appended.
+    feed: Feed,
 }
 
 impl Session {
@@ -63,6 +66,7 @@ impl Session {
             failed: None,
             notifier: None,
             sent_checkpoint: None,
+            feed: Feed::default(),
         }
     }
 
@@ -91,6 +95,14 @@ impl Session {
     /// Why the log stopped being written, if it did.
     pub fn failed(&self) -> Option<&str> {
         self.failed.as_deref()
+    }
+    /// Change notification for the team server.
+    pub fn feed(&self) -> &Feed {
+        &self.feed
+    }
+    /// Seq of the last record written (the log head), if any.
+    pub fn head_seq(&self) -> Option<u64> {
+        self.journal.next_seq().checked_sub(1)
     }
     /// The clock's current time.
     pub fn now(&self) -> Ts {
@@ -135,6 +147,8 @@ impl Session {
         };
         let r = self.journal.append_durable(entry, now)?;
         self.tail.push(&r);
+        self.feed.record(&r);
+        self.feed.changed();
         Ok(())
     }
 
@@ -240,7 +254,10 @@ impl Session {
                         self.journal.append(entry, now)
                     };
                     match written {
-                        Ok(r) => self.tail.push(&r),
+                        Ok(r) => {
+                            self.tail.push(&r);
+                            self.feed.record(&r);
+                        }
                         Err(e) => self.fail(&e),
                     }
                 }
@@ -261,6 +278,7 @@ impl Session {
             }
         }
         self.publish_checkpoint(now);
+        self.feed.changed();
         result
     }
 
@@ -275,26 +293,34 @@ impl Session {
     }
 }
 
-impl CockpitPort for Session {
-    fn view(&self) -> CockpitView {
+impl Session {
+    /// The screen as `operator` sees it (a team member through `--serve`):
+    /// their commander flag and "my steps"; the keyboard's toast is not theirs.
+    pub fn view_for(&self, operator: &str) -> CockpitView {
+        let toast = match operator == self.operator {
+            true => self.toast.clone(),
+            false => None,
+        };
         let ctx = ViewContext {
-            operator: self.operator.clone(),
+            operator: operator.to_string(),
             log_path: self.journal.path().display().to_string(),
             checkpoint: self.journal.last_checkpoint().cloned(),
             log_tail: self.tail.lines(),
-            toast: self.toast.clone(),
+            toast,
             now: self.now(),
         };
         build_view(&self.cockpit, &ctx)
     }
 
-    fn act(&mut self, action: Action) -> ActResult {
+    /// `actor` does `action` (the keyboard's operator, or a team member
+    /// authenticated by `--serve`): the same core rules decide either way.
+    pub fn act_as(&mut self, actor: &str, action: Action) -> ActResult {
         if self.failed.is_some() {
             return ActResult::Refused(LOG_FAILED.to_string());
         }
         let now = self.now();
         let msg = Msg::Act {
-            actor: self.operator.clone(),
+            actor: actor.to_string(),
             action,
         };
         let effects = self.cockpit.handle(msg, now);
@@ -303,6 +329,17 @@ impl CockpitPort for Session {
             return ActResult::Refused(LOG_FAILED.to_string());
         }
         result.unwrap_or(ActResult::Pending)
+    }
+}
+
+impl CockpitPort for Session {
+    fn view(&self) -> CockpitView {
+        self.view_for(&self.operator)
+    }
+
+    fn act(&mut self, action: Action) -> ActResult {
+        let actor = self.operator.clone();
+        self.act_as(&actor, action)
     }
 
     /// Writes the filled template next to the log (`LOG.template-ID.txt`),

@@ -60,12 +60,17 @@ pub fn load_texts(
         .map_err(|d| StartError::Usage(render(&d, &config_text)))?;
     let out = runbook::check_with_config(rlabel, &runbook_text, clabel, &config);
     let Some(runbook) = out.runbook else {
-        let errors: Vec<Diagnostic> = out
+        // a cross-check may point into the config: render it with the config's lines
+        let rendered: Vec<String> = out
             .diagnostics
-            .into_iter()
-            .filter(Diagnostic::is_error)
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| match d.file == clabel && clabel != rlabel {
+                true => d.render(&config_text),
+                false => d.render(&runbook_text),
+            })
             .collect();
-        return Err(StartError::Usage(render(&errors, &runbook_text)));
+        return Err(StartError::Usage(rendered.join("\n")));
     };
     Ok(Loaded {
         runbook,

@@ -45,11 +45,20 @@ pub fn run(args: CheckArgs) -> color_eyre::Result<u8> {
             Some((clabel, c)) => runbook::check_with_config(&label, &text, clabel, c),
             None => runbook::check(&label, &text),
         };
-        checked.push(Checked {
-            label,
-            text,
-            diags: out.diagnostics,
-        });
+        // cross-checks that point into the config (a [[token]] owner not on
+        // the roster) are shown under the config, with its source line
+        let (in_config, diags): (Vec<Diagnostic>, Vec<Diagnostic>) = out
+            .diagnostics
+            .into_iter()
+            .partition(|d| config.as_ref().is_some_and(|(cl, _)| *cl == d.file) && d.file != label);
+        if let Some(cfg) = checked.first_mut().filter(|_| args.config.is_some()) {
+            for d in in_config {
+                if !cfg.diags.contains(&d) {
+                    cfg.diags.push(d);
+                }
+            }
+        }
+        checked.push(Checked { label, text, diags });
     }
     let text = match args.format {
         CheckFormat::Human => human(&checked),

@@ -40,7 +40,7 @@ pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
         )
         .map_err(|e| eyre!("{e}"))?;
         let commander = loaded.runbook.commander.clone();
-        let code = live(&loaded, &log, &commander).await;
+        let code = live(&loaded, &log, &commander, args.serve.serve.as_deref()).await;
         sim.stop().await;
         code
     })

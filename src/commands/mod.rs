@@ -8,4 +8,5 @@ pub mod report;
 pub mod run;
 pub mod sim;
 pub mod status;
+pub mod token;
 pub mod verify;

@@ -9,6 +9,7 @@ use cutover_cockpit::app::session::{lock, SharedSession};
 use cutover_cockpit::app::start::{self, Loaded, Opened};
 use cutover_cockpit::notify::{Notifier, RetryPolicy, QUEUE_CAP};
 use cutover_cockpit::probe::Clock;
+use cutover_cockpit::serve::{self, OnChange, ServeHandle, ServeOptions};
 use cutover_cockpit::tui::terminal::{init_diagnostics, spawn_key_reader, TerminalGuard};
 use cutover_cockpit::tui::{AppEvent, CockpitPort, Exit, Theme, UiState};
 use std::path::Path;
@@ -23,7 +24,8 @@ pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
             return Ok(e.exit_code());
         }
     };
-    runtime()?.block_on(live(&loaded, &args.log, &args.as_owner))
+    let serve = args.serve.serve.as_deref();
+    runtime()?.block_on(live(&loaded, &args.log, &args.as_owner, serve))
 }
 
 /// The async runtime the cockpit runs on (2 workers: probes are IO-bound).
@@ -35,8 +37,22 @@ pub fn runtime() -> color_eyre::Result<tokio::runtime::Runtime> {
         .wrap_err("cannot start the async runtime")
 }
 
-/// Opens (or resumes) `log` and runs the cockpit screen until quit.
-pub async fn live(loaded: &Loaded, log: &Path, operator: &str) -> color_eyre::Result<u8> {
+/// Opens (or resumes) `log` and runs the cockpit screen until quit; with
+/// `serve` (an address, or "" for the config's), also serves it to the team.
+pub async fn live(
+    loaded: &Loaded,
+    log: &Path,
+    operator: &str,
+    serve: Option<&str>,
+) -> color_eyre::Result<u8> {
+    let serve_opts = match serve.map(|s| ServeOptions::from_config(&loaded.config, Some(s))) {
+        Some(Err(e)) => {
+            eprintln!("cutover: {e}");
+            return Ok(2);
+        }
+        Some(Ok(o)) => Some(o),
+        None => None,
+    };
     let mono = MonoClock::start();
     let clock: Clock = Arc::new(move || mono.now());
     let (session, opened) = match start::open_session(loaded, log, operator, clock.clone()) {
@@ -64,6 +80,16 @@ pub async fn live(loaded: &Loaded, log: &Path, operator: &str) -> color_eyre::Re
     announce(&opened, &log_path);
 
     let (tx, rx) = mpsc::channel(256);
+    let _server = match serve_opts {
+        None => None,
+        Some(opts) => match start_server(session.clone(), opts, tx.clone()).await {
+            Ok(h) => Some(h),
+            Err(e) => {
+                eprintln!("cutover: {e}");
+                return Ok(2);
+            }
+        },
+    };
     let mut guard = TerminalGuard::enter()?;
     let _keys = spawn_key_reader(tx.clone());
     let signals = spawn_signal_quit(tx.clone());
@@ -83,6 +109,21 @@ pub async fn live(loaded: &Loaded, log: &Path, operator: &str) -> color_eyre::Re
     println!("cutover log: {}", log_path.display());
     outcome?;
     Ok(code)
+}
+
+/// The team server; a follower's action wakes the screen at once.
+async fn start_server(
+    session: SharedSession,
+    opts: ServeOptions,
+    tx: mpsc::Sender<AppEvent>,
+) -> Result<ServeHandle, cutover_cockpit::serve::ServeError> {
+    let on_change: OnChange = Arc::new(move || {
+        // a full queue already holds a redraw
+        let _ = tx.try_send(AppEvent::Changed);
+    });
+    let h = serve::start(session, opts, Some(on_change)).await?;
+    log::info!("serving the cockpit to the team on {}", h.url());
+    Ok(h)
 }
 
 fn announce(opened: &Opened, log: &Path) {

@@ -5,6 +5,7 @@ pub mod config;
 pub mod derived;
 pub mod diag;
 pub mod entry;
+pub mod export;
 pub mod expr;
 pub mod gate;
 pub mod metrics;

@@ -120,7 +120,16 @@ pub async fn serve_tls(
     addr: SocketAddr,
     id: &TlsIdentity,
 ) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), TlsError> {
-    let acceptor = TlsAcceptor::from(server_config(id)?);
+    serve_tls_with(app, addr, server_config(id)?).await
+}
+
+/// Serves `app` over TLS on `addr` with a ready rustls config (the team server's PEM files).
+pub async fn serve_tls_with(
+    app: Router,
+    addr: SocketAddr,
+    config: Arc<ServerConfig>,
+) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), TlsError> {
+    let acceptor = TlsAcceptor::from(config);
     let tcp = TcpListener::bind(addr)
         .await
         .map_err(|e| TlsError(format!("cannot listen on {addr}: {e}")))?;

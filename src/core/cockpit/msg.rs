@@ -35,7 +35,8 @@ pub enum IssueSeverity {
 
 /// A person's action (keyboard, or a team member through `serve`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+/// Unknown fields are refused, so a team member's typo is an error, not a silent default.
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Leave the current phase and enter the next (or re-enter after a rollback).
     Go {
@@ -114,4 +115,27 @@ pub enum Effect {
     Recommend { threshold: String, message: String },
     /// Send a communication (template id + filled text) to notification webhooks.
     Notify { template: String, text: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_read_from_json_and_refuse_unknown_fields() {
+        let a: Action = serde_json::from_str(r#"{"action":"step_done","step":"p1-s1"}"#).unwrap();
+        assert_eq!(
+            a,
+            Action::StepDone {
+                step: "p1-s1".into()
+            }
+        );
+        let e = serde_json::from_str::<Action>(r#"{"action":"step_done","step":"p1-s1","by":"x"}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("unknown field `by`"), "{e}");
+        let e = serde_json::from_str::<Action>(r#"{"action":"launch"}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown variant"), "{e}");
+        let back = serde_json::to_string(&a).unwrap();
+        assert_eq!(back, r#"{"action":"step_done","step":"p1-s1"}"#);
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod model;
 pub mod parse;
+pub mod serve;
 pub mod webhook;
 
 pub use model::*;

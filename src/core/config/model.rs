@@ -10,6 +10,10 @@ pub struct Config {
     pub probes: Vec<Probe>,
     /// `[[webhook]]`: where notifications go (see `webhook.rs`).
     pub webhooks: Vec<super::webhook::Webhook>,
+    /// `[serve]` (defaults when absent).
+    pub serve: super::serve::Serve,
+    /// `[[token]]`: hashes of the per-owner tokens `--serve` accepts.
+    pub tokens: Vec<super::serve::TokenHash>,
 }
 
 /// Polling defaults for every probe.

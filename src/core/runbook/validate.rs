@@ -112,6 +112,10 @@ pub fn validate(
         }
     }
     warn_unused_owners(&mut c, parsed);
+    if let Some((config_file, cfg)) = config {
+        let owners = crate::core::config::serve::check_token_owners(config_file, &cfg.tokens, rb);
+        c.diags.extend(owners);
+    }
 }
 
 fn check_duplicates(c: &mut Check<'_>, rb: &Runbook) {

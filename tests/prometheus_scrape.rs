@@ -1,0 +1,129 @@
+//! The real Prometheus (Debian package `prometheus`) scrapes the team
+//! server's `/metrics` every second, and its query API returns our series.
+//! Without the binary the test is skipped locally and FAILS under CI=true
+//! (.ci/run installs it).
+
+use cutover_cockpit::app::session::{lock, SharedSession};
+use cutover_cockpit::app::start;
+use cutover_cockpit::core::cockpit::Action;
+use cutover_cockpit::probe::system_clock;
+use cutover_cockpit::serve::{self, ServeOptions};
+use cutover_cockpit::tui::CockpitPort;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Kills the Prometheus this test started (by its own child handle) on drop.
+struct Prom(Child);
+impl Drop for Prom {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn prometheus_binary() -> Option<&'static str> {
+    let ok = Command::new("prometheus")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then_some("prometheus")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_scrapes_the_cockpit() {
+    let Some(bin) = prometheus_binary() else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "`prometheus` is not installed; CI must install it (apt-get install -y prometheus)"
+            );
+        }
+        eprintln!("skipped: `prometheus` is not installed (apt-get install -y prometheus)");
+        return;
+    };
+    let loaded = start::load(
+        &Path::new(ROOT).join("assets/fixtures/team-runbook.toml"),
+        &Path::new(ROOT).join("assets/fixtures/team-config.toml"),
+    )
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("cutover-prom-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (session, _) =
+        start::open_session(&loaded, &dir.join("cutover.jsonl"), "dana", system_clock()).unwrap();
+    let session: SharedSession = Arc::new(Mutex::new(session));
+    let opts = ServeOptions::from_config(&loaded.config, Some("127.0.0.1:0")).unwrap();
+    let server = serve::start(session.clone(), opts, None).await.unwrap();
+    let hold = Action::Hold {
+        reason: "scrape test".into(),
+    };
+    let _ = lock(&session).act(hold);
+
+    let yml = format!(
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: cutover\n    static_configs:\n      - targets: ['{}']\n",
+        server.addr
+    );
+    std::fs::write(dir.join("prometheus.yml"), yml).unwrap();
+    let web = format!("127.0.0.1:{}", free_port());
+    let child = Command::new(bin)
+        .arg(format!(
+            "--config.file={}",
+            dir.join("prometheus.yml").display()
+        ))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address={web}"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("prometheus.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let _prom = Prom(child);
+
+    let http = reqwest::Client::new();
+    let query = format!("http://{web}/api/v1/query?query=cutover_hold");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = http.get(&query).send().await {
+            let body: Value =
+                serde_json::from_str(&r.text().await.unwrap_or_default()).unwrap_or(Value::Null);
+            if let Some(first) = body["data"]["result"].as_array().and_then(|a| a.first()) {
+                assert_eq!(first["metric"]["job"], "cutover");
+                assert_eq!(first["value"][1], "1", "{body}");
+                break;
+            }
+        }
+        if tokio::time::Instant::now() > deadline {
+            let log = std::fs::read_to_string(dir.join("prometheus.log")).unwrap_or_default();
+            panic!("Prometheus never returned cutover_hold; its log:\n{log}");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // gate states arrive as a state set: one series per state
+    let q =
+        format!("http://{web}/api/v1/query?query=cutover_gate_state%7Bstate%3D%22unknown%22%7D");
+    let body: Value =
+        serde_json::from_str(&http.get(q).send().await.unwrap().text().await.unwrap()).unwrap();
+    let gates = body["data"]["result"].as_array().unwrap();
+    assert!(
+        gates
+            .iter()
+            .any(|g| g["metric"]["gate"] == "pilot-checksums"),
+        "{body}"
+    );
+}
