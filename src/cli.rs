@@ -32,8 +32,22 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Turn a cutover log into an evidence pack.
     Report(ReportArgs),
+    /// Follow a cockpit served with `--serve` (token in CUTOVER_TOKEN; never writes the log).
+    Follow(FollowArgs),
     /// Mint a token for a team member: the token on stdout, its [[token]] block on stderr.
     Token(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    /// Base URL of the commander's cockpit server, e.g. http://127.0.0.1:7878
+    pub url: String,
+    /// The owner id this follower acts as (must match the token).
+    #[arg(long = "as", value_name = "OWNER")]
+    pub as_owner: String,
+    /// PEM bundle of extra CA certificates for an https:// server with a private CA.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -10,7 +10,9 @@
 
 pub mod app;
 pub mod core;
+pub mod follow;
 pub mod journal;
+pub mod notify;
 pub mod probe;
 pub mod report;
 pub mod serve;

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Replay(a) => commands::replay::run(a),
         Command::Verify(a) => commands::verify::run(a),
         Command::Report(a) => commands::report::run(a),
+        Command::Follow(a) => commands::follow::run(a),
         Command::Token(a) => commands::token::run(a),
     };
     match result {

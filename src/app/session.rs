@@ -11,6 +11,7 @@ use crate::core::entry::{Entry, EntryKind};
 use crate::core::sample::ProbeReport;
 use crate::core::time::{Dur, Ts};
 use crate::journal::{Journal, JournalError, Record};
+use crate::notify::{Notice, Notifier};
 use crate::probe::Clock;
 use crate::tui::view::{CockpitView, Toast, ToastKind};
 use crate::tui::{ActResult, CockpitPort};
@@ -34,6 +35,10 @@ pub struct Session {
     tail: LogTail,
     toast: Option<Toast>,
     failed: Option<String>,
+    /// Webhooks (issue 9); `None` when the config has none.
+    notifier: Option<Notifier>,
+    /// Sequence number of the last checkpoint sent to the webhooks.
+    sent_checkpoint: Option<u64>,
     /// Tells the team server that state moved and which records were appended.
     feed: Feed,
 }
@@ -59,8 +64,16 @@ impl Session {
             tail,
             toast: None,
             failed: None,
+            notifier: None,
+            sent_checkpoint: None,
             feed: Feed::default(),
         }
+    }
+
+    /// Sends the core's notices and the journal's checkpoints to webhooks.
+    pub fn with_notifier(mut self, notifier: Notifier) -> Session {
+        self.notifier = Some(notifier);
+        self
     }
 
     /// Measures wall-clock jumps with `jump` (see `MonoClock::jump`).
@@ -112,6 +125,7 @@ impl Session {
     pub fn tick(&mut self) {
         let now = self.now();
         self.note_clock_jump(now);
+        self.note_notify_problems(now);
         let effects = self.cockpit.handle(Msg::Tick, now);
         let _ = self.execute(effects, now);
         if self.failed.is_none() {
@@ -119,6 +133,7 @@ impl Session {
                 self.fail(&e);
             }
         }
+        self.publish_checkpoint(now);
     }
 
     /// Writes the `close` record (durably). The journal adds the head hash.
@@ -154,6 +169,24 @@ impl Session {
             jump.0 / 1000
         );
         log::warn!("{text}");
+        self.system_note(now, text);
+    }
+
+    /// Records webhook failures (already logged by the notifier) as notes.
+    fn note_notify_problems(&mut self, now: Ts) {
+        let problems = match &self.notifier {
+            Some(n) => n.take_problems(),
+            None => return,
+        };
+        for text in problems {
+            if self.failed.is_none() {
+                self.system_note(now, format!("notification: {text}"));
+            }
+        }
+    }
+
+    /// A `note` decision by `system` (clock jumps, notification failures).
+    fn system_note(&mut self, now: Ts, text: String) {
         let entry = Entry {
             kind: EntryKind::Decision,
             actor: SYSTEM_ACTOR.into(),
@@ -162,6 +195,49 @@ impl Session {
         };
         self.cockpit.apply_record(now, &entry);
         let _ = self.execute(vec![Effect::Append(entry)], now);
+    }
+
+    /// Queues a notice for the webhooks (never waits on the network).
+    fn notify(&mut self, event: &str, text: String, now: Ts) {
+        let Some(n) = &self.notifier else {
+            log::info!("notify [{event}]: {text} (webhooks are not configured)");
+            return;
+        };
+        n.enqueue(Notice {
+            event: event.to_string(),
+            text,
+            runbook: self.cockpit.runbook().name.clone(),
+            phase: self.phase_name(),
+            time: now,
+            checkpoint: None,
+        });
+    }
+
+    fn phase_name(&self) -> String {
+        self.cockpit
+            .phase()
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sends the journal's newest checkpoint to the webhooks once (issue 10).
+    fn publish_checkpoint(&mut self, now: Ts) {
+        let Some(n) = &self.notifier else { return };
+        let Some(cp) = self.journal.last_checkpoint() else {
+            return;
+        };
+        if self.sent_checkpoint == Some(cp.seq) {
+            return;
+        }
+        self.sent_checkpoint = Some(cp.seq);
+        let runbook = &self.cockpit.runbook().name;
+        n.enqueue(Notice::checkpoint(
+            cp.seq,
+            &cp.hash,
+            runbook,
+            &self.phase_name(),
+            now,
+        ));
     }
 
     /// Carries out effects in order. Durable kinds are fsynced before the
@@ -201,11 +277,10 @@ impl Session {
                         message: format!("recommendation: {message}"),
                     });
                 }
-                Effect::Notify { template, text } => {
-                    log::info!("notify [{template}]: {text} (webhooks are not configured)");
-                }
+                Effect::Notify { template, text } => self.notify(&template, text, now),
             }
         }
+        self.publish_checkpoint(now);
         self.feed.changed();
         result
     }

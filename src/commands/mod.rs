@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod follow;
 pub mod replay;
 pub mod report;
 pub mod run;

@@ -7,6 +7,7 @@ use cutover_cockpit::app::clock::MonoClock;
 use cutover_cockpit::app::live::{run_screen, spawn_feeders};
 use cutover_cockpit::app::session::{lock, SharedSession};
 use cutover_cockpit::app::start::{self, Loaded, Opened};
+use cutover_cockpit::notify::{Notifier, RetryPolicy, QUEUE_CAP};
 use cutover_cockpit::probe::Clock;
 use cutover_cockpit::serve::{self, OnChange, ServeHandle, ServeOptions};
 use cutover_cockpit::tui::terminal::{init_diagnostics, spawn_key_reader, TerminalGuard};
@@ -62,10 +63,20 @@ pub async fn live(
         }
     };
     let log_path = std::path::absolute(log).unwrap_or_else(|_| log.to_path_buf());
-    let session: SharedSession =
-        Arc::new(Mutex::new(session.with_jump_detector(move || mono.jump())));
     // a second init (tests, demo after run) is harmless: keep the first logger
     let _ = init_diagnostics(log::LevelFilter::Info);
+    let mut session = session.with_jump_detector(move || mono.jump());
+    if !loaded.config.webhooks.is_empty() {
+        let env = |name: &str| std::env::var(name).ok();
+        let notifier = Notifier::spawn(
+            &loaded.config.webhooks,
+            env,
+            RetryPolicy::default(),
+            QUEUE_CAP,
+        );
+        session = session.with_notifier(notifier);
+    }
+    let session: SharedSession = Arc::new(Mutex::new(session));
     announce(&opened, &log_path);
 
     let (tx, rx) = mpsc::channel(256);

@@ -95,7 +95,22 @@ impl Theme {
         self.banner(Color::Black, Color::Magenta)
     }
 
-    /// A neutral banner (replay, disconnected).
+    /// Follow mode with the link down: white on red, like an alarm.
+    pub fn disconnected_banner(&self) -> Style {
+        self.banner(Color::White, Color::Red)
+    }
+
+    /// Stale state (follow mode, link down): grey, whatever its tone was,
+    /// so old green never reads as current.
+    pub fn stale(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray).bg(Color::Reset)
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        }
+    }
+
+    /// A neutral banner (replay).
     pub fn info_banner(&self) -> Style {
         self.banner(Color::Black, Color::Cyan)
     }

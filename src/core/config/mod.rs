@@ -3,6 +3,8 @@
 pub mod model;
 pub mod parse;
 pub mod serve;
+pub mod webhook;
 
 pub use model::*;
 pub use parse::{check, load};
+pub use webhook::{Webhook, WebhookFormat, WebhookUrl};

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 pub struct Config {
     pub poll: Poll,
     pub probes: Vec<Probe>,
+    /// `[[webhook]]`: where notifications go (see `webhook.rs`).
+    pub webhooks: Vec<super::webhook::Webhook>,
     /// `[serve]` (defaults when absent).
     pub serve: super::serve::Serve,
     /// `[[token]]`: hashes of the per-owner tokens `--serve` accepts.

@@ -7,9 +7,9 @@ use crate::core::span::Pos;
 use crate::core::tomlread::{parse_document, Reader, Spanned, Tbl};
 use std::collections::{BTreeMap, HashMap};
 
-/// Sections other issues add (`[serve]`, `[[webhook]]`, `[[token]]`); they
+/// Sections other issues add (`[serve]`, `[[token]]`); they
 /// are read by their own modules, so they are accepted here unchecked.
-const LATER_SECTIONS: &[&str] = &["webhook"];
+const LATER_SECTIONS: &[&str] = &[];
 const TOP_KEYS: &[&str] = &["poll", "probe", "serve", "webhook", "token"];
 const POLL_KEYS: &[&str] = &["interval", "timeout", "stale_after"];
 const COMMON: &[&str] = &[
@@ -96,11 +96,13 @@ fn read_config(r: &mut Reader<'_>, root: Tbl<'_>) -> Config {
         );
     }
     check_duplicate_probes(r, &probes);
+    let webhooks = super::webhook::read_webhooks(r, root);
     let serve = super::serve::read_serve(r, root);
     let tokens = super::serve::read_tokens(r, root);
     Config {
         poll,
         probes,
+        webhooks,
         serve,
         tokens,
     }

@@ -61,10 +61,18 @@ fn identity_line(h: &HeaderView, ui: &UiState, width: u16) -> Line<'static> {
     ])
 }
 
-/// HOLD and ROLLBACK share the line when both apply; otherwise the line
-/// says the state in words (running, replay, disconnected).
+/// DISCONNECTED (follow mode), HOLD and ROLLBACK share the line when more
+/// than one applies; otherwise the line says the state in words (running, replay).
 fn render_banners(frame: &mut Frame, area: Rect, h: &HeaderView, ui: &UiState) {
     let mut banners: Vec<(String, ratatui::style::Style)> = Vec::new();
+    if let Some(since) = h.disconnected_since {
+        // a follower that lost the commander: never let the old state look current
+        let text = format!(
+            " ✖ DISCONNECTED since {} (retrying): state shown is stale ",
+            since.hms()
+        );
+        banners.push((text, ui.theme.disconnected_banner()));
+    }
     if let Some(hold) = &h.hold {
         let text = format!(
             " ■ HOLD: line stopped by {} at {}: {} ",
@@ -112,13 +120,6 @@ fn status_line(h: &HeaderView, ui: &UiState) -> Line<'static> {
         ));
     } else {
         spans.push(styled(" ● line running", ui.theme.tone(Tone::Good)));
-    }
-    if let Some(since) = h.disconnected_since {
-        spans.push(plain(" "));
-        spans.push(styled(
-            format!(" DISCONNECTED since {} ", since.hms()),
-            ui.theme.tone(Tone::Bad),
-        ));
     }
     Line::from(spans)
 }

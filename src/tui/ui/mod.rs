@@ -64,6 +64,13 @@ pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
         log_tail::render(frame, tail, view, ui);
     }
     footer::render(frame, foot, view, ui);
+    if view.header.disconnected_since.is_some() {
+        mute(
+            frame,
+            Rect::new(area.x, strip.y, area.width, foot.y - strip.y),
+            ui,
+        );
+    }
     match &ui.overlay {
         Overlay::None => {}
         Overlay::Help => overlay::help(frame, area, replay.is_some(), ui),
@@ -73,6 +80,20 @@ pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
     }
     if let Some(j) = replay.and_then(|r| r.jump.as_ref()) {
         overlay::jump(frame, area, j, ui);
+    }
+}
+
+/// Greys out every cell of `area` (the state below the header) while a
+/// follower is disconnected: the last view is kept, but reads as stale.
+fn mute(frame: &mut Frame, area: Rect, ui: &UiState) {
+    let style = ui.theme.stale();
+    let buf = frame.buffer_mut();
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            if let Some(cell) = buf.cell_mut((x, y)) {
+                cell.set_style(style);
+            }
+        }
     }
 }
 

@@ -1,0 +1,150 @@
+//! The follower's `CockpitPort`: the latest streamed view, marked while the
+//! link is down, and actions POSTed from a spawned task (the screen never
+//! waits on the network; the answer comes back as a toast and `Changed`).
+
+use crate::core::cockpit::Action;
+use crate::follow::stream::{lock, without_url, FollowTarget, SharedLink};
+use crate::tui::view::{CockpitView, Toast, ToastKind};
+use crate::tui::{ActResult, AppEvent, CockpitPort};
+use serde::Deserialize;
+use tokio::sync::mpsc;
+
+/// How long one action's POST may take before it is reported as not sent.
+pub const ACT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The follower's port; cheap to clone pieces are shared with the tasks.
+pub struct FollowPort {
+    http: reqwest::Client,
+    target: FollowTarget,
+    link: SharedLink,
+    tx: mpsc::Sender<AppEvent>,
+    rt: tokio::runtime::Handle,
+}
+
+impl FollowPort {
+    /// Must be called inside the tokio runtime the act tasks will run on.
+    pub fn new(
+        http: reqwest::Client,
+        target: FollowTarget,
+        link: SharedLink,
+        tx: mpsc::Sender<AppEvent>,
+    ) -> FollowPort {
+        FollowPort {
+            http,
+            target,
+            link,
+            tx,
+            rt: tokio::runtime::Handle::current(),
+        }
+    }
+}
+
+/// A refusal toast.
+pub(crate) fn refused(message: String) -> Toast {
+    Toast {
+        kind: ToastKind::Refused,
+        message,
+    }
+}
+
+impl CockpitPort for FollowPort {
+    /// The latest view with our own toast and the link state on top. Before
+    /// the first view an empty screen names the operator and says disconnected.
+    fn view(&self) -> CockpitView {
+        let l = lock(&self.link);
+        let mut view = l.view.clone().unwrap_or_else(|| {
+            let mut v = CockpitView::default();
+            v.header.operator = self.target.owner.clone();
+            v.header.runbook_name = format!("following {}", self.target.display_base());
+            v
+        });
+        view.header.disconnected_since = match (&l.view, l.disconnected_since) {
+            (_, Some(t)) => Some(t),
+            (None, None) => Some(crate::app::clock::wall_now()),
+            (Some(_), None) => None,
+        };
+        // the server's toast belongs to whoever acted there; ours is our answer
+        view.toast = l.toast.clone();
+        if l.view.is_some() && view.toast.is_none() && view.header.operator != self.target.owner {
+            view.toast = Some(refused(format!(
+                "this token is {}'s, not {}'s: actions would be recorded as {}",
+                crate::core::sanitize::inert(&view.header.operator),
+                self.target.owner,
+                crate::core::sanitize::inert(&view.header.operator),
+            )));
+        }
+        view
+    }
+
+    /// POSTs the action from a task and returns at once.
+    fn act(&mut self, action: Action) -> ActResult {
+        if lock(&self.link).disconnected_since.is_some() {
+            return ActResult::Refused(
+                "not connected to the commander's cockpit: the action was not sent".into(),
+            );
+        }
+        let (http, target, link, tx) = (
+            self.http.clone(),
+            self.target.clone(),
+            self.link.clone(),
+            self.tx.clone(),
+        );
+        self.rt.spawn(async move {
+            let toast = post_action(&http, &target, &action).await;
+            lock(&link).toast = Some(toast);
+            let _ = tx.send(AppEvent::Changed).await;
+        });
+        ActResult::Pending
+    }
+
+    fn save_template(&mut self, id: &str) -> ActResult {
+        ActResult::Refused(format!(
+            "template {id} is not saved here: a follower writes no files (copy it from the popup)"
+        ))
+    }
+}
+
+/// The server's answer body (`result` for 200/202/403, `error` otherwise).
+#[derive(Debug, Default, Deserialize)]
+struct Answer {
+    result: Option<String>,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+/// Sends one action; the answer as a toast (never with the token or body echoed).
+pub async fn post_action(http: &reqwest::Client, target: &FollowTarget, action: &Action) -> Toast {
+    let resp = http
+        .post(target.url("/api/act"))
+        .timeout(ACT_TIMEOUT)
+        .header(reqwest::header::AUTHORIZATION, target.bearer())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(serde_json::to_vec(action).unwrap_or_default())
+        .send()
+        .await;
+    let resp = match resp {
+        Ok(r) => r,
+        Err(e) => return refused(format!("action not sent: {}", without_url(&e))),
+    };
+    let status = resp.status();
+    let bytes = resp.bytes().await.unwrap_or_default();
+    let body: Answer = serde_json::from_slice(&bytes).unwrap_or_default();
+    let text = |s: Option<String>| crate::core::sanitize::inert(&s.unwrap_or_default());
+    match (status.as_u16(), body.result.as_deref()) {
+        (200, Some("acknowledged")) => Toast {
+            kind: ToastKind::Acknowledged,
+            message: text(body.message),
+        },
+        (202, _) => Toast {
+            kind: ToastKind::Info,
+            message: "sent; the commander's cockpit will record it".into(),
+        },
+        (403, _) => refused(format!("refused: {}", text(body.message))),
+        (401, _) => refused("unauthorized: the server refused the token (CUTOVER_TOKEN)".into()),
+        (429, _) => refused("too many actions: the server asked to slow down; try again".into()),
+        (code, _) => refused(format!(
+            "the server answered {code}: {}",
+            text(body.error.or(body.message))
+        )),
+    }
+}
