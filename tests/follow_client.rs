@@ -423,3 +423,18 @@ async fn https_with_a_private_ca_needs_the_ca_file() {
     task.abort();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn before_any_view_the_screen_says_disconnected_and_actions_are_not_sent() {
+    // nothing listens on the discard port
+    let mut f = follow("http://127.0.0.1:9", TOKEN);
+    let view = f.port.view();
+    assert!(view.header.disconnected_since.is_some());
+    assert_eq!(view.header.operator, "sam");
+    assert!(view.header.runbook_name.contains("http://127.0.0.1:9"));
+    assert!(matches!(
+        f.port.act(Action::StepDone { step: "s".into() }),
+        ActResult::Refused(m) if m.contains("not connected")
+    ));
+    f.task.abort();
+}

@@ -78,7 +78,11 @@ impl CockpitPort for FollowPort {
 
     /// POSTs the action from a task and returns at once.
     fn act(&mut self, action: Action) -> ActResult {
-        if lock(&self.link).disconnected_since.is_some() {
+        let offline = {
+            let l = lock(&self.link);
+            l.disconnected_since.is_some() || l.view.is_none()
+        };
+        if offline {
             return ActResult::Refused(
                 "not connected to the commander's cockpit: the action was not sent".into(),
             );
