@@ -10,6 +10,8 @@
 
 pub mod app;
 pub mod core;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod journal;
 pub mod probe;
 pub mod report;
