@@ -1,7 +1,7 @@
 //! Simulated long window: 50 probes every 5 s on a simulated clock, for
-//! `SOAK_HOURS` (default 12) simulated hours, through the real session (core
-//! + journal on disk, one `observe` record per report, ticks every second,
-//! the screen's view built every 5 s). Prints one row per simulated hour:
+//! `SOAK_HOURS` (default 12) simulated hours, through the real session: the
+//! core and the journal on disk (one `observe` record per report), ticks
+//! every second, the screen's view built every 5 s. Prints one row per simulated hour:
 //! resident memory (/proc/self/statm), CPU time (/proc/self/stat), log size,
 //! metric-store size; then a flatness verdict (exit 1 when memory grows).
 //! Run: `SOAK_HOURS=12 cargo bench --bench soak`.
@@ -31,7 +31,11 @@ fn cpu_secs() -> f64 {
         .rsplit_once(')')
         .map(|(_, a)| a.split_whitespace().collect())
         .unwrap_or_default();
-    let t = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let t = |i: usize| {
+        f.get(i)
+            .and_then(|x| x.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
     (t(11) + t(12)) / 100.0
 }
 
@@ -72,8 +76,16 @@ fn report(i: usize, now: Ts) -> ProbeReport {
         ok: true,
         reason: None,
         samples: vec![
-            Sample { name: ok_name, ts: now, value: 1.0 },
-            Sample { name: metric, ts: now, value: value + wobble },
+            Sample {
+                name: ok_name,
+                ts: now,
+                value: 1.0,
+            },
+            Sample {
+                name: metric,
+                ts: now,
+                value: value + wobble,
+            },
         ],
     }
 }
@@ -105,7 +117,11 @@ fn main() {
         return eprintln!("soak: cannot open the session");
     };
 
-    println!("soak: {PROBES} probes every {}s, {hours} simulated hours, log {}", EVERY_MS / 1000, log.display());
+    println!(
+        "soak: {PROBES} probes every {}s, {hours} simulated hours, log {}",
+        EVERY_MS / 1000,
+        log.display()
+    );
     println!("| sim hour | records | log MiB | RSS MiB | store samples | CPU s (this hour) | wall s (this hour) |");
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     let mut rows: Vec<(f64, f64)> = Vec::new();

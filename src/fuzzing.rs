@@ -170,7 +170,10 @@ pub fn verify(data: &[u8]) {
     let seed = String::from_utf8_lossy(&rest[1..]);
     let log = valid_log(&seed);
     let intact = verify_bytes(&log, p, None, None).map(|o| o.damage.is_none());
-    assert!(matches!(intact, Ok(true)), "a freshly sealed log does not verify");
+    assert!(
+        matches!(intact, Ok(true)),
+        "a freshly sealed log does not verify"
+    );
     let mut bad = log.clone();
     let i = (usize::from(at) * 7919 + usize::from(rest[0])) % bad.len();
     bad[i] = bad[i].wrapping_add(1 + rest[0] % 254);
@@ -223,7 +226,10 @@ pub fn checksum(data: &[u8]) {
     };
     match parse_checksum(&f, &[200]) {
         Ok(c) => {
-            assert!(c.digest.chars().all(|ch| matches!(ch, '0'..='9' | 'a'..='f')));
+            assert!(c
+                .digest
+                .chars()
+                .all(|ch| matches!(ch, '0'..='9' | 'a'..='f')));
             let out = reconcile(&c, &c);
             let m = out.values.iter().find(|(k, _)| k == "match").map(|v| v.1);
             assert_eq!(m, Some(1.0), "a checksum does not match itself");

@@ -76,7 +76,11 @@ fn session(log: &Path) -> (Session, Clocks) {
 }
 
 fn gate_state(s: &Session) -> GateState {
-    let g = s.cockpit().gates().iter().find(|g| g.id == "pilot-checksums");
+    let g = s
+        .cockpit()
+        .gates()
+        .iter()
+        .find(|g| g.id == "pilot-checksums");
     g.unwrap().evaluated
 }
 
@@ -134,7 +138,10 @@ fn screen(view: &cutover_cockpit::tui::CockpitView) -> String {
 fn negative_duration(text: &str) -> Option<String> {
     let b = text.as_bytes();
     for i in 0..b.len().saturating_sub(2) {
-        if b[i] == b'-' && b[i + 1].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+        if b[i] == b'-'
+            && b[i + 1].is_ascii_digit()
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+        {
             let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
             if let Some(u) = b.get(i + 1 + digits) {
                 if matches!(u, b's' | b'm' | b'h') {
@@ -171,10 +178,18 @@ fn a_for_10m_gate_keeps_monotonic_time_through_wall_clock_jumps() {
     let (mut s, c) = session(&log);
 
     run_until(&mut s, &c, 9 * MIN + 50_000);
-    assert_eq!(gate_state(&s), GateState::Holding, "passed before 10 real minutes");
+    assert_eq!(
+        gate_state(&s),
+        GateState::Holding,
+        "passed before 10 real minutes"
+    );
     let mid = screen(&s.view());
     run_until(&mut s, &c, 10 * MIN + 10_000);
-    assert_eq!(gate_state(&s), GateState::Pass, "not passed after 10 real minutes");
+    assert_eq!(
+        gate_state(&s),
+        GateState::Pass,
+        "not passed after 10 real minutes"
+    );
     let end = screen(&s.view());
     s.close().unwrap();
     drop(s);
@@ -183,14 +198,21 @@ fn a_for_10m_gate_keeps_monotonic_time_through_wall_clock_jumps() {
     assert!(out.damage.is_none(), "{:?}", out.damage);
     let mut last = Ts(0);
     for r in &out.records {
-        assert!(r.ts.ends_with('Z') && r.ts.len() == 24, "not UTC ms: {}", r.ts);
+        assert!(
+            r.ts.ends_with('Z') && r.ts.len() == 24,
+            "not UTC ms: {}",
+            r.ts
+        );
         assert!(r.ts() >= last, "time went back at seq {}: {}", r.seq, r.ts);
         last = r.ts();
         no_negative_duration_fields(&r.body, &format!("seq{}", r.seq));
     }
     // log times follow monotonic time: 10m10s after the start, not 2 h later
     let span = last - out.records[0].ts();
-    assert!(span <= Dur(10 * MIN + 11_000) && span >= Dur(10 * MIN), "{span:?}");
+    assert!(
+        span <= Dur(10 * MIN + 11_000) && span >= Dur(10 * MIN),
+        "{span:?}"
+    );
 
     let notes: Vec<String> = out
         .records
@@ -232,7 +254,12 @@ fn split_variance_column(md: &str) -> (String, Vec<String>) {
                 col = Some(i);
             } else if let Some(i) = col.filter(|i| *i < parts.len()) {
                 cells.push(parts[i].to_string());
-                let kept: Vec<&str> = parts.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| *c).collect();
+                let kept: Vec<&str> = parts
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, c)| *c)
+                    .collect();
                 rest.push_str(&kept.join("|"));
                 rest.push('\n');
                 continue;

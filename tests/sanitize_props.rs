@@ -64,13 +64,22 @@ fn screen(view: &CockpitView) -> String {
 /// off), the screen must show a `\u{..}` escape.
 fn assert_visible(what: &str, input: &str, shown: &str) {
     let clean = cutover_cockpit::core::sanitize::inert(input);
-    if clean.find("\\u{").is_some_and(|i| clean[..i].chars().count() < 30) {
-        assert!(shown.contains("\\u{"), "{what}: no visible escape for {input:?}\n{shown}");
+    if clean
+        .find("\\u{")
+        .is_some_and(|i| clean[..i].chars().count() < 30)
+    {
+        assert!(
+            shown.contains("\\u{"),
+            "{what}: no visible escape for {input:?}\n{shown}"
+        );
     }
 }
 
 fn assert_inert(what: &str, text: &str) {
-    let bad: Vec<char> = text.chars().filter(|c| *c != '\n' && is_dangerous(*c)).collect();
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| *c != '\n' && is_dangerous(*c))
+        .collect();
     assert!(bad.is_empty(), "{what} shows raw {bad:?}");
 }
 
@@ -199,5 +208,8 @@ proptest! {
 fn escapes_stay_visible_on_screen() {
     let (view, _, _) = session_with("A\x1b]52;c;eA==\x07B\u{202e}C");
     let shown = screen(&view);
-    assert!(shown.contains("A\\u{1b}]52;c;eA==\\u{7}B\\u{202e}C"), "{shown}");
+    assert!(
+        shown.contains("A\\u{1b}]52;c;eA==\\u{7}B\\u{202e}C"),
+        "{shown}"
+    );
 }
