@@ -256,6 +256,17 @@ mod tests {
     }
 
     #[test]
+    fn printed_expressions_stay_within_the_parsers_depth_limit() {
+        // found by the expr fuzzer: `-` printed as `-(..)` doubled the nesting
+        expr(b"------- -- --- --- -- --- --- --- -- --- -a-a-- --- -- --- --- --- 1");
+        // long flat chains print one parenthesis per operator
+        let chain = vec!["a"; 70].join(" + ");
+        expr(chain.as_bytes());
+        let both = vec!["a > 1"; 70].join(" and ");
+        expr(both.as_bytes());
+    }
+
+    #[test]
     fn a_sealed_log_verifies_and_a_flipped_byte_does_not() {
         let log = valid_log("ok");
         let p = Path::new("t.log");
