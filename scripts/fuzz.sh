@@ -30,9 +30,15 @@ for t in "${targets[@]}"; do
   # keep a minimal corpus covering the same features
   rm -rf "$work/$t.min" && mkdir -p "$work/$t.min"
   nice "$bin_dir/$t" -merge=1 "$work/$t.min" "$work/$t" >/dev/null 2>&1 || true
-  n=$(find "$work/$t.min" -type f | wc -l)
-  if [ "$n" -gt 0 ] && [ "$n" -le "$max_files" ]; then
-    rm -f fuzz/corpus/"$t"/* && cp "$work/$t.min"/* fuzz/corpus/"$t"/
+  # the repo stays lean: at most $max_files files and 1 MiB per target, the
+  # smallest first (the full minimised set stays in $work/$t.min)
+  if [ -n "$(ls -A "$work/$t.min")" ]; then
+    rm -f fuzz/corpus/"$t"/*
+    total=0
+    while read -r size f; do
+      [ $((total + size)) -le 1048576 ] || break
+      cp "$f" fuzz/corpus/"$t"/ && total=$((total + size))
+    done < <(find "$work/$t.min" -type f -printf '%s %p\n' | sort -n | head -n "$max_files")
   fi
   echo "   kept corpus: $(find fuzz/corpus/"$t" -type f | wc -l) files, $(du -sk fuzz/corpus/"$t" | cut -f1) KiB"
 done
