@@ -243,7 +243,8 @@ fn ty_name(t: Ty) -> &'static str {
     }
 }
 
-/// Prints the expression fully parenthesised, so that it parses back to the same AST.
+/// Prints the expression parenthesised (one pair per operator chain), so that
+/// it parses back to the same AST and never nests deeper than its source.
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
