@@ -87,6 +87,11 @@ impl CmpOp {
 }
 
 impl ArithOp {
+    /// `+` and `-` (one precedence level; `*` and `/` are the other).
+    pub fn is_additive(self) -> bool {
+        matches!(self, ArithOp::Add | ArithOp::Sub)
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             ArithOp::Add => "+",
@@ -238,7 +243,8 @@ fn ty_name(t: Ty) -> &'static str {
     }
 }
 
-/// Prints the expression fully parenthesised, so that it parses back to the same AST.
+/// Prints the expression parenthesised (one pair per operator chain), so that
+/// it parses back to the same AST and never nests deeper than its source.
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -259,13 +265,51 @@ impl fmt::Display for Expr {
                 write!(f, "{}({}, {})", func.name(), metric.name, window)
             }
             Expr::Age(m) => write!(f, "age({})", m.name),
-            Expr::Neg(e) => write!(f, "-({e})"),
-            Expr::Arith { op, lhs, rhs } => write!(f, "({lhs} {} {rhs})", op.symbol()),
+            // every compound operand prints its own parentheses; adding more
+            // would double the nesting and overrun the parser's depth limit
+            Expr::Neg(e) => write!(f, "-{e}"),
+            Expr::Arith { .. } | Expr::And(..) | Expr::Or(..) => {
+                f.write_str("(")?;
+                self.fmt_chain(f)?;
+                f.write_str(")")
+            }
             Expr::Cmp { op, lhs, rhs } => write!(f, "({lhs} {} {rhs})", op.symbol()),
             // parenthesised as a whole: `not` binds looser than arithmetic and comparison
             Expr::Not(e) => write!(f, "(not ({e}))"),
-            Expr::And(a, b) => write!(f, "({a} and {b})"),
-            Expr::Or(a, b) => write!(f, "({a} or {b})"),
+        }
+    }
+}
+
+impl Expr {
+    /// A left-associative chain (`a + b - c`, `x and y and z`) without its
+    /// outer parentheses: one pair per chain, not per operator, so a long
+    /// flat chain does not print deeper than the parser's nesting limit.
+    fn fmt_chain(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Arith { op, lhs, rhs } => {
+                match &**lhs {
+                    Expr::Arith { op: l, .. } if l.is_additive() == op.is_additive() => {
+                        lhs.fmt_chain(f)?
+                    }
+                    other => write!(f, "{other}")?,
+                }
+                write!(f, " {} {rhs}", op.symbol())
+            }
+            Expr::And(a, b) => {
+                match &**a {
+                    Expr::And(..) => a.fmt_chain(f)?,
+                    other => write!(f, "{other}")?,
+                }
+                write!(f, " and {b}")
+            }
+            Expr::Or(a, b) => {
+                match &**a {
+                    Expr::Or(..) => a.fmt_chain(f)?,
+                    other => write!(f, "{other}")?,
+                }
+                write!(f, " or {b}")
+            }
+            other => write!(f, "{other}"),
         }
     }
 }
