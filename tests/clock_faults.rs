@@ -228,7 +228,7 @@ fn a_for_10m_gate_keeps_monotonic_time_through_wall_clock_jumps() {
         assert_eq!(negative_duration(&text), None, "{what}:\n{text}");
     }
     let text = std::fs::read_to_string(&log).unwrap();
-    let verification = report::verify::verify_text(&text, None);
+    let verification = report::verify::verify_log(text.as_bytes(), &log, None, None).unwrap();
     let evidence = Evidence::from_records(&report::verify::parse_records(&text), verification);
     let md = report::markdown(&evidence);
     let html = report::html(&evidence);

@@ -187,7 +187,7 @@ proptest! {
         prop_assert_eq!(hold.body["rationale"].as_str(), Some(exact.as_str()));
         let evidence = Evidence::from_records(
             &report::verify::parse_records(&log_text),
-            report::verify::verify_text(&log_text, None),
+            report::verify::verify_log(log_text.as_bytes(), &log, None, None).unwrap(),
         );
         assert_inert("markdown report", &report::markdown(&evidence));
         assert_inert("html report", &report::html(&evidence));
