@@ -268,6 +268,14 @@ mod tests {
         expr(chain.as_bytes());
         let both = vec!["a > 1"; 70].join(" and ");
         expr(both.as_bytes());
+        // found by the third run: 62 minus signs under an or-chain and a
+        // comparison; the printer added parentheses the source did not need
+        let edge = format!("2 - {}a < 1 or b > 2", "-".repeat(62));
+        assert!(
+            crate::core::expr::parse(&edge).is_ok(),
+            "input within the limit"
+        );
+        expr(edge.as_bytes());
     }
 
     #[test]
