@@ -79,28 +79,10 @@ fn demo_serve_mints_a_token_per_owner_into_a_private_file_never_the_log() {
     assert!(pane.contains(&port.to_string()), "{pane}");
     assert!(pane.contains("team-tokens.txt"), "{pane}");
 
-    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
-    assert_eq!(mode & 0o777, 0o600, "team-tokens.txt must be private");
-    let text = std::fs::read_to_string(&file).unwrap();
-    let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
-    assert_eq!(lines.len(), ROSTER.len(), "{text}");
-    let mut tokens = Vec::new();
-    for (line, owner) in lines.iter().zip(ROSTER) {
-        assert!(line.ends_with(&format!(" --as {owner}")), "{line}");
-        assert!(
-            line.contains(&format!(" follow http://127.0.0.1:{port} ")),
-            "{line}"
-        );
-        let token = line
-            .strip_prefix("CUTOVER_TOKEN=")
-            .and_then(|l| l.split(' ').next())
-            .unwrap();
-        assert!(token.starts_with("cct_") && token.len() == 68, "{line}");
-        tokens.push(token.to_string());
-    }
+    let (lines, tokens) = read_token_file(&file, port);
 
     // sam's line, run as is, follows the demo as sam; sam's note reaches the log
-    let sam_line = lines[1];
+    let sam_line = &lines[1];
     let sam = Tmux::start("team-demo-sam", &format!("{sam_line}; sleep 60"), 120, 36).unwrap();
     wait_for(&sam, "@sam");
     wait_for(&sam, "mine (m: all)");
@@ -138,6 +120,30 @@ fn demo_serve_mints_a_token_per_owner_into_a_private_file_never_the_log() {
     }
     drop(demo);
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// The private file's command lines (one per roster owner, in order) and their tokens.
+fn read_token_file(file: &Path, port: u16) -> (Vec<String>, Vec<String>) {
+    let mode = std::fs::metadata(file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "team-tokens.txt must be private");
+    let text = std::fs::read_to_string(file).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(lines.len(), ROSTER.len(), "{text}");
+    let mut tokens = Vec::new();
+    for (line, owner) in lines.iter().zip(ROSTER) {
+        assert!(line.ends_with(&format!(" --as {owner}")), "{line}");
+        assert!(
+            line.contains(&format!(" follow http://127.0.0.1:{port} ")),
+            "{line}"
+        );
+        let token = line
+            .strip_prefix("CUTOVER_TOKEN=")
+            .and_then(|l| l.split(' ').next())
+            .unwrap();
+        assert!(token.starts_with("cct_") && token.len() == 68, "{line}");
+        tokens.push(token.to_string());
+    }
+    (lines.iter().map(|l| l.to_string()).collect(), tokens)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -184,59 +184,8 @@ fn two_followers_and_the_commander_with_real_processes() {
         p.contains("@priya") && p.contains("Tell the ADT interface team")
     });
 
-    // sam starts and finishes the selected step (their first) with the keys
-    sam.keys(&["t"]);
-    wait_until(&commander, "copy running on the commander's screen", |p| {
-        has_step(p, "▶ running", "Copy the pilot batch")
-    });
-    sam.keys(&["x"]);
-    wait_until(&commander, "copy done on the commander's screen", |p| {
-        has_step(p, "✔ done", "Copy the pilot batch") && p.contains("sam      done copy")
-    });
-    wait_until(&sam, "sam's acknowledgement", |p| {
-        p.contains("✔ done: step copy: done")
-    });
-    team.wait_record("step done by sam", |r| {
-        r.actor == "sam" && r.body["type"] == "done" && r.body["step"] == "copy"
-    });
-    // priya sees it in the log tail, and on all steps (`m`)
-    wait_until(&priya, "sam's step in priya's log tail", |p| {
-        p.contains("sam      done copy")
-    });
-    priya.keys(&["m"]);
-    wait_until(&priya, "copy done on priya's all-steps list", |p| {
-        has_step(p, "✔ done", "Copy the pilot batch")
-    });
-
-    // priya may not say go: the form is sent, the core refuses with its reason
-    priya.keys(&["g"]);
-    wait_until(&priya, "the go form", |p| {
-        p.contains("Go: enter the next phase")
-    });
-    priya.type_text("adt ready");
-    wait_until(&priya, "the typed rationale", |p| p.contains("adt ready"));
-    priya.keys(&["Enter"]);
-    let pane = wait_until(&priya, "the refusal of go", |p| {
-        p.contains("✘ refused: priya may not say go")
-    });
-    assert!(pane.contains("only the commander (dana)"), "{pane}");
-    assert!(!pane.contains("refused: refused"), "{pane}");
-    // ... and sam may not roll back (the form suggests the runbook's only scope)
-    sam.keys(&["b"]);
-    wait_until(&sam, "the rollback form with its scope", |p| {
-        p.contains("Rollback") && p.contains("return-read-path")
-    });
-    // the form opens on its first empty field, the rationale
-    wait_until(&sam, "the rationale field focused", |p| {
-        p.contains("›*rationale")
-    });
-    sam.type_text("sam wants out");
-    wait_until(&sam, "the typed rationale", |p| p.contains("sam wants out"));
-    sam.keys(&["Enter"]);
-    wait_until(&sam, "the refusal of rollback", |p| {
-        p.contains("✘ refused: sam may not")
-    });
-
+    sam_marks_copy_done(&team, &commander, &sam, &priya);
+    go_and_rollback_are_refused(&sam, &priya);
     // a token whose hash is not configured is refused, and the follower says so
     let stranger = team.follower("team-e2e-wrong", "sam", &unknown_token);
     wait_until(&stranger, "the wrong token refused", |p| {
@@ -254,30 +203,7 @@ fn two_followers_and_the_commander_with_real_processes() {
     );
     assert!(!records.iter().any(|r| r.actor == "priya"));
 
-    // kill -9 the commander: both followers show DISCONNECTED
-    team.kill_commander();
-    for (who, t) in [("sam", &sam), ("priya", &priya)] {
-        wait_until(t, &format!("{who}'s DISCONNECTED banner"), |p| {
-            p.contains("✖ DISCONNECTED since")
-        });
-    }
-    drop(commander);
-
-    // the same command again resumes the log; both followers come back
-    let commander = team.commander("team-e2e-cmdr2");
-    wait_until(&commander, "the resumed state on the commander", |p| {
-        has_step(p, "✔ done", "Copy the pilot batch")
-    });
-    wait_until(&sam, "sam reconnected with the state as before", |p| {
-        !p.contains("DISCONNECTED") && has_step(p, "✔ done", "Copy the pilot batch")
-    });
-    wait_until(&priya, "priya reconnected with the state as before", |p| {
-        !p.contains("DISCONNECTED") && has_step(p, "✔ done", "Copy the pilot batch")
-    });
-    team.wait_record("resume record", |r| {
-        r.kind == EntryKind::Resume && r.body["operator"] == "dana"
-    });
-
+    let commander = kill_and_resume(&team, commander, &sam, &priya);
     // the log verifies, and holds no token
     let out = Command::new(BIN)
         .arg("verify")
@@ -295,4 +221,92 @@ fn two_followers_and_the_commander_with_real_processes() {
     }
     drop((commander, sam, priya));
     let _ = std::fs::remove_dir_all(&team.dir);
+}
+
+/// Sam starts and finishes the step `copy` with the keys; everyone sees it.
+fn sam_marks_copy_done(team: &Team, commander: &Tmux, sam: &Tmux, priya: &Tmux) {
+    // sam starts and finishes the selected step (their first) with the keys
+    sam.keys(&["t"]);
+    wait_until(commander, "copy running on the commander's screen", |p| {
+        has_step(p, "▶ running", "Copy the pilot batch")
+    });
+    sam.keys(&["x"]);
+    wait_until(commander, "copy done on the commander's screen", |p| {
+        has_step(p, "✔ done", "Copy the pilot batch") && p.contains("sam      done copy")
+    });
+    wait_until(sam, "sam's acknowledgement", |p| {
+        p.contains("✔ done: step copy: done")
+    });
+    team.wait_record("step done by sam", |r| {
+        r.actor == "sam" && r.body["type"] == "done" && r.body["step"] == "copy"
+    });
+    // priya sees it in the log tail, and on all steps (`m`)
+    wait_until(priya, "sam's step in priya's log tail", |p| {
+        p.contains("sam      done copy")
+    });
+    priya.keys(&["m"]);
+    wait_until(priya, "copy done on priya's all-steps list", |p| {
+        has_step(p, "✔ done", "Copy the pilot batch")
+    });
+}
+
+/// Priya's go and sam's rollback are refused with the core's reason on their screens.
+fn go_and_rollback_are_refused(sam: &Tmux, priya: &Tmux) {
+    // priya may not say go: the form is sent, the core refuses with its reason
+    priya.keys(&["g"]);
+    wait_until(priya, "the go form", |p| {
+        p.contains("Go: enter the next phase")
+    });
+    priya.type_text("adt ready");
+    wait_until(priya, "the typed rationale", |p| p.contains("adt ready"));
+    priya.keys(&["Enter"]);
+    let pane = wait_until(priya, "the refusal of go", |p| {
+        p.contains("✘ refused: priya may not say go")
+    });
+    assert!(pane.contains("only the commander (dana)"), "{pane}");
+    assert!(!pane.contains("refused: refused"), "{pane}");
+    // ... and sam may not roll back (the form suggests the runbook's only scope)
+    sam.keys(&["b"]);
+    wait_until(sam, "the rollback form with its scope", |p| {
+        p.contains("Rollback") && p.contains("return-read-path")
+    });
+    // the form opens on its first empty field, the rationale
+    wait_until(sam, "the rationale field focused", |p| {
+        p.contains("›*rationale")
+    });
+    sam.type_text("sam wants out");
+    wait_until(sam, "the typed rationale", |p| p.contains("sam wants out"));
+    sam.keys(&["Enter"]);
+    wait_until(sam, "the refusal of rollback", |p| {
+        p.contains("✘ refused: sam may not")
+    });
+}
+
+/// `kill -9` of the commander, then the same command again (resume).
+fn kill_and_resume(team: &Team, commander: Tmux, sam: &Tmux, priya: &Tmux) -> Tmux {
+    // kill -9 the commander: both followers show DISCONNECTED
+    team.kill_commander();
+    for (who, t) in [("sam", sam), ("priya", priya)] {
+        wait_until(t, &format!("{who}'s DISCONNECTED banner"), |p| {
+            p.contains("✖ DISCONNECTED since")
+        });
+    }
+    drop(commander);
+
+    // the same command again resumes the log; both followers come back
+    let commander = team.commander("team-e2e-cmdr2");
+    wait_until(&commander, "the resumed state on the commander", |p| {
+        has_step(p, "✔ done", "Copy the pilot batch")
+    });
+    wait_until(sam, "sam reconnected with the state as before", |p| {
+        !p.contains("DISCONNECTED") && has_step(p, "✔ done", "Copy the pilot batch")
+    });
+    wait_until(priya, "priya reconnected with the state as before", |p| {
+        !p.contains("DISCONNECTED") && has_step(p, "✔ done", "Copy the pilot batch")
+    });
+    team.wait_record("resume record", |r| {
+        r.kind == EntryKind::Resume && r.body["operator"] == "dana"
+    });
+
+    commander
 }
