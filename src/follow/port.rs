@@ -143,7 +143,8 @@ pub async fn post_action(http: &reqwest::Client, target: &FollowTarget, action: 
             kind: ToastKind::Info,
             message: "sent; the commander's cockpit will record it".into(),
         },
-        (403, _) => refused(format!("refused: {}", text(body.message))),
+        // the footer already says "✘ refused:"; the core's reason follows it as is
+        (403, _) => refused(text(body.message)),
         (401, _) => refused("unauthorized: the server refused the token (CUTOVER_TOKEN)".into()),
         (429, _) => refused("too many actions: the server asked to slow down; try again".into()),
         (code, _) => refused(format!(
