@@ -141,7 +141,10 @@ fn replay_of_a_recorded_session_reaches_the_live_final_state() {
         .filter(|r| r.kind == EntryKind::Observe)
         .map(|r| r.body["reports"].as_array().map_or(1, |a| a.len()))
         .sum();
-    assert!(observed > 1_000, "probes were recorded ({observed} reports)");
+    assert!(
+        observed > 1_000,
+        "probes were recorded ({observed} reports)"
+    );
     assert!(
         kinds(EntryKind::Decision) >= acted - 4,
         "decisions recorded"

@@ -237,3 +237,33 @@ fn template_popup_shows_the_filled_text() {
     assert!(screen.contains("Next update"), "{screen}");
     insta::assert_snapshot!("template_80x24", screen);
 }
+
+/// A threshold whose name shares its start with another's and which has a
+/// long rollback scope: its name keeps the end that tells it apart (whole
+/// at 120 columns), its action and its `for` timer stay on screen; the
+/// scope text gives way first.
+#[test]
+fn threshold_name_and_timer_are_never_cut() {
+    use cutover_cockpit::core::time::Dur;
+    let mut view = fixtures::demo_view();
+    let t = &mut view.thresholds[0];
+    t.id = "retrieval-latency-spike".into();
+    t.scope = Some("switch-archive-retrieval".into());
+    t.comparison.value = Some(1120.48);
+    t.breach_for = Some((Dur::from_secs(2), Dur::from_mins(1)));
+    for (w, h) in SIZES {
+        let screen = text(&draw(&view, &ui(), w, h));
+        let row = screen
+            .lines()
+            .find(|l| l.contains("◷ watch"))
+            .unwrap_or_else(|| panic!("{w}x{h}: no watch row:\n{screen}"));
+        let name = if w >= 120 {
+            "retrieval-latency-spike"
+        } else {
+            "y-spike"
+        };
+        assert!(row.contains(name), "{w}x{h}: {row}");
+        assert!(row.contains("→ rollback"), "{w}x{h}: {row}");
+        assert!(screen.contains("◷ 2s/1m"), "{w}x{h}: timer cut:\n{screen}");
+    }
+}

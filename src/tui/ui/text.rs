@@ -14,6 +14,23 @@ pub fn outside(s: &str, max: usize) -> String {
     inert_short(s, max.max(1))
 }
 
+/// Outside text made inert and cut in the middle to `max` characters, for
+/// names whose end tells them apart (`retrieval-latency-spike` →
+/// `retriev…y-spike`, not `retrieval-late…`).
+pub fn outside_mid(s: &str, max: usize) -> String {
+    let clean = crate::core::sanitize::inert(s);
+    let n = clean.chars().count();
+    let max = max.max(1);
+    if n <= max {
+        return clean;
+    }
+    let tail = (max - 1) / 2;
+    let head = max - 1 - tail;
+    let start: String = clean.chars().take(head).collect();
+    let end: String = clean.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
 /// "✔ pass" in the tone's style: a symbol and a word, never colour alone.
 pub fn state<'a>(ui: &UiState, sym: &str, word: &str, tone: Tone, pad: usize) -> Span<'a> {
     Span::styled(format!("{sym} {word:<pad$}"), ui.theme.tone(tone))
@@ -118,7 +135,18 @@ pub fn styled<'a>(s: impl Into<String>, style: Style) -> Span<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::first_visible;
+    use super::{first_visible, outside_mid};
+
+    #[test]
+    fn a_middle_cut_keeps_the_end_that_tells_names_apart() {
+        assert_eq!(
+            outside_mid("retrieval-latency-spike", 15),
+            "retriev…y-spike"
+        );
+        assert_eq!(outside_mid("retrieval-latency", 17), "retrieval-latency");
+        assert_eq!(outside_mid("abcdef", 1), "…");
+        assert_eq!(outside_mid("ab\u{1b}[2Jcd", 40), "ab\\u{1b}[2Jcd");
+    }
 
     #[test]
     fn scrolls_just_enough_to_show_the_selection() {

@@ -51,15 +51,15 @@ fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> V
     let numbers = format!("{}{timer}{unknown}", value_vs_limit(&t.comparison));
     let muted = ui.theme.tone(Tone::Muted);
     if two {
-        let room = width.saturating_sub(11 + scope.chars().count());
+        let (id_w, scope_w) = share(width.saturating_sub(11), t.id.chars().count(), &scope);
         let bar_w = width
             .saturating_sub(numbers.chars().count() + 6)
             .clamp(4, 24);
         return vec![
             Line::from(vec![
                 text::state(ui, sym, word, tone, 8),
-                plain(format!(" {}", outside(&t.id, room.max(6)))),
-                styled(scope, muted),
+                plain(format!(" {}", text::outside_mid(&t.id, id_w))),
+                styled(outside(&scope, scope_w), muted),
             ]),
             Line::from(vec![
                 plain("   "),
@@ -68,13 +68,49 @@ fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> V
             ]),
         ];
     }
-    let room = width.saturating_sub(12 + numbers.chars().count());
+    let room = width.saturating_sub(12);
+    let numbers = one_line_numbers(
+        room,
+        t.id.chars().count(),
+        numbers,
+        format!("{timer}{unknown}"),
+    );
+    let id_w = room.saturating_sub(numbers.chars().count()).max(6);
     vec![Line::from(vec![
         text::state(ui, sym, word, tone, 8),
-        plain(format!(" {} ", outside(&t.id, room.max(6)))),
+        plain(format!(" {} ", text::outside_mid(&t.id, id_w))),
         plain(numbers),
     ])]
 }
+
+/// The id is the threshold's name and must stay recognisable: it gets what
+/// `room` allows once the scope keeps its first `SCOPE_MIN` columns (enough
+/// for ` → rollback`), and the scope text gets the rest.
+fn share(room: usize, id_len: usize, scope: &str) -> (usize, usize) {
+    let scope_len = scope.chars().count();
+    let id_w = id_len
+        .min(room.saturating_sub(scope_len.min(SCOPE_MIN)))
+        .max(6);
+    (id_w, room.saturating_sub(id_w).max(1))
+}
+
+/// Columns the scope keeps on a cramped two-line row: ` → rollback…`.
+const SCOPE_MIN: usize = 12;
+
+/// On one line the id and the breach timer matter more than the value
+/// against its limit: when all three do not fit, the comparison goes first
+/// so that neither the name (`retrieval-latency` vs `retrieval-latency-spike`)
+/// nor the `for` timer is cut.
+fn one_line_numbers(room: usize, id_len: usize, full: String, timer: String) -> String {
+    let needed = id_len.min(ONE_LINE_ID);
+    if room.saturating_sub(full.chars().count()) >= needed {
+        return full;
+    }
+    timer.trim_start().to_string()
+}
+
+/// How much of the id a one-line row keeps before it drops the comparison.
+const ONE_LINE_ID: usize = 16;
 
 /// `912/800` (value / limit), `?` when unknown.
 fn value_vs_limit(c: &ComparisonView) -> String {
