@@ -4,7 +4,7 @@
 use super::text::{self, outside, plain, styled};
 use crate::tui::state::{Region, UiState};
 use crate::tui::theme::Tone;
-use crate::tui::view::{CockpitView, RecommendationView, Severity};
+use crate::tui::view::{CockpitView, RecommendationView};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::Frame;
@@ -18,20 +18,15 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         return;
     }
     let width = inner.width as usize;
-    let two = 2 * view.recommendations.len() <= inner.height as usize;
     let list = text::List::of(ui, Region::Recommendations, view.recommendations.len());
-    let height = |_| if two { 2 } else { 1 };
-    text::rows(frame, inner, ui, list, height, |i| {
+    text::rows_one_or_two(frame, inner, ui, list, |i, two| {
         rec_rows(&view.recommendations[i], ui, width, two)
     });
 }
 
 /// `⚑ rollback return-read-path · retrieval-latency since 23:10 (d)`.
 pub fn headline(r: &RecommendationView, max: usize) -> String {
-    let what = match r.severity {
-        Severity::Rollback => "rollback",
-        Severity::Hold => "hold",
-    };
+    let what = r.severity.word();
     let scope = r
         .scope
         .as_deref()

@@ -68,6 +68,31 @@ impl List {
     }
 }
 
+/// A list of one line per row (steps, endpoints, the log tail).
+pub fn lines(
+    frame: &mut Frame,
+    area: Rect,
+    ui: &UiState,
+    list: List,
+    build: impl Fn(usize) -> Line<'static>,
+) {
+    rows(frame, area, ui, list, |_| 1, |i| vec![build(i)]);
+}
+
+/// A list whose rows take two lines when every row fits so, else one:
+/// `build(i, two)` gets which (thresholds, recommendations).
+pub fn rows_one_or_two(
+    frame: &mut Frame,
+    area: Rect,
+    ui: &UiState,
+    list: List,
+    build: impl Fn(usize, bool) -> Vec<Line<'static>>,
+) {
+    let two = 2 * list.count <= area.height as usize;
+    let height = if two { 2 } else { 1 };
+    rows(frame, area, ui, list, |_| height, |i| build(i, two));
+}
+
 /// Renders a list into `area`, scrolled so the selected row is visible.
 /// Only the rows that fit are built (`build(i)`), so long runbooks cost no
 /// more per frame than short ones; `height(i)` is row i's line count.

@@ -5,7 +5,7 @@ use super::text::{self, outside, plain, styled};
 use crate::tui::label;
 use crate::tui::state::{Region, UiState};
 use crate::tui::theme::{threshold_tone, Tone};
-use crate::tui::view::{CockpitView, ComparisonView, Severity, ThresholdState, ThresholdView};
+use crate::tui::view::{CockpitView, ComparisonView, ThresholdState, ThresholdView};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::Frame;
@@ -24,21 +24,16 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         return;
     }
     let width = inner.width as usize;
-    let two_lines = 2 * view.thresholds.len() <= inner.height as usize;
     let list = text::List::of(ui, Region::Thresholds, view.thresholds.len());
-    let height = |_| if two_lines { 2 } else { 1 };
-    text::rows(frame, inner, ui, list, height, |i| {
-        threshold_rows(&view.thresholds[i], ui, width, two_lines)
+    text::rows_one_or_two(frame, inner, ui, list, |i, two| {
+        threshold_rows(&view.thresholds[i], ui, width, two)
     });
 }
 
 fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> Vec<Line<'static>> {
     let (sym, word) = label::threshold(t.state);
     let tone = threshold_tone(t.state);
-    let action = match t.severity {
-        Severity::Rollback => "rollback",
-        Severity::Hold => "hold",
-    };
+    let action = t.severity.word();
     let scope = match &t.scope {
         Some(sc) => format!(" → {action} {sc}"),
         None => format!(" → {action}"),
