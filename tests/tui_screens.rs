@@ -65,6 +65,26 @@ fn note_form_open_with_text() {
     snap("note_form", &view, &ui);
 }
 
+/// The decide form opens on the rationale; the answer field still shows
+/// every answer it can take, not only the suggested one.
+#[test]
+fn decide_form_shows_every_answer() {
+    let view = fixtures::breached_view();
+    let mut ui = ui();
+    handle_key(&mut ui, &view, key('d'));
+    for (w, h) in SIZES {
+        let screen = text(&draw(&view, &ui, w, h));
+        let row = screen
+            .lines()
+            .find(|l| l.contains("answer: "))
+            .unwrap_or_else(|| panic!("{w}x{h}: no answer field:\n{screen}"));
+        assert!(
+            row.contains("(rollback / hold / continue)"),
+            "{w}x{h}: {row}"
+        );
+    }
+}
+
 #[test]
 fn team_view_opens_on_my_steps() {
     let view = fixtures::team_view();
