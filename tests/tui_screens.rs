@@ -287,3 +287,23 @@ fn threshold_name_and_timer_are_never_cut() {
         assert!(screen.contains("◷ 2s/1m"), "{w}x{h}: timer cut:\n{screen}");
     }
 }
+
+/// A threshold not evaluated in the current phase says so instead of a
+/// gauge full of `?` that reads like a probe fault.
+#[test]
+fn an_inactive_threshold_is_not_drawn_as_unknown() {
+    let mut view = fixtures::demo_view();
+    let t = &mut view.thresholds[2];
+    t.comparison.value = None;
+    t.comparison.limit = None;
+    t.comparison.op = String::new();
+    let screen = text(&draw(&view, &ui(), 120, 40));
+    assert!(screen.contains("not watched in this phase"), "{screen}");
+    assert!(!screen.contains("[??"), "{screen}");
+    let small = text(&draw(&view, &ui(), 80, 24));
+    let row = small
+        .lines()
+        .find(|l| l.contains("· inactive"))
+        .unwrap_or_else(|| panic!("no inactive row:\n{small}"));
+    assert!(!row.contains('?'), "{row}");
+}

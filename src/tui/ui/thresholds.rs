@@ -45,23 +45,31 @@ fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> V
     let unknown = if t.inputs_unknown { " inputs ?" } else { "" };
     let numbers = format!("{}{timer}{unknown}", value_vs_limit(&t.comparison));
     let muted = ui.theme.tone(Tone::Muted);
+    // not evaluated in this phase: a gauge of `?` would look like a fault
+    let idle = t.state == ThresholdState::Inactive && t.comparison.value.is_none();
+    let numbers = if idle { String::new() } else { numbers };
     if two {
         let (id_w, scope_w) = share(width.saturating_sub(11), t.id.chars().count(), &scope);
+        let head = Line::from(vec![
+            text::state(ui, sym, word, tone, 8),
+            plain(format!(" {}", text::outside_mid(&t.id, id_w))),
+            styled(outside(&scope, scope_w), muted),
+        ]);
+        if idle {
+            return vec![
+                head,
+                Line::from(styled("   not watched in this phase", muted)),
+            ];
+        }
         let bar_w = width
             .saturating_sub(numbers.chars().count() + 6)
             .clamp(4, 24);
-        return vec![
-            Line::from(vec![
-                text::state(ui, sym, word, tone, 8),
-                plain(format!(" {}", text::outside_mid(&t.id, id_w))),
-                styled(outside(&scope, scope_w), muted),
-            ]),
-            Line::from(vec![
-                plain("   "),
-                styled(gauge(&t.comparison, bar_w), ui.theme.tone(tone)),
-                plain(format!(" {numbers}")),
-            ]),
-        ];
+        let bar = Line::from(vec![
+            plain("   "),
+            styled(gauge(&t.comparison, bar_w), ui.theme.tone(tone)),
+            plain(format!(" {numbers}")),
+        ]);
+        return vec![head, bar];
     }
     let room = width.saturating_sub(12);
     let numbers = one_line_numbers(
