@@ -157,3 +157,27 @@ fn a_replayed_hold_keeps_the_replay_marker_and_no_empty_operator() {
         );
     }
 }
+
+/// Replay cannot decide: a pending recommendation is shown without the `d`
+/// key that the live cockpit offers next to it.
+#[test]
+fn a_replayed_recommendation_offers_no_decide_key() {
+    let mut v = fixtures::breached_view();
+    v.header.replay = replay_view(None).header.replay;
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = text(&draw(&v, &ui(Theme::colored()), w, h));
+        let row = screen
+            .lines()
+            .find(|l| l.contains("⚑ recommend "))
+            .unwrap_or_else(|| panic!("{w}x{h}: no recommendation:\n{screen}"));
+        assert!(!row.trim_end().ends_with(" d"), "{w}x{h}: {row}");
+    }
+    let live = text(&draw(
+        &fixtures::breached_view(),
+        &ui(Theme::colored()),
+        120,
+        40,
+    ));
+    let row = live.lines().find(|l| l.contains("⚑ recommend ")).unwrap();
+    assert!(row.trim_end().ends_with(" d"), "live keeps it: {row}");
+}

@@ -18,9 +18,11 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         return;
     }
     let width = inner.width as usize;
+    // a replay cannot decide: no `d` next to the recommendation (as in the footer)
+    let replay = view.header.replay.is_some();
     let list = text::List::of(ui, Region::Recommendations, view.recommendations.len());
     text::rows_one_or_two(frame, inner, ui, list, |i, two| {
-        rec_rows(&view.recommendations[i], ui, width, two)
+        rec_rows(&view.recommendations[i], ui, width, two, replay)
     });
 }
 
@@ -42,12 +44,21 @@ pub fn headline(r: &RecommendationView, max: usize) -> String {
     )
 }
 
-fn rec_rows(r: &RecommendationView, ui: &UiState, width: usize, two: bool) -> Vec<Line<'static>> {
-    let first = Line::from(vec![
+fn rec_rows(
+    r: &RecommendationView,
+    ui: &UiState,
+    width: usize,
+    two: bool,
+    replay: bool,
+) -> Vec<Line<'static>> {
+    let mut spans = vec![
         styled("⚑ recommend ", ui.theme.tone(Tone::Bad)),
         plain(headline(r, width.saturating_sub(16))),
-        styled(" d", ui.theme.key()),
-    ]);
+    ];
+    if !replay {
+        spans.push(styled(" d", ui.theme.key()));
+    }
+    let first = Line::from(spans);
     if !two {
         return vec![first];
     }
