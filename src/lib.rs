@@ -11,6 +11,8 @@
 pub mod app;
 pub mod core;
 pub mod follow;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod journal;
 pub mod notify;
 pub mod probe;

@@ -166,9 +166,11 @@ impl Session {
             return;
         }
         self.noted_jump = jump;
+        // said as a direction and a size: a log or report never shows a negative duration
+        let dir = if jump.0 < 0 { "back" } else { "forward" };
         let text = format!(
-            "system clock jumped by {:+}s against the cockpit's monotonic clock; timers keep monotonic time",
-            jump.0 / 1000
+            "system clock jumped {dir} by {}s against the cockpit's monotonic clock; timers keep monotonic time",
+            jump.0.abs() / 1000
         );
         log::warn!("{text}");
         self.system_note(now, text);

@@ -1,11 +1,13 @@
 //! `cutover demo [--speed N]`: the built-in simulator in-process and the
 //! cockpit on the demo runbook, as its commander, logging to a fresh
-//! directory under the temp dir.
+//! directory under the temp dir. With `--serve`, each roster owner gets a
+//! token for the try-out (`demo_team`).
 
 use crate::cli::DemoArgs;
-use crate::commands::run::{live, runtime};
+use crate::commands::demo_team::{self, TeamTokens};
+use crate::commands::run::{live, runtime, OnServing};
 use color_eyre::eyre::{eyre, WrapErr};
-use cutover_cockpit::app::start;
+use cutover_cockpit::app::start::{self, Loaded};
 use cutover_cockpit::sim::{self, Scenario};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -40,10 +42,36 @@ pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
         )
         .map_err(|e| eyre!("{e}"))?;
         let commander = loaded.runbook.commander.clone();
-        let code = live(&loaded, &log, &commander, args.serve.serve.as_deref()).await;
+        let serve = args.serve.serve.as_deref();
+        let code = match serve {
+            None => live(&loaded, &log, &commander, None, None).await,
+            Some(_) => live_with_team(loaded, &log, &commander, serve).await,
+        };
         sim.stop().await;
         code
     })
+}
+
+/// The cockpit served with a minted token per roster owner (hashes in the
+/// in-memory config only), written to `team-tokens.txt` once it listens.
+async fn live_with_team(
+    mut loaded: Loaded,
+    log: &Path,
+    commander: &str,
+    serve: Option<&str>,
+) -> color_eyre::Result<u8> {
+    let tokens = TeamTokens::mint(&loaded.runbook.owners)?;
+    loaded.config.tokens.extend(tokens.hashes());
+    let path = demo_team::file_path(log);
+    let hook: OnServing = Box::new(|url| Some(demo_team::publish(&tokens, url, &path)));
+    let code = live(&loaded, log, commander, serve, Some(hook)).await;
+    if path.exists() {
+        println!(
+            "team tokens: {} (they stopped working when the demo quit)",
+            path.display()
+        );
+    }
+    code
 }
 
 /// The simulator on 127.0.0.1:7700, or on a free port when that is taken.

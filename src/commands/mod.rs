@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod demo_team;
 pub mod follow;
 pub mod replay;
 pub mod report;

@@ -11,6 +11,7 @@ use cutover_cockpit::notify::{Notifier, RetryPolicy, QUEUE_CAP};
 use cutover_cockpit::probe::Clock;
 use cutover_cockpit::serve::{self, OnChange, ServeHandle, ServeOptions};
 use cutover_cockpit::tui::terminal::{init_diagnostics, spawn_key_reader, TerminalGuard};
+use cutover_cockpit::tui::view::Toast;
 use cutover_cockpit::tui::{AppEvent, CockpitPort, Exit, Theme, UiState};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -25,8 +26,12 @@ pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
         }
     };
     let serve = args.serve.serve.as_deref();
-    runtime()?.block_on(live(&loaded, &args.log, &args.as_owner, serve))
+    runtime()?.block_on(live(&loaded, &args.log, &args.as_owner, serve, None))
 }
+
+/// Called once, when the team server listens, with its URL (diagnostics are
+/// set up by then); may return a toast for the cockpit's first screen.
+pub type OnServing<'a> = Box<dyn FnOnce(&str) -> Option<Toast> + 'a>;
 
 /// The async runtime the cockpit runs on (2 workers: probes are IO-bound).
 pub fn runtime() -> color_eyre::Result<tokio::runtime::Runtime> {
@@ -44,6 +49,7 @@ pub async fn live(
     log: &Path,
     operator: &str,
     serve: Option<&str>,
+    on_serving: Option<OnServing<'_>>,
 ) -> color_eyre::Result<u8> {
     let serve_opts = match serve.map(|s| ServeOptions::from_config(&loaded.config, Some(s))) {
         Some(Err(e)) => {
@@ -59,7 +65,7 @@ pub async fn live(
     };
 
     let (tx, rx) = mpsc::channel(256);
-    let _server = match serve_opts {
+    let server = match serve_opts {
         None => None,
         Some(opts) => match start_server(session.clone(), opts, tx.clone()).await {
             Ok(h) => Some(h),
@@ -69,11 +75,16 @@ pub async fn live(
             }
         },
     };
+    let first_toast = match (&server, on_serving) {
+        (Some(h), Some(hook)) => hook(&h.url()),
+        _ => None,
+    };
     let mut guard = TerminalGuard::enter()?;
     let _keys = spawn_key_reader(tx.clone());
     let signals = spawn_signal_quit(tx.clone());
     let feeders = spawn_feeders(session.clone(), Some(&loaded.config), clock, tx);
     let mut ui = UiState::for_view(Theme::from_env(), &lock(&session).view());
+    ui.toast = first_toast;
     let outcome = run_screen(guard.terminal(), session.clone(), rx, feeders, &mut ui).await;
     drop(guard);
     signals.abort();

@@ -172,7 +172,8 @@ pub async fn post_action(http: &reqwest::Client, target: &FollowTarget, action: 
             kind: ToastKind::Acknowledged,
             message: text(body.message),
         },
-        (403, _) => refused(format!("refused: {}", text(body.message.or(body.error)))),
+        // the footer already says "✘ refused:"; the core's reason follows it as is
+        (403, _) => refused(text(body.message.or(body.error))),
         (code, _) => refused(format!(
             "the server answered {code}: {}",
             text(body.error.or(body.message))

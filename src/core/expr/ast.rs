@@ -87,6 +87,11 @@ impl CmpOp {
 }
 
 impl ArithOp {
+    /// `+` and `-` (one precedence level; `*` and `/` are the other).
+    pub fn is_additive(self) -> bool {
+        matches!(self, ArithOp::Add | ArithOp::Sub)
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             ArithOp::Add => "+",
@@ -238,9 +243,45 @@ fn ty_name(t: Ty) -> &'static str {
     }
 }
 
-/// Prints the expression fully parenthesised, so that it parses back to the same AST.
+/// Prints the expression with parentheses only where precedence needs them,
+/// so that it parses back to the same AST and never nests deeper than any
+/// source of that AST (the parser bounds nesting depth).
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_at(f, 0)
+    }
+}
+
+impl Expr {
+    /// Binding strength, loosest first, as the parser's levels:
+    /// or, and, not, comparison, + -, * /, unary minus, atoms.
+    fn precedence(&self) -> u8 {
+        match self {
+            Expr::Or(..) => 1,
+            Expr::And(..) => 2,
+            Expr::Not(_) => 3,
+            Expr::Cmp { .. } => 4,
+            Expr::Arith { op, .. } if op.is_additive() => 5,
+            Expr::Arith { .. } => 6,
+            Expr::Neg(_) => 7,
+            _ => 8,
+        }
+    }
+
+    /// Prints `self` where the parser expects an operand of at least `min`.
+    fn fmt_at(&self, f: &mut fmt::Formatter<'_>, min: u8) -> fmt::Result {
+        if self.precedence() < min {
+            f.write_str("(")?;
+            self.fmt_bare(f)?;
+            f.write_str(")")
+        } else {
+            self.fmt_bare(f)
+        }
+    }
+
+    /// Binary chains are left-associative: the left operand may be of the
+    /// same level, the right one must bind tighter.
+    fn fmt_bare(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Num(n) => {
                 if n.fract() == 0.0 && n.abs() < 1e15 {
@@ -255,17 +296,37 @@ impl fmt::Display for Expr {
                 func,
                 metric,
                 window,
-            } => {
-                write!(f, "{}({}, {})", func.name(), metric.name, window)
-            }
+            } => write!(f, "{}({}, {})", func.name(), metric.name, window),
             Expr::Age(m) => write!(f, "age({})", m.name),
-            Expr::Neg(e) => write!(f, "-({e})"),
-            Expr::Arith { op, lhs, rhs } => write!(f, "({lhs} {} {rhs})", op.symbol()),
-            Expr::Cmp { op, lhs, rhs } => write!(f, "({lhs} {} {rhs})", op.symbol()),
-            // parenthesised as a whole: `not` binds looser than arithmetic and comparison
-            Expr::Not(e) => write!(f, "(not ({e}))"),
-            Expr::And(a, b) => write!(f, "({a} and {b})"),
-            Expr::Or(a, b) => write!(f, "({a} or {b})"),
+            Expr::Neg(e) => {
+                f.write_str("-")?;
+                e.fmt_at(f, 7)
+            }
+            Expr::Arith { op, lhs, rhs } => {
+                let p = self.precedence();
+                lhs.fmt_at(f, p)?;
+                write!(f, " {} ", op.symbol())?;
+                rhs.fmt_at(f, p + 1)
+            }
+            Expr::Cmp { op, lhs, rhs } => {
+                lhs.fmt_at(f, 5)?;
+                write!(f, " {} ", op.symbol())?;
+                rhs.fmt_at(f, 5)
+            }
+            Expr::Not(e) => {
+                f.write_str("not ")?;
+                e.fmt_at(f, 3)
+            }
+            Expr::And(a, b) => {
+                a.fmt_at(f, 2)?;
+                f.write_str(" and ")?;
+                b.fmt_at(f, 3)
+            }
+            Expr::Or(a, b) => {
+                a.fmt_at(f, 1)?;
+                f.write_str(" or ")?;
+                b.fmt_at(f, 2)
+            }
         }
     }
 }

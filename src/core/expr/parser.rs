@@ -359,10 +359,38 @@ mod tests {
 
     #[test]
     fn precedence_is_not_and_or_then_arithmetic() {
-        let e = parse("not a > 1 or b < 2 and c == 3").map(|e| e.to_string());
-        assert_eq!(e, Ok("((not ((a > 1))) or ((b < 2) and (c == 3)))".into()));
-        let e = parse("1 + 2 * -x - 4").map(|e| e.to_string());
-        assert_eq!(e, Ok("((1 + (2 * -(x))) - 4)".into()));
+        // the same tree (printing is canonical) as the fully parenthesised reading
+        let tree = |s: &str| parse(s).map(|e| e.to_string());
+        assert_eq!(
+            tree("not a > 1 or b < 2 and c == 3"),
+            tree("(not (a > 1)) or ((b < 2) and (c == 3))")
+        );
+        assert_eq!(tree("1 + 2 * -x - 4"), tree("(1 + (2 * (-x))) - 4"));
+        assert_ne!(tree("a - b - c"), tree("a - (b - c)"));
+        assert_ne!(tree("not a > 1 or b"), tree("not (a > 1 or b)"));
+    }
+
+    #[test]
+    fn printing_adds_parentheses_only_where_precedence_needs_them() {
+        let printed = |s: &str| parse(s).map(|e| e.to_string());
+        assert_eq!(printed("((a + b)) * c"), Ok("(a + b) * c".into()));
+        assert_eq!(printed("a - (b - c)"), Ok("a - (b - c)".into()));
+        assert_eq!(printed("(a - b) - c"), Ok("a - b - c".into()));
+        assert_eq!(printed("not (a > 1 or b)"), Ok("not (a > 1 or b)".into()));
+        assert_eq!(printed("-(a + 1) > 2"), Ok("-(a + 1) > 2".into()));
+        assert_eq!(
+            printed("(x > 1) == (y > 2)"),
+            Ok("(x > 1) == (y > 2)".into())
+        );
+    }
+
+    #[test]
+    fn an_expression_at_the_depth_limit_prints_back_within_it() {
+        // `not (` twice per level: 31 levels is 62 of the parser's 64
+        let src = format!("{}x > 1{}", "not (".repeat(31), ")".repeat(31));
+        let printed = parse(&src).unwrap().to_string();
+        let again = parse(&printed).map(|e| e.to_string());
+        assert_eq!(again, Ok(printed));
     }
 
     #[test]
@@ -385,7 +413,7 @@ mod tests {
     #[test]
     fn dashes_inside_names_need_spaces_to_subtract() {
         assert_eq!(parse("a-b").map(|e| e.to_string()), Ok("a-b".into()));
-        assert_eq!(parse("a - b").map(|e| e.to_string()), Ok("(a - b)".into()));
+        assert_eq!(parse("a - b").map(|e| e.to_string()), Ok("a - b".into()));
     }
 
     #[test]
@@ -393,7 +421,7 @@ mod tests {
         assert_eq!(parse("x > 1.5e3"), parse("x > 1500"));
         assert_eq!(
             parse("x > 0.25").map(|e| e.to_string()),
-            Ok("(x > 0.25)".into())
+            Ok("x > 0.25".into())
         );
     }
 
