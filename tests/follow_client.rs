@@ -163,6 +163,20 @@ async fn an_action_is_posted_with_the_bearer_token_and_its_answer_shown() {
         .unwrap()
         .message
         .contains("only the commander may go"));
+
+    // an answer that is not the protocol's JSON is named, not shown as blank
+    *s.answer.lock().unwrap() = (200, "<html>proxy login</html>".into());
+    f.port.act(Action::Note { text: "x".into() });
+    until("the unreadable-answer toast", || {
+        f.port
+            .view()
+            .toast
+            .is_some_and(|t| t.message.contains("unreadable body"))
+    })
+    .await;
+    let toast = f.port.view().toast.unwrap();
+    assert_eq!(toast.kind, ToastKind::Refused);
+    assert!(toast.message.contains("POST /api/act"), "{}", toast.message);
     f.task.abort();
 }
 

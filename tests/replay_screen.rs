@@ -117,7 +117,7 @@ fn help_in_replay_lists_replay_keys() {
     for k in [
         "play / pause",
         "next decision",
-        "jump to a time",
+        "jump to HH:MM",
         "step one record",
     ] {
         assert!(screen.contains(k), "{k} missing:\n{screen}");
@@ -126,4 +126,58 @@ fn help_in_replay_lists_replay_keys() {
         !screen.contains("HOLD: stop the line"),
         "action keys are not offered"
     );
+}
+
+/// During a replayed hold the screen still says it is a replay (time and
+/// speed) next to the HOLD banner, and the header has no bare `@` where a
+/// live cockpit names its operator.
+#[test]
+fn a_replayed_hold_keeps_the_replay_marker_and_no_empty_operator() {
+    let mut v = replay_view(None);
+    v.header.hold = fixtures::hold_view().header.hold;
+    v.header.operator = String::new();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = text(&draw(&v, &ui(Theme::colored()), w, h));
+        let lines: Vec<&str> = screen.lines().collect();
+        assert!(
+            lines[1].starts_with(" REPLAY ") && lines[1].contains(" paused "),
+            "{w}x{h}: {}",
+            lines[1]
+        );
+        assert!(
+            lines[1].contains("HOLD: line stopped by sam"),
+            "{w}x{h}: {}",
+            lines[1]
+        );
+        assert!(!lines[0].trim_end().ends_with('@'), "{w}x{h}: {}", lines[0]);
+        assert!(
+            lines[0].contains("left"),
+            "{w}x{h}: clock whole: {}",
+            lines[0]
+        );
+    }
+}
+
+/// Replay cannot decide: a pending recommendation is shown without the `d`
+/// key that the live cockpit offers next to it.
+#[test]
+fn a_replayed_recommendation_offers_no_decide_key() {
+    let mut v = fixtures::breached_view();
+    v.header.replay = replay_view(None).header.replay;
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = text(&draw(&v, &ui(Theme::colored()), w, h));
+        let row = screen
+            .lines()
+            .find(|l| l.contains("⚑ recommend "))
+            .unwrap_or_else(|| panic!("{w}x{h}: no recommendation:\n{screen}"));
+        assert!(!row.trim_end().ends_with(" d"), "{w}x{h}: {row}");
+    }
+    let live = text(&draw(
+        &fixtures::breached_view(),
+        &ui(Theme::colored()),
+        120,
+        40,
+    ));
+    let row = live.lines().find(|l| l.contains("⚑ recommend ")).unwrap();
+    assert!(row.trim_end().ends_with(" d"), "live keeps it: {row}");
 }

@@ -65,6 +65,26 @@ fn note_form_open_with_text() {
     snap("note_form", &view, &ui);
 }
 
+/// The decide form opens on the rationale; the answer field still shows
+/// every answer it can take, not only the suggested one.
+#[test]
+fn decide_form_shows_every_answer() {
+    let view = fixtures::breached_view();
+    let mut ui = ui();
+    handle_key(&mut ui, &view, key('d'));
+    for (w, h) in SIZES {
+        let screen = text(&draw(&view, &ui, w, h));
+        let row = screen
+            .lines()
+            .find(|l| l.contains("answer: "))
+            .unwrap_or_else(|| panic!("{w}x{h}: no answer field:\n{screen}"));
+        assert!(
+            row.contains("(rollback / hold / continue)"),
+            "{w}x{h}: {row}"
+        );
+    }
+}
+
 #[test]
 fn team_view_opens_on_my_steps() {
     let view = fixtures::team_view();
@@ -236,4 +256,54 @@ fn template_popup_shows_the_filled_text() {
     assert!(screen.contains("Template 1/1: Status update"), "{screen}");
     assert!(screen.contains("Next update"), "{screen}");
     insta::assert_snapshot!("template_80x24", screen);
+}
+
+/// A threshold whose name shares its start with another's and which has a
+/// long rollback scope: its name keeps the end that tells it apart (whole
+/// at 120 columns), its action and its `for` timer stay on screen; the
+/// scope text gives way first.
+#[test]
+fn threshold_name_and_timer_are_never_cut() {
+    use cutover_cockpit::core::time::Dur;
+    let mut view = fixtures::demo_view();
+    let t = &mut view.thresholds[0];
+    t.id = "retrieval-latency-spike".into();
+    t.scope = Some("switch-archive-retrieval".into());
+    t.comparison.value = Some(1120.48);
+    t.breach_for = Some((Dur::from_secs(2), Dur::from_mins(1)));
+    for (w, h) in SIZES {
+        let screen = text(&draw(&view, &ui(), w, h));
+        let row = screen
+            .lines()
+            .find(|l| l.contains("◷ watch"))
+            .unwrap_or_else(|| panic!("{w}x{h}: no watch row:\n{screen}"));
+        let name = if w >= 120 {
+            "retrieval-latency-spike"
+        } else {
+            "y-spike"
+        };
+        assert!(row.contains(name), "{w}x{h}: {row}");
+        assert!(row.contains("→ rollback"), "{w}x{h}: {row}");
+        assert!(screen.contains("◷ 2s/1m"), "{w}x{h}: timer cut:\n{screen}");
+    }
+}
+
+/// A threshold not evaluated in the current phase says so instead of a
+/// gauge full of `?` that reads like a probe fault.
+#[test]
+fn an_inactive_threshold_is_not_drawn_as_unknown() {
+    let mut view = fixtures::demo_view();
+    let t = &mut view.thresholds[2];
+    t.comparison.value = None;
+    t.comparison.limit = None;
+    t.comparison.op = String::new();
+    let screen = text(&draw(&view, &ui(), 120, 40));
+    assert!(screen.contains("not watched in this phase"), "{screen}");
+    assert!(!screen.contains("[??"), "{screen}");
+    let small = text(&draw(&view, &ui(), 80, 24));
+    let row = small
+        .lines()
+        .find(|l| l.contains("· inactive"))
+        .unwrap_or_else(|| panic!("no inactive row:\n{small}"));
+    assert!(!row.contains('?'), "{row}");
 }

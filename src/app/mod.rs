@@ -10,5 +10,6 @@ pub mod replay_jump;
 pub mod replay_seek;
 pub mod replay_timeline;
 pub mod session;
+pub mod shared;
 pub mod start;
 pub mod view_model;

@@ -17,6 +17,8 @@ use crate::tui::view::{CockpitView, Toast, ToastKind};
 use crate::tui::{ActResult, CockpitPort};
 use serde_json::json;
 
+pub use super::shared::{lock, SharedPort, SharedSession};
+
 /// Shown (and returned for every later decision) once the log cannot be written.
 pub const LOG_FAILED: &str = "log write failed: decisions are not being recorded";
 
@@ -368,60 +370,5 @@ impl CockpitPort for Session {
             }
             Err(e) => ActResult::Refused(format!("cannot write {}: {e}", path.display())),
         }
-    }
-}
-
-/// Shared handle: the probe forwarder and the tick task lock it briefly.
-pub type SharedSession = std::sync::Arc<std::sync::Mutex<Session>>;
-
-/// Locks a shared session, recovering from a poisoned lock (a panicked
-/// holder left the data as consistent as any journal error would).
-pub fn lock(s: &SharedSession) -> std::sync::MutexGuard<'_, Session> {
-    match s.lock() {
-        Ok(g) => g,
-        Err(p) => p.into_inner(),
-    }
-}
-
-/// `CockpitPort` over a shared session, for `tui::run`. A frame never waits
-/// for another holder of the lock (a team member's action fsyncing its
-/// decision through `--serve`): it draws the last view, and the holder sends
-/// `AppEvent::Changed` once it is done, which draws the new one.
-pub struct SharedPort {
-    session: SharedSession,
-    last: std::sync::Mutex<Option<CockpitView>>,
-}
-
-impl SharedPort {
-    pub fn new(session: SharedSession) -> SharedPort {
-        SharedPort {
-            session,
-            last: std::sync::Mutex::new(None),
-        }
-    }
-}
-
-impl CockpitPort for SharedPort {
-    fn view(&self) -> CockpitView {
-        let mut last = match self.last.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        let fresh = match self.session.try_lock() {
-            Ok(s) => s.view(),
-            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner().view(),
-            Err(std::sync::TryLockError::WouldBlock) => match last.as_ref() {
-                Some(v) => return v.clone(),
-                None => lock(&self.session).view(),
-            },
-        };
-        *last = Some(fresh.clone());
-        fresh
-    }
-    fn act(&mut self, action: Action) -> ActResult {
-        lock(&self.session).act(action)
-    }
-    fn save_template(&mut self, id: &str) -> ActResult {
-        lock(&self.session).save_template(id)
     }
 }

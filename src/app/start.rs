@@ -156,7 +156,8 @@ fn create(
     let journal = Journal::create(log, entry, now, key).map_err(journal_error)?;
     let mut cockpit = Cockpit::new(loaded.runbook.clone(), now);
     cockpit.set_stale_after(loaded.config.poll.stale_after);
-    let history = crate::journal::read_records(log).unwrap_or_default();
+    // the open record just written, for the log tail; unreadable now means the disk is failing
+    let history = crate::journal::read_records(log).map_err(journal_error)?;
     let mut session = Session::new(cockpit, journal, operator, clock, &history);
     let effects = session.cockpit_mut().begin(now);
     session.run_effects(effects, now);

@@ -1,6 +1,6 @@
 use super::*;
 use crate::core::cockpit::{Action, Msg};
-use crate::core::sample::{ProbeReport, Sample};
+use crate::core::sample::ProbeReport;
 use crate::core::time::{Dur, Ts};
 
 const RUNBOOK: &str = include_str!("../../runbooks/demo-pacs-cutover.toml");
@@ -23,20 +23,7 @@ fn ctx(now: Ts) -> ViewContext {
 }
 
 fn report(probe: &str, at: Ts, samples: &[(&str, f64)]) -> ProbeReport {
-    ProbeReport {
-        probe: probe.into(),
-        ts: at,
-        ok: true,
-        reason: None,
-        samples: samples
-            .iter()
-            .map(|(n, v)| Sample {
-                name: n.to_string(),
-                ts: at,
-                value: *v,
-            })
-            .collect(),
-    }
+    ProbeReport::ok_with(probe, at, samples)
 }
 
 #[test]

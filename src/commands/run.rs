@@ -59,31 +59,10 @@ pub async fn live(
         Some(Ok(o)) => Some(o),
         None => None,
     };
-    let mono = MonoClock::start();
-    let clock: Clock = Arc::new(move || mono.now());
-    let (session, opened) = match start::open_session(loaded, log, operator, clock.clone()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("cutover: {e}");
-            return Ok(e.exit_code());
-        }
+    let (session, clock, log_path) = match open_live(loaded, log, operator) {
+        Ok(opened) => opened,
+        Err(code) => return Ok(code),
     };
-    let log_path = std::path::absolute(log).unwrap_or_else(|_| log.to_path_buf());
-    // a second init (tests, demo after run) is harmless: keep the first logger
-    let _ = init_diagnostics(log::LevelFilter::Info);
-    let mut session = session.with_jump_detector(move || mono.jump());
-    if !loaded.config.webhooks.is_empty() {
-        let env = |name: &str| std::env::var(name).ok();
-        let notifier = Notifier::spawn(
-            &loaded.config.webhooks,
-            env,
-            RetryPolicy::default(),
-            QUEUE_CAP,
-        );
-        session = session.with_notifier(notifier);
-    }
-    let session: SharedSession = Arc::new(Mutex::new(session));
-    announce(&opened, &log_path);
 
     let (tx, rx) = mpsc::channel(256);
     let server = match serve_opts {
@@ -120,6 +99,41 @@ pub async fn live(
     println!("cutover log: {}", log_path.display());
     outcome?;
     Ok(code)
+}
+
+/// The session of `live` (log opened or resumed, clock, notifier), shared
+/// with the feeders and the server; `Err` is the exit code after saying why.
+fn open_live(
+    loaded: &Loaded,
+    log: &Path,
+    operator: &str,
+) -> Result<(SharedSession, Clock, std::path::PathBuf), u8> {
+    let mono = MonoClock::start();
+    let clock: Clock = Arc::new(move || mono.now());
+    let (session, opened) = match start::open_session(loaded, log, operator, clock.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cutover: {e}");
+            return Err(e.exit_code());
+        }
+    };
+    let log_path = std::path::absolute(log).unwrap_or_else(|_| log.to_path_buf());
+    // a second init (tests, demo after run) is harmless: keep the first logger
+    let _ = init_diagnostics(log::LevelFilter::Info);
+    let mut session = session.with_jump_detector(move || mono.jump());
+    if !loaded.config.webhooks.is_empty() {
+        let env = |name: &str| std::env::var(name).ok();
+        let notifier = Notifier::spawn(
+            &loaded.config.webhooks,
+            env,
+            RetryPolicy::default(),
+            QUEUE_CAP,
+        );
+        session = session.with_notifier(notifier);
+    }
+    let session: SharedSession = Arc::new(Mutex::new(session));
+    announce(&opened, &log_path);
+    Ok((session, clock, log_path))
 }
 
 /// The team server; a follower's action wakes the screen at once.

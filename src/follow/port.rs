@@ -116,6 +116,24 @@ struct Answer {
     error: Option<String>,
 }
 
+/// The answers whose status says all there is, body unread (a proxy's
+/// may be HTML).
+fn said_by_status(code: u16) -> Option<Toast> {
+    match code {
+        202 => Some(Toast {
+            kind: ToastKind::Info,
+            message: "sent; the commander's cockpit will record it".into(),
+        }),
+        401 => Some(refused(
+            "unauthorized: the server refused the token (CUTOVER_TOKEN)".into(),
+        )),
+        429 => Some(refused(
+            "too many actions: the server asked to slow down; try again".into(),
+        )),
+        _ => None,
+    }
+}
+
 /// Sends one action; the answer as a toast (never with the token or body echoed).
 pub async fn post_action(http: &reqwest::Client, target: &FollowTarget, action: &Action) -> Toast {
     let resp = http
@@ -131,22 +149,31 @@ pub async fn post_action(http: &reqwest::Client, target: &FollowTarget, action: 
         Err(e) => return refused(format!("action not sent: {}", without_url(&e))),
     };
     let status = resp.status();
-    let bytes = resp.bytes().await.unwrap_or_default();
-    let body: Answer = serde_json::from_slice(&bytes).unwrap_or_default();
+    if let Some(toast) = said_by_status(status.as_u16()) {
+        return toast;
+    }
+    let body = match resp.bytes().await {
+        Ok(bytes) => serde_json::from_slice::<Answer>(&bytes).map_err(|e| e.to_string()),
+        Err(e) => Err(without_url(&e)),
+    };
+    let body = match body {
+        Ok(b) => b,
+        // the action may or may not be recorded: say so rather than guess
+        Err(why) => {
+            return refused(format!(
+                "the server answered {status} to POST /api/act with an unreadable body ({why}): \
+                 check the log tail to see whether it was recorded"
+            ))
+        }
+    };
     let text = |s: Option<String>| crate::core::sanitize::inert(&s.unwrap_or_default());
     match (status.as_u16(), body.result.as_deref()) {
         (200, Some("acknowledged")) => Toast {
             kind: ToastKind::Acknowledged,
             message: text(body.message),
         },
-        (202, _) => Toast {
-            kind: ToastKind::Info,
-            message: "sent; the commander's cockpit will record it".into(),
-        },
         // the footer already says "✘ refused:"; the core's reason follows it as is
-        (403, _) => refused(text(body.message)),
-        (401, _) => refused("unauthorized: the server refused the token (CUTOVER_TOKEN)".into()),
-        (429, _) => refused("too many actions: the server asked to slow down; try again".into()),
+        (403, _) => refused(text(body.message.or(body.error))),
         (code, _) => refused(format!(
             "the server answered {code}: {}",
             text(body.error.or(body.message))

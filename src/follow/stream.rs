@@ -158,6 +158,39 @@ fn mark_disconnected(link: &SharedLink) {
     }
 }
 
+/// Opens the event stream; `None` (said in the diagnostics, and on screen
+/// for a refused token) when the server cannot be reached or says no.
+async fn connect(
+    http: &reqwest::Client,
+    target: &FollowTarget,
+    link: &SharedLink,
+) -> Option<reqwest::Response> {
+    let url = target.url("/api/events");
+    let resp = http
+        .get(&url)
+        .header(reqwest::header::AUTHORIZATION, target.bearer())
+        .header(reqwest::header::ACCEPT, "text/event-stream")
+        .send()
+        .await;
+    match resp {
+        Ok(r) if r.status().is_success() => Some(r),
+        Ok(r) => {
+            log::warn!("follow: {url} answered {}", r.status());
+            if r.status() == reqwest::StatusCode::UNAUTHORIZED {
+                lock(link).toast = Some(crate::follow::port::refused(format!(
+                    "the server refused the token for {}: check CUTOVER_TOKEN",
+                    target.owner
+                )));
+            }
+            None
+        }
+        Err(e) => {
+            log::warn!("follow: cannot reach {url}: {}", without_url(&e));
+            None
+        }
+    }
+}
+
 /// One connection: reads events until the stream ends, fails or goes silent.
 /// Returns whether at least one view arrived (then the backoff starts over).
 async fn follow_once(
@@ -167,29 +200,8 @@ async fn follow_once(
     tx: &mpsc::Sender<AppEvent>,
     idle: Duration,
 ) -> bool {
-    let url = target.url("/api/events");
-    let resp = http
-        .get(&url)
-        .header(reqwest::header::AUTHORIZATION, target.bearer())
-        .header(reqwest::header::ACCEPT, "text/event-stream")
-        .send()
-        .await;
-    let mut resp = match resp {
-        Ok(r) if r.status().is_success() => r,
-        Ok(r) => {
-            log::warn!("follow: {url} answered {}", r.status());
-            if r.status() == reqwest::StatusCode::UNAUTHORIZED {
-                lock(link).toast = Some(crate::follow::port::refused(format!(
-                    "the server refused the token for {}: check CUTOVER_TOKEN",
-                    target.owner
-                )));
-            }
-            return false;
-        }
-        Err(e) => {
-            log::warn!("follow: cannot reach {url}: {}", without_url(&e));
-            return false;
-        }
+    let Some(mut resp) = connect(http, target, link).await else {
+        return false;
     };
     lock(link).connects += 1;
     let mut parser = SseParser::new(MAX_EVENT_BYTES);

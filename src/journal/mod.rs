@@ -10,6 +10,7 @@
 //! The byte format is documented in docs/log-format.md.
 
 pub mod canon;
+mod chain_walk;
 pub mod checkpoint;
 pub mod damage;
 pub mod error;

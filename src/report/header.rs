@@ -23,6 +23,10 @@ impl Dialect {
     }
 }
 
+/// What the first-line warning of a forced report adds after the damage.
+pub const FORCED: &str =
+    "This report was forced; records after the damage are not proven authentic.";
+
 /// The damage, escaped, when the log does not verify (the first line's warning).
 pub fn damage(e: &Evidence, d: &Dialect) -> Option<String> {
     (!e.verification.ok).then(|| {
@@ -50,11 +54,14 @@ pub fn identity_rows(e: &Evidence, d: &Dialect) -> Vec<(&'static str, String)> {
         ("Commander at start", d.opt_code(&p.commander)),
         (
             "Approved window",
-            format!(
-                "{} from {}",
-                dur_opt(p.max_duration),
-                d.opt(&p.window_start)
-            ),
+            match &p.window_start {
+                Some(start) => format!("{} from {}", dur_opt(p.max_duration), (d.text)(start)),
+                // the cockpit then counts the window from the log start
+                None => format!(
+                    "{} from log start (the runbook sets no window_start)",
+                    dur_opt(p.max_duration)
+                ),
+            },
         ),
         (
             "Operator / host",

@@ -115,6 +115,18 @@ async fn trouble(st: &SimState, k: &Knobs) -> Option<Response> {
     None
 }
 
+/// The knobs of `side.system` when that system answers normally now; else
+/// the response it gives instead (404, outage, injected error; a hang waits).
+async fn answering(st: &SimState, side: &str, system: &str) -> Result<Knobs, Response> {
+    let Some(k) = st.knobs(&format!("{side}.{system}")) else {
+        return Err(not_found("system"));
+    };
+    match trouble(st, &k).await {
+        Some(r) => Err(r),
+        None => Ok(k),
+    }
+}
+
 fn not_found(what: &str) -> Response {
     (StatusCode::NOT_FOUND, format!("no such {what}\n")).into_response()
 }
@@ -123,12 +135,10 @@ async fn health(
     State(st): State<Shared>,
     Path((side, system)): Path<(String, String)>,
 ) -> Response {
-    let Some(k) = st.knobs(&format!("{side}.{system}")) else {
-        return not_found("system");
+    let k = match answering(&st, &side, &system).await {
+        Ok(k) => k,
+        Err(r) => return r,
     };
-    if let Some(r) = trouble(&st, &k).await {
-        return r;
-    }
     sleep_ms(num(&k, "health_ms")).await;
     let h = text(&k, "health");
     let code = if h == "down" {
@@ -143,12 +153,10 @@ async fn latency(
     State(st): State<Shared>,
     Path((side, system)): Path<(String, String)>,
 ) -> Response {
-    let Some(k) = st.knobs(&format!("{side}.{system}")) else {
-        return not_found("system");
+    let k = match answering(&st, &side, &system).await {
+        Ok(k) => k,
+        Err(r) => return r,
     };
-    if let Some(r) = trouble(&st, &k).await {
-        return r;
-    }
     let jitter = num(&k, "jitter_ms") * (st.draw() * 2.0 - 1.0);
     sleep_ms((num(&k, "latency_ms") + jitter).max(0.0)).await;
     let filler = "x".repeat((num(&k, "body_kb").clamp(0.0, 4096.0) * 1024.0) as usize);

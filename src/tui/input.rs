@@ -66,7 +66,7 @@ pub const REPLAY_KEYS: &[(&str, &str)] = &[
     (".", "step one record"),
     ("n", "next decision"),
     ("p", "previous decision"),
-    ("t", "jump to a time (HH:MM[:SS] or +1h20m)"),
+    ("t", "jump to HH:MM[:SS] or +1h20m"),
 ];
 
 /// Handles one key against the screen state; `None` means nothing changed.

@@ -3,7 +3,7 @@
 
 use crate::tui::form::{Field, Form, FormKind};
 use crate::tui::state::{Region, UiState};
-use crate::tui::view::{CockpitView, GateState, Severity};
+use crate::tui::view::{CockpitView, GateState};
 
 /// A form with one required free-text field (submits on Enter).
 pub fn single(kind: FormKind, title: impl Into<String>, label: &'static str) -> Form {
@@ -93,10 +93,7 @@ pub fn decide(view: &CockpitView, ui: &UiState) -> Option<Form> {
         .recommendations
         .get(i)
         .or_else(|| view.recommendations.first())?;
-    let suggested = match rec.severity {
-        Severity::Rollback => "rollback",
-        Severity::Hold => "hold",
-    };
+    let suggested = rec.severity.word();
     let answers = ["rollback", "hold", "continue"].map(String::from).to_vec();
     Some(Form::new(
         FormKind::Decide {

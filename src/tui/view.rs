@@ -280,6 +280,16 @@ pub enum Severity {
     Hold,
 }
 
+impl Severity {
+    /// The action in one word, as the screen and the decide form say it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Severity::Rollback => "rollback",
+            Severity::Hold => "hold",
+        }
+    }
+}
+
 /// One rollback (or hold) trigger.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThresholdView {

@@ -1,6 +1,6 @@
 use super::*;
 use crate::core::cockpit::{Action, Msg};
-use crate::core::sample::{ProbeReport, Sample};
+use crate::core::sample::ProbeReport;
 use crate::probe::prom::{parse_exposition, Series};
 
 const RUNBOOK: &str = include_str!("../../../runbooks/demo-pacs-cutover.toml");
@@ -14,20 +14,8 @@ fn cockpit() -> Cockpit {
 }
 
 fn feed(c: &mut Cockpit, at: Ts, samples: &[(&str, f64)]) {
-    let report = ProbeReport {
-        probe: "target.pacs.latency".into(),
-        ts: at,
-        ok: true,
-        reason: None,
-        samples: samples
-            .iter()
-            .map(|(n, v)| Sample {
-                name: n.to_string(),
-                ts: at,
-                value: *v,
-            })
-            .collect(),
-    };
+    let report = ProbeReport::ok_with("target.pacs.latency", at, samples);
+
     c.handle(Msg::Probe(report), at);
 }
 

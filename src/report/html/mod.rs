@@ -41,7 +41,11 @@ pub fn html(e: &Evidence) -> String {
         if damaged.is_some() { "UNVERIFIED " } else { "" }, h(name));
     o.push('\n');
     if let Some(d) = &damaged {
-        let _ = writeln!(o, "<div class=\"banner bad\">WARNING: THIS LOG DOES NOT VERIFY ({d}). This report was forced; records after the damage are not proven authentic.</div>");
+        let _ = writeln!(
+            o,
+            "<div class=\"banner bad\">WARNING: THIS LOG DOES NOT VERIFY ({d}). {}</div>",
+            header::FORCED
+        );
     }
     let _ = writeln!(o, "<h1>Evidence pack: {}</h1>", h(name));
     identity(&mut o, e);

@@ -14,7 +14,11 @@ use std::fmt::Write;
 pub fn markdown(e: &Evidence) -> String {
     let mut o = String::new();
     if let Some(d) = header::damage(e, &MD) {
-        let _ = writeln!(o, "**WARNING: THIS LOG DOES NOT VERIFY ({d}).** This report was forced; records after the damage are not proven authentic.\n");
+        let _ = writeln!(
+            o,
+            "**WARNING: THIS LOG DOES NOT VERIFY ({d}).** {}\n",
+            header::FORCED
+        );
     }
     let name = e.plan.name.as_deref().unwrap_or("(runbook name unknown)");
     let _ = writeln!(o, "# Evidence pack: {}\n", md(name));
@@ -184,5 +188,23 @@ mod tests {
         let md = markdown(&Evidence::from_records(&recs, ok));
         assert!(md.contains("- `x.y.z` (used by `t`): 4 samples, min 1, max 9, last 3 at 2026-11-28 22:03:30Z, trend ▁▂█▃"), "{md}");
         assert!(!md.starts_with("**WARNING"));
+    }
+
+    #[test]
+    fn a_window_without_start_says_where_it_is_counted_from() {
+        let rb = "[runbook]\nmax_duration = '6h'\n";
+        let recs = [
+            json!({"seq":0,"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":"d","body":{"runbook":{"text":rb}}}),
+        ];
+        let md = markdown(&Evidence::from_records(
+            &recs,
+            VerificationSummary::default(),
+        ));
+        assert!(
+            md.contains(
+                "| Approved window | 6h from log start (the runbook sets no window_start) |"
+            ),
+            "{md}"
+        );
     }
 }

@@ -36,14 +36,9 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
     let (head_area, inner) = area::top(inner, 1);
     frame.render_widget(ratatui::widgets::Paragraph::new(head), head_area);
     let list = text::List::of(ui, Region::Endpoints, view.endpoints.len());
-    text::rows(
-        frame,
-        inner,
-        ui,
-        list,
-        |_| 1,
-        |i| vec![row(&view.endpoints[i], ui, side_w)],
-    );
+    text::lines(frame, inner, ui, list, |i| {
+        row(&view.endpoints[i], ui, side_w)
+    });
 }
 
 fn row(r: &EndpointRow, ui: &UiState, side_w: usize) -> Line<'static> {

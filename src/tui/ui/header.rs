@@ -40,8 +40,13 @@ fn identity_line(h: &HeaderView, ui: &UiState, width: u16) -> Line<'static> {
         label::clock(c.left())
     );
     let role = if h.operator_is_commander { " cmdr" } else { "" };
-    let who = format!("@{}{role}", outside(&h.operator, 16));
-    let right_len = clock.chars().count() + who.chars().count() + 6;
+    // a replay has nobody at the keyboard: no bare "@" at the end
+    let who = if h.operator.is_empty() {
+        String::new()
+    } else {
+        format!(" │ @{}{role}", outside(&h.operator, 16))
+    };
+    let right_len = clock.chars().count() + who.chars().count() + 3;
     let left_room = (width as usize).saturating_sub(right_len);
     // the phase matters more than the runbook's name when room is short
     let phase = outside(&h.phase_name, left_room.saturating_sub(12).max(8));
@@ -56,7 +61,6 @@ fn identity_line(h: &HeaderView, ui: &UiState, width: u16) -> Line<'static> {
         styled(phase, ui.theme.tone(Tone::Progress)),
         plain(" │ "),
         styled(clock, ui.theme.clock(c.overrun_near || c.left().0 < 0)),
-        plain(" │ "),
         plain(who),
     ])
 }
@@ -95,6 +99,17 @@ fn render_banners(frame: &mut Frame, area: Rect, h: &HeaderView, ui: &UiState) {
         frame.render_widget(Paragraph::new(status_line(h, ui)), area);
         return;
     }
+    // a replay stays marked as one (time and speed) while a banner is up
+    let area = match &h.replay {
+        Some(r) => {
+            let text = format!(" REPLAY {} {} ", r.at.hms(), outside(&r.speed, 12));
+            let (mark, rest) = area::columns(area, text.chars().count() as u16, 0);
+            let line = Line::from(styled(text, ui.theme.info_banner()));
+            frame.render_widget(Paragraph::new(line), mark);
+            rest
+        }
+        None => area,
+    };
     // one banner takes the line; two share it
     let (first, second) = if banners.len() > 1 {
         area::columns(area, area.width / 2, 0)

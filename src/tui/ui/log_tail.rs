@@ -26,14 +26,9 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         // the newest record stays in sight unless the operator scrolls
         list.selected = view.log_tail.len() - 1;
     }
-    text::rows(
-        frame,
-        inner,
-        ui,
-        list,
-        |_| 1,
-        |i| vec![log_line(&view.log_tail[i], ui, width)],
-    );
+    text::lines(frame, inner, ui, list, |i| {
+        log_line(&view.log_tail[i], ui, width)
+    });
 }
 
 /// `23:10:07 #12 decision dana  hold: viewer errors`.

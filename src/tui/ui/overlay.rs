@@ -149,8 +149,11 @@ pub fn form(frame: &mut Frame, area: Rect, form: &Form, ui: &UiState) {
         }
         if f.value.is_empty() {
             spans.push(styled(format!(" {}", f.hint), ui.theme.tone(Tone::Muted)));
-        } else if focused && !f.choices.is_empty() {
-            spans.push(styled(" ←/→", ui.theme.tone(Tone::Muted)));
+        } else if !f.choices.is_empty() {
+            // the other answers are part of the question, focused or not
+            let keys = if focused { " ←/→" } else { "" };
+            let of = outside(&f.choices.join(" / "), room);
+            spans.push(styled(format!("{keys} ({of})"), ui.theme.tone(Tone::Muted)));
         }
         lines.push(Line::from(spans));
     }

@@ -4,7 +4,7 @@
 use super::text::{self, outside, plain, styled};
 use crate::tui::state::{Region, UiState};
 use crate::tui::theme::Tone;
-use crate::tui::view::{CockpitView, RecommendationView, Severity};
+use crate::tui::view::{CockpitView, RecommendationView};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::Frame;
@@ -18,20 +18,17 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         return;
     }
     let width = inner.width as usize;
-    let two = 2 * view.recommendations.len() <= inner.height as usize;
+    // a replay cannot decide: no `d` next to the recommendation (as in the footer)
+    let replay = view.header.replay.is_some();
     let list = text::List::of(ui, Region::Recommendations, view.recommendations.len());
-    let height = |_| if two { 2 } else { 1 };
-    text::rows(frame, inner, ui, list, height, |i| {
-        rec_rows(&view.recommendations[i], ui, width, two)
+    text::rows_one_or_two(frame, inner, ui, list, |i, two| {
+        rec_rows(&view.recommendations[i], ui, width, two, replay)
     });
 }
 
 /// `⚑ rollback return-read-path · retrieval-latency since 23:10 (d)`.
 pub fn headline(r: &RecommendationView, max: usize) -> String {
-    let what = match r.severity {
-        Severity::Rollback => "rollback",
-        Severity::Hold => "hold",
-    };
+    let what = r.severity.word();
     let scope = r
         .scope
         .as_deref()
@@ -47,12 +44,21 @@ pub fn headline(r: &RecommendationView, max: usize) -> String {
     )
 }
 
-fn rec_rows(r: &RecommendationView, ui: &UiState, width: usize, two: bool) -> Vec<Line<'static>> {
-    let first = Line::from(vec![
+fn rec_rows(
+    r: &RecommendationView,
+    ui: &UiState,
+    width: usize,
+    two: bool,
+    replay: bool,
+) -> Vec<Line<'static>> {
+    let mut spans = vec![
         styled("⚑ recommend ", ui.theme.tone(Tone::Bad)),
         plain(headline(r, width.saturating_sub(16))),
-        styled(" d", ui.theme.key()),
-    ]);
+    ];
+    if !replay {
+        spans.push(styled(" d", ui.theme.key()));
+    }
+    let first = Line::from(spans);
     if !two {
         return vec![first];
     }

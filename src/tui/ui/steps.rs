@@ -42,14 +42,9 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         .max()
         .unwrap_or(0);
     let list = text::List::of(ui, Region::Steps, steps.len());
-    text::rows(
-        frame,
-        inner,
-        ui,
-        list,
-        |_| 1,
-        |i| vec![step_line(steps[i], ui, width, time_w)],
-    );
+    text::lines(frame, inner, ui, list, |i| {
+        step_line(steps[i], ui, width, time_w)
+    });
 }
 
 /// `26m/20m over`, or `~15m` before the step starts.

@@ -14,6 +14,23 @@ pub fn outside(s: &str, max: usize) -> String {
     inert_short(s, max.max(1))
 }
 
+/// Outside text made inert and cut in the middle to `max` characters, for
+/// names whose end tells them apart (`retrieval-latency-spike` →
+/// `retriev…y-spike`, not `retrieval-late…`).
+pub fn outside_mid(s: &str, max: usize) -> String {
+    let clean = crate::core::sanitize::inert(s);
+    let n = clean.chars().count();
+    let max = max.max(1);
+    if n <= max {
+        return clean;
+    }
+    let tail = (max - 1) / 2;
+    let head = max - 1 - tail;
+    let start: String = clean.chars().take(head).collect();
+    let end: String = clean.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
 /// "✔ pass" in the tone's style: a symbol and a word, never colour alone.
 pub fn state<'a>(ui: &UiState, sym: &str, word: &str, tone: Tone, pad: usize) -> Span<'a> {
     Span::styled(format!("{sym} {word:<pad$}"), ui.theme.tone(tone))
@@ -49,6 +66,31 @@ impl List {
             focused: ui.focus == region,
         }
     }
+}
+
+/// A list of one line per row (steps, endpoints, the log tail).
+pub fn lines(
+    frame: &mut Frame,
+    area: Rect,
+    ui: &UiState,
+    list: List,
+    build: impl Fn(usize) -> Line<'static>,
+) {
+    rows(frame, area, ui, list, |_| 1, |i| vec![build(i)]);
+}
+
+/// A list whose rows take two lines when every row fits so, else one:
+/// `build(i, two)` gets which (thresholds, recommendations).
+pub fn rows_one_or_two(
+    frame: &mut Frame,
+    area: Rect,
+    ui: &UiState,
+    list: List,
+    build: impl Fn(usize, bool) -> Vec<Line<'static>>,
+) {
+    let two = 2 * list.count <= area.height as usize;
+    let height = if two { 2 } else { 1 };
+    rows(frame, area, ui, list, |_| height, |i| build(i, two));
 }
 
 /// Renders a list into `area`, scrolled so the selected row is visible.
@@ -118,7 +160,18 @@ pub fn styled<'a>(s: impl Into<String>, style: Style) -> Span<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::first_visible;
+    use super::{first_visible, outside_mid};
+
+    #[test]
+    fn a_middle_cut_keeps_the_end_that_tells_names_apart() {
+        assert_eq!(
+            outside_mid("retrieval-latency-spike", 15),
+            "retriev…y-spike"
+        );
+        assert_eq!(outside_mid("retrieval-latency", 17), "retrieval-latency");
+        assert_eq!(outside_mid("abcdef", 1), "…");
+        assert_eq!(outside_mid("ab\u{1b}[2Jcd", 40), "ab\\u{1b}[2Jcd");
+    }
 
     #[test]
     fn scrolls_just_enough_to_show_the_selection() {

@@ -5,7 +5,7 @@ use super::text::{self, outside, plain, styled};
 use crate::tui::label;
 use crate::tui::state::{Region, UiState};
 use crate::tui::theme::{threshold_tone, Tone};
-use crate::tui::view::{CockpitView, ComparisonView, Severity, ThresholdState, ThresholdView};
+use crate::tui::view::{CockpitView, ComparisonView, ThresholdState, ThresholdView};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::Frame;
@@ -24,21 +24,16 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         return;
     }
     let width = inner.width as usize;
-    let two_lines = 2 * view.thresholds.len() <= inner.height as usize;
     let list = text::List::of(ui, Region::Thresholds, view.thresholds.len());
-    let height = |_| if two_lines { 2 } else { 1 };
-    text::rows(frame, inner, ui, list, height, |i| {
-        threshold_rows(&view.thresholds[i], ui, width, two_lines)
+    text::rows_one_or_two(frame, inner, ui, list, |i, two| {
+        threshold_rows(&view.thresholds[i], ui, width, two)
     });
 }
 
 fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> Vec<Line<'static>> {
     let (sym, word) = label::threshold(t.state);
     let tone = threshold_tone(t.state);
-    let action = match t.severity {
-        Severity::Rollback => "rollback",
-        Severity::Hold => "hold",
-    };
+    let action = t.severity.word();
     let scope = match &t.scope {
         Some(sc) => format!(" → {action} {sc}"),
         None => format!(" → {action}"),
@@ -50,31 +45,75 @@ fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> V
     let unknown = if t.inputs_unknown { " inputs ?" } else { "" };
     let numbers = format!("{}{timer}{unknown}", value_vs_limit(&t.comparison));
     let muted = ui.theme.tone(Tone::Muted);
+    // not evaluated in this phase: a gauge of `?` would look like a fault
+    let idle = t.state == ThresholdState::Inactive && t.comparison.value.is_none();
+    let numbers = if idle { String::new() } else { numbers };
     if two {
-        let room = width.saturating_sub(11 + scope.chars().count());
+        let (id_w, scope_w) = share(width.saturating_sub(11), t.id.chars().count(), &scope);
+        let head = Line::from(vec![
+            text::state(ui, sym, word, tone, 8),
+            plain(format!(" {}", text::outside_mid(&t.id, id_w))),
+            styled(outside(&scope, scope_w), muted),
+        ]);
+        if idle {
+            return vec![
+                head,
+                Line::from(styled("   not watched in this phase", muted)),
+            ];
+        }
         let bar_w = width
             .saturating_sub(numbers.chars().count() + 6)
             .clamp(4, 24);
-        return vec![
-            Line::from(vec![
-                text::state(ui, sym, word, tone, 8),
-                plain(format!(" {}", outside(&t.id, room.max(6)))),
-                styled(scope, muted),
-            ]),
-            Line::from(vec![
-                plain("   "),
-                styled(gauge(&t.comparison, bar_w), ui.theme.tone(tone)),
-                plain(format!(" {numbers}")),
-            ]),
-        ];
+        let bar = Line::from(vec![
+            plain("   "),
+            styled(gauge(&t.comparison, bar_w), ui.theme.tone(tone)),
+            plain(format!(" {numbers}")),
+        ]);
+        return vec![head, bar];
     }
-    let room = width.saturating_sub(12 + numbers.chars().count());
+    let room = width.saturating_sub(12);
+    let numbers = one_line_numbers(
+        room,
+        t.id.chars().count(),
+        numbers,
+        format!("{timer}{unknown}"),
+    );
+    let id_w = room.saturating_sub(numbers.chars().count()).max(6);
     vec![Line::from(vec![
         text::state(ui, sym, word, tone, 8),
-        plain(format!(" {} ", outside(&t.id, room.max(6)))),
+        plain(format!(" {} ", text::outside_mid(&t.id, id_w))),
         plain(numbers),
     ])]
 }
+
+/// The id is the threshold's name and must stay recognisable: it gets what
+/// `room` allows once the scope keeps its first `SCOPE_MIN` columns (enough
+/// for ` → rollback`), and the scope text gets the rest.
+fn share(room: usize, id_len: usize, scope: &str) -> (usize, usize) {
+    let scope_len = scope.chars().count();
+    let id_w = id_len
+        .min(room.saturating_sub(scope_len.min(SCOPE_MIN)))
+        .max(6);
+    (id_w, room.saturating_sub(id_w).max(1))
+}
+
+/// Columns the scope keeps on a cramped two-line row: ` → rollback…`.
+const SCOPE_MIN: usize = 12;
+
+/// On one line the id and the breach timer matter more than the value
+/// against its limit: when all three do not fit, the comparison goes first
+/// so that neither the name (`retrieval-latency` vs `retrieval-latency-spike`)
+/// nor the `for` timer is cut.
+fn one_line_numbers(room: usize, id_len: usize, full: String, timer: String) -> String {
+    let needed = id_len.min(ONE_LINE_ID);
+    if room.saturating_sub(full.chars().count()) >= needed {
+        return full;
+    }
+    timer.trim_start().to_string()
+}
+
+/// How much of the id a one-line row keeps before it drops the comparison.
+const ONE_LINE_ID: usize = 16;
 
 /// `912/800` (value / limit), `?` when unknown.
 fn value_vs_limit(c: &ComparisonView) -> String {

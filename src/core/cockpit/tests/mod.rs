@@ -11,7 +11,7 @@ use crate::core::gate::GateState;
 use crate::core::runbook::{
     Gate, GateKind, Owner, Phase, RollbackPlan, Severity, SignOffReq, Step, Template, Threshold,
 };
-use crate::core::sample::{ProbeReport, Sample};
+use crate::core::sample::ProbeReport;
 use crate::core::span::Pos;
 use crate::core::threshold::ThresholdState;
 
@@ -229,22 +229,11 @@ impl Session {
         self.now = Ts(secs * 1000);
         let mut out = vec![];
         if !samples.is_empty() {
-            out.extend(
-                self.send(Msg::Probe(ProbeReport {
-                    probe: "test.probe".into(),
-                    ts: self.now,
-                    ok: true,
-                    reason: None,
-                    samples: samples
-                        .iter()
-                        .map(|(n, v)| Sample {
-                            name: n.to_string(),
-                            ts: self.now,
-                            value: *v,
-                        })
-                        .collect(),
-                })),
-            );
+            out.extend(self.send(Msg::Probe(ProbeReport::ok_with(
+                "test.probe",
+                self.now,
+                samples,
+            ))));
         }
         out.extend(self.send(Msg::Tick));
         out

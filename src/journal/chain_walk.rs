@@ -1,0 +1,315 @@
+//! The chain walk behind [`super::verify`]: each line's own checks (parse,
+//! hash, chain kind), then the links between lines (seq, `prev`, checkpoint),
+//! and the words that name the damage.
+
+use super::canon::{self, Chain, ZERO_HASH};
+use super::checkpoint::Checkpoint;
+use super::damage::{Damage, DamageKind, Summary};
+use super::error::JournalError;
+use super::record::Record;
+use crate::core::entry::EntryKind;
+use crate::core::time::Ts;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The fields verification needs, body skipped (fast path).
+#[derive(Deserialize)]
+pub(super) struct Light {
+    seq: u64,
+    ts: String,
+    kind: EntryKind,
+    actor: String,
+    #[serde(default, rename = "phase")]
+    _phase: Option<IgnoredAny>,
+    #[serde(rename = "body")]
+    _body: IgnoredAny,
+    prev: String,
+}
+
+#[derive(Deserialize)]
+struct SeqOnly {
+    seq: u64,
+}
+
+/// How one line ended the walk.
+pub(super) enum Stop {
+    Damage(DamageKind, String),
+    /// Damage reported on the line before this one.
+    DamageBefore(DamageKind, String),
+    /// `seq` is not the expected one: look ahead to tell missing from reordered.
+    SeqMismatch {
+        seq: u64,
+    },
+    Fatal(JournalError),
+}
+
+pub(super) struct Walker<'p> {
+    path: &'p Path,
+    key: Option<Vec<u8>>,
+    pub(super) chain: Chain,
+    checkpoint: Option<Checkpoint>,
+    keep: bool,
+    pub(super) expected_seq: u64,
+    prev: String,
+    pub(super) records: Vec<Record>,
+    pub(super) summary: Summary,
+}
+
+/// One line as read: without its `\n`, whether it had one, where it starts.
+pub(super) struct Line {
+    pub(super) bytes: Vec<u8>,
+    pub(super) complete: bool,
+    pub(super) offset: u64,
+}
+
+/// What one line says on its own: parsed, and its hash right.
+pub(super) struct Facts {
+    light: Light,
+    record: Option<Record>,
+    hash: String,
+}
+
+fn torn_message(len: usize, offset: u64) -> String {
+    format!(
+        "the last line ({len} bytes at byte offset {offset}) has no newline: a write was cut off \
+         (crash mid-write); `cutover run` moves it aside to LOG.torn"
+    )
+}
+
+impl<'p> Walker<'p> {
+    /// A walk from the first line of the log at `path`.
+    pub(super) fn new(
+        path: &'p Path,
+        key: Option<Vec<u8>>,
+        checkpoint: Option<Checkpoint>,
+        keep: bool,
+    ) -> Walker<'p> {
+        Walker {
+            path,
+            chain: Chain::from_key(key.clone()),
+            key,
+            checkpoint,
+            keep,
+            expected_seq: 0,
+            prev: ZERO_HASH.to_string(),
+            records: Vec::new(),
+            summary: Summary::default(),
+        }
+    }
+
+    /// Every line's own facts, in order; the second half on another thread.
+    pub(super) fn facts_of(&self, batch: &[Line], lines_before: u64) -> Vec<Result<Facts, Stop>> {
+        let local = |(i, l): (usize, &Line)| self.local(l, lines_before + 1 + i as u64);
+        let mid = batch.len() / 2;
+        if mid < 128 {
+            return batch.iter().enumerate().map(local).collect();
+        }
+        std::thread::scope(|s| {
+            let other = s.spawn(|| {
+                let tail = batch[mid..].iter().enumerate();
+                tail.map(|(i, l)| local((i + mid, l))).collect::<Vec<_>>()
+            });
+            let mut facts: Vec<_> = batch[..mid].iter().enumerate().map(local).collect();
+            match other.join() {
+                Ok(tail) => facts.extend(tail),
+                // a panic there is a bug; redo the work here rather than lose it
+                Err(_) => facts.extend(batch.iter().enumerate().skip(mid).map(local)),
+            }
+            facts
+        })
+    }
+
+    /// The checks that need only the line itself (and the key).
+    fn local(&self, line: &Line, line_no: u64) -> Result<Facts, Stop> {
+        if !line.complete {
+            let msg = torn_message(line.bytes.len(), line.offset);
+            return Err(Stop::Damage(DamageKind::Torn, msg));
+        }
+        let line = line.bytes.as_slice();
+        let bad = |m: String| Stop::Damage(DamageKind::BadJson, m);
+        let (light, record) = if self.keep || line_no == 1 {
+            let r: Record =
+                serde_json::from_slice(line).map_err(|e| bad(format!("not a log record: {e}")))?;
+            let l = Light {
+                seq: r.seq,
+                ts: r.ts.clone(),
+                kind: r.kind,
+                actor: r.actor.clone(),
+                _phase: None,
+                _body: IgnoredAny,
+                prev: r.prev.clone(),
+            };
+            (l, Some(r))
+        } else {
+            let l: Light =
+                serde_json::from_slice(line).map_err(|e| bad(format!("not a log record: {e}")))?;
+            (l, None)
+        };
+        let (head, hash) = canon::split_line(line).ok_or_else(|| {
+            bad("the line does not end in the `,\"hash\":\"<64 hex>\"}` member docs/log-format.md requires".into())
+        })?;
+        if Ts::parse_rfc3339(&light.ts).is_none() {
+            return Err(bad(format!(
+                "ts \"{}\" is not an RFC 3339 time",
+                crate::core::sanitize::inert(&light.ts)
+            )));
+        }
+        if line_no == 1 {
+            self.pick_chain(record.as_ref())?;
+        }
+        self.check_hash(&light, head, hash, line_no)?;
+        let hash = hash.to_string();
+        Ok(Facts {
+            light,
+            record,
+            hash,
+        })
+    }
+
+    /// The checks between lines: seq order, the `prev` link, the checkpoint.
+    pub(super) fn link(&mut self, f: Facts) -> Result<(), Stop> {
+        let (light, hash) = (&f.light, f.hash.as_str());
+        let line_no = self.expected_seq + 1;
+        if light.seq != self.expected_seq {
+            return Err(Stop::SeqMismatch { seq: light.seq });
+        }
+        if light.prev != self.prev {
+            return Err(relinked(line_no, &light.prev, &self.prev));
+        }
+        if let Some(cp) = &self.checkpoint {
+            if cp.seq == light.seq && cp.hash != hash {
+                return Err(Stop::Damage(DamageKind::Forged, format!(
+                    "record seq {} has hash {hash}, but the checkpoint {cp} held elsewhere says otherwise: \
+                     the log was rewritten after that checkpoint", light.seq)));
+            }
+        }
+        self.accept(f.light, f.record, &f.hash);
+        Ok(())
+    }
+
+    /// Without a key, the `open` record says which chain to check; a keyed
+    /// chain cannot be checked without its key.
+    fn pick_chain(&self, open: Option<&Record>) -> Result<(), Stop> {
+        if self.key.is_some() {
+            return Ok(());
+        }
+        let claims_hmac = open.is_some_and(|r| {
+            r.kind == EntryKind::Open
+                && r.body.get("chain").and_then(|c| c.as_str()) == Some("hmac-sha256")
+        });
+        if claims_hmac {
+            return Err(Stop::Fatal(JournalError::KeyRequired {
+                path: self.path.to_path_buf(),
+            }));
+        }
+        Ok(())
+    }
+
+    fn check_hash(&self, light: &Light, head: &[u8], hash: &str, line_no: u64) -> Result<(), Stop> {
+        if canon::hash_matches(&self.chain, &light.prev, head, hash) {
+            return Ok(());
+        }
+        if self.key.is_some() && canon::hash_matches(&Chain::Sha256, &light.prev, head, hash) {
+            return Err(Stop::Damage(DamageKind::Forged, format!(
+                "record seq {} carries a plain SHA-256 hash, but CUTOVER_LOG_KEY is set and HMAC-SHA-256 \
+                 is required: the record was made or rewritten without the key", light.seq)));
+        }
+        let hint = if line_no == 1 && self.key.is_some() {
+            " (or CUTOVER_LOG_KEY is not the key this log was written with)"
+        } else {
+            ""
+        };
+        Err(Stop::Damage(DamageKind::Edited, format!(
+            "record seq {} does not match its hash: the line was changed after it was written{hint}",
+            light.seq)))
+    }
+
+    fn accept(&mut self, light: Light, record: Option<Record>, hash: &str) {
+        let s = &mut self.summary;
+        s.count += 1;
+        if s.first_ts.is_none() {
+            s.first_ts = Some(light.ts.clone());
+        }
+        if light.kind == EntryKind::Decision {
+            *s.decisions_by_actor.entry(light.actor).or_insert(0) += 1;
+        }
+        if light.kind == EntryKind::Open && s.runbook_digest.is_none() {
+            s.runbook_digest = record
+                .as_ref()
+                .and_then(|r| r.body.get("runbook_sha256"))
+                .and_then(|d| d.as_str())
+                .map(str::to_string);
+        }
+        if let Some(cp) = &self.checkpoint {
+            if cp.seq == light.seq {
+                s.checkpoint_matched = Some(cp.clone());
+            }
+        }
+        s.last_ts = Some(light.ts);
+        s.head_hash = Some(hash.to_string());
+        self.prev = hash.to_string();
+        self.expected_seq += 1;
+        if let (true, Some(r)) = (self.keep, record) {
+            self.records.push(r);
+        }
+    }
+
+    /// No damage in the chain, but a checkpoint names a record past its end.
+    pub(super) fn truncated(&self, lines: u64, _offset: u64) -> Option<Damage> {
+        let cp = self.checkpoint.as_ref()?;
+        if cp.seq < self.summary.count {
+            return None;
+        }
+        Some(Damage {
+            line: lines + 1,
+            offset: _offset,
+            kind: DamageKind::Truncated,
+            message: format!(
+                "the log ends after seq {}, but the checkpoint {cp} held elsewhere names seq {}: \
+                 its tail was cut off",
+                self.summary.count as i64 - 1,
+                cp.seq
+            ),
+        })
+    }
+}
+
+/// A record whose own hash is right but whose `prev` does not link: the
+/// record before it was rewritten and re-hashed.
+fn relinked(line_no: u64, found: &str, expected: &str) -> Stop {
+    if line_no == 1 {
+        return Stop::Damage(DamageKind::Forged, format!(
+            "the first record's prev is {found}, not 64 zeros: records before it were cut off and the chain re-hashed"));
+    }
+    Stop::DamageBefore(DamageKind::Forged, format!(
+        "this record's hash ({expected}) was recomputed after an edit: the next line's prev still names {found}"))
+}
+
+/// Looks ahead for the expected seq to tell a deleted record from a moved one.
+pub(super) fn seq_mismatch(
+    rest: impl Iterator<Item = Vec<u8>>,
+    expected: u64,
+    seq: u64,
+    line_no: u64,
+) -> (DamageKind, String) {
+    let later = rest
+        .filter_map(|l| serde_json::from_slice::<SeqOnly>(&l).ok())
+        .any(|s| s.seq == expected);
+    if later {
+        return (DamageKind::Reordered, format!(
+            "record seq {seq} is on line {line_no}, where seq {expected} belongs (seq {expected} comes later): records were moved"));
+    }
+    if seq > expected {
+        let gap = seq - expected;
+        return (
+            DamageKind::Missing,
+            format!(
+                "seq jumps from {} to {seq}: {gap} record(s) before this line were deleted",
+                expected as i64 - 1
+            ),
+        );
+    }
+    (DamageKind::Reordered, format!(
+        "record seq {seq} appears again on line {line_no} (it belongs on line {}): a record was copied or moved", seq + 1))
+}
