@@ -48,6 +48,16 @@ pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
             Some(_) => live_with_team(loaded, &log, &commander, serve).await,
         };
         sim.stop().await;
+        if log.exists() {
+            // the post-mortem is the next thing a newcomer tries
+            let exe = std::env::current_exe().unwrap_or_else(|_| "cutover".into());
+            println!("replay it: {} replay {}", exe.display(), log.display());
+            println!(
+                "report:    {} report {} --format html -o cutover-report.html",
+                exe.display(),
+                log.display()
+            );
+        }
         code
     })
 }
