@@ -5,6 +5,8 @@
 //! stay UTC and non-decreasing, each jump is one note, and no duration is
 //! negative in the log, on the screen or in the reports.
 
+mod tui_support;
+
 use cutover_cockpit::app::clock::AnchoredClock;
 use cutover_cockpit::app::session::Session;
 use cutover_cockpit::app::start::{self, Loaded};
@@ -15,9 +17,7 @@ use cutover_cockpit::core::time::{Dur, Ts};
 use cutover_cockpit::journal::verify_file;
 use cutover_cockpit::probe::Clock;
 use cutover_cockpit::report::{self, Evidence};
-use cutover_cockpit::tui::{render, CockpitPort, Theme, UiState};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+use cutover_cockpit::tui::{CockpitPort, Theme, UiState};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering::SeqCst};
 use std::sync::Arc;
@@ -121,17 +121,13 @@ fn run_until(s: &mut Session, c: &Clocks, until_ms: i64) {
     }
 }
 
+/// The screen at 140x45 as text, monochrome.
 fn screen(view: &cutover_cockpit::tui::CockpitView) -> String {
-    let mut t = Terminal::new(TestBackend::new(140, 45)).unwrap();
     let ui = UiState {
         theme: Theme::monochrome(),
         ..UiState::default()
     };
-    t.draw(|f| render(f, view, &ui)).unwrap();
-    let buf = t.backend().buffer();
-    let w = buf.area.width as usize;
-    let cells: Vec<&str> = buf.content().iter().map(|c| c.symbol()).collect();
-    cells.chunks(w).map(|l| l.concat() + "\n").collect()
+    tui_support::text(&tui_support::draw(view, &ui, 140, 45))
 }
 
 /// A negative duration as the screen or a report would print it: `-3s`, `-10m`, `-1h`.

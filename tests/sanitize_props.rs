@@ -5,6 +5,8 @@
 //! itself keeps the exact string (parsed back it is equal, so hashes cover
 //! the real bytes) while its raw file holds no raw control character.
 
+mod tui_support;
+
 use cutover_cockpit::app::start;
 use cutover_cockpit::core::cockpit::Action;
 use cutover_cockpit::core::sample::{ProbeReport, Sample};
@@ -12,10 +14,8 @@ use cutover_cockpit::core::sanitize::is_dangerous;
 use cutover_cockpit::journal::verify_file;
 use cutover_cockpit::probe::system_clock;
 use cutover_cockpit::report::{self, Evidence};
-use cutover_cockpit::tui::{demo_view, render, CockpitPort, CockpitView, Theme, UiState};
+use cutover_cockpit::tui::{demo_view, CockpitPort, CockpitView, Theme, UiState};
 use proptest::prelude::*;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use serde_json::Value;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -45,17 +45,13 @@ fn hostile() -> impl Strategy<Value = String> {
     prop::collection::vec(piece, 1..10).prop_map(|v| v.concat())
 }
 
-fn screen(view: &CockpitView) -> String {
-    let mut t = Terminal::new(TestBackend::new(160, 50)).unwrap();
+/// The screen at 160x50 as text, monochrome.
+fn screen(view: &cutover_cockpit::tui::CockpitView) -> String {
     let ui = UiState {
         theme: Theme::monochrome(),
         ..UiState::default()
     };
-    t.draw(|f| render(f, view, &ui)).unwrap();
-    let buf = t.backend().buffer();
-    let w = buf.area.width as usize;
-    let cells: Vec<&str> = buf.content().iter().map(|c| c.symbol()).collect();
-    cells.chunks(w).map(|l| l.concat() + "\n").collect()
+    tui_support::text(&tui_support::draw(view, &ui, 160, 50))
 }
 
 /// ratatui silently drops control characters from cells, so "no raw control
