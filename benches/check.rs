@@ -1,6 +1,7 @@
 //! `cutover check` on a 5,000-step runbook (target: under 100 ms).
 //!
 //! Short run: `cargo bench --bench check -- --warm-up-time 1 --measurement-time 3`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use cutover_cockpit::core::{config, runbook};

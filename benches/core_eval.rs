@@ -1,6 +1,7 @@
 //! Decision-core costs: one tick evaluating N gates + thresholds over
 //! 5-minute windows at 1 s samples, and the metric store's memory bound over
 //! a 12-hour window. Figures and method: docs/performance.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use cutover_cockpit::core::cockpit::{Cockpit, Msg};

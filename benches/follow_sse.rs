@@ -5,6 +5,7 @@
 //! commander's server sends (at most ~5 per second, coalesced).
 //! Also: `Notifier::enqueue`, the only notification work the cockpit's
 //! session does on a decision.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use criterion::Criterion;
 use cutover_cockpit::core::time::{Dur, Ts};

@@ -10,6 +10,7 @@
 //!   the same reports written one record each (the format before batching).
 //!
 //! Files go to $CUTOVER_BENCH_DIR or the system temp dir (so: that disk).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use cutover_cockpit::core::cockpit::{Cockpit, Effect, Msg};

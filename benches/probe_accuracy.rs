@@ -4,7 +4,7 @@
 //! connection per request for both.
 //!
 //! Run: `cargo test --bench probe_accuracy` (env BENCH_ROUNDS, default 20).
-#![allow(clippy::unwrap_used)] // a measurement harness, not production code
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::core::config::load as load_config;
 use cutover_cockpit::probe;

@@ -5,7 +5,7 @@
 //! Run: `cargo test --bench probe_load -- ` (dev profile, see docs/performance.md),
 //! env BENCH_SECS (default 30), BENCH_PROBES (default 1000), BENCH_ENGINE_ONLY
 //! (set: skip the blackbox-exporter comparison).
-#![allow(clippy::unwrap_used)] // a measurement harness, not production code
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::core::config::load as load_config;
 use cutover_cockpit::probe;

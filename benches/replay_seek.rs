@@ -7,6 +7,7 @@
 //! their memory (RSS growth while building them), seek p50/p99/max over 300
 //! random targets (the state rebuilt), and seek + screen view. Criterion then
 //! times one random seek.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use criterion::Criterion;
 use cutover_cockpit::app::replay::Replayer;

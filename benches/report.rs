@@ -1,6 +1,7 @@
 //! Evidence pack cost: building the model and rendering both formats, for
 //! the demo fixture (1,029 records) and for a 100,000-record log (the
 //! fixture with its observe records repeated, as a long cutover would have).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use cutover_cockpit::report::{self, verify, Evidence, VerificationSummary};

@@ -4,6 +4,7 @@
 //! that every action reached the log and every follower, and measures the
 //! commander's frame (lock wait + view build) against the 33 ms budget.
 //! Figures go to docs/performance.md ("Team server").
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::app::session::{lock, SharedPort, SharedSession};
 use cutover_cockpit::app::start;

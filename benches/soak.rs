@@ -5,6 +5,7 @@
 //! resident memory (/proc/self/statm), CPU time (/proc/self/stat), log size,
 //! metric-store size; then a flatness verdict (exit 1 when memory grows).
 //! Run: `SOAK_HOURS=12 cargo bench --bench soak`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::app::start;
 use cutover_cockpit::core::sample::{ProbeReport, Sample};

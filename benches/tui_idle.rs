@@ -2,6 +2,7 @@
 //! the clock, CPU time of the whole process from /proc/self/stat. The issue
 //! 7 target (under 1% of a core with 30 probes at 5 s) also counts the
 //! probes and the core; this measures the screen's share alone.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::core::cockpit::Action;
 use cutover_cockpit::tui::app::spawn_ticks;

@@ -2,6 +2,7 @@
 //! 2 ms) for the demo view and a 300-step, 100-gate view, at 80x24 and
 //! 200x50, on ratatui's TestBackend (render + diff, no terminal IO).
 //! Prints p50/p99 over 2000 frames first, then criterion's estimates.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use criterion::Criterion;
 use cutover_cockpit::tui::{fixtures, render, CockpitView, UiState};

@@ -1,9 +1,5 @@
 //! The `cutover` binary: parse the command line, dispatch, map errors to exit codes.
 
-// Nothing from outside may be unwrapped in the program itself; tests
-// (integration tests are separate crates, unit tests via clippy.toml) may.
-#![warn(clippy::unwrap_used)]
-
 mod cli;
 mod commands;
 

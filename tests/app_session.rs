@@ -1,5 +1,6 @@
 //! The real `Session` (core + journal) under the real TUI loop on a
 //! TestBackend, and resuming a log the way `cutover run` does.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod app_support;
 

@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used)] // test helpers unwrap (team rule: tests may unwrap)
 //! End to end: `cutover check` on every fixture under tests/runbooks/, the
 //! real runbooks, and the command's exit codes. Each fixture's full output is
 //! an insta snapshot; each invalid fixture also names (in its second line,
@@ -6,6 +5,7 @@
 //!
 //! Naming: `config-*.toml` is a config (checked with valid/minimal.toml);
 //! `*-cfg.toml` is a runbook checked with `--config tests/runbooks/fixture-config.toml`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

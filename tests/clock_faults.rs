@@ -4,6 +4,7 @@
 //! injected: the `for 10m` gate passes after 10 monotonic minutes, log times
 //! stay UTC and non-decreasing, each jump is one note, and no duration is
 //! negative in the log, on the screen or in the reports.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod tui_support;
 

@@ -1,5 +1,6 @@
 //! End to end, as a person would: the real `cutover demo` in tmux, keys sent,
 //! the screen read back, the log verified afterwards.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,6 +2,7 @@
 //! the view arrives and is drawn, actions are POSTed with the bearer token,
 //! a lost server shows DISCONNECTED (and greys the stale state), and the
 //! banner clears when the server is back.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod follow_support;
 mod tui_support;

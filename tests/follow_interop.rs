@@ -3,6 +3,7 @@
 //! connect with sam's token; a step done by sam reaches the commander and the
 //! log with sam as actor, go is refused with the core's reason, and killing
 //! the server shows DISCONNECTED until it is back.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::app::session::{lock, SharedSession};
 use cutover_cockpit::app::start;

@@ -1,6 +1,7 @@
 //! Replays every kept fuzz input (fuzz/corpus/<target>/*) through the same
 //! target bodies the libFuzzer binaries run (src/fuzzing.rs), so CI on stable
 //! re-checks everything the fuzzer ever found, without the fuzz engine.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::fuzzing::{run, TARGETS};
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Hostile TLS: a self-signed certificate and an expired one yield `_ok = 0`
 //! and a clear reason; a valid one under `ca_file` yields `cert_days_left`;
 //! the cert-expiry scenario's certificate really expires mid-run.
-#![allow(clippy::unwrap_used)] // helpers outside #[test] fns; tests may unwrap (team rule)
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::core::config::load as load_config;
 use cutover_cockpit::core::sample::ProbeReport;

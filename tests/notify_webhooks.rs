@@ -2,6 +2,7 @@
 //! shapes, retries after 500s, a receiver that never answers does not hold
 //! up the cockpit, failures become a note in the log without the URL, and
 //! checkpoints are published.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use axum::extract::{Path as UrlPath, State};
 use axum::http::StatusCode;

@@ -2,6 +2,7 @@
 //! server's `/metrics` every second, and its query API returns our series.
 //! Without the binary the test is skipped locally and FAILS under CI=true
 //! (.ci/run installs it).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::app::session::{lock, SharedSession};
 use cutover_cockpit::app::start;

@@ -1,6 +1,6 @@
-#![allow(clippy::unwrap_used)] // test helpers unwrap (team rule: tests may unwrap)
 //! Properties: the parsers never panic on arbitrary input, and a pretty-printed
 //! expression AST parses back to the same AST.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::core::expr::{parse, ArithOp, CmpOp, Expr, MetricRef, WindowFn};
 use cutover_cockpit::core::time::Dur;

@@ -3,6 +3,7 @@
 //! ticks and operator actions on a controlled clock, the log it wrote is
 //! replayed, and the screens built from both cockpits after the last record
 //! are compared whole.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod app_support;
 

@@ -1,6 +1,7 @@
 //! The replay screen: the timeline bar under the phase strip (snapshots at
 //! 80x24 and 120x40), its colours and NO_COLOR symbols, the jump form with a
 //! refusal, and replay's own key list under `?`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod tui_support;
 

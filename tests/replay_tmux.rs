@@ -2,6 +2,7 @@
 //! `t` opens the jump form, a bad time is refused in the form, a good one
 //! (after midnight, in a window that crosses it) moves the replay cursor,
 //! `q` `y` quits. Skipped when tmux is not installed.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod tui_support;
 

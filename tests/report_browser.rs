@@ -6,6 +6,7 @@
 //! failure with instructions, never a silent skip. With
 //! `UPDATE_SCREENSHOT=1` the screenshot is also written to
 //! assets/report-screenshot.png (linked from the README).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,5 +1,6 @@
 //! End to end: `cutover report` on the fixed demo log and on damaged or
 //! hostile logs, through the real binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::report::verify::push_chained;
 use serde_json::{json, Value};

@@ -4,6 +4,7 @@
 //!
 //! Regenerate after a log-format change with
 //! `cargo test --test report_fixture -- --ignored regenerate`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::core::time::Ts;
 use cutover_cockpit::report::verify::push_chained;

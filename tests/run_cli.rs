@@ -1,5 +1,6 @@
 //! `cutover run` refusals through the real binary (they happen before the
 //! terminal is touched, so no TTY is needed).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::app::start;
 use cutover_cockpit::core::cockpit::Action;

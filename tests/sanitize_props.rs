@@ -4,6 +4,7 @@
 //! (TestBackend cells), in the log pane, in the md and html reports. The log
 //! itself keeps the exact string (parsed back it is equal, so hashes cover
 //! the real bytes) while its raw file holds no raw control character.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod tui_support;
 

@@ -1,6 +1,6 @@
 //! The probe engine against the simulator over time: the demo story unfolds
 //! (latency above 800 ms, then drift), and stopping the handles ends the tasks.
-#![allow(clippy::unwrap_used)] // helpers outside #[test] fns; tests may unwrap (team rule)
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::core::config::load as load_config;
 use cutover_cockpit::core::sample::ProbeReport;

@@ -1,5 +1,5 @@
 //! End to end: the real `cutover` binary (`status`, `sim`) against the simulator.
-#![allow(clippy::unwrap_used)] // helpers outside #[test] fns; tests may unwrap (team rule)
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::sim::{self, Scenario};
 use serde_json::Value;

@@ -3,9 +3,10 @@
 //! `team-tokens.txt` next to the demo log, says where on screen and on exit,
 //! and the log never holds a token (nor its hash). A line of that file, run
 //! as is, follows the demo as that owner, whose note lands in the log.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 #[allow(dead_code)]
-#[path = "tui_support/tmux.rs"]
+#[path = "support/tmux.rs"]
 mod tmux;
 
 use cutover_cockpit::journal::read_records;

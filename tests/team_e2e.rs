@@ -6,9 +6,10 @@
 //!
 //! Every wait polls the screen (or the log) with a generous timeout: the
 //! machine may be loaded, and a fixed sleep would be a guess.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 #[allow(dead_code)]
-#[path = "tui_support/tmux.rs"]
+#[path = "support/tmux.rs"]
 mod tmux;
 
 use cutover_cockpit::core::entry::EntryKind;

@@ -1,6 +1,7 @@
 //! The team server in-process over loopback with reqwest: the commander's
 //! real session (core + journal), followers acting through `/api/act`,
 //! reading `/api/view`, `/api/events` and `/metrics`, and bad input.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::app::session::{lock, SharedSession};
 use cutover_cockpit::app::start::{self, Loaded};

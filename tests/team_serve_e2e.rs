@@ -1,9 +1,10 @@
 //! End to end with the real binary: `cutover run --serve` in tmux as the
 //! commander; a team member's note through `/api/act` shows in the
 //! commander's log pane and lands in the log with the member as actor.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 #[allow(dead_code)]
-#[path = "tui_support/tmux.rs"]
+#[path = "support/tmux.rs"]
 mod tmux;
 
 use cutover_cockpit::journal::read_records;

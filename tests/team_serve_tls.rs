@@ -1,5 +1,6 @@
 //! `[serve] tls_cert`/`tls_key`: the team server speaks HTTPS with a PEM
 //! certificate and key, and names the file when one is unusable.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::app::session::SharedSession;
 use cutover_cockpit::app::start;

@@ -1,5 +1,6 @@
 //! The real event loop under ratatui's TestBackend with a fake cockpit:
 //! keys in, actions to the port, frames out (only when something changed).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod tui_support;
 

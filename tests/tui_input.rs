@@ -1,5 +1,6 @@
 //! Keys as an operator presses them, against the demo views: what reaches
 //! the core (`Command::Act`), what stays on screen, what quits.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod tui_support;
 

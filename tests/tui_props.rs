@@ -1,5 +1,6 @@
 //! Properties: no key sequence makes the screen panic or leave its bounds,
 //! and inside a form no printable key ever leaves the form except Enter/Esc.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod tui_support;
 

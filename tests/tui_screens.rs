@@ -2,6 +2,7 @@
 //! colour assertions on the cells that carry meaning. Every time on screen
 //! comes from the fixture (render never reads a clock), so the snapshots
 //! need no time filters.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod tui_support;
 

@@ -5,6 +5,7 @@
 //! on the demo fixture with a recording port); skipped if tmux is missing.
 //! Try the screen by hand with
 //! `cargo test --test tui_terminal -- --ignored --nocapture cockpit_fixture_program`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod tui_support;
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+#[path = "../support/tmux.rs"]
 pub mod tmux;
 
 use cutover_cockpit::core::cockpit::Action;

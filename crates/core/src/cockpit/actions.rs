@@ -1,0 +1,333 @@
+//! People's actions: authority, the rules of spec section 3, and the
+//! records each accepted action writes. A refusal says what is wrong and
+//! what would be right.
+
+use super::notify::Fill;
+use super::records::phase_entry;
+use super::state::StepState;
+use super::{Action, Cockpit, Effect};
+use crate::entry::Entry;
+use crate::runbook::GateKind;
+use crate::sanitize::inert;
+use crate::time::Ts;
+use serde_json::json;
+
+/// What an accepted action produces besides its records.
+pub(super) struct Plan {
+    pub entries: Vec<Entry>,
+    pub notify: Vec<Effect>,
+    pub ack: String,
+}
+
+impl Plan {
+    pub(super) fn one(entry: Entry, ack: String) -> Plan {
+        Plan {
+            entries: vec![entry],
+            notify: vec![],
+            ack,
+        }
+    }
+}
+
+pub(super) type Rule = Result<Plan, String>;
+
+pub(super) fn required(text: &str, what: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        Err(format!("{what} is required (say why, in words)"))
+    } else {
+        Ok(())
+    }
+}
+
+impl Cockpit {
+    pub(super) fn act(&mut self, actor: &str, action: Action, now: Ts) -> Vec<Effect> {
+        // Refusals and acknowledgements quote outside text (ids, reasons): inert.
+        let refused = |reason: String| {
+            vec![Effect::Refused {
+                actor: inert(actor),
+                reason: inert(&reason),
+            }]
+        };
+        if self.runbook.owner(actor).is_none() {
+            let ids: Vec<&str> = self.runbook.owners.iter().map(|o| o.id.as_str()).collect();
+            return refused(format!(
+                "{actor} is not on the roster; act as one of: {}",
+                ids.join(", ")
+            ));
+        }
+        match self.plan(actor, action, now) {
+            Err(reason) => refused(reason),
+            Ok(plan) => {
+                let mut out = self.commit(now, plan.entries);
+                out.extend(plan.notify);
+                out.push(Effect::Acknowledged {
+                    actor: actor.to_string(),
+                    message: inert(&plan.ack),
+                });
+                out
+            }
+        }
+    }
+
+    fn plan(&self, actor: &str, action: Action, now: Ts) -> Rule {
+        match action {
+            Action::Go { rationale } => self.plan_go(actor, &rationale, now),
+            Action::Hold { reason } => self.plan_hold(actor, &reason, now),
+            Action::Resume { rationale } => self.plan_resume(actor, &rationale, now),
+            Action::Rollback { scope, rationale } => {
+                self.plan_rollback(actor, &scope, &rationale, now, None)
+            }
+            Action::Waive {
+                gate,
+                owner,
+                reason,
+                expires,
+            } => self.plan_waive(actor, &gate, &owner, &reason, expires, now),
+            Action::SignOff { phase, role } => self.plan_signoff(actor, &phase, &role),
+            Action::Handover { to, rationale } => self.plan_handover(actor, &to, &rationale),
+            Action::IssueOpen {
+                id,
+                severity,
+                title,
+                owner,
+            } => self.plan_issue_open(actor, &id, severity, &title, &owner),
+            Action::IssueClose { id, rationale } => self.plan_issue_close(actor, &id, &rationale),
+            Action::Note { text } => {
+                required(&text, "a note's text")?;
+                let e = self.decision_entry(actor, "note", &text, json!({}));
+                Ok(Plan::one(e, "note recorded".into()))
+            }
+            Action::Decide {
+                threshold,
+                answer,
+                rationale,
+            } => self.plan_decide(actor, &threshold, answer, &rationale, now),
+            step => self.plan_step(actor, step, now),
+        }
+    }
+
+    /// Decision authority: the commander or the current phase's owner.
+    pub(super) fn authorize(&self, actor: &str, what: &str) -> Result<(), String> {
+        let owner = self.phase().map(|p| p.owner.as_str()).unwrap_or("");
+        if actor == self.commander || actor == owner {
+            Ok(())
+        } else {
+            Err(format!(
+                "{actor} may not {what}: only the commander ({}) or the phase owner ({owner}) may",
+                self.commander
+            ))
+        }
+    }
+
+    fn no_hold(&self, what: &str) -> Result<(), String> {
+        match &self.hold {
+            Some(h) => Err(format!(
+                "{what} refused: HOLD is active (by {} at {}: {}); resume first",
+                h.by,
+                h.since.hms(),
+                h.reason
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn plan_hold(&self, actor: &str, reason: &str, now: Ts) -> Rule {
+        required(reason, "a reason for the hold")?;
+        if let Some(h) = &self.hold {
+            return Err(format!(
+                "already on HOLD since {} (by {})",
+                h.since.hms(),
+                h.by
+            ));
+        }
+        let e = self.decision_entry(actor, "hold", reason, json!({}));
+        let fill = Fill {
+            actor: Some(actor),
+            reason: Some(reason),
+            ..Fill::default()
+        };
+        Ok(Plan {
+            entries: vec![e],
+            notify: vec![self.notify("hold", now, fill)],
+            ack: "HOLD: the line is stopped".into(),
+        })
+    }
+
+    fn plan_resume(&self, actor: &str, rationale: &str, now: Ts) -> Rule {
+        self.authorize(actor, "resume")?;
+        required(rationale, "a rationale")?;
+        if self.hold.is_none() {
+            return Err("nothing to resume: the line is not on hold".into());
+        }
+        let e = self.decision_entry(actor, "resume", rationale, json!({}));
+        let fill = Fill {
+            actor: Some(actor),
+            reason: Some(rationale),
+            ..Fill::default()
+        };
+        Ok(Plan {
+            entries: vec![e],
+            notify: vec![self.notify("resume", now, fill)],
+            ack: "resumed: the hold is lifted".into(),
+        })
+    }
+
+    /// Gates of `phase` of `kind` that do not count as passed at `now`, described.
+    fn unmet_gates(&self, phase: &str, kind: GateKind, now: Ts) -> Vec<String> {
+        self.gates
+            .iter()
+            .filter(|g| g.phase == phase && g.kind == kind)
+            .filter(|g| !self.gate_counts(&g.id, now))
+            .map(|g| {
+                let why = g.reason.as_deref().unwrap_or("");
+                format!(
+                    "{} gate {} is {} ({why})",
+                    kind_name(kind),
+                    g.id,
+                    g.state().as_str()
+                )
+            })
+            .collect()
+    }
+
+    /// A gate counts for `go` when it passes, or a waiver is in force at `now`.
+    fn gate_counts(&self, id: &str, now: Ts) -> bool {
+        let pass = self
+            .gates
+            .iter()
+            .any(|g| g.id == id && g.evaluated == crate::gate::GateState::Pass);
+        pass || self.waivers.iter().any(|w| w.gate == id && w.in_force(now))
+    }
+
+    fn plan_go(&self, actor: &str, rationale: &str, now: Ts) -> Rule {
+        self.authorize(actor, "say go")?;
+        required(rationale, "a rationale")?;
+        self.no_hold("go")?;
+        if self.phase.finished {
+            return Err("the cutover is complete: there is no next phase".into());
+        }
+        let cur = self.phase_id().to_string();
+        if self.phase.needs_reentry {
+            return self.plan_reentry(actor, rationale, &cur, now);
+        }
+        let mut unmet = self.unmet_gates(&cur, GateKind::Exit, now);
+        for so in self
+            .signoffs
+            .iter()
+            .filter(|s| s.phase == cur && s.given_at.is_none())
+        {
+            unmet.push(format!("sign-off {} ({}) is awaiting", so.role, so.owner));
+        }
+        let next = self
+            .runbook
+            .phases
+            .get(self.phase.index + 1)
+            .map(|p| p.id.clone());
+        if let Some(n) = &next {
+            unmet.extend(self.unmet_gates(n, GateKind::Entry, now));
+        }
+        if !unmet.is_empty() {
+            return Err(format!("go refused: {}", unmet.join("; ")));
+        }
+        let mut entries =
+            vec![self.decision_entry(actor, "go", rationale, json!({"from": cur, "to": next}))];
+        entries.push(phase_entry(actor, "completed", &cur, false));
+        let ack = match &next {
+            Some(n) => {
+                entries.push(phase_entry(actor, "entered", n, false));
+                format!("go: {cur} completed, {n} entered")
+            }
+            None => format!("go: {cur} completed; the cutover is complete"),
+        };
+        let shown = next
+            .as_deref()
+            .and_then(|n| self.runbook.phase(n))
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| "completion".into());
+        let fill = Fill {
+            actor: Some(actor),
+            reason: Some(rationale),
+            phase: Some(shown),
+            ..Fill::default()
+        };
+        let notify = vec![self.notify("go", now, fill)];
+        Ok(Plan {
+            entries,
+            notify,
+            ack,
+        })
+    }
+
+    fn plan_reentry(&self, actor: &str, rationale: &str, cur: &str, now: Ts) -> Rule {
+        if let Some(rb) = &self.rollback {
+            let open: Vec<&str> = rb
+                .steps
+                .iter()
+                .filter(|s| !s.state.finished())
+                .map(|s| s.id.as_str())
+                .collect();
+            if !open.is_empty() {
+                return Err(format!(
+                    "go refused: rollback {} still has unfinished steps ({}); mark them done or skipped first",
+                    rb.scope,
+                    open.join(", ")
+                ));
+            }
+        }
+        let unmet = self.unmet_gates(cur, GateKind::Entry, now);
+        if !unmet.is_empty() {
+            return Err(format!(
+                "re-entering {cur} after the rollback refused: {}",
+                unmet.join("; ")
+            ));
+        }
+        let d = self.decision_entry(
+            actor,
+            "go",
+            rationale,
+            json!({"from": cur, "to": cur, "reentry": true}),
+        );
+        let fill = Fill {
+            actor: Some(actor),
+            reason: Some(rationale),
+            ..Fill::default()
+        };
+        Ok(Plan {
+            entries: vec![d, phase_entry(actor, "entered", cur, true)],
+            notify: vec![self.notify("go", now, fill)],
+            ack: format!("go: {cur} re-entered after the rollback"),
+        })
+    }
+
+    /// Steps whose `after` dependencies are not finished.
+    pub(super) fn unfinished_deps(
+        &self,
+        after: &[String],
+        pool: &[super::StepStatus],
+    ) -> Vec<String> {
+        after
+            .iter()
+            .filter(|d| pool.iter().any(|s| &s.id == *d && !s.state.finished()))
+            .cloned()
+            .collect()
+    }
+
+    /// Whether a phase step may start now (hold stops the line for new work).
+    pub(super) fn may_start(&self, state: &StepState) -> Result<(), String> {
+        self.no_hold("starting a step")?;
+        match state {
+            StepState::Pending | StepState::Blocked { .. } => Ok(()),
+            s => Err(format!(
+                "the step is {}; only a pending or blocked step can start",
+                s.name()
+            )),
+        }
+    }
+}
+
+fn kind_name(k: GateKind) -> &'static str {
+    match k {
+        GateKind::Entry => "entry",
+        GateKind::Exit => "exit",
+    }
+}

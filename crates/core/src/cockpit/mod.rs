@@ -1,0 +1,286 @@
+//! The cockpit state machine: `Cockpit::handle(msg, now) -> Vec<Effect>`.
+//!
+//! Every change of durable state goes through a log entry: `handle` checks
+//! the rules, builds the entries, and applies them with the same
+//! [`Cockpit::apply_record`] that rebuilds a cockpit from a log. So folding
+//! the log's records gives the state the live session had (timers up to the
+//! last checkpoint; see docs/decision-core.md).
+
+mod actions;
+mod apply;
+mod board;
+mod decisions;
+pub mod msg;
+mod notify;
+mod people;
+mod records;
+pub mod state;
+mod status;
+mod steps;
+mod tick;
+
+pub use msg::{Action, Answer, Effect, IssueSeverity, Msg};
+pub use records::OVERRUN_ID;
+pub use state::*;
+
+use crate::entry::{Entry, EntryKind};
+use crate::gate::GateStatus;
+use crate::metrics::{MetricStore, DEFAULT_CAP};
+use crate::runbook::{Phase, Runbook};
+use crate::threshold::ThresholdStatus;
+use crate::time::{Dur, Ts};
+use std::collections::BTreeMap;
+
+/// Actor name of records the cockpit writes by itself (evaluations, probes).
+pub const SYSTEM_ACTOR: &str = "cockpit";
+
+/// The live (or replayed) state of a cutover.
+#[derive(Debug, Clone)]
+pub struct Cockpit {
+    runbook: Runbook,
+    window: Window,
+    commander: String,
+    phase: PhaseState,
+    steps: Vec<StepStatus>,
+    gates: Vec<GateStatus>,
+    thresholds: Vec<ThresholdStatus>,
+    signoffs: Vec<SignOffStatus>,
+    waivers: Vec<Waiver>,
+    hold: Option<Hold>,
+    rollback: Option<RollbackState>,
+    recommendations: Vec<Recommendation>,
+    issues: Vec<Issue>,
+    endpoints: BTreeMap<String, EndpointStatus>,
+    overrun_raised: bool,
+    store: MetricStore,
+    /// Probe reports applied live but not yet handed out as an `observe`
+    /// record: the next record (at the latest the next tick) carries them.
+    unlogged: Vec<serde_json::Value>,
+}
+
+impl Cockpit {
+    /// A cockpit at the start of a new log (`now` = the log's start), in the first phase.
+    pub fn new(runbook: Runbook, now: Ts) -> Cockpit {
+        let window = Window::new(&runbook, now);
+        let steps = runbook
+            .phases
+            .iter()
+            .flat_map(|p| p.steps.iter().map(move |s| StepStatus::new(Some(&p.id), s)))
+            .collect();
+        let gates = runbook
+            .gates()
+            .map(|(p, g)| GateStatus::new(&p.id, g))
+            .collect();
+        let thresholds = runbook
+            .thresholds
+            .iter()
+            .map(ThresholdStatus::new)
+            .collect();
+        let signoffs = runbook
+            .phases
+            .iter()
+            .flat_map(|p| {
+                p.signoffs.iter().map(move |s| SignOffStatus {
+                    phase: p.id.clone(),
+                    role: s.role.clone(),
+                    owner: s.owner.clone(),
+                    given_at: None,
+                })
+            })
+            .collect();
+        let retain = longest_window(&runbook).max(Dur::from_mins(60));
+        let mut store = MetricStore::new(DEFAULT_CAP, retain, Dur::from_secs(20));
+        for name in [
+            "cutover.elapsed_min",
+            "cutover.remaining_min",
+            "phase.elapsed_min",
+            "cutover.forecast_overrun_min",
+            "issues.open",
+            "issues.open_critical",
+        ] {
+            store.set_stale_override(name, None);
+        }
+        for r in &runbook.rollbacks {
+            store.set_stale_override(&format!("rollback.{}.slack_min", r.scope), None);
+        }
+        Cockpit {
+            commander: runbook.commander.clone(),
+            window,
+            phase: PhaseState {
+                index: 0,
+                entered_at: now,
+                needs_reentry: false,
+                finished: false,
+            },
+            steps,
+            gates,
+            thresholds,
+            signoffs,
+            waivers: Vec::new(),
+            hold: None,
+            rollback: None,
+            recommendations: Vec::new(),
+            issues: Vec::new(),
+            endpoints: BTreeMap::new(),
+            overrun_raised: false,
+            store,
+            runbook,
+            unlogged: Vec::new(),
+        }
+    }
+
+    /// Sets the staleness of bare metrics (the config's `poll.stale_after`).
+    pub fn set_stale_after(&mut self, stale_after: Dur) {
+        self.store.set_stale_after(stale_after);
+    }
+
+    /// The first record of a new log after `open`: the first phase is entered.
+    pub fn begin(&mut self, now: Ts) -> Vec<Effect> {
+        let e = records::phase_entry(SYSTEM_ACTOR, "entered", self.phase_id(), false);
+        self.commit(now, vec![e])
+    }
+
+    /// A restart picked the log up: time not running must not count in any
+    /// `for` timer. `body` says what happened (e.g. a torn line moved aside).
+    pub fn restart(&mut self, now: Ts, body: serde_json::Value) -> Vec<Effect> {
+        let e = Entry {
+            kind: EntryKind::Resume,
+            actor: SYSTEM_ACTOR.into(),
+            phase: Some(self.phase_id().to_string()),
+            body,
+        };
+        self.commit(now, vec![e])
+    }
+
+    /// Rebuilds a cockpit from a log's records (the first one's time is the
+    /// log start). Records that do not fit the runbook are skipped.
+    pub fn replay(runbook: Runbook, entries: impl IntoIterator<Item = (Ts, Entry)>) -> Cockpit {
+        let mut it = entries.into_iter().peekable();
+        let start = it.peek().map(|(t, _)| *t).unwrap_or(Ts(0));
+        let mut c = Cockpit::new(runbook, start);
+        for (ts, e) in it {
+            c.apply_record(ts, &e);
+        }
+        c
+    }
+
+    /// Reacts to one message at `now`. Entries in `Effect::Append` must be
+    /// written with this same `now` as their `ts`, so a replay matches.
+    pub fn handle(&mut self, msg: Msg, now: Ts) -> Vec<Effect> {
+        match msg {
+            Msg::Probe(report) => {
+                // Applied now (the screen shows it at once), logged in one
+                // batch with the others at the next record or tick.
+                let body = records::observe_report(&report);
+                self.apply_report(now, &body);
+                self.unlogged.push(body);
+                Vec::new()
+            }
+            Msg::Tick => {
+                let mut out = self.flush_observations();
+                out.extend(self.tick(now));
+                out
+            }
+            Msg::Act { actor, action } => self.act(&actor, action, now),
+        }
+    }
+
+    /// The probe reports not yet logged, as one `observe` record (none if
+    /// there are none). Already applied, so not applied again. Call before
+    /// writing a record of your own (e.g. `close`) so no sample is lost.
+    pub fn flush_observations(&mut self) -> Vec<Effect> {
+        if self.unlogged.is_empty() {
+            return Vec::new();
+        }
+        let reports = std::mem::take(&mut self.unlogged);
+        let e = records::observe_batch_entry(reports, self.phase_id());
+        vec![Effect::Append(e)]
+    }
+
+    /// Applies entries to the state and wraps them as effects, in order,
+    /// after the unlogged probe reports (so a rebuild sees them first too).
+    fn commit(&mut self, now: Ts, entries: Vec<Entry>) -> Vec<Effect> {
+        let mut out = self.flush_observations();
+        out.extend(entries.into_iter().map(|e| {
+            self.apply_record(now, &e);
+            Effect::Append(e)
+        }));
+        out
+    }
+
+    // ----- read API for the view model -----
+
+    pub fn runbook(&self) -> &Runbook {
+        &self.runbook
+    }
+    /// The current phase of the runbook (`None` only for a runbook without phases).
+    pub fn phase(&self) -> Option<&Phase> {
+        self.runbook.phases.get(self.phase.index)
+    }
+    pub fn phase_id(&self) -> &str {
+        self.runbook
+            .phases
+            .get(self.phase.index)
+            .map(|p| p.id.as_str())
+            .unwrap_or("")
+    }
+    /// Index, entry time, re-entry need, completion.
+    pub fn phase_state(&self) -> &PhaseState {
+        &self.phase
+    }
+    pub fn window(&self) -> Window {
+        self.window
+    }
+    /// Who holds decision authority now (after any handover).
+    pub fn commander(&self) -> &str {
+        &self.commander
+    }
+    /// Every gate of every phase, in runbook order.
+    pub fn gates(&self) -> &[GateStatus] {
+        &self.gates
+    }
+    pub fn thresholds(&self) -> &[ThresholdStatus] {
+        &self.thresholds
+    }
+    /// Every phase step, in runbook order (rollback steps are in `rollback()`).
+    pub fn steps(&self) -> &[StepStatus] {
+        &self.steps
+    }
+    pub fn signoffs(&self) -> &[SignOffStatus] {
+        &self.signoffs
+    }
+    pub fn hold(&self) -> Option<&Hold> {
+        self.hold.as_ref()
+    }
+    pub fn rollback(&self) -> Option<&RollbackState> {
+        self.rollback.as_ref()
+    }
+    /// Pending recommendations, oldest first (they stay until decided).
+    pub fn recommendations(&self) -> &[Recommendation] {
+        &self.recommendations
+    }
+    /// The exception register, expired waivers included (flagged).
+    pub fn waivers(&self) -> &[Waiver] {
+        &self.waivers
+    }
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+    /// Per probe label: last ok, last failure.
+    pub fn endpoints(&self) -> &BTreeMap<String, EndpointStatus> {
+        &self.endpoints
+    }
+    pub fn store(&self) -> &MetricStore {
+        &self.store
+    }
+}
+
+/// The longest window any gate or threshold reads (samples are kept that long).
+fn longest_window(rb: &Runbook) -> Dur {
+    let gates = rb.gates().flat_map(|(_, g)| g.when.windows());
+    let ths = rb.thresholds.iter().flat_map(|t| t.when.windows());
+    gates.chain(ths).max().unwrap_or(Dur::ZERO)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,190 @@
+//! Metrics the cockpit derives itself (spec section 3): countdowns, the
+//! overrun forecast, rollback slack and issue counts. Pure functions of the
+//! cockpit state at `now`; fed into the metric store on every tick.
+
+use crate::cockpit::state::{StepState, StepStatus};
+use crate::time::{Dur, Ts};
+use std::collections::HashMap;
+
+/// Whether `name` is one of the cockpit's own metrics (never stale, not probed).
+pub fn is_derived(name: &str) -> bool {
+    ["cutover.", "phase.", "rollback.", "issues."]
+        .iter()
+        .any(|p| name.starts_with(p))
+}
+
+/// Everything the derived metrics are computed from.
+#[derive(Debug, Clone)]
+pub struct DerivedInputs<'a> {
+    pub now: Ts,
+    /// `window_start` when set, else the log start.
+    pub origin: Ts,
+    pub window_end: Ts,
+    pub phase_entered: Ts,
+    /// Unfinished work still ahead (critical path over the remaining phases).
+    pub remaining_work: Dur,
+    /// `(scope, planned duration of its rollback plan)`.
+    pub rollback_plans: Vec<(&'a str, Dur)>,
+    pub issues_open: usize,
+    pub issues_open_critical: usize,
+}
+
+/// The derived samples at `inp.now`, as `(name, value)`.
+pub fn derived_samples(inp: &DerivedInputs) -> Vec<(String, f64)> {
+    let mins = |d: Dur| d.as_mins_f64();
+    let remaining = inp.window_end - inp.now;
+    let mut out = vec![
+        ("cutover.elapsed_min".into(), mins(inp.now - inp.origin)),
+        ("cutover.remaining_min".into(), mins(remaining)),
+        (
+            "phase.elapsed_min".into(),
+            mins(inp.now - inp.phase_entered),
+        ),
+        (
+            "cutover.forecast_overrun_min".into(),
+            mins((inp.now + inp.remaining_work) - inp.window_end),
+        ),
+        ("issues.open".into(), inp.issues_open as f64),
+        (
+            "issues.open_critical".into(),
+            inp.issues_open_critical as f64,
+        ),
+    ];
+    for (scope, plan) in &inp.rollback_plans {
+        out.push((
+            format!("rollback.{scope}.slack_min"),
+            mins(remaining - *plan),
+        ));
+    }
+    out
+}
+
+/// Time still needed for one step at `now` (0 when finished or unplanned).
+pub fn step_remaining(s: &StepStatus, now: Ts) -> Dur {
+    let expected = s.expected.unwrap_or(Dur::ZERO);
+    match &s.state {
+        StepState::Done { .. } | StepState::Skipped { .. } => Dur::ZERO,
+        StepState::InProgress { since, .. } => Dur((expected - (now - *since)).0.max(0)),
+        StepState::Pending | StepState::Blocked { .. } => expected,
+    }
+}
+
+/// The longest chain of `remaining` along `after` (steps run in parallel
+/// unless ordered). `after` references outside `steps` are ignored; cycles
+/// (refused by `check`) are cut rather than followed.
+pub fn critical_path(steps: &[(&str, Dur, &[String])]) -> Dur {
+    let index: HashMap<&str, usize> = steps.iter().enumerate().map(|(i, s)| (s.0, i)).collect();
+    let mut memo: Vec<Mark> = vec![Mark::New; steps.len()];
+    let mut best = Dur::ZERO;
+    for i in 0..steps.len() {
+        best = best.max(finish(i, steps, &index, &mut memo));
+    }
+    best
+}
+
+#[derive(Clone, Copy)]
+enum Mark {
+    New,
+    Visiting,
+    Done(Dur),
+}
+
+fn finish(
+    i: usize,
+    steps: &[(&str, Dur, &[String])],
+    index: &HashMap<&str, usize>,
+    memo: &mut [Mark],
+) -> Dur {
+    match memo[i] {
+        Mark::Done(d) => return d,
+        // A cycle: this chain contributes nothing more.
+        Mark::Visiting => return Dur::ZERO,
+        Mark::New => memo[i] = Mark::Visiting,
+    }
+    let (_, own, after) = steps[i];
+    let mut before = Dur::ZERO;
+    for dep in after.iter() {
+        if let Some(&j) = index.get(dep.as_str()) {
+            before = before.max(finish(j, steps, index, memo));
+        }
+    }
+    let d = before + own;
+    memo[i] = Mark::Done(d);
+    d
+}
+
+/// Critical path of the unfinished part of `steps` at `now`.
+pub fn remaining_path(steps: &[&StepStatus], now: Ts) -> Dur {
+    let rows: Vec<(&str, Dur, &[String])> = steps
+        .iter()
+        .map(|s| (s.id.as_str(), step_remaining(s, now), s.after.as_slice()))
+        .collect();
+    critical_path(&rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(id: &str, mins: i64, after: &[&str], state: StepState) -> StepStatus {
+        StepStatus {
+            id: id.into(),
+            phase: Some("p".into()),
+            title: id.into(),
+            owner: "o".into(),
+            expected: Some(Dur::from_mins(mins)),
+            after: after.iter().map(|s| s.to_string()).collect(),
+            state,
+        }
+    }
+
+    #[test]
+    fn critical_path_follows_after_and_runs_the_rest_in_parallel() {
+        let a = st("a", 20, &[], StepState::Pending);
+        let b = st("b", 15, &["a"], StepState::Pending);
+        let c = st("c", 30, &[], StepState::Pending);
+        assert_eq!(remaining_path(&[&a, &b, &c], Ts(0)), Dur::from_mins(35));
+        let a_started = st(
+            "a",
+            20,
+            &[],
+            StepState::InProgress {
+                by: "x".into(),
+                since: Ts(0),
+            },
+        );
+        // 10 minutes into a 20-minute step: 10 + 15 remain on that chain.
+        let now = Ts(Dur::from_mins(10).0);
+        assert_eq!(remaining_path(&[&a_started, &b], now), Dur::from_mins(25));
+    }
+
+    #[test]
+    fn cycles_are_cut_not_followed() {
+        let a = st("a", 1, &["b"], StepState::Pending);
+        let b = st("b", 1, &["a"], StepState::Pending);
+        assert_eq!(remaining_path(&[&a, &b], Ts(0)), Dur::from_mins(2));
+    }
+
+    #[test]
+    fn countdowns_slack_and_forecast() {
+        let inp = DerivedInputs {
+            now: Ts(Dur::from_mins(60).0),
+            origin: Ts(0),
+            window_end: Ts(Dur::from_mins(360).0),
+            phase_entered: Ts(Dur::from_mins(45).0),
+            remaining_work: Dur::from_mins(330),
+            rollback_plans: vec![("return-read-path", Dur::from_mins(15))],
+            issues_open: 2,
+            issues_open_critical: 1,
+        };
+        let m: HashMap<String, f64> = derived_samples(&inp).into_iter().collect();
+        assert_eq!(m["cutover.elapsed_min"], 60.0);
+        assert_eq!(m["cutover.remaining_min"], 300.0);
+        assert_eq!(m["phase.elapsed_min"], 15.0);
+        assert_eq!(m["cutover.forecast_overrun_min"], 30.0);
+        assert_eq!(m["rollback.return-read-path.slack_min"], 285.0);
+        assert_eq!(m["issues.open"], 2.0);
+        assert_eq!(m["issues.open_critical"], 1.0);
+        assert!(is_derived("rollback.x.slack_min") && !is_derived("target.pacs.up"));
+    }
+}

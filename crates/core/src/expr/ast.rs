@@ -1,0 +1,332 @@
+//! The expression AST of gates and thresholds (spec section 3).
+
+use crate::time::Dur;
+use std::fmt;
+
+/// A metric name as written, with its character offset inside the `when` string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricRef {
+    pub name: String,
+    /// Character offset (0-based) of the name inside the expression source.
+    pub offset: usize,
+}
+
+/// Window functions over a metric's samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowFn {
+    Avg,
+    Min,
+    Max,
+    P50,
+    P95,
+    P99,
+    Last,
+    Delta,
+    Rate,
+}
+
+impl WindowFn {
+    pub const ALL: [WindowFn; 9] = [
+        WindowFn::Avg,
+        WindowFn::Min,
+        WindowFn::Max,
+        WindowFn::P50,
+        WindowFn::P95,
+        WindowFn::P99,
+        WindowFn::Last,
+        WindowFn::Delta,
+        WindowFn::Rate,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            WindowFn::Avg => "avg",
+            WindowFn::Min => "min",
+            WindowFn::Max => "max",
+            WindowFn::P50 => "p50",
+            WindowFn::P95 => "p95",
+            WindowFn::P99 => "p99",
+            WindowFn::Last => "last",
+            WindowFn::Delta => "delta",
+            WindowFn::Rate => "rate",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<WindowFn> {
+        WindowFn::ALL.into_iter().find(|f| f.name() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+}
+
+impl ArithOp {
+    /// `+` and `-` (one precedence level; `*` and `/` are the other).
+    pub fn is_additive(self) -> bool {
+        matches!(self, ArithOp::Add | ArithOp::Sub)
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+        }
+    }
+}
+
+/// An expression node. Numbers are f64; booleans come from comparisons and literals.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Num(f64),
+    Bool(bool),
+    /// Latest sample of a metric (subject to staleness).
+    Metric(MetricRef),
+    /// `FUNC(metric, window)`.
+    Window {
+        func: WindowFn,
+        metric: MetricRef,
+        window: Dur,
+    },
+    /// `age(metric)`: seconds since its last sample.
+    Age(MetricRef),
+    Neg(Box<Expr>),
+    Arith {
+        op: ArithOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Cmp {
+        op: CmpOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Not(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+}
+
+/// The static type of an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    Number,
+    Bool,
+}
+
+impl Expr {
+    /// Every metric this expression reads, in source order.
+    pub fn metrics(&self) -> Vec<&MetricRef> {
+        let mut out = Vec::new();
+        self.collect_metrics(&mut out);
+        out
+    }
+
+    fn collect_metrics<'a>(&'a self, out: &mut Vec<&'a MetricRef>) {
+        match self {
+            Expr::Num(_) | Expr::Bool(_) => {}
+            Expr::Metric(m) | Expr::Age(m) | Expr::Window { metric: m, .. } => out.push(m),
+            Expr::Neg(e) | Expr::Not(e) => e.collect_metrics(out),
+            Expr::Arith { lhs, rhs, .. } | Expr::Cmp { lhs, rhs, .. } => {
+                lhs.collect_metrics(out);
+                rhs.collect_metrics(out);
+            }
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.collect_metrics(out);
+                b.collect_metrics(out);
+            }
+        }
+    }
+
+    /// Every window duration used, for checking against `max_duration`.
+    pub fn windows(&self) -> Vec<Dur> {
+        let mut out = Vec::new();
+        self.visit(&mut |e| {
+            if let Expr::Window { window, .. } = e {
+                out.push(*window);
+            }
+        });
+        out
+    }
+
+    fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Neg(e) | Expr::Not(e) => e.visit(f),
+            Expr::Arith { lhs, rhs, .. } | Expr::Cmp { lhs, rhs, .. } => {
+                lhs.visit(f);
+                rhs.visit(f);
+            }
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            _ => {}
+        }
+    }
+
+    /// Type-checks the expression; the error names what was expected.
+    pub fn ty(&self) -> Result<Ty, String> {
+        let want = |e: &Expr, t: Ty, ctx: &str| -> Result<(), String> {
+            let got = e.ty()?;
+            if got == t {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{ctx} needs a {} operand, found a {} (`{e}`)",
+                    ty_name(t),
+                    ty_name(got)
+                ))
+            }
+        };
+        match self {
+            Expr::Num(_) | Expr::Metric(_) | Expr::Window { .. } | Expr::Age(_) => Ok(Ty::Number),
+            Expr::Bool(_) => Ok(Ty::Bool),
+            Expr::Neg(e) => want(e, Ty::Number, "unary `-`").map(|_| Ty::Number),
+            Expr::Arith { op, lhs, rhs } => {
+                let ctx = format!("`{}`", op.symbol());
+                want(lhs, Ty::Number, &ctx)?;
+                want(rhs, Ty::Number, &ctx)?;
+                Ok(Ty::Number)
+            }
+            Expr::Cmp { op, lhs, rhs } => {
+                let ctx = format!("`{}`", op.symbol());
+                want(lhs, Ty::Number, &ctx)?;
+                want(rhs, Ty::Number, &ctx)?;
+                Ok(Ty::Bool)
+            }
+            Expr::Not(e) => want(e, Ty::Bool, "`not`").map(|_| Ty::Bool),
+            Expr::And(a, b) => {
+                want(a, Ty::Bool, "`and`")?;
+                want(b, Ty::Bool, "`and`")?;
+                Ok(Ty::Bool)
+            }
+            Expr::Or(a, b) => {
+                want(a, Ty::Bool, "`or`")?;
+                want(b, Ty::Bool, "`or`")?;
+                Ok(Ty::Bool)
+            }
+        }
+    }
+}
+
+fn ty_name(t: Ty) -> &'static str {
+    match t {
+        Ty::Number => "number",
+        Ty::Bool => "boolean",
+    }
+}
+
+/// Prints the expression with parentheses only where precedence needs them,
+/// so that it parses back to the same AST and never nests deeper than any
+/// source of that AST (the parser bounds nesting depth).
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_at(f, 0)
+    }
+}
+
+impl Expr {
+    /// Binding strength, loosest first, as the parser's levels:
+    /// or, and, not, comparison, + -, * /, unary minus, atoms.
+    fn precedence(&self) -> u8 {
+        match self {
+            Expr::Or(..) => 1,
+            Expr::And(..) => 2,
+            Expr::Not(_) => 3,
+            Expr::Cmp { .. } => 4,
+            Expr::Arith { op, .. } if op.is_additive() => 5,
+            Expr::Arith { .. } => 6,
+            Expr::Neg(_) => 7,
+            _ => 8,
+        }
+    }
+
+    /// Prints `self` where the parser expects an operand of at least `min`.
+    fn fmt_at(&self, f: &mut fmt::Formatter<'_>, min: u8) -> fmt::Result {
+        if self.precedence() < min {
+            f.write_str("(")?;
+            self.fmt_bare(f)?;
+            f.write_str(")")
+        } else {
+            self.fmt_bare(f)
+        }
+    }
+
+    /// Binary chains are left-associative: the left operand may be of the
+    /// same level, the right one must bind tighter.
+    fn fmt_bare(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Num(n) => {
+                if n.fract() == 0.0 && n.abs() < 1e15 {
+                    write!(f, "{}", *n as i64)
+                } else {
+                    write!(f, "{n}")
+                }
+            }
+            Expr::Bool(b) => write!(f, "{b}"),
+            Expr::Metric(m) => f.write_str(&m.name),
+            Expr::Window {
+                func,
+                metric,
+                window,
+            } => write!(f, "{}({}, {})", func.name(), metric.name, window),
+            Expr::Age(m) => write!(f, "age({})", m.name),
+            Expr::Neg(e) => {
+                f.write_str("-")?;
+                e.fmt_at(f, 7)
+            }
+            Expr::Arith { op, lhs, rhs } => {
+                let p = self.precedence();
+                lhs.fmt_at(f, p)?;
+                write!(f, " {} ", op.symbol())?;
+                rhs.fmt_at(f, p + 1)
+            }
+            Expr::Cmp { op, lhs, rhs } => {
+                lhs.fmt_at(f, 5)?;
+                write!(f, " {} ", op.symbol())?;
+                rhs.fmt_at(f, 5)
+            }
+            Expr::Not(e) => {
+                f.write_str("not ")?;
+                e.fmt_at(f, 3)
+            }
+            Expr::And(a, b) => {
+                a.fmt_at(f, 2)?;
+                f.write_str(" and ")?;
+                b.fmt_at(f, 3)
+            }
+            Expr::Or(a, b) => {
+                a.fmt_at(f, 1)?;
+                f.write_str(" or ")?;
+                b.fmt_at(f, 2)
+            }
+        }
+    }
+}

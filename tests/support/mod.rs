@@ -1,0 +1,41 @@
+//! Support shared by the integration tests: one policy for a missing
+//! external tool, listeners handed over already bound, temp dirs, tmux.
+//! Include it with `mod support;` (each test file is its own crate).
+#![allow(dead_code)] // each test crate uses a different part of it
+
+pub mod external;
+pub mod net;
+pub mod tmux;
+
+/// A fresh temp directory, removed when dropped.
+pub fn temp_dir(prefix: &str) -> TempDir {
+    let n = std::sync::atomic::AtomicU64::new(0);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let path = std::env::temp_dir().join(format!(
+        "{prefix}-{}-{stamp}-{}",
+        std::process::id(),
+        n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&path).expect("create temp dir");
+    TempDir { path }
+}
+
+/// A directory that is deleted on drop (also when the test fails).
+pub struct TempDir {
+    pub path: std::path::PathBuf,
+}
+
+impl TempDir {
+    pub fn join(&self, name: &str) -> std::path::PathBuf {
+        self.path.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
