@@ -5,6 +5,7 @@
 //! `html` only format the model. Field names of record bodies live in
 //! `records`, so a rename elsewhere is fixed in one place.
 
+mod cut_actions;
 mod decisions;
 pub mod evidence;
 mod header;
