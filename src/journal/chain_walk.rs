@@ -20,8 +20,9 @@ pub(super) struct Light {
     ts: String,
     kind: EntryKind,
     actor: String,
+    // a string or null (or absent), as in a full `Record`
     #[serde(default, rename = "phase")]
-    _phase: Option<IgnoredAny>,
+    _phase: Option<String>,
     #[serde(rename = "body")]
     _body: IgnoredAny,
     prev: String,
@@ -193,11 +194,14 @@ impl<'p> Walker<'p> {
         let (head, hash) = canon::split_line(line).ok_or_else(|| {
             bad("the line does not end in the `,\"hash\":\"<64 hex>\"}` member docs/log-format.md requires".into())
         })?;
-        if Ts::parse_rfc3339(&light.ts).is_none() {
+        if Ts::parse_log_ts(&light.ts).is_none() {
             return Err(bad(format!(
-                "ts \"{}\" is not an RFC 3339 time",
+                "ts \"{}\" is not a UTC time written as YYYY-MM-DDTHH:MM:SS.mmmZ",
                 crate::core::sanitize::inert(&light.ts)
             )));
+        }
+        if !is_hash_hex(&light.prev) {
+            return Err(bad("prev is not 64 lowercase hex digits".into()));
         }
         if line_no == 1 {
             self.pick_chain(record.as_ref())?;
@@ -366,4 +370,11 @@ pub(super) fn seq_mismatch(
     }
     (DamageKind::Reordered, format!(
         "record seq {seq} appears again on line {line_no} (it belongs on line {}): a record was copied or moved", seq + 1))
+}
+
+/// 64 lowercase hex digits: the only form a `prev` (or `hash`) takes.
+fn is_hash_hex(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
