@@ -37,7 +37,7 @@ pub struct Session {
     tail: LogTail,
     toast: Option<Toast>,
     failed: Option<String>,
-    /// Webhooks (issue 9); `None` when the config has none.
+    /// Webhooks; `None` when the config has none.
     notifier: Option<Notifier>,
     /// Sequence number of the last checkpoint sent to the webhooks.
     sent_checkpoint: Option<u64>,
@@ -246,7 +246,7 @@ impl Session {
             .unwrap_or_default()
     }
 
-    /// Sends the journal's newest checkpoint to the webhooks once (issue 10).
+    /// Sends the journal's newest checkpoint to the webhooks once.
     fn publish_checkpoint(&mut self, now: Ts) {
         let Some(n) = &self.notifier else { return };
         let Some(cp) = self.journal.last_checkpoint() else {

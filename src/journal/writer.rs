@@ -14,7 +14,7 @@ use crate::core::time::{Dur, Ts};
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// A checkpoint is written at least this often (issue 10), besides every decision.
+/// A checkpoint is written at least this often, besides every decision.
 pub const CHECKPOINT_EVERY: Dur = Dur(15 * 60_000);
 
 /// What `open_existing` found and did before handing the log back.

@@ -1,4 +1,4 @@
-//! The evidence pack (`cutover report`, spec section 6): a single file a
+//! The evidence pack (`cutover report`, docs/report.md): a single file a
 //! compliance reviewer can read without this program.
 //!
 //! `Evidence::from_records` is pure (records in, model out); `markdown` and

@@ -1,7 +1,7 @@
 //! The chain check the report states on its first lines: the journal's own
 //! verifier (`journal::verify_bytes`) over the bytes the report reads, plus
 //! the last checkpoint the cockpit published next to the log
-//! (`LOG.checkpoint`, issue 10), checked against the log.
+//! (`LOG.checkpoint`), checked against the log.
 
 use crate::journal::canon::{self, Chain, ZERO_HASH};
 use crate::journal::lock::sidecar;

@@ -1,5 +1,5 @@
 //! What the core asks the journal to record: a log entry before it has a
-//! sequence number, timestamp or hash (the journal adds those, spec section 5).
+//! sequence number, timestamp or hash (the journal adds those, docs/log-format.md).
 
 use serde::{Deserialize, Serialize};
 
