@@ -7,10 +7,10 @@ use super::records::phase_entry;
 use super::state::StepState;
 use super::{Action, Cockpit, Effect};
 use crate::entry::Entry;
+use crate::records::{DecisionAction, PhaseEvent};
 use crate::runbook::GateKind;
 use crate::sanitize::inert;
 use crate::time::Ts;
-use serde_json::json;
 
 /// What an accepted action produces besides its records.
 pub(super) struct Plan {
@@ -94,7 +94,7 @@ impl Cockpit {
             Action::IssueClose { id, rationale } => self.plan_issue_close(actor, &id, &rationale),
             Action::Note { text } => {
                 required(&text, "a note's text")?;
-                let e = self.decision_entry(actor, "note", &text, json!({}));
+                let e = self.decision_entry(actor, DecisionAction::Note, &text);
                 Ok(Plan::one(e, "note recorded".into()))
             }
             Action::Decide {
@@ -140,7 +140,7 @@ impl Cockpit {
                 h.by
             ));
         }
-        let e = self.decision_entry(actor, "hold", reason, json!({}));
+        let e = self.decision_entry(actor, DecisionAction::Hold, reason);
         let fill = Fill {
             actor: Some(actor),
             reason: Some(reason),
@@ -159,7 +159,7 @@ impl Cockpit {
         if self.hold.is_none() {
             return Err("nothing to resume: the line is not on hold".into());
         }
-        let e = self.decision_entry(actor, "resume", rationale, json!({}));
+        let e = self.decision_entry(actor, DecisionAction::Resume, rationale);
         let fill = Fill {
             actor: Some(actor),
             reason: Some(rationale),
@@ -229,12 +229,16 @@ impl Cockpit {
         if !unmet.is_empty() {
             return Err(format!("go refused: {}", unmet.join("; ")));
         }
-        let mut entries =
-            vec![self.decision_entry(actor, "go", rationale, json!({"from": cur, "to": next}))];
-        entries.push(phase_entry(actor, "completed", &cur, false));
+        let go = DecisionAction::Go {
+            from: cur.clone(),
+            to: next.clone(),
+            reentry: false,
+        };
+        let mut entries = vec![self.decision_entry(actor, go, rationale)];
+        entries.push(phase_entry(actor, PhaseEvent::Completed, &cur, false));
         let ack = match &next {
             Some(n) => {
-                entries.push(phase_entry(actor, "entered", n, false));
+                entries.push(phase_entry(actor, PhaseEvent::Entered, n, false));
                 format!("go: {cur} completed, {n} entered")
             }
             None => format!("go: {cur} completed; the cutover is complete"),
@@ -281,19 +285,19 @@ impl Cockpit {
                 unmet.join("; ")
             ));
         }
-        let d = self.decision_entry(
-            actor,
-            "go",
-            rationale,
-            json!({"from": cur, "to": cur, "reentry": true}),
-        );
+        let go = DecisionAction::Go {
+            from: cur.to_string(),
+            to: Some(cur.to_string()),
+            reentry: true,
+        };
+        let d = self.decision_entry(actor, go, rationale);
         let fill = Fill {
             actor: Some(actor),
             reason: Some(rationale),
             ..Fill::default()
         };
         Ok(Plan {
-            entries: vec![d, phase_entry(actor, "entered", cur, true)],
+            entries: vec![d, phase_entry(actor, PhaseEvent::Entered, cur, true)],
             notify: vec![self.notify("go", now, fill)],
             ack: format!("go: {cur} re-entered after the rollback"),
         })
