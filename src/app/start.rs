@@ -150,12 +150,12 @@ fn create(
 ) -> Result<(Session, Opened), StartError> {
     let now = clock();
     let src = journal::OpenSource {
-        runbook_path: &loaded.runbook_path,
+        runbook_path: Some(&loaded.runbook_path),
         runbook_text: &loaded.runbook_text,
-        config_path: &loaded.config_path,
+        config_path: Some(&loaded.config_path),
         config_text: &loaded.config_text,
     };
-    let body = journal::open_body(src, operator, &hostname());
+    let body = journal::open_record_body(src, operator, &hostname());
     let entry = Entry::with_body(EntryKind::Open, operator, None, &body);
     let journal = Journal::create(log, entry, now, key).map_err(journal_error)?;
     let mut cockpit = Cockpit::new(loaded.runbook.clone(), now);
@@ -195,7 +195,7 @@ fn resume(
     cockpit.set_stale_after(loaded.config.poll.stale_after);
     let now = clock();
     let mut session = Session::new(cockpit, journal, operator, clock, &records);
-    let body = journal::resume_body(&info, operator, &hostname());
+    let body = journal::resume_record_body(&info, operator, &hostname());
     let effects = session.cockpit_mut().restart(now, &body);
     session.run_effects(effects, now);
     fail_if_broken(&session)?;

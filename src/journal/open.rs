@@ -5,6 +5,7 @@ use super::record::Record;
 use super::writer::ResumeInfo;
 use crate::core::entry::EntryKind;
 use crate::core::records::{self, OpenBody, ResumeBody, TornBody};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// Placeholder that replaces a secret value in the logged config.
@@ -20,13 +21,25 @@ pub fn sha256_hex(text: &str) -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct OpenSource<'a> {
     /// The runbook path as given on the command line.
-    pub runbook_path: &'a str,
+    pub runbook_path: Option<&'a str>,
     /// The runbook text, verbatim.
     pub runbook_text: &'a str,
     /// The config path as given on the command line.
-    pub config_path: &'a str,
+    pub config_path: Option<&'a str>,
     /// The config text (secrets still in it: redacted here).
     pub config_text: &'a str,
+}
+
+/// [`open_record_body`] without paths, as the JSON an entry carries (tests
+/// and benches that build a log by hand).
+pub fn open_body(runbook_text: &str, config_text: &str, operator: &str, host: &str) -> Value {
+    let src = OpenSource {
+        runbook_path: None,
+        runbook_text,
+        config_path: None,
+        config_text,
+    };
+    records::to_value(&open_record_body(src, operator, host))
 }
 
 /// The body of the `open` record: the runbook text verbatim, the config text
@@ -35,7 +48,7 @@ pub struct OpenSource<'a> {
 ///
 /// `config_sha256` is the digest of the redacted text that is logged, so a
 /// reviewer can check it and it cannot be used to confirm a guessed secret.
-pub fn open_body(src: OpenSource<'_>, operator: &str, host: &str) -> OpenBody {
+pub fn open_record_body(src: OpenSource<'_>, operator: &str, host: &str) -> OpenBody {
     let (config, note) = match redact_config(src.config_text) {
         Ok(c) => (c, None),
         Err(e) => (
@@ -46,11 +59,11 @@ pub fn open_body(src: OpenSource<'_>, operator: &str, host: &str) -> OpenBody {
     OpenBody {
         runbook: src.runbook_text.to_string(),
         runbook_sha256: sha256_hex(src.runbook_text),
-        runbook_path: Some(src.runbook_path.to_string()),
+        runbook_path: src.runbook_path.map(str::to_string),
         config_sha256: sha256_hex(&config),
         config,
         config_note: note,
-        config_path: Some(src.config_path.to_string()),
+        config_path: src.config_path.map(str::to_string),
         operator: operator.to_string(),
         host: host.to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -59,9 +72,14 @@ pub fn open_body(src: OpenSource<'_>, operator: &str, host: &str) -> OpenBody {
     }
 }
 
+/// The body of a `resume` record as the JSON an entry carries.
+pub fn resume_body(info: &ResumeInfo, operator: &str, host: &str) -> Value {
+    records::to_value(&resume_record_body(info, operator, host))
+}
+
 /// The body of a `resume` record: who picked the log up, and any torn last
 /// line that was moved aside (its byte offset and where it went).
-pub fn resume_body(info: &ResumeInfo, operator: &str, host: &str) -> ResumeBody {
+pub fn resume_record_body(info: &ResumeInfo, operator: &str, host: &str) -> ResumeBody {
     ResumeBody {
         operator: operator.to_string(),
         host: host.to_string(),
@@ -217,12 +235,12 @@ admin_password = "pw-zyx"
     #[test]
     fn open_body_carries_digests_and_no_secret() {
         let src = OpenSource {
-            runbook_path: "runbooks/x.toml",
+            runbook_path: Some("runbooks/x.toml"),
             runbook_text: "[runbook]\nname = \"x\"\n",
-            config_path: "config/x.toml",
+            config_path: Some("config/x.toml"),
             config_text: CONFIG,
         };
-        let typed = open_body(src, "dana", "bridge-1");
+        let typed = open_record_body(src, "dana", "bridge-1");
         assert_eq!(typed.runbook_sha256, sha256_hex(src.runbook_text));
         assert_eq!(typed.operator, "dana");
         assert_eq!(typed.runbook_path.as_deref(), Some("runbooks/x.toml"));
