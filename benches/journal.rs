@@ -111,8 +111,10 @@ fn durable_latency(dir: &Path, n: u64) {
         let t = Instant::now();
         let at = Ts(T0.0 + i as i64);
         j.append(decision(i), at).expect("append");
-        j.append(phase_record("completed", "readiness"), at).expect("append");
-        j.append(phase_record("entered", "pilot"), at).expect("append");
+        j.append(phase_record("completed", "readiness"), at)
+            .expect("append");
+        j.append(phase_record("entered", "pilot"), at)
+            .expect("append");
         j.commit().expect("commit");
         go.push(t.elapsed());
         j.wait_checkpoint();

@@ -19,16 +19,30 @@ const DANA: &str = "cct_TESTONLY_dana_not_a_secret_00000000000000000000000000000
 
 /// What round `r` does, as the team API's JSON, and a word to find it by.
 fn action(r: u32) -> (String, String) {
-    let step = |a: &str, s: &str| (format!(r#"{{"action":"{a}","step":"{s}"}}"#), format!("{a} {s}"));
+    let step = |a: &str, s: &str| {
+        (
+            format!(r#"{{"action":"{a}","step":"{s}"}}"#),
+            format!("{a} {s}"),
+        )
+    };
     match r {
         3 => step("step_start", "copy"),
         9 => step("step_done", "copy"),
         15 => step("step_start", "verify"),
         21 => step("step_done", "verify"),
         _ => match r % 3 {
-            1 => (format!(r#"{{"action":"hold","reason":"crash-hold-{r}"}}"#), format!("crash-hold-{r}")),
-            2 => (format!(r#"{{"action":"resume","rationale":"crash-resume-{r}"}}"#), format!("crash-resume-{r}")),
-            _ => (format!(r#"{{"action":"note","text":"crash-note-{r}"}}"#), format!("crash-note-{r}")),
+            1 => (
+                format!(r#"{{"action":"hold","reason":"crash-hold-{r}"}}"#),
+                format!("crash-hold-{r}"),
+            ),
+            2 => (
+                format!(r#"{{"action":"resume","rationale":"crash-resume-{r}"}}"#),
+                format!("crash-resume-{r}"),
+            ),
+            _ => (
+                format!(r#"{{"action":"note","text":"crash-note-{r}"}}"#),
+                format!("crash-note-{r}"),
+            ),
         },
     }
 }
@@ -52,7 +66,9 @@ fn expected(r: u32) -> Expect {
         _ => "Done",
     };
     // holds and resumes alternate on r % 3 == 1 / 2, except on step rounds
-    let last_hold_or_resume = (0..=r).rev().find(|i| ![3, 9, 15, 21].contains(i) && i % 3 != 0);
+    let last_hold_or_resume = (0..=r)
+        .rev()
+        .find(|i| ![3, 9, 15, 21].contains(i) && i % 3 != 0);
     let hold = last_hold_or_resume.is_some_and(|i| i % 3 == 1);
     Expect { hold, copy, verify }
 }
@@ -61,8 +77,12 @@ fn start(log: &Path, port: u16) -> Option<Tmux> {
     let cmd = format!(
         "exec {} run {} --config {} --log {} --as dana --serve 127.0.0.1:{port}",
         env!("CARGO_BIN_EXE_cutover"),
-        Path::new(ROOT).join("assets/fixtures/team-runbook.toml").display(),
-        Path::new(ROOT).join("assets/fixtures/team-config.toml").display(),
+        Path::new(ROOT)
+            .join("assets/fixtures/team-runbook.toml")
+            .display(),
+        Path::new(ROOT)
+            .join("assets/fixtures/team-config.toml")
+            .display(),
         log.display()
     );
     Tmux::start("cutover-crash", &cmd, 160, 40)
@@ -110,14 +130,20 @@ fn wait_view(rt: &tokio::runtime::Runtime, port: u16, t: &Tmux) -> serde_json::V
         if let Some(v) = view(rt, port) {
             return v;
         }
-        assert!(Instant::now() < deadline, "cockpit never served:\n{}", t.capture());
+        assert!(
+            Instant::now() < deadline,
+            "cockpit never served:\n{}",
+            t.capture()
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
 
 fn kill_9(t: &Tmux) {
     let pid = t.pane_pid().expect("pane pid");
-    let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+    let _ = std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status();
     // the lock is the OS's: it goes with the process
     let deadline = Instant::now() + Duration::from_secs(5);
     while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
@@ -151,18 +177,32 @@ fn every_acknowledged_action_survives_kill_9_with_its_effect_on_screen() {
             assert!(
                 read_records(&log).unwrap().iter().any(|x| {
                     x.body.to_string().contains(&word)
-                        || format!("{} {}", x.body["type"].as_str().unwrap_or(""), x.body["step"].as_str().unwrap_or(""))
-                            .replace("start", "step_start")
-                            .replace("done", "step_done")
+                        || format!(
+                            "{} {}",
+                            x.body["type"].as_str().unwrap_or(""),
+                            x.body["step"].as_str().unwrap_or("")
+                        )
+                        .replace("start", "step_start")
+                        .replace("done", "step_done")
                             == word
                 }),
                 "round {r}: acknowledged `{word}` is not in the log"
             );
-            assert_eq!(v["header"]["hold"].is_null(), !want.hold, "round {r}: hold in the view");
+            assert_eq!(
+                v["header"]["hold"].is_null(),
+                !want.hold,
+                "round {r}: hold in the view"
+            );
             assert_eq!(step_status(&v, "copy"), want.copy, "round {r}: copy");
             assert_eq!(step_status(&v, "verify"), want.verify, "round {r}: verify");
-            let pane = t.wait_for("Pilot dataset", Duration::from_secs(10)).unwrap_or_else(|p| p);
-            assert_eq!(pane.contains("HOLD"), want.hold, "round {r}: hold banner on screen:\n{pane}");
+            let pane = t
+                .wait_for("Pilot dataset", Duration::from_secs(10))
+                .unwrap_or_else(|p| p);
+            assert_eq!(
+                pane.contains("HOLD"),
+                want.hold,
+                "round {r}: hold banner on screen:\n{pane}"
+            );
         }
         if r == rounds {
             break;

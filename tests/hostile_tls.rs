@@ -3,6 +3,8 @@
 //! the cert-expiry scenario's certificate really expires mid-run.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+mod support;
+
 use cutover_cockpit::core::config::load as load_config;
 use cutover_cockpit::core::sample::ProbeReport;
 use cutover_cockpit::core::sanitize::is_dangerous;
@@ -84,7 +86,7 @@ async fn self_signed_certificate_is_refused() {
 async fn expired_certificate_is_refused_even_from_a_trusted_ca() {
     let dir = tempdir();
     let (url, ca, _task) = tls_server(Ts(now().0 - 10 * DAY), Ts(now().0 - DAY), false).await;
-    let ca_file = write_ca(&dir, "expired-ca.pem", &ca);
+    let ca_file = write_ca(&dir.path, "expired-ca.pem", &ca);
     assert_failed_with(
         &health(&url, Some(&ca_file)).await,
         "TLS: certificate expired",
@@ -95,7 +97,7 @@ async fn expired_certificate_is_refused_even_from_a_trusted_ca() {
 async fn trusted_certificate_reports_days_left() {
     let dir = tempdir();
     let (url, ca, _task) = tls_server(Ts(now().0 - DAY), Ts(now().0 + 30 * DAY), false).await;
-    let ca_file = write_ca(&dir, "good-ca.pem", &ca);
+    let ca_file = write_ca(&dir.path, "good-ca.pem", &ca);
     let r = health(&url, Some(&ca_file)).await;
     assert!(r.ok, "{r:?}");
     let days = r
@@ -115,7 +117,7 @@ async fn simulator_certificate_expires_mid_window() {
     // 3m scenario time at speed 90 = 2 s of real time
     let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let handle = sim::start(scenario, addr, 90.0).await.unwrap();
-    let ca_file = write_ca(&dir, "sim-ca.pem", handle.ca_pem.as_deref().unwrap());
+    let ca_file = write_ca(&dir.path, "sim-ca.pem", handle.ca_pem.as_deref().unwrap());
     let url = format!(
         "https://127.0.0.1:{}/target/pacs/health",
         handle.tls_addr.unwrap().port()
@@ -137,12 +139,6 @@ async fn simulator_certificate_expires_mid_window() {
     handle.stop().await;
 }
 
-fn tempdir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "cutover-tls-test-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn tempdir() -> support::TempDir {
+    support::temp_dir("cutover-tls-test")
 }

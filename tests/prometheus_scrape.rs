@@ -4,6 +4,8 @@
 //! (.ci/run installs it).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+mod support;
+
 use cutover_cockpit::app::session::{lock, SharedSession};
 use cutover_cockpit::app::start;
 use cutover_cockpit::core::cockpit::Action;
@@ -27,33 +29,10 @@ impl Drop for Prom {
     }
 }
 
-fn prometheus_binary() -> Option<&'static str> {
-    let ok = Command::new("prometheus")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    ok.then_some("prometheus")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prometheus_scrapes_the_cockpit() {
-    let Some(bin) = prometheus_binary() else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!(
-                "`prometheus` is not installed; CI must install it (apt-get install -y prometheus)"
-            );
-        }
-        eprintln!("skipped: `prometheus` is not installed (apt-get install -y prometheus)");
+    let Some(bin) = support::external::require("prometheus", &[], "apt-get install -y prometheus")
+    else {
         return;
     };
     let loaded = start::load(
@@ -61,9 +40,7 @@ async fn prometheus_scrapes_the_cockpit() {
         &Path::new(ROOT).join("assets/fixtures/team-config.toml"),
     )
     .unwrap();
-    let dir = std::env::temp_dir().join(format!("cutover-prom-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::temp_dir("cutover-prom");
     let (session, _) =
         start::open_session(&loaded, &dir.join("cutover.jsonl"), "dana", system_clock()).unwrap();
     let session: SharedSession = Arc::new(Mutex::new(session));
@@ -109,7 +86,8 @@ async fn prometheus_scrapes_the_cockpit() {
         server.addr
     );
     std::fs::write(dir.join("prometheus.yml"), yml).unwrap();
-    let web = format!("127.0.0.1:{}", free_port());
+    // Prometheus binds it itself (a child process): the one race left
+    let web = format!("127.0.0.1:{}", support::net::port_for_external());
     let child = Command::new(bin)
         .arg(format!(
             "--config.file={}",

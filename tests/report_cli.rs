@@ -167,9 +167,9 @@ fn hostile_log() -> PathBuf {
     let mut text = String::new();
     let rb = format!("[runbook]\nname = \"{}\"\nversion = \"1\"\n[[phase]]\nid = \"p\"\nname = \"P\"\nowner = \"dana\"\n", "<b>Bold</b> \\u001b[1m");
     let recs = [
-        json!({"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":"dana","phase":null,"body":{"runbook":{"text":rb}}}),
-        json!({"ts":"2026-11-28T22:00:01.000Z","kind":"phase","actor":"dana","phase":"p","body":{"event":"entered","id":"p"}}),
-        json!({"ts":"2026-11-28T22:01:00.000Z","kind":"decision","actor":evil,"phase":"p","body":{"type":"hold","reason":evil,
+        json!({"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":"dana","phase":null,"body":{"runbook":rb}}),
+        json!({"ts":"2026-11-28T22:00:01.000Z","kind":"phase","actor":"dana","phase":"p","body":{"type":"entered","phase":"p"}}),
+        json!({"ts":"2026-11-28T22:01:00.000Z","kind":"decision","actor":evil,"phase":"p","body":{"type":"hold","rationale":evil,
             "snapshot":{"gates":[{"id":evil,"state":evil}]}}}),
         json!({"ts":"2026-11-28T22:02:00.000Z","kind":"decision","actor":"dana","phase":"p","body":{"type":"waive","gate":evil,"owner":evil,"reason":evil,"expires":"2026-11-28T23:00:00Z"}}),
     ];

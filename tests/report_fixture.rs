@@ -213,7 +213,8 @@ fn generate() -> String {
         signed: false,
     };
     s.rec(t(0, 0), "open", "dana", json!({
-        "runbook": runbook, "runbook_sha256": sha(&runbook), "config": config, "config_sha256": sha(&config),
+        "runbook": runbook, "runbook_sha256": sha(&runbook), "runbook_path": "runbooks/pacs-cutover.toml",
+        "config": config, "config_sha256": sha(&config), "config_path": "config/pacs-demo.toml",
         "config_note": null, "operator": "dana", "host": "bridge-laptop-01", "version": "cutover 0.1.0",
         "log_format": 1, "chain": "sha256"}));
     for th in ["replication-lag", "retrieval-latency"] {

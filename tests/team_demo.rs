@@ -5,28 +5,18 @@
 //! as is, follows the demo as that owner, whose note lands in the log.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
-#[allow(dead_code)]
-#[path = "support/tmux.rs"]
-mod tmux;
+mod support;
 
 use cutover_cockpit::journal::read_records;
 use cutover_cockpit::serve::auth::token_hash;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use tmux::Tmux;
+use support::tmux::Tmux;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cutover");
 const WAIT: Duration = Duration::from_secs(30);
 const ROSTER: [&str; 7] = ["dana", "sam", "priya", "dr-lee", "kim", "marcus", "jo"];
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn wait_for(t: &Tmux, needle: &str) -> String {
     t.wait_for(needle, WAIT)
@@ -52,22 +42,13 @@ fn demo_dir(tmp: &Path) -> PathBuf {
 
 #[test]
 fn demo_serve_mints_a_token_per_owner_into_a_private_file_never_the_log() {
-    if std::process::Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "tmux is required under CI"
-        );
-        eprintln!("tmux not available: skipping");
+    if support::external::require("tmux", &[], "apt-get install -y tmux").is_none() {
         return;
     }
-    let tmp = std::env::temp_dir().join(format!("cutover-team-demo-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).unwrap();
-    let port = free_port();
+    let tmp_dir = support::temp_dir("cutover-team-demo");
+    let tmp = tmp_dir.path.clone();
+    // the demo binds it itself (a child process): the one race left
+    let port = support::net::port_for_external();
     let cmd = format!(
         "TMPDIR={} {BIN} demo --serve 127.0.0.1:{port}; echo EXIT=$?; sleep 60",
         tmp.display()
@@ -120,7 +101,6 @@ fn demo_serve_mints_a_token_per_owner_into_a_private_file_never_the_log() {
         );
     }
     drop(demo);
-    let _ = std::fs::remove_dir_all(&tmp);
 }
 
 /// The private file's command lines (one per roster owner, in order) and their tokens.

@@ -8,29 +8,19 @@
 //! machine may be loaded, and a fixed sleep would be a guess.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
-#[allow(dead_code)]
-#[path = "support/tmux.rs"]
-mod tmux;
+mod support;
 
 use cutover_cockpit::core::entry::EntryKind;
 use cutover_cockpit::journal::{read_records, Record};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-use tmux::Tmux;
+use support::tmux::Tmux;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cutover");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// Generous: a debug build on 2 loaded cores.
 const WAIT: Duration = Duration::from_secs(30);
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Mints a token for `owner` with the real `cutover token`: (token, config block).
 fn mint(owner: &str) -> (String, String) {
@@ -79,7 +69,7 @@ fn has_step(pane: &str, state: &str, title: &str) -> bool {
 }
 
 struct Team {
-    dir: PathBuf,
+    dir: support::TempDir,
     log: PathBuf,
     commander_cmd: String,
     url: String,
@@ -87,12 +77,11 @@ struct Team {
 
 impl Team {
     fn new(blocks: &[String]) -> Team {
-        let dir = std::env::temp_dir().join(format!("cutover-team-e2e-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let config = write_config(&dir, blocks);
+        let dir = support::temp_dir("cutover-team-e2e");
+        let config = write_config(&dir.path, blocks);
         let log = dir.join("cutover.jsonl");
-        let port = free_port();
+        // the cockpit binds it itself (a child process): the one race left
+        let port = support::net::port_for_external();
         let runbook = Path::new(ROOT).join("assets/fixtures/team-runbook.toml");
         // `exec` keeps the shell's pid, written first, so the test can kill -9 the cockpit itself
         let commander_cmd = format!(
@@ -121,7 +110,7 @@ impl Team {
 
     /// A follower; the token reaches it through a file and `CUTOVER_TOKEN`, never argv.
     fn follower(&self, name: &str, owner: &str, token: &str) -> Tmux {
-        let file = self.dir.join(format!("{name}.token"));
+        let file = self.dir.path.join(format!("{name}.token"));
         std::fs::write(&file, token).unwrap();
         let cmd = format!(
             "CUTOVER_TOKEN=$(cat {}) exec {BIN} follow {} --as {owner}",
@@ -154,15 +143,7 @@ impl Team {
 }
 
 fn tmux_available() -> bool {
-    let ok = Command::new("tmux").arg("-V").output().is_ok();
-    if !ok {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "tmux is required under CI"
-        );
-        eprintln!("tmux not available: skipping");
-    }
-    ok
+    support::external::require("tmux", &[], "apt-get install -y tmux").is_some()
 }
 
 #[test]
@@ -221,7 +202,6 @@ fn two_followers_and_the_commander_with_real_processes() {
         assert!(!text.contains(t.as_str()));
     }
     drop((commander, sam, priya));
-    let _ = std::fs::remove_dir_all(&team.dir);
 }
 
 /// Sam starts and finishes the step `copy` with the keys; everyone sees it.

@@ -3,34 +3,26 @@
 //! commander's log pane and lands in the log with the member as actor.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
-#[allow(dead_code)]
-#[path = "support/tmux.rs"]
-mod tmux;
+mod support;
 
 use cutover_cockpit::journal::read_records;
 use std::path::Path;
 use std::time::Duration;
-use tmux::Tmux;
+use support::tmux::Tmux;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// Test-only token whose hash is in assets/fixtures/team-config.toml.
 const SAM: &str = "cct_TESTONLY_sam_not_a_secret_00000000000000000000000000000000000";
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn a_members_note_reaches_the_commanders_screen_and_log() {
-    let dir = std::env::temp_dir().join(format!("cutover-serve-e2e-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    if support::external::require("tmux", &[], "apt-get install -y tmux").is_none() {
+        return;
+    }
+    let dir = support::temp_dir("cutover-serve-e2e");
     let log = dir.join("cutover.jsonl");
-    let port = free_port();
+    // the cockpit binds it itself (a child process): the one race left
+    let port = support::net::port_for_external();
     let cmd = format!(
         "{} run {} --config {} --log {} --as dana --serve 127.0.0.1:{port}; sleep 30",
         env!("CARGO_BIN_EXE_cutover"),
@@ -42,13 +34,7 @@ fn a_members_note_reaches_the_commanders_screen_and_log() {
             .display(),
         log.display()
     );
-    let Some(t) = Tmux::start("cutover-serve-e2e", &cmd, 160, 40) else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("tmux is required under CI");
-        }
-        eprintln!("tmux not available: skipping");
-        return;
-    };
+    let t = Tmux::start("cutover-serve-e2e", &cmd, 160, 40).expect("tmux starts a session");
     t.wait_for("cutover.jsonl", Duration::from_secs(15))
         .unwrap_or_else(|pane| panic!("cockpit never drawn:\n{pane}"));
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -2,6 +2,8 @@
 //! certificate and key, and names the file when one is unusable.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+mod support;
+
 use cutover_cockpit::app::session::SharedSession;
 use cutover_cockpit::app::start;
 use cutover_cockpit::probe::system_clock;
@@ -22,11 +24,8 @@ fn session(dir: &Path) -> (SharedSession, cutover_cockpit::core::config::Config)
     (Arc::new(Mutex::new(s)), loaded.config)
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("cutover-serve-tls-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> support::TempDir {
+    support::temp_dir(&format!("cutover-serve-tls-{name}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -38,7 +37,7 @@ async fn serves_https_with_a_pem_certificate() {
     let cert = params.self_signed(&key).unwrap();
     std::fs::write(dir.join("cert.pem"), cert.pem()).unwrap();
     std::fs::write(dir.join("key.pem"), key.serialize_pem()).unwrap();
-    let (s, mut cfg) = session(&dir);
+    let (s, mut cfg) = session(&dir.path);
     cfg.serve.tls_cert = Some(dir.join("cert.pem").display().to_string());
     cfg.serve.tls_key = Some(dir.join("key.pem").display().to_string());
     let opts = ServeOptions::from_config(&cfg, Some("127.0.0.1:0")).unwrap();
@@ -65,7 +64,7 @@ async fn an_unusable_key_file_is_named() {
     let dir = temp_dir("bad");
     std::fs::write(dir.join("cert.pem"), "not a certificate").unwrap();
     std::fs::write(dir.join("key.pem"), "not a key").unwrap();
-    let (s, mut cfg) = session(&dir);
+    let (s, mut cfg) = session(&dir.path);
     cfg.serve.tls_cert = Some(dir.join("cert.pem").display().to_string());
     cfg.serve.tls_key = Some(dir.join("key.pem").display().to_string());
     let opts = ServeOptions::from_config(&cfg, Some("127.0.0.1:0")).unwrap();

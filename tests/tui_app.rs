@@ -19,6 +19,8 @@ fn terminal() -> Terminal<TestBackend> {
 
 /// Runs the loop in a task, sends `events`, lets it settle (longer than
 /// one frame gap), then ends it; returns (exit, frames, last screen).
+/// The tests run on tokio's paused clock: a sleep returns only once every
+/// task is idle, so "settled" means the loop has handled all it was sent.
 /// Without `AppEvent::Quit` in `events` the loop is closed by dropping the
 /// sender after the pause.
 async fn drive(port: &mut FakePort, events: Vec<AppEvent>) -> (Exit, u64, String) {
@@ -45,7 +47,7 @@ fn typed(s: &str) -> Vec<AppEvent> {
     s.chars().map(|c| AppEvent::Key(key(c))).collect()
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn hold_typed_at_the_keyboard_reaches_the_core_and_shows_the_banner() {
     let mut port = FakePort::new(fixtures::demo_view());
     let mut events = typed("hdiagnosing viewer cache");
@@ -63,7 +65,7 @@ async fn hold_typed_at_the_keyboard_reaches_the_core_and_shows_the_banner() {
     assert!(screen.contains("✔ done: recorded"), "{screen}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn q_y_ends_the_loop_as_confirmed_quit() {
     let mut port = FakePort::new(fixtures::demo_view());
     let (exit, _, _) = drive(&mut port, typed("qy")).await;
@@ -71,7 +73,7 @@ async fn q_y_ends_the_loop_as_confirmed_quit() {
     assert!(port.actions.lock().expect("actions").is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn refusal_shows_the_rule() {
     let mut port = FakePort::new(fixtures::team_view());
     port.answer = ActResult::Refused("go belongs to the commander or the phase owner".into());
@@ -84,14 +86,14 @@ async fn refusal_shows_the_rule() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn idle_ticks_do_not_redraw() {
     let mut port = FakePort::new(fixtures::demo_view());
     let (_, frames, _) = drive(&mut port, vec![AppEvent::Tick; 50]).await;
     assert_eq!(frames, 1, "only the first frame");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_changed_view_is_drawn_and_an_unchanged_one_is_not() {
     let port = FakePort::new(fixtures::demo_view());
     let (tx, rx) = mpsc::channel(16);
@@ -114,7 +116,7 @@ async fn a_changed_view_is_drawn_and_an_unchanged_one_is_not() {
     assert!(screen.contains("RECOMMENDATION"), "{screen}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_burst_of_keys_is_drawn_in_one_frame() {
     let mut port = FakePort::new(fixtures::demo_view());
     let mut events: Vec<AppEvent> = (0..200)
@@ -135,7 +137,7 @@ async fn a_burst_of_keys_is_drawn_in_one_frame() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn closed_channel_ends_the_loop() {
     let mut port = FakePort::new(fixtures::demo_view());
     let (exit, frames, screen) = drive(&mut port, vec![]).await;
@@ -143,6 +145,7 @@ async fn closed_channel_ends_the_loop() {
     assert!(screen.contains("cutover.jsonl"));
 }
 
+// real time: the frame budget is measured against the wall clock
 #[tokio::test]
 async fn steady_typing_is_drawn_at_most_30_times_a_second() {
     let port = FakePort::new(fixtures::demo_view());
@@ -176,7 +179,7 @@ async fn steady_typing_is_drawn_at_most_30_times_a_second() {
     assert!(frames >= 2, "typing is drawn at all");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn writing_a_template_goes_to_the_port_and_its_answer_is_shown() {
     let mut port = FakePort::new(fixtures::demo_view());
     let (_, _, screen) = drive(&mut port, typed("pw")).await;

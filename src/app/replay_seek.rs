@@ -8,6 +8,7 @@
 
 use crate::app::log_tail::LogTail;
 use crate::core::cockpit::Cockpit;
+use crate::core::records::OpenBody;
 use crate::core::runbook::Runbook;
 use crate::core::time::{parse_duration, Dur, Ts};
 use crate::journal::Record;
@@ -105,8 +106,8 @@ impl Snapshots {
 /// `poll.stale_after` of the config logged in the `open` record, so that
 /// replay marks samples stale when the live cockpit did (default otherwise).
 fn logged_stale_after(open: &Record) -> Option<Dur> {
-    let text = open.body.get("config")?.as_str()?;
-    let config: toml::Table = toml::from_str(text).ok()?;
+    let open: OpenBody = crate::core::records::read(&open.body)?;
+    let config: toml::Table = toml::from_str(&open.config).ok()?;
     let s = config.get("poll")?.get("stale_after")?.as_str()?;
     parse_duration(s).ok()
 }

@@ -8,6 +8,7 @@ use crate::app::log_tail::LogTail;
 use crate::app::view_model::{build_view, ViewContext};
 use crate::core::cockpit::{Action, Cockpit, Effect, Msg, SYSTEM_ACTOR};
 use crate::core::entry::{Entry, EntryKind};
+use crate::core::records::{DecisionAction, DecisionBody};
 use crate::core::sample::ProbeReport;
 use crate::core::time::{Dur, Ts};
 use crate::journal::{Journal, JournalError, Record};
@@ -15,7 +16,6 @@ use crate::notify::{Notice, Notifier};
 use crate::probe::Clock;
 use crate::tui::view::{CockpitView, Toast, ToastKind};
 use crate::tui::{ActResult, CockpitPort};
-use serde_json::json;
 
 pub use super::shared::{lock, SharedPort, SharedSession};
 
@@ -166,12 +166,12 @@ impl Session {
         let _ = self.execute(pending, now);
         let timers = self.cockpit.checkpoint_timers(now);
         let _ = self.execute(timers, now);
-        let entry = Entry {
-            kind: EntryKind::Close,
-            actor: self.operator.clone(),
-            phase: Some(self.cockpit.phase_id().to_string()),
-            body: json!({"operator": self.operator}),
+        let body = crate::core::records::CloseBody {
+            operator: self.operator.clone(),
+            head: None,
         };
+        let phase = Some(self.cockpit.phase_id());
+        let entry = Entry::with_body(EntryKind::Close, &self.operator, phase, &body);
         let r = self.journal.append_durable(entry, now)?;
         self.tail.push(&r);
         self.feed.record(&r);
@@ -213,12 +213,13 @@ impl Session {
 
     /// A `note` decision by `system` (clock jumps, notification failures).
     fn system_note(&mut self, now: Ts, text: String) {
-        let entry = Entry {
-            kind: EntryKind::Decision,
-            actor: SYSTEM_ACTOR.into(),
-            phase: Some(self.cockpit.phase_id().to_string()),
-            body: json!({"type": "note", "rationale": text}),
+        let body = DecisionBody {
+            action: DecisionAction::Note,
+            rationale: text,
+            snapshot: None,
         };
+        let phase = Some(self.cockpit.phase_id());
+        let entry = Entry::with_body(EntryKind::Decision, SYSTEM_ACTOR, phase, &body);
         self.cockpit.apply_record(now, &entry);
         let _ = self.execute(vec![Effect::Append(entry)], now);
     }

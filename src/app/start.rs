@@ -5,6 +5,7 @@ use crate::app::session::Session;
 use crate::core::cockpit::Cockpit;
 use crate::core::config::{self, Config};
 use crate::core::diag::Diagnostic;
+use crate::core::entry::{Entry, EntryKind};
 use crate::core::runbook::{self, Runbook};
 use crate::core::sanitize::inert;
 use crate::journal::lock::hostname;
@@ -33,13 +34,18 @@ impl StartError {
     }
 }
 
-/// A validated runbook and config with their texts (the `open` record logs them).
+/// A validated runbook and config with their texts and paths (the `open`
+/// record logs them).
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub runbook: Runbook,
     pub runbook_text: String,
+    /// The runbook path as given (the label its diagnostics name).
+    pub runbook_path: String,
     pub config: Config,
     pub config_text: String,
+    /// The config path as given.
+    pub config_path: String,
 }
 
 /// Reads and validates both files; diagnostics are rendered with source lines.
@@ -75,8 +81,10 @@ pub fn load_texts(
     Ok(Loaded {
         runbook,
         runbook_text,
+        runbook_path: rlabel.to_string(),
         config,
         config_text,
+        config_path: clabel.to_string(),
     })
 }
 
@@ -141,18 +149,14 @@ fn create(
     key: Option<Vec<u8>>,
 ) -> Result<(Session, Opened), StartError> {
     let now = clock();
-    let body = journal::open_body(
-        &loaded.runbook_text,
-        &loaded.config_text,
-        operator,
-        &hostname(),
-    );
-    let entry = crate::core::entry::Entry {
-        kind: crate::core::entry::EntryKind::Open,
-        actor: operator.to_string(),
-        phase: None,
-        body,
+    let src = journal::OpenSource {
+        runbook_path: Some(&loaded.runbook_path),
+        runbook_text: &loaded.runbook_text,
+        config_path: Some(&loaded.config_path),
+        config_text: &loaded.config_text,
     };
+    let body = journal::open_record_body(src, operator, &hostname());
+    let entry = Entry::with_body(EntryKind::Open, operator, None, &body);
     let journal = Journal::create(log, entry, now, key).map_err(journal_error)?;
     let mut cockpit = Cockpit::new(loaded.runbook.clone(), now);
     cockpit.set_stale_after(loaded.config.poll.stale_after);
@@ -191,8 +195,8 @@ fn resume(
     cockpit.set_stale_after(loaded.config.poll.stale_after);
     let now = clock();
     let mut session = Session::new(cockpit, journal, operator, clock, &records);
-    let body = journal::resume_body(&info, operator, &hostname());
-    let effects = session.cockpit_mut().restart(now, body);
+    let body = journal::resume_record_body(&info, operator, &hostname());
+    let effects = session.cockpit_mut().restart(now, &body);
     session.run_effects(effects, now);
     fail_if_broken(&session)?;
     Ok((session, Opened::Resumed { torn: info.torn }))

@@ -7,6 +7,7 @@ use crate::commands::run::runtime;
 use crossterm::event::{KeyCode, KeyEvent};
 use cutover_cockpit::app::replay::Replayer;
 use cutover_cockpit::core::cockpit::Action;
+use cutover_cockpit::core::records::OpenBody;
 use cutover_cockpit::core::runbook;
 use cutover_cockpit::core::sanitize::inert;
 use cutover_cockpit::core::time::Dur;
@@ -51,12 +52,9 @@ pub fn run(args: ReplayArgs) -> color_eyre::Result<u8> {
         eprintln!("cutover: {log}: no open record to take the runbook from");
         return Ok(1);
     };
-    let text = open
-        .body
-        .get("runbook")
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
-    let rb = match runbook::load(&format!("{log} (open record)"), text) {
+    let open: Option<OpenBody> = cutover_cockpit::core::records::read(&open.body);
+    let text = open.map(|o| o.runbook).unwrap_or_default();
+    let rb = match runbook::load(&format!("{log} (open record)"), &text) {
         Ok(rb) => rb,
         Err(d) => {
             eprintln!(

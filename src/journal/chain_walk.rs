@@ -8,6 +8,7 @@ use super::damage::{Damage, DamageKind, Summary};
 use super::error::JournalError;
 use super::record::Record;
 use crate::core::entry::EntryKind;
+use crate::core::records::OpenBody;
 use crate::core::time::Ts;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
@@ -244,7 +245,7 @@ impl<'p> Walker<'p> {
         }
         let claims_hmac = open.is_some_and(|r| {
             r.kind == EntryKind::Open
-                && r.body.get("chain").and_then(|c| c.as_str()) == Some("hmac-sha256")
+                && crate::core::records::read::<OpenBody>(&r.body).is_some_and(|o| o.is_hmac())
         });
         if claims_hmac {
             return Err(Stop::Fatal(JournalError::KeyRequired {
@@ -293,9 +294,9 @@ impl<'p> Walker<'p> {
         if light.kind == EntryKind::Open && s.runbook_digest.is_none() {
             s.runbook_digest = record
                 .as_ref()
-                .and_then(|r| r.body.get("runbook_sha256"))
-                .and_then(|d| d.as_str())
-                .map(str::to_string);
+                .and_then(|r| crate::core::records::read::<OpenBody>(&r.body))
+                .map(|o| o.runbook_sha256)
+                .filter(|d| !d.is_empty());
         }
         if let Some(cp) = &self.checkpoint {
             if cp.seq == light.seq {

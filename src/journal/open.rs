@@ -4,7 +4,8 @@
 use super::record::Record;
 use super::writer::ResumeInfo;
 use crate::core::entry::EntryKind;
-use serde_json::{json, Value};
+use crate::core::records::{self, CutAction, OpenBody, ResumeBody, TornBody};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// Placeholder that replaces a secret value in the logged config.
@@ -15,55 +16,94 @@ pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
+/// What the `open` record is made from: both files' text and the paths
+/// they were given as (kept so the evidence pack can name them).
+#[derive(Debug, Clone, Copy)]
+pub struct OpenSource<'a> {
+    /// The runbook path as given on the command line.
+    pub runbook_path: Option<&'a str>,
+    /// The runbook text, verbatim.
+    pub runbook_text: &'a str,
+    /// The config path as given on the command line.
+    pub config_path: Option<&'a str>,
+    /// The config text (secrets still in it: redacted here).
+    pub config_text: &'a str,
+}
+
+/// [`open_record_body`] without paths, as the JSON an entry carries (tests
+/// and benches that build a log by hand).
+pub fn open_body(runbook_text: &str, config_text: &str, operator: &str, host: &str) -> Value {
+    let src = OpenSource {
+        runbook_path: None,
+        runbook_text,
+        config_path: None,
+        config_text,
+    };
+    records::to_value(&open_record_body(src, operator, host))
+}
+
 /// The body of the `open` record: the runbook text verbatim, the config text
-/// with secrets removed, their SHA-256 digests, operator, host and version.
-/// (`chain` is added by [`super::Journal::create`].)
+/// with secrets removed, their SHA-256 digests and paths, operator, host
+/// and version. (`chain` is added by [`super::Journal::create`].)
 ///
 /// `config_sha256` is the digest of the redacted text that is logged, so a
 /// reviewer can check it and it cannot be used to confirm a guessed secret.
-pub fn open_body(runbook_text: &str, config_text: &str, operator: &str, host: &str) -> Value {
-    let (config, note) = match redact_config(config_text) {
+pub fn open_record_body(src: OpenSource<'_>, operator: &str, host: &str) -> OpenBody {
+    let (config, note) = match redact_config(src.config_text) {
         Ok(c) => (c, None),
         Err(e) => (
             String::new(),
             Some(format!("config not logged: it is not valid TOML ({e})")),
         ),
     };
-    json!({
-        "runbook": runbook_text,
-        "runbook_sha256": sha256_hex(runbook_text),
-        "config": config,
-        "config_sha256": sha256_hex(&config),
-        "config_note": note,
-        "operator": operator,
-        "host": host,
-        "version": env!("CARGO_PKG_VERSION"),
-        "log_format": 1,
-    })
+    OpenBody {
+        runbook: src.runbook_text.to_string(),
+        runbook_sha256: sha256_hex(src.runbook_text),
+        runbook_path: src.runbook_path.map(str::to_string),
+        config_sha256: sha256_hex(&config),
+        config,
+        config_note: note,
+        config_path: src.config_path.map(str::to_string),
+        operator: operator.to_string(),
+        host: host.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        log_format: 1,
+        chain: None,
+    }
+}
+
+/// The body of a `resume` record as the JSON an entry carries.
+pub fn resume_body(info: &ResumeInfo, operator: &str, host: &str) -> Value {
+    records::to_value(&resume_record_body(info, operator, host))
 }
 
 /// The body of a `resume` record: who picked the log up, and any torn last
 /// line that was moved aside (its byte offset and where it went).
-pub fn resume_body(info: &ResumeInfo, operator: &str, host: &str) -> Value {
-    let torn = info.torn.as_ref().map(|t| {
-        json!({
-            "offset": t.offset,
-            "bytes": t.len,
-            "moved_to": t.moved_to.display().to_string(),
-        })
-    });
-    let mut body = json!({ "operator": operator, "host": host, "version": env!("CARGO_PKG_VERSION"), "torn": torn });
-    if let Some(cut) = &info.cut_action {
-        body["cut_action"] = cut.clone();
+pub fn resume_record_body(info: &ResumeInfo, operator: &str, host: &str) -> ResumeBody {
+    ResumeBody {
+        operator: operator.to_string(),
+        host: host.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        torn: info.torn.as_ref().map(|t| TornBody {
+            offset: t.offset,
+            bytes: t.len,
+            moved_to: t.moved_to.display().to_string(),
+        }),
+        cut_action: info.cut_action.clone(),
     }
-    body
+}
+
+/// The body of the log's `open` record (record 0), if it reads as one.
+pub fn open_record(records: &[Record]) -> Option<OpenBody> {
+    let open = records.first().filter(|r| r.kind == EntryKind::Open)?;
+    records::read(&open.body)
 }
 
 /// The action a crash cut short: a go decision at the end of the log (since
 /// the last resume) whose `phase` records are missing. Its effect is taken
 /// from the decision itself (see docs/log-format.md, "Actions"); the resume
-/// record says so: `{"seq": N, "type": "go", "missing_records": K}`.
-pub fn cut_action(records: &[Record]) -> Option<Value> {
+/// record names it.
+pub fn cut_action(records: &[Record]) -> Option<CutAction> {
     let start = records
         .iter()
         .rposition(|r| r.kind == EntryKind::Resume)
@@ -74,17 +114,17 @@ pub fn cut_action(records: &[Record]) -> Option<Value> {
     })?;
     let following: Vec<EntryKind> = tail.get(i + 1..)?.iter().map(|r| r.kind).collect();
     let missing = crate::core::cockpit::records::go_records_missing(&tail[i].body, &following);
-    (missing > 0).then(|| json!({"seq": tail[i].seq, "type": "go", "missing_records": missing}))
+    (missing > 0).then(|| CutAction {
+        seq: tail[i].seq,
+        kind: "go".into(),
+        missing_records: missing,
+    })
 }
 
 /// The runbook digest named by the log's `open` record (record 0).
 /// `cutover run` refuses a log whose digest differs from the runbook's.
 pub fn runbook_digest(records: &[Record]) -> Option<String> {
-    let open = records.first().filter(|r| r.kind == EntryKind::Open)?;
-    open.body
-        .get("runbook_sha256")?
-        .as_str()
-        .map(str::to_string)
+    Some(open_record(records)?.runbook_sha256).filter(|d| !d.is_empty())
 }
 
 /// Key names whose values are secrets. `*_env` keys only name an environment
@@ -217,12 +257,18 @@ admin_password = "pw-zyx"
 
     #[test]
     fn open_body_carries_digests_and_no_secret() {
-        let body = open_body("[runbook]\nname = \"x\"\n", CONFIG, "dana", "bridge-1");
-        assert_eq!(
-            body["runbook_sha256"],
-            sha256_hex("[runbook]\nname = \"x\"\n")
-        );
-        assert_eq!(body["operator"], "dana");
+        let src = OpenSource {
+            runbook_path: Some("runbooks/x.toml"),
+            runbook_text: "[runbook]\nname = \"x\"\n",
+            config_path: Some("config/x.toml"),
+            config_text: CONFIG,
+        };
+        let typed = open_record_body(src, "dana", "bridge-1");
+        assert_eq!(typed.runbook_sha256, sha256_hex(src.runbook_text));
+        assert_eq!(typed.operator, "dana");
+        assert_eq!(typed.runbook_path.as_deref(), Some("runbooks/x.toml"));
+        assert_eq!(typed.config_path.as_deref(), Some("config/x.toml"));
+        let body = records::to_value(&typed);
         assert!(!body.to_string().contains("hunter2"));
         let rec = Record {
             seq: 0,

@@ -23,7 +23,7 @@ pub struct ResumeInfo {
     /// A torn last line that was moved aside, if any.
     pub torn: Option<TornInfo>,
     /// An action the log ends inside (see [`super::open::cut_action`]).
-    pub cut_action: Option<serde_json::Value>,
+    pub cut_action: Option<crate::core::records::CutAction>,
 }
 
 /// A torn last line: where it started and where its bytes went.

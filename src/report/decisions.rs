@@ -2,24 +2,24 @@
 //! with their answers.
 
 use super::evidence::{Decision, Episode, Hold, SnapItem, Transition};
-use super::records::{self as f, Rec};
+use super::records::Rec;
+use crate::core::records::{DecisionAction, IssueOp, Snapshot, SnapshotRow};
 use crate::core::time::{Dur, Ts};
-use serde_json::Value;
 
 /// Every `decision` record, in log order.
 pub fn decisions(recs: &[Rec]) -> Vec<Decision> {
     recs.iter()
-        .filter(|r| r.kind == "decision")
         .filter_map(|r| {
+            let d = r.decision()?;
             let kind = r.decision_type().unwrap_or("?").to_string();
             Some(Decision {
                 seq: r.seq,
                 ts: r.ts?,
                 actor: r.actor.to_string(),
                 phase: r.phase.map(String::from),
-                detail: detail(&kind, r),
-                rationale: r.text(f::RATIONALE).map(String::from),
-                snapshot: snapshot(r),
+                detail: detail(&d.action, r),
+                rationale: Some(d.rationale.clone()).filter(|s| !s.is_empty()),
+                snapshot: d.snapshot.as_ref().map(snapshot).unwrap_or_default(),
                 kind,
             })
         })
@@ -27,45 +27,60 @@ pub fn decisions(recs: &[Rec]) -> Vec<Decision> {
 }
 
 /// The facts of a decision beyond its kind, as one line of plain text.
-fn detail(kind: &str, r: &Rec) -> String {
-    let t = |p: &[&str]| r.text(p).unwrap_or("?");
-    match kind {
-        "rollback" => format!("scope {}", t(f::SCOPE)),
-        "waive" => format!(
+fn detail(action: &DecisionAction, r: &Rec) -> String {
+    let q = |s: &str| {
+        if s.is_empty() {
+            "?".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    match action {
+        DecisionAction::Rollback { scope } => format!("scope {}", q(scope)),
+        DecisionAction::Waive { gate, owner, .. } => format!(
             "gate {} waived; accountable: {}; expires {}",
-            t(f::WAIVE_GATE),
-            t(f::OWNER),
-            r.time(f::EXPIRES).map_or("?".into(), Ts::to_rfc3339)
+            q(gate),
+            q(owner),
+            action.waiver_expires().map_or("?".into(), Ts::to_rfc3339)
         ),
-        "signoff" => format!(
-            "{} of phase {}",
-            t(f::ROLE),
-            r.text(&["phase"]).or(r.phase).unwrap_or("?")
-        ),
-        "go" => go_detail(r),
-        "handover" => format!(
-            "commander role from {} to {}",
-            r.text(f::FROM_TO.0).unwrap_or(r.actor),
-            t(f::FROM_TO.1)
-        ),
-        "decide" => {
-            let scope = r
-                .text(f::SCOPE)
+        DecisionAction::Signoff { phase, role } => {
+            let phase = Some(phase.as_str()).filter(|p| !p.is_empty()).or(r.phase);
+            format!("{} of phase {}", q(role), phase.unwrap_or("?"))
+        }
+        DecisionAction::Go { from, to, reentry } => go_detail(from, to.as_deref(), *reentry),
+        DecisionAction::Handover { from, to } => {
+            let from = if from.is_empty() { r.actor } else { from };
+            format!("commander role from {from} to {}", q(to))
+        }
+        DecisionAction::Decide {
+            threshold,
+            answer,
+            scope,
+        } => {
+            let scope = scope
+                .as_ref()
                 .map_or(String::new(), |s| format!(" (scope {s})"));
             format!(
                 "answered {} recommendation: {}{scope}",
-                t(f::THRESHOLD),
-                t(f::ANSWER)
+                q(threshold),
+                q(answer)
             )
         }
-        "issue" => issue_detail(r),
-        _ => String::new(),
+        DecisionAction::Issue {
+            op,
+            id,
+            severity,
+            title,
+            owner,
+        } => issue_detail(*op, id, severity, title, owner),
+        DecisionAction::Hold | DecisionAction::Resume | DecisionAction::Note => String::new(),
+        DecisionAction::Other => String::new(),
     }
 }
 
-fn go_detail(r: &Rec) -> String {
-    let again = r.value(f::REENTRY).and_then(Value::as_bool) == Some(true);
-    match (r.text(f::FROM_TO.0), r.text(f::FROM_TO.1), again) {
+fn go_detail(from: &str, to: Option<&str>, again: bool) -> String {
+    let from = Some(from).filter(|f| !f.is_empty());
+    match (from, to, again) {
         (_, Some(to), true) => format!("re-entered {to} after the rollback"),
         (Some(from), Some(to), false) if from != to => format!("from {from} to {to}"),
         (Some(from), _, false) => format!("completed {from}"),
@@ -74,72 +89,51 @@ fn go_detail(r: &Rec) -> String {
 }
 
 /// "open issue ISS-1 (minor): title; owner mo" with whatever parts are recorded.
-fn issue_detail(r: &Rec) -> String {
-    let mut s = format!(
-        "{} issue {}",
-        r.text(f::ISSUE_STATE).unwrap_or("open"),
-        r.text(f::ISSUE_ID).unwrap_or("?")
-    );
-    if let Some(sev) = r.text(f::ISSUE_SEVERITY) {
+fn issue_detail(
+    op: IssueOp,
+    id: &str,
+    severity: &Option<String>,
+    title: &Option<String>,
+    owner: &Option<String>,
+) -> String {
+    let op = match op {
+        IssueOp::Open => "open",
+        IssueOp::Close => "close",
+    };
+    let id = if id.is_empty() { "?" } else { id };
+    let mut s = format!("{op} issue {id}");
+    if let Some(sev) = severity {
         s.push_str(&format!(" ({sev})"));
     }
-    if let Some(title) = r.text(f::ISSUE_TITLE) {
+    if let Some(title) = title {
         s.push_str(&format!(": {title}"));
     }
-    if let Some(owner) = r.text(f::OWNER) {
+    if let Some(owner) = owner {
         s.push_str(&format!("; owner {owner}"));
     }
     s
 }
 
-/// The gate and threshold states recorded with a decision. Accepts a list
-/// of objects (`[{"id","state",..}]`) or a map (`{"id": {"state",..}}` or `{"id": "state"}`).
-fn snapshot(r: &Rec) -> Vec<SnapItem> {
-    let mut out = Vec::new();
-    for (what, paths) in [
-        ("gate", f::SNAPSHOT_GATES),
-        ("sign-off", f::SNAPSHOT_SIGNOFFS),
-        ("threshold", f::SNAPSHOT_THRESHOLDS),
-    ] {
-        match r.value(paths) {
-            Some(Value::Array(items)) => {
-                out.extend(items.iter().filter_map(|v| snap_item(what, None, v)));
-            }
-            Some(Value::Object(map)) => {
-                out.extend(map.iter().filter_map(|(k, v)| snap_item(what, Some(k), v)));
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-fn snap_item(what: &'static str, key: Option<&str>, v: &Value) -> Option<SnapItem> {
-    let s = |k: &str| -> Option<String> {
-        match v.get(k)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => n.as_f64().map(super::text::num),
-            Value::Bool(b) => Some(b.to_string()),
-            _ => None,
-        }
-    };
-    // sign-offs have no id: name them by role, phase and owner
-    let id = key.map(String::from).or_else(|| s("id")).or_else(|| {
-        Some(format!(
-            "{} of {} ({})",
-            s("role")?,
-            s("phase")?,
-            s("owner").unwrap_or_default()
-        ))
-    })?;
-    let state = v.as_str().map(String::from).or_else(|| s("state"))?;
-    Some(SnapItem {
+/// The gate, sign-off and threshold states recorded with a decision.
+fn snapshot(s: &Snapshot) -> Vec<SnapItem> {
+    let row = |what: &'static str, r: &SnapshotRow| SnapItem {
         what,
-        id,
-        state,
-        value: s("value"),
-        limit: s("limit"),
-    })
+        id: r.id.clone(),
+        state: r.state.clone(),
+        value: r.value.map(super::text::num),
+        limit: r.limit.map(super::text::num),
+    };
+    let mut out: Vec<SnapItem> = s.gates.iter().map(|r| row("gate", r)).collect();
+    // sign-offs have no id: name them by role, phase and owner
+    out.extend(s.signoffs.iter().map(|so| SnapItem {
+        what: "sign-off",
+        id: format!("{} of {} ({})", so.role, so.phase, so.owner),
+        state: so.state.clone(),
+        value: None,
+        limit: None,
+    }));
+    out.extend(s.thresholds.iter().map(|r| row("threshold", r)));
+    out
 }
 
 /// Holds: from a `hold` (or a recommendation answered `hold`) to the next `resume`.
@@ -261,13 +255,15 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn snapshot_is_read_from_lists_and_maps() {
+    fn snapshot_rows_are_read_from_the_typed_snapshot() {
         let vals = [rec(
             1,
             "decision",
             json!({"type":"go","rationale":"all green","snapshot":{
             "gates":[{"id":"g1","state":"pass","value":1,"limit":1}],
-            "thresholds":{"t1":"ok","t2":{"state":"watch","value":812.5}}}}),
+            "signoffs":[{"phase":"p1","role":"Clinical lead","owner":"lee","state":"given"}],
+            "thresholds":[{"id":"t1","state":"ok","value":null,"limit":null},
+                          {"id":"t2","state":"watch","value":812.5,"limit":800}]}}),
         )];
         let d = decisions(&parse(&vals));
         let snap: Vec<_> = d[0]
@@ -279,6 +275,7 @@ mod tests {
             snap,
             vec![
                 ("gate", "g1", "pass", Some("1".into())),
+                ("sign-off", "Clinical lead of p1 (lee)", "given", None),
                 ("threshold", "t1", "ok", None),
                 ("threshold", "t2", "watch", Some("812.5".into())),
             ]
@@ -289,7 +286,7 @@ mod tests {
     #[test]
     fn holds_last_until_resume_or_end_of_log() {
         let vals = [
-            rec(10, "decision", json!({"type":"hold","reason":"lag"})),
+            rec(10, "decision", json!({"type":"hold","rationale":"lag"})),
             rec(
                 25,
                 "decision",

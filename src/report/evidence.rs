@@ -2,9 +2,10 @@
 //! log records alone (pure; renderers only format it).
 
 use super::plan::Plan;
-use super::records::{self as f, Rec};
+use super::records::Rec;
 use super::verify::VerificationSummary;
 use super::{decisions, series, timeline, waivers};
+use crate::core::records::{OpenBody, RecordBody, ResumeBody};
 use crate::core::time::{Dur, Ts};
 use serde_json::Value;
 
@@ -196,8 +197,7 @@ impl Evidence {
         let records = &super::cut_actions::restate(records);
         let recs: Vec<Rec> = records.iter().filter_map(Rec::of).collect();
         let ignored = records.len() - recs.len();
-        let open = recs.iter().find(|r| r.kind == "open");
-        let plan = Plan::from_toml(open.and_then(|r| r.text(f::RUNBOOK_TEXT)));
+        let plan = Plan::from_toml(open_body(&recs).map(|o| o.runbook.as_str()));
         let times = recs.iter().filter_map(|r| r.ts);
         let span = times.clone().min().zip(times.max());
         let end = span.map(|s| s.1);
@@ -215,8 +215,10 @@ impl Evidence {
             series: series::series(&recs, &plan),
             resumes: recs
                 .iter()
-                .filter(|r| r.kind == "resume")
-                .filter_map(|r| Some((r.ts?, resume_text(r))))
+                .filter_map(|r| match &r.body {
+                    RecordBody::Resume(b) => Some((r.ts?, resume_text(b))),
+                    _ => None,
+                })
                 .collect(),
             phases,
             decisions,
@@ -228,45 +230,56 @@ impl Evidence {
     }
 }
 
+/// The first `open` record's body, if it reads as one.
+fn open_body<'r>(recs: &'r [Rec]) -> Option<&'r OpenBody> {
+    recs.iter().find_map(|r| match &r.body {
+        RecordBody::Open(o) => Some(o),
+        _ => None,
+    })
+}
+
 fn identity(recs: &[Rec]) -> Identity {
-    let open = recs.iter().find(|r| r.kind == "open");
-    let close = recs.iter().rev().find(|r| r.kind == "close");
-    let o = |paths: &[&str]| open.and_then(|r| r.text(paths)).map(String::from);
+    let open = recs.iter().find(|r| matches!(r.body, RecordBody::Open(_)));
+    let close = recs
+        .iter()
+        .rev()
+        .find(|r| matches!(r.body, RecordBody::Close(_)));
+    let o = open_body(recs);
+    // a member the log does not have (or has empty) shows as "–"
+    let text = |f: fn(&OpenBody) -> &str| o.map(f).filter(|s| !s.is_empty()).map(String::from);
     Identity {
-        runbook_path: o(f::RUNBOOK_PATH),
-        runbook_digest: o(f::RUNBOOK_DIGEST),
-        config_path: o(f::CONFIG_PATH),
-        config_digest: o(f::CONFIG_DIGEST),
-        operator: o(f::OPERATOR),
-        host: o(f::HOST),
-        program_version: o(f::VERSION),
-        hmac: open
-            .and_then(|r| r.text(f::CHAIN))
-            .map(|c| c == "hmac-sha256"),
-        config_note: o(f::CONFIG_NOTE),
+        runbook_path: o.and_then(|o| o.runbook_path.clone()),
+        runbook_digest: text(|o| &o.runbook_sha256),
+        config_path: o.and_then(|o| o.config_path.clone()),
+        config_digest: text(|o| &o.config_sha256),
+        operator: text(|o| &o.operator),
+        host: text(|o| &o.host),
+        program_version: text(|o| &o.version),
+        hmac: o.and_then(|o| o.chain.as_ref()).map(|c| c == "hmac-sha256"),
+        config_note: o.and_then(|o| o.config_note.clone()),
         opened: open.and_then(|r| r.ts),
         closed: close.and_then(|r| r.ts),
-        close_head: close.and_then(|r| r.text(f::CLOSE_HEAD)).map(String::from),
+        close_head: close.and_then(|r| match &r.body {
+            RecordBody::Close(c) => c.head.clone(),
+            _ => None,
+        }),
     }
 }
 
 /// "by dana on bridge-01; torn last line (75 bytes) moved to LOG.torn".
-fn resume_text(r: &Rec) -> String {
+fn resume_text(r: &ResumeBody) -> String {
     let mut parts = Vec::new();
-    if let Some(op) = r.text(f::RESUME_OPERATOR) {
-        let host = r
-            .text(f::RESUME_HOST)
+    if !r.operator.is_empty() {
+        let host = Some(&r.host)
+            .filter(|h| !h.is_empty())
             .map_or(String::new(), |h| format!(" on {h}"));
-        parts.push(format!("by {op}{host}"));
+        parts.push(format!("by {}{host}", r.operator));
     }
-    if let Some(reason) = r.text(f::RESUME_REASON) {
-        parts.push(reason.to_string());
-    }
-    if let Some(to) = r.text(f::RESUME_TORN_TO) {
-        let bytes = r
-            .num(f::RESUME_TORN_BYTES)
-            .map_or(String::new(), |b| format!(" ({b} bytes)"));
-        parts.push(format!("torn last line{bytes} moved to {to}"));
+    if let Some(t) = &r.torn {
+        parts.push(format!(
+            "torn last line ({} bytes) moved to {}",
+            t.bytes, t.moved_to
+        ));
     }
     if parts.is_empty() {
         "restart (no details recorded)".into()

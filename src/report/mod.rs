@@ -2,8 +2,8 @@
 //! compliance reviewer can read without this program.
 //!
 //! `Evidence::from_records` is pure (records in, model out); `markdown` and
-//! `html` only format the model. Field names of record bodies live in
-//! `records`, so a rename elsewhere is fixed in one place.
+//! `html` only format the model. Record bodies are read as the core's typed
+//! definitions (`crate::core::records`), through `records::Rec`.
 
 mod cut_actions;
 mod decisions;

@@ -2,9 +2,9 @@
 
 use super::evidence::Series;
 use super::plan::Plan;
-use super::records::{self as f, Rec};
+use super::records::Rec;
+use crate::core::records::RecordBody;
 use crate::core::time::Ts;
-use serde_json::Value;
 
 /// One series per metric any gate or threshold reads (plan order), with
 /// every finite sample the log holds for it. Metrics with no samples are
@@ -24,31 +24,17 @@ pub fn series(recs: &[Rec], plan: &Plan) -> Vec<Series> {
             }
         }
     }
-    for r in recs
-        .iter()
-        .filter(|r| r.kind == "observe")
-        .flat_map(reports)
-    {
-        match r.value(f::SAMPLES) {
-            // the cockpit's form: `{name: value}`, all taken at `at`
-            Some(Value::Object(map)) => {
-                if let Some(ts) = r.time(f::SAMPLES_AT).or(r.ts) {
-                    for (name, v) in map {
-                        push(&mut out, name, v.as_f64(), ts);
-                    }
+    for r in recs {
+        let RecordBody::Observe(o) = &r.body else {
+            continue;
+        };
+        for report in &o.reports {
+            // every sample of a report was taken at its `at`
+            if let Some(ts) = report.at().or(r.ts) {
+                for (name, v) in &report.samples {
+                    push(&mut out, name, *v, ts);
                 }
             }
-            Some(Value::Array(list)) => {
-                for s in list {
-                    let name = f::SAMPLE_NAME.iter().find_map(|k| s.get(*k)?.as_str());
-                    let value = f::SAMPLE_VALUE.iter().find_map(|k| s.get(*k)?.as_f64());
-                    let ts = f::SAMPLE_TS.iter().find_map(|k| sample_ts(s.get(*k)?));
-                    if let (Some(name), Some(ts)) = (name, ts.or(r.ts)) {
-                        push(&mut out, name, value, ts);
-                    }
-                }
-            }
-            _ => {}
         }
     }
     for s in &mut out {
@@ -57,30 +43,12 @@ pub fn series(recs: &[Rec], plan: &Plan) -> Vec<Series> {
     out
 }
 
-/// The probe reports of an `observe` record: each of a batch's `reports`
-/// (read like a record of its own), or the record itself (older logs).
-fn reports<'a>(r: &Rec<'a>) -> Vec<Rec<'a>> {
-    match r.value(f::REPORTS).and_then(Value::as_array) {
-        Some(list) => list.iter().map(|body| Rec { body, ..r.clone() }).collect(),
-        None => vec![r.clone()],
-    }
-}
-
 /// Adds a finite sample to its series, if a gate or threshold reads it.
-fn push(out: &mut [Series], name: &str, value: Option<f64>, ts: Ts) {
-    if let (Some(series), Some(v)) = (out.iter_mut().find(|x| x.metric == name), value) {
-        if v.is_finite() {
-            series.points.push((ts, v));
+fn push(out: &mut [Series], name: &str, value: f64, ts: Ts) {
+    if let Some(series) = out.iter_mut().find(|x| x.metric == name) {
+        if value.is_finite() {
+            series.points.push((ts, value));
         }
-    }
-}
-
-/// A sample time: RFC 3339 text, or UTC milliseconds (how `Sample.ts` serialises).
-fn sample_ts(v: &Value) -> Option<Ts> {
-    match v {
-        Value::String(s) => Ts::parse_rfc3339(s),
-        Value::Number(n) => n.as_i64().map(Ts),
-        _ => None,
     }
 }
 
@@ -94,11 +62,14 @@ mod tests {
         let plan = Plan::from_toml(Some(
             "[[threshold]]\nid='t'\nwhen='target.pacs.latency_ms > 800'\n[[phase]]\nid='p'\n[[phase.gate]]\nid='g'\nwhen='target.pacs.latency_ms < 500 and recon.a.match == 1'\n",
         ));
+        // two one-report bodies (logs written before batching), out of order
         let vals = [
-            json!({"kind":"observe","ts":"2026-11-28T22:01:00.000Z","body":{"samples":[
-            {"name":"target.pacs.latency_ms","ts":1795903320000_i64,"value":420.0},
-            {"name":"target.pacs.latency_ms","ts":"2026-11-28T22:00:00.000Z","value":400.0},
-            {"name":"other.metric","value":1.0}]}}),
+            json!({"kind":"observe","ts":"2026-11-28T22:02:00.000Z","body":{"probe":"target.pacs.latency",
+            "ok":true,"at":"2026-11-28T22:02:00.000Z","reason":null,
+            "samples":{"target.pacs.latency_ms":420.0,"other.metric":1.0}}}),
+            json!({"kind":"observe","ts":"2026-11-28T22:00:00.000Z","body":{"probe":"target.pacs.latency",
+            "ok":true,"at":"2026-11-28T22:00:00.000Z","reason":null,
+            "samples":{"target.pacs.latency_ms":400.0}}}),
         ];
         let recs: Vec<Rec> = vals.iter().filter_map(Rec::of).collect();
         let s = series(&recs, &plan);

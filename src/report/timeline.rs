@@ -3,7 +3,8 @@
 
 use super::evidence::{PhaseVisit, StepRun, Transition};
 use super::plan::Plan;
-use super::records::{self as f, Rec};
+use super::records::Rec;
+use crate::core::records::{DecisionAction, PhaseEvent, RecordBody, StepBody, StepEvent};
 use crate::core::time::Ts;
 
 /// Every stay in a phase. A new `entered` closes the visit still open, so a
@@ -13,19 +14,23 @@ pub fn phase_visits(recs: &[Rec], plan: &Plan, end: Option<Ts>) -> Vec<PhaseVisi
     let mut open: Option<usize> = None;
     for r in recs {
         let Some(ts) = r.ts else { continue };
-        let kind = r.decision_type();
-        let rolled_back = kind == Some("rollback")
-            || (kind == Some("decide") && r.text(f::ANSWER) == Some("rollback"));
+        let rolled_back = r.decision().is_some_and(|d| match &d.action {
+            DecisionAction::Rollback { .. } => true,
+            DecisionAction::Decide { answer, .. } => answer == "rollback",
+            _ => false,
+        });
         if rolled_back {
             close(&mut out, &mut open, ts, "rolled back");
             continue;
         }
-        if r.kind != "phase" {
+        let RecordBody::Phase(p) = &r.body else {
             continue;
-        }
-        let event = r.text(f::PHASE_EVENT).unwrap_or("entered");
-        let id = r.text(f::PHASE_ID).or(r.phase).unwrap_or("?");
-        if event == "entered" {
+        };
+        let id = Some(p.phase.as_str())
+            .filter(|p| !p.is_empty())
+            .or(r.phase)
+            .unwrap_or("?");
+        if p.event == PhaseEvent::Entered {
             close(&mut out, &mut open, ts, "left");
             out.push(PhaseVisit {
                 phase: id.to_string(),
@@ -37,7 +42,8 @@ pub fn phase_visits(recs: &[Rec], plan: &Plan, end: Option<Ts>) -> Vec<PhaseVisi
             });
             open = Some(out.len() - 1);
         } else {
-            close(&mut out, &mut open, ts, event);
+            let event = crate::core::records::name_of(&p.event);
+            close(&mut out, &mut open, ts, &event);
         }
     }
     out
@@ -73,14 +79,13 @@ pub fn steps(recs: &[Rec], plan: &Plan) -> Vec<StepRun> {
             })
         })
         .collect();
-    for r in recs.iter().filter(|r| r.kind == "step") {
-        let (Some(ts), Some(id)) = (r.ts, r.text(f::ID)) else {
+    for r in recs {
+        let (Some(ts), RecordBody::Step(b)) = (r.ts, &r.body) else {
             continue;
         };
+        let id = b.step.as_str();
         // a rollback step may share its id with a phase step: the record says which
-        let pool = r
-            .text(f::STEP_ROLLBACK)
-            .map(|scope| format!("rollback {scope}"));
+        let pool = b.rollback.as_ref().map(|scope| format!("rollback {scope}"));
         let found = out.iter().position(|s| {
             s.id == id
                 && pool
@@ -90,11 +95,11 @@ pub fn steps(recs: &[Rec], plan: &Plan) -> Vec<StepRun> {
         let i = match found {
             Some(i) => i,
             None => {
-                out.push(unplanned(id, r.phase, r.text(f::STEP_ROLLBACK), plan));
+                out.push(unplanned(id, r.phase, b.rollback.as_deref(), plan));
                 out.len() - 1
             }
         };
-        apply(&mut out[i], r, ts);
+        apply(&mut out[i], b, r.actor, ts);
     }
     out
 }
@@ -140,21 +145,21 @@ fn unplanned(id: &str, phase: Option<&str>, scope: Option<&str>, plan: &Plan) ->
     }
 }
 
-fn apply(s: &mut StepRun, r: &Rec, ts: Ts) {
-    let event = r.text(f::STEP_EVENT).unwrap_or("?");
-    match event {
-        "start" | "started" => {
+fn apply(s: &mut StepRun, b: &StepBody, actor: &str, ts: Ts) {
+    match b.event {
+        StepEvent::Start => {
             s.started.get_or_insert(ts);
         }
-        "done" | "skip" | "skipped" => {
+        StepEvent::Done | StepEvent::Skip => {
             s.ended = Some(ts);
             s.actual = s.started.map(|st| ts - st);
         }
-        _ => {}
+        StepEvent::Blocked | StepEvent::Other => {}
     }
+    let event = b.event.as_str();
     s.outcome = event.to_string();
-    s.by = Some(r.actor.to_string());
-    if let Some(reason) = r.text(f::REASON) {
+    s.by = Some(actor.to_string());
+    if let Some(reason) = b.reason.as_deref().filter(|r| !r.is_empty()) {
         s.reason = Some(format!("{event}: {reason}"));
     }
 }
@@ -163,21 +168,25 @@ fn apply(s: &mut StepRun, r: &Rec, ts: Ts) {
 pub fn transitions(recs: &[Rec], kind: &str) -> Vec<Transition> {
     recs.iter()
         .filter(|r| r.kind == kind)
-        // timer checkpoints (`from == to`) are not changes
-        .filter(|r| r.value(f::CHECKPOINT).and_then(serde_json::Value::as_bool) != Some(true))
         .filter_map(|r| {
+            let t = match &r.body {
+                RecordBody::Gate(t) | RecordBody::Threshold(t) => t,
+                _ => return None,
+            };
+            // timer checkpoints (`from == to`) are not changes
+            if t.checkpoint || t.id.is_empty() || t.to.is_empty() {
+                return None;
+            }
             Some(Transition {
                 ts: r.ts?,
-                id: r.text(f::ID)?.to_string(),
-                from: r.text(f::FROM).map(String::from),
-                to: r.text(f::TO)?.to_string(),
-                value: r.num(f::VALUE),
-                limit: r.num(f::LIMIT),
-                recommendation: r.text(f::RECOMMENDATION_KIND).map(|k| {
-                    match r.text(f::RECOMMENDATION_SCOPE) {
-                        Some(scope) => format!("{k} (scope {scope})"),
-                        None => k.to_string(),
-                    }
+                id: t.id.clone(),
+                from: Some(t.from.clone()).filter(|f| !f.is_empty()),
+                to: t.to.clone(),
+                value: t.value,
+                limit: t.limit,
+                recommendation: t.recommendation.as_ref().map(|rec| match &rec.scope {
+                    Some(scope) => format!("{} (scope {scope})", rec.kind),
+                    None => rec.kind.clone(),
                 }),
             })
         })
@@ -199,11 +208,31 @@ mod tests {
     #[test]
     fn phases_show_planned_and_actual_and_rollback_ends_a_visit() {
         let vals = [
-            rec(0, "phase", "d", json!({"event":"entered","id":"p1"})),
-            rec(40, "phase", "d", json!({"event":"completed","id":"p1"})),
-            rec(40, "phase", "d", json!({"event":"entered","id":"p2"})),
+            rec(
+                0,
+                "phase",
+                "d",
+                json!({"type":"entered","phase":"p1","reentry":false}),
+            ),
+            rec(
+                40,
+                "phase",
+                "d",
+                json!({"type":"completed","phase":"p1","reentry":false}),
+            ),
+            rec(
+                40,
+                "phase",
+                "d",
+                json!({"type":"entered","phase":"p2","reentry":false}),
+            ),
             rec(55, "decision", "d", json!({"type":"rollback","scope":"s"})),
-            rec(60, "phase", "d", json!({"event":"entered","id":"p2"})),
+            rec(
+                60,
+                "phase",
+                "d",
+                json!({"type":"entered","phase":"p2","reentry":false}),
+            ),
         ];
         let recs: Vec<Rec> = vals.iter().filter_map(Rec::of).collect();
         let plan = Plan::from_toml(Some(RB));
@@ -289,13 +318,23 @@ mod tests {
     #[test]
     fn steps_measure_start_to_done_and_keep_unplanned_ones() {
         let vals = [
-            rec(1, "step", "sam", json!({"event":"start","step":"a"})),
-            rec(26, "step", "kim", json!({"event":"done","step":"a"})),
+            rec(
+                1,
+                "step",
+                "sam",
+                json!({"type":"start","step":"a","phase":"p1"}),
+            ),
+            rec(
+                26,
+                "step",
+                "kim",
+                json!({"type":"done","step":"a","phase":"p1"}),
+            ),
             rec(
                 27,
                 "step",
                 "sam",
-                json!({"event":"blocked","step":"zz","reason":"no vpn"}),
+                json!({"type":"blocked","step":"zz","phase":"p1","reason":"no vpn"}),
             ),
         ];
         let recs: Vec<Rec> = vals.iter().filter_map(Rec::of).collect();

@@ -3,19 +3,28 @@
 
 use super::evidence::{PhaseVisit, Waiver};
 use super::plan::Plan;
-use super::records::{self as f, Rec};
+use super::records::Rec;
+use crate::core::records::{DecisionAction, RecordBody};
 use crate::core::time::Ts;
-use serde_json::Value;
 
 /// The exception register. A waiver is in use from its grant until the
 /// waived gate's phase is next left (or the log ends); it "expired while in
 /// use" when its expiry falls before that.
 pub fn waivers(recs: &[Rec], plan: &Plan, visits: &[PhaseVisit], end: Option<Ts>) -> Vec<Waiver> {
     recs.iter()
-        .filter(|r| r.decision_type() == Some("waive"))
         .filter_map(|r| {
+            let action = &r.decision()?.action;
+            let DecisionAction::Waive {
+                gate,
+                owner,
+                reason,
+                ..
+            } = action
+            else {
+                return None;
+            };
             let granted = r.ts?;
-            let gate = r.text(f::WAIVE_GATE).unwrap_or("?").to_string();
+            let gate = if gate.is_empty() { "?" } else { gate }.to_string();
             let phase = plan
                 .phases
                 .iter()
@@ -27,18 +36,16 @@ pub fn waivers(recs: &[Rec], plan: &Plan, visits: &[PhaseVisit], end: Option<Ts>
                 .filter_map(|v| v.left)
                 .find(|l| *l >= granted);
             let in_use_until = left.or(end);
-            let expires = r.time(f::EXPIRES);
+            let expires = action.waiver_expires();
             // the cockpit records the moment a waiver in force runs out
             let expired_on_gate = recs.iter().any(|x| {
-                x.kind == "gate"
-                    && x.text(f::ID) == Some(gate.as_str())
-                    && x.value(f::WAIVER_EXPIRED).and_then(Value::as_bool) == Some(true)
+                matches!(&x.body, RecordBody::Gate(t) if t.id == gate && t.waiver_expired)
                     && x.ts
                         .is_some_and(|t| t >= granted && in_use_until.is_none_or(|u| t <= u))
             });
             Some(Waiver {
-                owner: r.text(f::OWNER).unwrap_or("?").to_string(),
-                reason: r.text(&["reason", "rationale"]).map(String::from),
+                owner: if owner.is_empty() { "?" } else { owner }.to_string(),
+                reason: Some(reason.clone()).filter(|r| !r.is_empty()),
                 expired_in_use: expired_on_gate
                     || matches!((expires, in_use_until), (Some(x), Some(u)) if x < u),
                 expires,

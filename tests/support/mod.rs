@@ -9,7 +9,8 @@ pub mod tmux;
 
 /// A fresh temp directory, removed when dropped.
 pub fn temp_dir(prefix: &str) -> TempDir {
-    let n = std::sync::atomic::AtomicU64::new(0);
+    // one counter per test process, so two dirs made in the same instant differ
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -17,7 +18,7 @@ pub fn temp_dir(prefix: &str) -> TempDir {
     let path = std::env::temp_dir().join(format!(
         "{prefix}-{}-{stamp}-{}",
         std::process::id(),
-        n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
     std::fs::create_dir_all(&path).expect("create temp dir");
     TempDir { path }

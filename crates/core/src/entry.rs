@@ -53,8 +53,29 @@ impl EntryKind {
 /// A record to append, as produced by the core.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
+    /// What kind of record it is.
     pub kind: EntryKind,
+    /// Who caused it: an owner id, or `cockpit` for machine records.
     pub actor: String,
+    /// The current phase id, if any.
     pub phase: Option<String>,
+    /// The body: one of the types in `crate::records`, as JSON.
     pub body: serde_json::Value,
+}
+
+impl Entry {
+    /// An entry whose body is one of the typed bodies of `crate::records`.
+    pub fn with_body<B: Serialize>(
+        kind: EntryKind,
+        actor: &str,
+        phase: Option<&str>,
+        body: &B,
+    ) -> Entry {
+        Entry {
+            kind,
+            actor: actor.to_string(),
+            phase: phase.map(str::to_string),
+            body: crate::records::to_value(body),
+        }
+    }
 }

@@ -10,6 +10,7 @@ pub mod export;
 pub mod expr;
 pub mod gate;
 pub mod metrics;
+pub mod records;
 pub mod runbook;
 pub mod sample;
 pub mod sanitize;

@@ -7,8 +7,8 @@
 //! run of consecutive trues on top of what was accumulated).
 
 use crate::expr::Tri;
+use crate::records::TransitionBody;
 use crate::time::{Dur, Ts};
-use serde_json::{json, Value};
 
 /// How often a running timer is written to the log even without a state
 /// change, so that a crash loses at most this much of it.
@@ -83,22 +83,21 @@ pub struct Transition {
 }
 
 impl Transition {
-    /// The record body (`id, from, to, value, limit, timer_ms, for_ms, reason[, checkpoint]`).
-    pub fn body(&self) -> Value {
-        let mut b = json!({
-            "id": self.id,
-            "from": self.from,
-            "to": self.to,
-            "value": self.value,
-            "limit": self.limit,
-            "timer_ms": self.timer.0,
-            "for_ms": self.hold_for.map(|d| d.0),
-            "reason": self.reason,
-        });
-        if self.checkpoint {
-            b["checkpoint"] = json!(true);
+    /// The record body; the members only a gate or a threshold has are
+    /// left for the caller.
+    pub fn body(&self) -> TransitionBody {
+        TransitionBody {
+            id: self.id.clone(),
+            from: self.from.to_string(),
+            to: self.to.to_string(),
+            value: self.value,
+            limit: self.limit,
+            timer_ms: self.timer.0,
+            for_ms: self.hold_for.map(|d| d.0),
+            reason: self.reason.clone(),
+            checkpoint: self.checkpoint,
+            ..TransitionBody::default()
         }
-        b
     }
 }
 

@@ -12,13 +12,13 @@ fn log_with(text: &str) -> Vec<Value> {
         toml_str(text)
     );
     vec![
-        json!({"seq":0,"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":text,"body":{"runbook":{"text":rb,"path":text}}}),
-        json!({"seq":1,"ts":"2026-11-28T22:00:01.000Z","kind":"phase","actor":text,"phase":"p","body":{"event":"entered","id":text}}),
-        json!({"seq":2,"ts":"2026-11-28T22:00:30.000Z","kind":"observe","actor":text,"body":{"samples":[{"name":"a.b.c","value":2.0}]}}),
+        json!({"seq":0,"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":text,"body":{"runbook":rb,"runbook_path":text,"config_path":text}}),
+        json!({"seq":1,"ts":"2026-11-28T22:00:01.000Z","kind":"phase","actor":text,"phase":"p","body":{"type":"entered","phase":text}}),
+        json!({"seq":2,"ts":"2026-11-28T22:00:30.000Z","kind":"observe","actor":text,"body":{"reports":[{"probe":"a.b","ok":true,"at":"2026-11-28T22:00:30.000Z","samples":{"a.b.c":2.0}}]}}),
         json!({"seq":3,"ts":"2026-11-28T22:01:00.000Z","kind":"decision","actor":text,"phase":text,
-            "body":{"type":"waive","gate":text,"owner":text,"reason":text,"expires":"2026-11-28T23:00:00Z","snapshot":{"gates":[{"id":text,"state":text}]}}}),
-        json!({"seq":4,"ts":"2026-11-28T22:02:00.000Z","kind":"threshold","actor":text,"body":{"id":text,"to":"watch","value":3.0}}),
-        json!({"seq":5,"ts":"2026-11-28T22:03:00.000Z","kind":"step","actor":text,"body":{"step":text,"event":"blocked","reason":text}}),
+            "body":{"type":"waive","gate":text,"owner":text,"reason":text,"rationale":text,"expires":"2026-11-28T23:00:00Z","snapshot":{"gates":[{"id":text,"state":text}]}}}),
+        json!({"seq":4,"ts":"2026-11-28T22:02:00.000Z","kind":"threshold","actor":text,"body":{"id":text,"from":"ok","to":"watch","value":3.0}}),
+        json!({"seq":5,"ts":"2026-11-28T22:03:00.000Z","kind":"step","actor":text,"body":{"step":text,"type":"blocked","reason":text}}),
     ]
 }
 

@@ -176,10 +176,10 @@ mod tests {
     fn series_summary_gives_range_and_trend() {
         let rb = "[[threshold]]\nid = 't'\nwhen = 'x.y.z > 5'\n";
         let mut recs = vec![
-            json!({"seq":0,"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":"d","body":{"runbook":{"text":rb}}}),
+            json!({"seq":0,"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":"d","body":{"runbook":rb}}),
         ];
         for (i, v) in [1.0, 2.0, 9.0, 3.0].iter().enumerate() {
-            recs.push(json!({"seq":i+1,"ts":format!("2026-11-28T22:0{i}:30.000Z"),"kind":"observe","actor":"d","body":{"samples":[{"name":"x.y.z","value":v}]}}));
+            recs.push(json!({"seq":i+1,"ts":format!("2026-11-28T22:0{i}:30.000Z"),"kind":"observe","actor":"d","body":{"reports":[{"probe":"x.y","ok":true,"at":format!("2026-11-28T22:0{i}:30.000Z"),"samples":{"x.y.z":v}}]}}));
         }
         let ok = VerificationSummary {
             ok: true,
@@ -194,7 +194,7 @@ mod tests {
     fn a_window_without_start_says_where_it_is_counted_from() {
         let rb = "[runbook]\nmax_duration = '6h'\n";
         let recs = [
-            json!({"seq":0,"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":"d","body":{"runbook":{"text":rb}}}),
+            json!({"seq":0,"ts":"2026-11-28T22:00:00.000Z","kind":"open","actor":"d","body":{"runbook":rb}}),
         ];
         let md = markdown(&Evidence::from_records(
             &recs,

@@ -1,4 +1,4 @@
-//! People's actions: authority, the rules of docs/decision-core.md, and the
+//! People's actions: authority, the rules of spec section 3, and the
 //! records each accepted action writes. A refusal says what is wrong and
 //! what would be right.
 
@@ -7,10 +7,10 @@ use super::records::go_phase_entries;
 use super::state::StepState;
 use super::{Action, Cockpit, Effect};
 use crate::entry::Entry;
+use crate::records::DecisionAction;
 use crate::runbook::GateKind;
 use crate::sanitize::inert;
 use crate::time::Ts;
-use serde_json::json;
 
 /// What an accepted action produces besides its records.
 pub(super) struct Plan {
@@ -94,7 +94,7 @@ impl Cockpit {
             Action::IssueClose { id, rationale } => self.plan_issue_close(actor, &id, &rationale),
             Action::Note { text } => {
                 required(&text, "a note's text")?;
-                let e = self.decision_entry(actor, "note", &text, json!({}));
+                let e = self.decision_entry(actor, DecisionAction::Note, &text);
                 Ok(Plan::one(e, "note recorded".into()))
             }
             Action::Decide {
@@ -140,7 +140,7 @@ impl Cockpit {
                 h.by
             ));
         }
-        let e = self.decision_entry(actor, "hold", reason, json!({}));
+        let e = self.decision_entry(actor, DecisionAction::Hold, reason);
         let fill = Fill {
             actor: Some(actor),
             reason: Some(reason),
@@ -159,7 +159,7 @@ impl Cockpit {
         if self.hold.is_none() {
             return Err("nothing to resume: the line is not on hold".into());
         }
-        let e = self.decision_entry(actor, "resume", rationale, json!({}));
+        let e = self.decision_entry(actor, DecisionAction::Resume, rationale);
         let fill = Fill {
             actor: Some(actor),
             reason: Some(rationale),
@@ -229,7 +229,12 @@ impl Cockpit {
         if !unmet.is_empty() {
             return Err(format!("go refused: {}", unmet.join("; ")));
         }
-        let go = self.decision_entry(actor, "go", rationale, json!({"from": cur, "to": next}));
+        let go = DecisionAction::Go {
+            from: cur.clone(),
+            to: next.clone(),
+            reentry: false,
+        };
+        let go = self.decision_entry(actor, go, rationale);
         let mut entries = go_phase_entries(actor, &go.body);
         entries.insert(0, go);
         let ack = match &next {
@@ -278,21 +283,23 @@ impl Cockpit {
                 unmet.join("; ")
             ));
         }
-        let d = self.decision_entry(
-            actor,
-            "go",
-            rationale,
-            json!({"from": cur, "to": cur, "reentry": true}),
-        );
+        let go = DecisionAction::Go {
+            from: cur.to_string(),
+            to: Some(cur.to_string()),
+            reentry: true,
+        };
+        let d = self.decision_entry(actor, go, rationale);
         let fill = Fill {
             actor: Some(actor),
             reason: Some(rationale),
             ..Fill::default()
         };
-        let mut entries = go_phase_entries(actor, &d.body);
-        entries.insert(0, d);
         Ok(Plan {
-            entries,
+            entries: {
+                let mut e = go_phase_entries(actor, &d.body);
+                e.insert(0, d);
+                e
+            },
             notify: vec![self.notify("go", now, fill)],
             ack: format!("go: {cur} re-entered after the rollback"),
         })

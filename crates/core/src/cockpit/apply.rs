@@ -1,87 +1,79 @@
 //! Applying one log record to the state: the only path by which durable
 //! state changes, live or when rebuilding from a log.
 
-use super::records::{s, ts_field, OVERRUN_ID};
+use super::records::OVERRUN_ID;
 use super::state::*;
 use super::{Cockpit, IssueSeverity};
 use crate::entry::{Entry, EntryKind};
 use crate::gate::GateState;
+use crate::records::{
+    DecisionAction, DecisionBody, IssueOp, PhaseBody, PhaseEvent, RecordBody, ReportBody, StepBody,
+    StepEvent, TransitionBody,
+};
 use crate::threshold::ThresholdState;
 use crate::time::{Dur, Ts};
-use serde_json::Value;
 
 impl Cockpit {
-    /// Applies one record written at `ts`. Unknown ids and malformed bodies
-    /// are skipped (a log from this runbook never has them).
+    /// Applies one record written at `ts`. Unknown ids and bodies that do
+    /// not read as their kind's type are skipped (a log from this runbook
+    /// never has them).
     pub fn apply_record(&mut self, ts: Ts, e: &Entry) {
-        let b = &e.body;
-        match e.kind {
-            EntryKind::Observe => {
-                self.apply_observe(ts, b);
+        if e.kind == EntryKind::Resume {
+            // The cockpit was not running: that gap counts in no timer.
+            self.gates.iter_mut().for_each(|g| g.timer.pause());
+            self.thresholds.iter_mut().for_each(|t| t.timer.pause());
+            return;
+        }
+        match RecordBody::read(e.kind, &e.body) {
+            RecordBody::Observe(o) => {
+                o.reports.iter().for_each(|r| self.apply_report(ts, r));
                 // live, observations are applied on arrival, never through here
                 self.advance_timers(ts);
             }
-            EntryKind::Gate => self.apply_gate(b),
-            EntryKind::Threshold => self.apply_threshold(ts, b),
-            EntryKind::Step => self.apply_step(ts, &e.actor, b),
-            EntryKind::Decision => self.apply_decision(ts, &e.actor, b),
-            EntryKind::Phase => self.apply_phase(ts, b),
-            EntryKind::Resume => {
-                // The cockpit was not running: that gap counts in no timer.
-                self.gates.iter_mut().for_each(|g| g.timer.pause());
-                self.thresholds.iter_mut().for_each(|t| t.timer.pause());
-            }
-            EntryKind::Open | EntryKind::Close => {}
-        }
-    }
-
-    /// An `observe` body: a batch (`reports`) or, in logs written before
-    /// batching, one report.
-    fn apply_observe(&mut self, ts: Ts, b: &Value) {
-        match b.get("reports").and_then(Value::as_array) {
-            Some(reports) => reports.iter().for_each(|r| self.apply_report(ts, r)),
-            None => self.apply_report(ts, b),
+            RecordBody::Gate(t) => self.apply_gate(&t),
+            RecordBody::Threshold(t) => self.apply_threshold(ts, &t),
+            RecordBody::Step(s) => self.apply_step(ts, &e.actor, &s),
+            RecordBody::Decision(d) => self.apply_decision(ts, &e.actor, &d),
+            RecordBody::Phase(p) => self.apply_phase(ts, &p),
+            RecordBody::Open(_)
+            | RecordBody::Resume(_)
+            | RecordBody::Close(_)
+            | RecordBody::Unreadable => {}
         }
     }
 
     /// One probe report: its samples into the store, its outcome on its endpoint.
-    pub(super) fn apply_report(&mut self, ts: Ts, b: &Value) {
-        let at = ts_field(b, "at").unwrap_or(ts);
-        if let Some(samples) = b.get("samples").and_then(Value::as_object) {
-            for (name, v) in samples {
-                if let Some(x) = v.as_f64() {
-                    self.store.push(name, at, x);
-                }
-            }
+    pub(super) fn apply_report(&mut self, ts: Ts, r: &ReportBody) {
+        let at = r.at().unwrap_or(ts);
+        for (name, x) in &r.samples {
+            self.store.push(name, at, *x);
         }
-        let probe = s(b, "probe").to_string();
-        let ok = b.get("ok").and_then(Value::as_bool).unwrap_or(false);
         let ep = self
             .endpoints
-            .entry(probe.clone())
+            .entry(r.probe.clone())
             .or_insert_with(|| EndpointStatus {
-                probe,
-                ok,
+                probe: r.probe.clone(),
+                ok: r.ok,
                 last_attempt: at,
                 last_ok: None,
                 last_failure: None,
             });
-        ep.ok = ok;
+        ep.ok = r.ok;
         ep.last_attempt = at;
-        if ok {
+        if r.ok {
             ep.last_ok = Some(at);
         } else {
-            let reason = b.get("reason").and_then(Value::as_str).unwrap_or("failed");
+            let reason = r.reason.as_deref().unwrap_or("failed");
             ep.last_failure = Some((at, reason.to_string()));
         }
     }
 
-    fn apply_gate(&mut self, b: &Value) {
-        let timer = Dur(b.get("timer_ms").and_then(Value::as_i64).unwrap_or(0));
-        let id = s(b, "id");
-        if b.get("waiver_expired").and_then(Value::as_bool) == Some(true) {
+    fn apply_gate(&mut self, b: &TransitionBody) {
+        let timer = Dur(b.timer_ms);
+        let id = b.id.as_str();
+        if b.waiver_expired {
             // Only the waiver that ran out (a newer one for the same gate stays).
-            let until = ts_field(b, "waiver_expires");
+            let until = b.waiver_expires();
             for w in self.waivers.iter_mut().filter(|w| w.gate == id) {
                 if until.is_none_or(|u| w.expires == u) {
                     w.expired = true;
@@ -90,34 +82,33 @@ impl Cockpit {
         }
         if let (Some(g), Some(to)) = (
             self.gates.iter_mut().find(|g| g.id == id),
-            GateState::from_name(s(b, "to")),
+            GateState::from_name(&b.to),
         ) {
             g.apply(to, timer);
             g.waived = self.waivers.iter().any(|w| w.gate == g.id && !w.expired);
         }
     }
 
-    fn apply_threshold(&mut self, ts: Ts, b: &Value) {
-        let id = s(b, "id");
-        if id == OVERRUN_ID && b.get("builtin").and_then(Value::as_bool) == Some(true) {
+    fn apply_threshold(&mut self, ts: Ts, b: &TransitionBody) {
+        let id = b.id.as_str();
+        if id == OVERRUN_ID && b.builtin {
             self.overrun_raised = true;
             self.apply_recommendation(ts, id, b);
             return;
         }
-        let timer = Dur(b.get("timer_ms").and_then(Value::as_i64).unwrap_or(0));
         if let (Some(t), Some(to)) = (
             self.thresholds.iter_mut().find(|t| t.id == id),
-            ThresholdState::from_name(s(b, "to")),
+            ThresholdState::from_name(&b.to),
         ) {
-            t.apply(to, timer);
+            t.apply(to, Dur(b.timer_ms));
         }
         self.apply_recommendation(ts, id, b);
     }
 
-    fn apply_recommendation(&mut self, ts: Ts, id: &str, b: &Value) {
-        if let Some(r) = b.get("recommendation") {
+    fn apply_recommendation(&mut self, ts: Ts, id: &str, b: &TransitionBody) {
+        if let Some(r) = &b.recommendation {
             if !self.recommendations.iter().any(|x| x.threshold == id) {
-                let kind = if s(r, "kind") == "hold" {
+                let kind = if r.kind == "hold" {
                     RecommendationKind::Hold
                 } else {
                     RecommendationKind::Rollback
@@ -125,35 +116,47 @@ impl Cockpit {
                 self.recommendations.push(Recommendation {
                     threshold: id.to_string(),
                     kind,
-                    scope: r.get("scope").and_then(Value::as_str).map(str::to_string),
-                    message: s(r, "message").to_string(),
+                    scope: r.scope.clone(),
+                    message: r.message.clone(),
                     raised_at: ts,
                 });
             }
         }
     }
 
-    fn apply_phase(&mut self, ts: Ts, b: &Value) {
-        let Some(index) = self.runbook.phase_index(s(b, "phase")) else {
+    fn apply_phase(&mut self, ts: Ts, b: &PhaseBody) {
+        let Some(index) = self.runbook.phase_index(&b.phase) else {
             return;
         };
-        match s(b, "type") {
-            "entered" => self.enter_phase(ts, s(b, "phase")),
-            "completed" if index + 1 == self.runbook.phases.len() => self.phase.finished = true,
+        match b.event {
+            PhaseEvent::Entered => self.enter_phase(ts, index),
+            PhaseEvent::Completed if index + 1 == self.runbook.phases.len() => {
+                self.phase.finished = true
+            }
             _ => {}
         }
     }
 
-    fn apply_step(&mut self, ts: Ts, actor: &str, b: &Value) {
-        let reason = s(b, "reason").to_string();
-        let id = s(b, "step");
-        let step = match b.get("rollback").and_then(Value::as_str) {
+    fn enter_phase(&mut self, ts: Ts, index: usize) {
+        self.phase = PhaseState {
+            index,
+            entered_at: ts,
+            needs_reentry: false,
+            finished: false,
+        };
+        self.rollback = None;
+    }
+
+    fn apply_step(&mut self, ts: Ts, actor: &str, b: &StepBody) {
+        let reason = b.reason.clone().unwrap_or_default();
+        let id = b.step.as_str();
+        let step = match &b.rollback {
             Some(_) => self
                 .rollback
                 .as_mut()
                 .and_then(|r| r.steps.iter_mut().find(|x| x.id == id)),
             None => {
-                let phase = b.get("phase").and_then(Value::as_str);
+                let phase = b.phase.as_deref();
                 self.steps
                     .iter_mut()
                     .find(|x| x.id == id && (phase.is_none() || x.phase.as_deref() == phase))
@@ -161,9 +164,9 @@ impl Cockpit {
         };
         let Some(step) = step else { return };
         let by = actor.to_string();
-        step.state = match s(b, "type") {
-            "start" => StepState::InProgress { by, since: ts },
-            "done" => {
+        step.state = match b.event {
+            StepEvent::Start => StepState::InProgress { by, since: ts },
+            StepEvent::Done => {
                 let started = match &step.state {
                     StepState::InProgress { since, .. } => Some(*since),
                     _ => None,
@@ -174,41 +177,43 @@ impl Cockpit {
                     started,
                 }
             }
-            "skip" => StepState::Skipped { by, at: ts, reason },
-            "blocked" => StepState::Blocked {
+            StepEvent::Skip => StepState::Skipped { by, at: ts, reason },
+            StepEvent::Blocked => StepState::Blocked {
                 by,
                 since: ts,
                 reason,
             },
-            _ => return,
+            StepEvent::Other => return,
         };
     }
 
-    fn apply_decision(&mut self, ts: Ts, actor: &str, b: &Value) {
-        let rationale = s(b, "rationale").to_string();
-        match s(b, "type") {
-            "hold" => self.set_hold(actor, &rationale, ts),
-            "resume" => self.hold = None,
-            "rollback" => self.start_rollback(actor, s(b, "scope"), ts),
-            "waive" => self.add_waiver(ts, actor, b),
-            "signoff" => {
-                let (phase, role) = (s(b, "phase"), s(b, "role"));
+    fn apply_decision(&mut self, ts: Ts, actor: &str, b: &DecisionBody) {
+        let rationale = &b.rationale;
+        match &b.action {
+            DecisionAction::Hold => self.set_hold(actor, rationale, ts),
+            DecisionAction::Resume => self.hold = None,
+            DecisionAction::Rollback { scope } => self.start_rollback(actor, scope, ts),
+            DecisionAction::Waive { .. } => self.add_waiver(ts, actor, &b.action),
+            DecisionAction::Signoff { phase, role } => {
                 if let Some(so) = self
                     .signoffs
                     .iter_mut()
-                    .find(|x| x.phase == phase && x.role == role)
+                    .find(|x| &x.phase == phase && &x.role == role)
                 {
                     so.given_at = Some(ts);
                 }
             }
-            "handover" => self.commander = s(b, "to").to_string(),
-            "issue" => self.apply_issue(ts, actor, b, rationale),
-            "decide" => {
-                let th = s(b, "threshold");
-                self.recommendations.retain(|r| r.threshold != th);
-                match s(b, "answer") {
-                    "rollback" => self.start_rollback(actor, s(b, "scope"), ts),
-                    "hold" => self.set_hold(actor, &rationale, ts),
+            DecisionAction::Handover { to, .. } => self.commander = to.clone(),
+            DecisionAction::Issue { .. } => self.apply_issue(ts, actor, &b.action, rationale),
+            DecisionAction::Decide {
+                threshold,
+                answer,
+                scope,
+            } => {
+                self.recommendations.retain(|r| &r.threshold != threshold);
+                match answer.as_str() {
+                    "rollback" => self.start_rollback(actor, scope.as_deref().unwrap_or(""), ts),
+                    "hold" => self.set_hold(actor, rationale, ts),
                     _ => {}
                 }
             }
@@ -216,31 +221,20 @@ impl Cockpit {
             // is applied from the decision itself, so a log cut between the
             // decision and its `phase` records still holds the whole action.
             // The `phase` records restate it (applying them again changes nothing).
-            "go" => self.apply_go(ts, b),
+            DecisionAction::Go { to, .. } => match to.as_deref() {
+                Some(to) => {
+                    if let Some(index) = self.runbook.phase_index(to) {
+                        self.enter_phase(ts, index);
+                    }
+                }
+                None if self.phase.index + 1 == self.runbook.phases.len() => {
+                    self.phase.finished = true
+                }
+                None => {}
+            },
             // notes change nothing
-            _ => {}
+            DecisionAction::Note | DecisionAction::Other => {}
         }
-    }
-
-    fn apply_go(&mut self, ts: Ts, b: &Value) {
-        match b.get("to").and_then(Value::as_str) {
-            Some(to) => self.enter_phase(ts, to),
-            None if self.phase.index + 1 == self.runbook.phases.len() => self.phase.finished = true,
-            None => {}
-        }
-    }
-
-    fn enter_phase(&mut self, ts: Ts, phase: &str) {
-        let Some(index) = self.runbook.phase_index(phase) else {
-            return;
-        };
-        self.phase = PhaseState {
-            index,
-            entered_at: ts,
-            needs_reentry: false,
-            finished: false,
-        };
-        self.rollback = None;
     }
 
     fn set_hold(&mut self, actor: &str, reason: &str, ts: Ts) {
@@ -271,54 +265,70 @@ impl Cockpit {
         self.phase.needs_reentry = true;
     }
 
-    fn add_waiver(&mut self, ts: Ts, actor: &str, b: &Value) {
-        let gate = s(b, "gate").to_string();
-        let Some(expires) = ts_field(b, "expires") else {
+    fn add_waiver(&mut self, ts: Ts, actor: &str, waive: &DecisionAction) {
+        let DecisionAction::Waive {
+            gate,
+            owner,
+            reason,
+            ..
+        } = waive
+        else {
+            return;
+        };
+        let Some(expires) = waive.waiver_expires() else {
             return;
         };
         self.waivers.push(Waiver {
             gate: gate.clone(),
-            owner: s(b, "owner").to_string(),
-            reason: s(b, "reason").to_string(),
+            owner: owner.clone(),
+            reason: reason.clone(),
             expires,
             granted_by: actor.to_string(),
             granted_at: ts,
             expired: false,
         });
-        if let Some(g) = self.gates.iter_mut().find(|g| g.id == gate) {
+        if let Some(g) = self.gates.iter_mut().find(|g| &g.id == gate) {
             g.waived = true;
         }
     }
 
-    fn apply_issue(&mut self, ts: Ts, actor: &str, b: &Value, rationale: String) {
-        let id = s(b, "id");
-        match s(b, "op") {
-            "open" => {
-                let severity = match s(b, "severity") {
-                    "critical" => IssueSeverity::Critical,
-                    "major" => IssueSeverity::Major,
+    fn apply_issue(&mut self, ts: Ts, actor: &str, issue: &DecisionAction, rationale: &str) {
+        let DecisionAction::Issue {
+            op,
+            id,
+            severity,
+            title,
+            owner,
+        } = issue
+        else {
+            return;
+        };
+        match op {
+            IssueOp::Open => {
+                let severity = match severity.as_deref() {
+                    Some("critical") => IssueSeverity::Critical,
+                    Some("major") => IssueSeverity::Major,
                     _ => IssueSeverity::Minor,
                 };
                 self.issues.push(Issue {
-                    id: id.to_string(),
+                    id: id.clone(),
                     severity,
-                    title: s(b, "title").to_string(),
-                    owner: s(b, "owner").to_string(),
+                    title: title.clone().unwrap_or_default(),
+                    owner: owner.clone().unwrap_or_default(),
                     opened_by: actor.to_string(),
                     opened_at: ts,
                     closed: None,
                 });
             }
-            "close" => {
+            IssueOp::Close => {
                 if let Some(i) = self
                     .issues
                     .iter_mut()
-                    .find(|i| i.id == id && i.closed.is_none())
+                    .find(|i| &i.id == id && i.closed.is_none())
                 {
-                    i.closed = Some((actor.to_string(), ts, rationale));
+                    i.closed = Some((actor.to_string(), ts, rationale.to_string()));
                 }
             }
-            _ => {}
         }
     }
 }

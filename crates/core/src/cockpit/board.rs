@@ -1,7 +1,8 @@
-//! Gates, sign-offs and thresholds as JSON rows, shared by the decision
+//! Gates, sign-offs and thresholds as rows, shared by the decision
 //! snapshot (log) and `cutover status`, so both name fields the same way.
 
 use super::Cockpit;
+use crate::records::{Snapshot, SnapshotRow, SnapshotSignoff};
 use serde_json::{json, Value};
 
 /// What each gate / threshold row carries besides id, state, value, limit.
@@ -14,39 +15,82 @@ pub(super) enum Extra {
 }
 
 impl Cockpit {
-    /// `{gates: [...], signoffs: [...], thresholds: [...]}` as shown now.
-    pub(super) fn board_json(&self, extra: Extra) -> Value {
-        let add = |row: &mut Value, timer_ms: i64, reason: &Option<String>| match extra {
-            Extra::Timer => row["timer_ms"] = json!(timer_ms),
-            Extra::Reason => row["reason"] = json!(reason),
-        };
-        let gates: Vec<Value> = self
+    /// `{gates: [...], signoffs: [...], thresholds: [...]}` as shown now,
+    /// each gate and threshold row with its timer (`Extra::Timer`).
+    pub(super) fn board(&self, extra: Extra) -> Snapshot {
+        let timer = |ms: i64| (extra == Extra::Timer).then_some(ms);
+        let gates = self
             .gates
             .iter()
             .map(|g| {
                 let (value, limit) = g.sides();
-                let mut row = json!({"id": g.id, "phase": g.phase, "kind": g.kind,
-                    "state": g.state().as_str(), "value": value, "limit": limit});
-                add(&mut row, g.timer.acc.0, &g.reason);
-                row
+                SnapshotRow {
+                    id: g.id.clone(),
+                    phase: Some(g.phase.clone()),
+                    kind: Some(crate::records::name_of(&g.kind)),
+                    state: g.state().as_str().to_string(),
+                    value,
+                    limit,
+                    timer_ms: timer(g.timer.acc.0),
+                }
             })
             .collect();
-        let signoffs: Vec<Value> = self
+        let signoffs = self
             .signoffs
             .iter()
-            .map(|s| json!({"phase": s.phase, "role": s.role, "owner": s.owner, "state": s.state().as_str()}))
+            .map(|s| SnapshotSignoff {
+                phase: s.phase.clone(),
+                role: s.role.clone(),
+                owner: s.owner.clone(),
+                state: s.state().as_str().to_string(),
+            })
             .collect();
-        let thresholds: Vec<Value> = self
+        let thresholds = self
             .thresholds
             .iter()
             .map(|t| {
                 let (value, limit) = t.sides();
-                let mut row =
-                    json!({"id": t.id, "state": t.state.as_str(), "value": value, "limit": limit});
-                add(&mut row, t.timer.acc.0, &t.reason);
-                row
+                SnapshotRow {
+                    id: t.id.clone(),
+                    phase: None,
+                    kind: None,
+                    state: t.state.as_str().to_string(),
+                    value,
+                    limit,
+                    timer_ms: timer(t.timer.acc.0),
+                }
             })
             .collect();
-        json!({"gates": gates, "signoffs": signoffs, "thresholds": thresholds})
+        Snapshot {
+            gates,
+            signoffs,
+            thresholds,
+        }
+    }
+
+    /// The board as JSON; with `Extra::Reason` every gate and threshold row
+    /// also says why it is where it is (`reason`, `null` when nothing to say).
+    pub(super) fn board_json(&self, extra: Extra) -> Value {
+        let mut doc = crate::records::to_value(&self.board(extra));
+        if extra == Extra::Reason {
+            let reasons = [
+                (
+                    "gates",
+                    self.gates.iter().map(|g| &g.reason).collect::<Vec<_>>(),
+                ),
+                (
+                    "thresholds",
+                    self.thresholds.iter().map(|t| &t.reason).collect(),
+                ),
+            ];
+            for (key, reasons) in reasons {
+                if let Some(rows) = doc.get_mut(key).and_then(Value::as_array_mut) {
+                    for (row, reason) in rows.iter_mut().zip(reasons) {
+                        row["reason"] = json!(reason);
+                    }
+                }
+            }
+        }
+        doc
     }
 }

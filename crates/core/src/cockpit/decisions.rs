@@ -5,8 +5,8 @@ use super::actions::{required, Plan, Rule};
 use super::notify::Fill;
 use super::records::OVERRUN_ID;
 use super::{Answer, Cockpit};
+use crate::records::{name_of, DecisionAction};
 use crate::time::Ts;
-use serde_json::json;
 
 impl Cockpit {
     pub(super) fn plan_rollback(
@@ -34,15 +34,17 @@ impl Cockpit {
         if let Some(rb) = &self.rollback {
             return Err(format!("rollback {} is already in progress", rb.scope));
         }
-        let e = match decide {
-            None => self.decision_entry(actor, "rollback", rationale, json!({"scope": scope})),
-            Some((th, a)) => self.decision_entry(
-                actor,
-                "decide",
-                rationale,
-                json!({"threshold": th, "answer": a, "scope": scope}),
-            ),
+        let action = match decide {
+            None => DecisionAction::Rollback {
+                scope: scope.to_string(),
+            },
+            Some((th, a)) => DecisionAction::Decide {
+                threshold: th.to_string(),
+                answer: name_of(&a),
+                scope: Some(scope.to_string()),
+            },
         };
+        let e = self.decision_entry(actor, action, rationale);
         let fill = Fill {
             actor: Some(actor),
             reason: Some(rationale),
@@ -89,8 +91,13 @@ impl Cockpit {
         {
             return Err(format!("gate {gate} is already waived"));
         }
-        let f = json!({"gate": gate, "owner": owner, "reason": reason, "expires": expires.to_rfc3339()});
-        let e = self.decision_entry(actor, "waive", reason, f);
+        let waive = DecisionAction::Waive {
+            gate: gate.to_string(),
+            owner: owner.to_string(),
+            reason: reason.to_string(),
+            expires: expires.to_rfc3339(),
+        };
+        let e = self.decision_entry(actor, waive, reason);
         Ok(Plan::one(
             e,
             format!("gate {gate} waived until {} (owner {owner})", expires.hms()),
@@ -124,12 +131,12 @@ impl Cockpit {
                 self.plan_rollback(actor, &scope, rationale, now, Some((th, answer)))
             }
             Answer::Hold | Answer::Continue => {
-                let e = self.decision_entry(
-                    actor,
-                    "decide",
-                    rationale,
-                    json!({"threshold": th, "answer": answer}),
-                );
+                let decide = DecisionAction::Decide {
+                    threshold: th.to_string(),
+                    answer: name_of(&answer),
+                    scope: None,
+                };
+                let e = self.decision_entry(actor, decide, rationale);
                 let mut notify = vec![];
                 if answer == Answer::Hold && self.hold.is_none() {
                     let fill = Fill {

@@ -55,7 +55,7 @@ pub struct Cockpit {
     store: MetricStore,
     /// Probe reports applied live but not yet handed out as an `observe`
     /// record: the next record (at the latest the next tick) carries them.
-    unlogged: Vec<serde_json::Value>,
+    unlogged: Vec<crate::records::ReportBody>,
 }
 
 impl Cockpit {
@@ -136,19 +136,19 @@ impl Cockpit {
 
     /// The first record of a new log after `open`: the first phase is entered.
     pub fn begin(&mut self, now: Ts) -> Vec<Effect> {
-        let e = records::phase_entry(SYSTEM_ACTOR, "entered", self.phase_id(), false);
+        let e = records::phase_entry(
+            SYSTEM_ACTOR,
+            crate::records::PhaseEvent::Entered,
+            self.phase_id(),
+            false,
+        );
         self.commit(now, vec![e])
     }
 
     /// A restart picked the log up: time not running must not count in any
     /// `for` timer. `body` says what happened (e.g. a torn line moved aside).
-    pub fn restart(&mut self, now: Ts, body: serde_json::Value) -> Vec<Effect> {
-        let e = Entry {
-            kind: EntryKind::Resume,
-            actor: SYSTEM_ACTOR.into(),
-            phase: Some(self.phase_id().to_string()),
-            body,
-        };
+    pub fn restart(&mut self, now: Ts, body: &crate::records::ResumeBody) -> Vec<Effect> {
+        let e = Entry::with_body(EntryKind::Resume, SYSTEM_ACTOR, Some(self.phase_id()), body);
         self.commit(now, vec![e])
     }
 

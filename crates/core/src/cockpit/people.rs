@@ -2,7 +2,7 @@
 
 use super::actions::{required, Plan, Rule};
 use super::Cockpit;
-use serde_json::json;
+use crate::records::{name_of, DecisionAction, IssueOp};
 
 impl Cockpit {
     pub(super) fn plan_signoff(&self, actor: &str, phase: &str, role: &str) -> Rule {
@@ -22,7 +22,11 @@ impl Cockpit {
         if so.given_at.is_some() {
             return Err(format!("the {role} sign-off of {phase} is already in"));
         }
-        let e = self.decision_entry(actor, "signoff", "", json!({"phase": phase, "role": role}));
+        let signoff = DecisionAction::Signoff {
+            phase: phase.to_string(),
+            role: role.to_string(),
+        };
+        let e = self.decision_entry(actor, signoff, "");
         Ok(Plan::one(
             e,
             format!("sign-off {role} for {phase} recorded"),
@@ -43,12 +47,11 @@ impl Cockpit {
             return Err(format!("{actor} is already the commander"));
         }
         required(rationale, "a rationale")?;
-        let e = self.decision_entry(
-            actor,
-            "handover",
-            rationale,
-            json!({"from": actor, "to": to}),
-        );
+        let handover = DecisionAction::Handover {
+            from: actor.to_string(),
+            to: to.to_string(),
+        };
+        let e = self.decision_entry(actor, handover, rationale);
         Ok(Plan::one(e, format!("{to} is now the commander")))
     }
 
@@ -70,8 +73,14 @@ impl Cockpit {
                 "an issue's owner must be on the roster; {owner:?} is not"
             ));
         }
-        let f = json!({"op": "open", "id": id, "severity": sev, "title": title, "owner": owner});
-        let e = self.decision_entry(actor, "issue", title, f);
+        let issue = DecisionAction::Issue {
+            op: IssueOp::Open,
+            id: id.to_string(),
+            severity: Some(name_of(&sev)),
+            title: Some(title.to_string()),
+            owner: Some(owner.to_string()),
+        };
+        let e = self.decision_entry(actor, issue, title);
         Ok(Plan::one(e, format!("issue {id} opened")))
     }
 
@@ -90,7 +99,14 @@ impl Cockpit {
             ));
         }
         required(rationale, "a rationale")?;
-        let e = self.decision_entry(actor, "issue", rationale, json!({"op": "close", "id": id}));
+        let issue = DecisionAction::Issue {
+            op: IssueOp::Close,
+            id: id.to_string(),
+            severity: None,
+            title: None,
+            owner: None,
+        };
+        let e = self.decision_entry(actor, issue, rationale);
         Ok(Plan::one(e, format!("issue {id} closed")))
     }
 }

@@ -5,16 +5,16 @@ use super::actions::Plan;
 use super::state::{StepState, StepStatus};
 use super::{Action, Cockpit};
 use crate::entry::{Entry, EntryKind};
+use crate::records::{StepBody, StepEvent};
 use crate::time::Ts;
-use serde_json::json;
 
 impl Cockpit {
     pub(super) fn plan_step(&self, actor: &str, action: Action, _now: Ts) -> Result<Plan, String> {
-        let (id, kind, reason) = match action {
-            Action::StepStart { step } => (step, "start", String::new()),
-            Action::StepDone { step } => (step, "done", String::new()),
-            Action::StepSkip { step, reason } => (step, "skip", reason),
-            Action::StepBlocked { step, reason } => (step, "blocked", reason),
+        let (id, event, reason) = match action {
+            Action::StepStart { step } => (step, StepEvent::Start, String::new()),
+            Action::StepDone { step } => (step, StepEvent::Done, String::new()),
+            Action::StepSkip { step, reason } => (step, StepEvent::Skip, reason),
+            Action::StepBlocked { step, reason } => (step, StepEvent::Blocked, reason),
             other => return Err(format!("not a step action: {other:?}")),
         };
         let (step, pool, scope) = self.find_step(&id)?;
@@ -24,15 +24,16 @@ impl Cockpit {
                 step.owner, self.commander
             ));
         }
-        self.step_rule(step, pool, kind, &reason)?;
-        let entry = Entry {
-            kind: EntryKind::Step,
-            actor: actor.to_string(),
-            phase: Some(self.phase_id().to_string()),
-            body: json!({"type": kind, "step": id, "phase": step.phase, "rollback": scope,
-                         "reason": if reason.is_empty() { None } else { Some(reason) }}),
+        self.step_rule(step, pool, event.as_str(), &reason)?;
+        let body = StepBody {
+            event,
+            step: id.clone(),
+            phase: step.phase.clone(),
+            rollback: scope,
+            reason: (!reason.is_empty()).then_some(reason),
         };
-        let ack = format!("step {id}: {kind}");
+        let entry = Entry::with_body(EntryKind::Step, actor, Some(self.phase_id()), &body);
+        let ack = format!("step {id}: {}", event.as_str());
         Ok(Plan {
             entries: vec![entry],
             notify: vec![],

@@ -9,11 +9,11 @@ use crate::derived::{derived_samples, remaining_path, DerivedInputs};
 use crate::entry::EntryKind;
 use crate::expr::WindowCache;
 use crate::gate::fmt_num;
+use crate::records::{name_of, RecommendationBody, TransitionBody};
 use crate::runbook::Severity;
 use crate::threshold::ThresholdState;
 use crate::time::{Dur, Ts};
 use crate::timer::Transition;
-use serde_json::json;
 
 impl Cockpit {
     pub(super) fn tick(&mut self, now: Ts) -> Vec<Effect> {
@@ -131,14 +131,13 @@ impl Cockpit {
                 reason: Some(format!("waiver expired at {}", expires.to_rfc3339())),
                 checkpoint: false,
             };
-            let extra = json!({"phase": g.phase, "waiver_expired": true,
-                "waiver_expires": expires.to_rfc3339()});
-            entries.push(transition_entry(
-                EntryKind::Gate,
-                &t,
-                self.phase_id(),
-                extra,
-            ));
+            let body = TransitionBody {
+                phase: Some(g.phase.clone()),
+                waiver_expired: true,
+                waiver_expires: Some(expires.to_rfc3339()),
+                ..t.body()
+            };
+            entries.push(transition_entry(EntryKind::Gate, &body, self.phase_id()));
         }
         self.commit(now, entries)
     }
@@ -148,8 +147,11 @@ impl Cockpit {
         let cur = self.phase_id().to_string();
         for ((_, gate), st) in self.runbook.gates().zip(self.gates.iter_mut()) {
             if let Some(t) = st.evaluate(&gate.when, &self.store, now, cache) {
-                let extra = json!({"phase": st.phase});
-                entries.push(transition_entry(EntryKind::Gate, &t, &cur, extra));
+                let body = TransitionBody {
+                    phase: Some(st.phase.clone()),
+                    ..t.body()
+                };
+                entries.push(transition_entry(EntryKind::Gate, &body, &cur));
             }
         }
         self.commit(now, entries)
@@ -179,7 +181,7 @@ impl Cockpit {
                 after.push(self.notify("watch", now, fill.clone()));
             }
             let pending = self.recommendations.iter().any(|r| r.threshold == def.id);
-            let mut extra = json!({});
+            let mut body = t.body();
             if t.to == "breached" && t.from != "breached" && !pending {
                 let (kind, advice) = match def.severity {
                     Severity::Rollback => (
@@ -198,7 +200,11 @@ impl Cockpit {
                     value.clone().unwrap_or_else(|| "?".into()),
                     t.limit.map(fmt_num).unwrap_or_else(|| "?".into()),
                 );
-                extra = json!({"recommendation": {"kind": kind, "scope": def.scope, "message": message}});
+                body.recommendation = Some(RecommendationBody {
+                    kind: name_of(&kind),
+                    scope: def.scope.clone(),
+                    message: message.clone(),
+                });
                 after.push(Effect::Recommend {
                     threshold: def.id.clone(),
                     message: message.clone(),
@@ -212,7 +218,7 @@ impl Cockpit {
                     },
                 ));
             }
-            let e = transition_entry(EntryKind::Threshold, &t, &cur, extra);
+            let e = transition_entry(EntryKind::Threshold, &body, &cur);
             out.extend(self.commit(now, vec![e]));
             out.extend(after);
         }
@@ -240,12 +246,19 @@ impl Cockpit {
             reason: Some(message.clone()),
             checkpoint: false,
         };
-        let extra = json!({"builtin": true,
-            "recommendation": {"kind": RecommendationKind::Hold, "scope": null, "message": message}});
+        let body = TransitionBody {
+            builtin: true,
+            recommendation: Some(RecommendationBody {
+                kind: name_of(&RecommendationKind::Hold),
+                scope: None,
+                message: message.clone(),
+            }),
+            ..t.body()
+        };
         let cur = self.phase_id().to_string();
         let mut out = self.commit(
             now,
-            vec![transition_entry(EntryKind::Threshold, &t, &cur, extra)],
+            vec![transition_entry(EntryKind::Threshold, &body, &cur)],
         );
         out.push(Effect::Recommend {
             threshold: OVERRUN_ID.into(),
@@ -270,18 +283,17 @@ impl Cockpit {
         for g in &self.gates {
             if g.timer.acc != g.recorded_timer {
                 let t = checkpoint_of(&g.id, g.evaluated.as_str(), g.timer.acc, g.hold_for);
-                entries.push(transition_entry(
-                    EntryKind::Gate,
-                    &t,
-                    &cur,
-                    json!({"phase": g.phase}),
-                ));
+                let body = TransitionBody {
+                    phase: Some(g.phase.clone()),
+                    ..t.body()
+                };
+                entries.push(transition_entry(EntryKind::Gate, &body, &cur));
             }
         }
         for th in &self.thresholds {
             if th.timer.acc != th.recorded_timer && th.state != ThresholdState::Inactive {
                 let t = checkpoint_of(&th.id, th.state.as_str(), th.timer.acc, th.hold_for);
-                entries.push(transition_entry(EntryKind::Threshold, &t, &cur, json!({})));
+                entries.push(transition_entry(EntryKind::Threshold, &t.body(), &cur));
             }
         }
         self.commit(now, entries)

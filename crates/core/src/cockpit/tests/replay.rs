@@ -28,7 +28,7 @@ fn a_long_running_watch_is_not_reset_by_a_crash() {
     assert_eq!(c.durable_state(), s.c.durable_state());
     // Restart 5 minutes later: the gap does not count.
     let back = t + 300;
-    c.restart(Ts(back * 1000), serde_json::json!({"reason": "restart"}));
+    c.restart(Ts(back * 1000), &crate::records::ResumeBody::default());
     let mut breached_at = None;
     let mut now = back;
     while now < back + 20 * 60 && breached_at.is_none() {
