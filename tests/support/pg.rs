@@ -135,7 +135,11 @@ impl Pg {
     pub fn sql(&self, db: &str, sql: &str) {
         let file = self.dir.join(&format!("load-{}.sql", std::process::id()));
         std::fs::write(&file, sql).expect("write sql");
-        let out = Command::new(self.bin.join("psql"))
+        let psql = match self.bin.join("psql") {
+            p if p.is_file() => p,
+            _ => PathBuf::from("psql"),
+        };
+        let out = Command::new(psql)
             .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres"])
             .args(["-d", db, "-v", "ON_ERROR_STOP=1", "-q", "-f"])
             .arg(&file)
