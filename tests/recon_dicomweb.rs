@@ -5,6 +5,8 @@
 //! only on the target, and equal studies. Every difference is found and
 //! classified, nothing else is reported.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 mod support;
 
 use cutover_cockpit::core::config;
@@ -30,8 +32,12 @@ fn study(servers: &[&Orthanc], s: u32, series: u32, per_series: u32, date: &str)
 
 #[test]
 fn dicomweb_reconciliation_against_two_orthancs() {
-    let Some(src) = Orthanc::start("src") else { return };
-    let Some(tgt) = Orthanc::start("tgt") else { return };
+    let Some(src) = Orthanc::start("src") else {
+        return;
+    };
+    let Some(tgt) = Orthanc::start("tgt") else {
+        return;
+    };
     let both = [&src, &tgt];
     // equal on both
     study(&both, 1, 2, 2, "20190110");

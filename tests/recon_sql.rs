@@ -4,10 +4,12 @@
 //! else is reported, equal data on the two engines hash equal, and a
 //! statement timeout gives a reason instead of a result.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 mod support;
 
-use cutover_cockpit::core::config::{self, ProbeKind};
 use cutover_cockpit::core::config::recon::SqlProbe;
+use cutover_cockpit::core::config::{self, ProbeKind};
 use cutover_cockpit::probe::sql::{compare, DiffKind, Difference, SqlResult};
 use cutover_cockpit::probe::{self, ProbeRunner};
 use std::fmt::Write as _;
@@ -126,11 +128,19 @@ fn run(p: &SqlProbe, src: &str, tgt: &str) -> Result<SqlResult, String> {
 fn assert_planted(r: &SqlResult, what: &str) {
     assert_eq!(r.differences, expected(), "{what}: {r:?}");
     assert_eq!((r.missing, r.extra, r.changed), (1, 1, 3), "{what}");
-    assert_eq!((r.source_count, r.target_count), (ROWS as u64, ROWS as u64), "{what}");
+    assert_eq!(
+        (r.source_count, r.target_count),
+        (ROWS as u64, ROWS as u64),
+        "{what}"
+    );
     assert_eq!(r.rows_compared, ROWS as u64 + 1, "{what}");
     assert!(!r.matches());
     // only the differing buckets were read: a small part of the rows
-    assert!(r.rows_fetched < (ROWS as u64) / 2, "{what}: fetched {}", r.rows_fetched);
+    assert!(
+        r.rows_fetched < (ROWS as u64) / 2,
+        "{what}: fetched {}",
+        r.rows_fetched
+    );
 }
 
 #[test]
@@ -158,7 +168,10 @@ fn sql_reconciliation_against_postgres_and_mariadb() {
     let r = run(&p, &pg.url("src"), &my.url("same")).unwrap();
     assert!(r.matches(), "pg -> mariadb, same data: {r:?}");
     assert_eq!(r.rows_compared, ROWS as u64);
-    assert_eq!(r.rows_fetched, 0, "matching data must not be read row by row");
+    assert_eq!(
+        r.rows_fetched, 0,
+        "matching data must not be read row by row"
+    );
 
     // PostgreSQL to MariaDB with the differences planted on MariaDB
     let r = run(&p, &pg.url("src"), &my.url("tgt")).unwrap();
@@ -190,7 +203,10 @@ fn sql_reconciliation_against_postgres_and_mariadb() {
     );
     let quick = probe("300ms");
     let err = run(&quick, &pg.url("src"), &pg.url("slow")).unwrap_err();
-    assert!(err.contains("target") && err.contains("statement timeout (300ms)"), "{err}");
+    assert!(
+        err.contains("target") && err.contains("statement timeout (300ms)"),
+        "{err}"
+    );
 
     // through the probe engine: samples under recon.adt.*, keys pseudonymised,
     // a failure gives no recon sample, and no URL or password in any reason
@@ -226,7 +242,10 @@ fn sql_reconciliation_against_postgres_and_mariadb() {
     assert_eq!(v("count_delta"), Some(0.0));
     assert!(v("duration_s").is_some_and(|d| d > 0.0));
     let reason = report.reason.clone().unwrap_or_default();
-    assert!(reason.contains("5 rows differ: 1 missing on target, 1 extra on target, 3 changed"), "{reason}");
+    assert!(
+        reason.contains("5 rows differ: 1 missing on target, 1 extra on target, 3 changed"),
+        "{reason}"
+    );
     for key in ["1234", "2000", "5000", "1500", "775"] {
         assert!(!reason.contains(key), "key {key} in clear: {reason}");
     }
@@ -239,13 +258,19 @@ fn sql_reconciliation_against_postgres_and_mariadb() {
     assert_eq!(report.samples[0].name, "recon.adt.checksum_ok");
     assert_eq!(report.samples[0].value, 0.0);
 
-    let secret_url = format!("postgres://postgres:Sup3rS3cret@127.0.0.1:{}/no_such_db", pg.port);
+    let secret_url = format!(
+        "postgres://postgres:Sup3rS3cret@127.0.0.1:{}/no_such_db",
+        pg.port
+    );
     std::env::set_var("RECON_TEST_TGT", &secret_url);
     let report = rt.block_on(runner.attempt(&clock));
     let reason = report.reason.unwrap_or_default();
     assert!(!report.ok);
     assert!(reason.contains("target: cannot connect"), "{reason}");
-    assert!(!reason.contains("Sup3rS3cret") && !reason.contains("postgres://"), "{reason}");
+    assert!(
+        !reason.contains("Sup3rS3cret") && !reason.contains("postgres://"),
+        "{reason}"
+    );
 
     std::env::remove_var("RECON_TEST_TGT");
     let report = rt.block_on(runner.attempt(&clock));

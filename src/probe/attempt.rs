@@ -108,7 +108,11 @@ impl ProbeRunner {
 
     /// How long a whole reconciliation may take: the probe's `timeout`, else its interval.
     fn recon_deadline(&self) -> std::time::Duration {
-        let d = self.probe.timeout.or(self.probe.interval).unwrap_or(self.timeout);
+        let d = self
+            .probe
+            .timeout
+            .or(self.probe.interval)
+            .unwrap_or(self.timeout);
         std::time::Duration::from_millis(d.0.max(1) as u64)
     }
 
@@ -140,7 +144,9 @@ impl ProbeRunner {
                     probe: p,
                     auth,
                     // per request; the whole listing is bounded by the deadline below
-                    timeout: crate::core::time::Dur(self.recon_deadline().as_millis().min(30_000) as i64),
+                    timeout: crate::core::time::Dur(
+                        self.recon_deadline().as_millis().min(30_000) as i64
+                    ),
                 };
                 let deadline = self.recon_deadline();
                 let r = match tokio::time::timeout(deadline, qido.compare()).await {

@@ -97,8 +97,10 @@ fn text_of(obj: &Value, tag: &str) -> Option<String> {
 /// A DICOM UID (digits and dots, at most 64): anything else from an archive
 /// is refused before it becomes part of a request path.
 fn uid_of(obj: &Value, tag: &str, side: &str) -> Result<String, Failure> {
-    let uid = text_of(obj, tag).ok_or_else(|| Failure::new(format!("{side}: an entry without {tag}")))?;
-    let ok = !uid.is_empty() && uid.len() <= 64 && uid.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let uid =
+        text_of(obj, tag).ok_or_else(|| Failure::new(format!("{side}: an entry without {tag}")))?;
+    let ok =
+        !uid.is_empty() && uid.len() <= 64 && uid.chars().all(|c| c.is_ascii_digit() || c == '.');
     if ok {
         Ok(uid)
     } else {
@@ -242,7 +244,10 @@ impl Qido<'_> {
     /// Compares both archives.
     pub async fn compare(&self) -> Result<DicomResult, Failure> {
         let (mut rs, mut rt) = (0u64, 0u64);
-        let (s, t) = tokio::join!(self.studies("source", &mut rs), self.studies("target", &mut rt));
+        let (s, t) = tokio::join!(
+            self.studies("source", &mut rs),
+            self.studies("target", &mut rt)
+        );
         let (s, t) = (s?, t?);
         let mut r = DicomResult {
             studies_source: s.len() as u64,
@@ -261,7 +266,13 @@ impl Qido<'_> {
                 None => {
                     r.studies_missing += 1;
                     r.instances_missing += sc.instances;
-                    keep(&mut r, StudyDiff::Missing { uid: uid.clone(), instances: sc.instances });
+                    keep(
+                        &mut r,
+                        StudyDiff::Missing {
+                            uid: uid.clone(),
+                            instances: sc.instances,
+                        },
+                    );
                 }
                 Some(tc) if tc != sc => {
                     r.studies_differing += 1;
@@ -283,7 +294,13 @@ impl Qido<'_> {
         for (uid, tc) in t.iter().filter(|(u, _)| !s.contains_key(*u)) {
             r.studies_extra += 1;
             r.instances_extra += tc.instances;
-            keep(&mut r, StudyDiff::Extra { uid: uid.clone(), instances: tc.instances });
+            keep(
+                &mut r,
+                StudyDiff::Extra {
+                    uid: uid.clone(),
+                    instances: tc.instances,
+                },
+            );
         }
         Ok(r)
     }
@@ -328,7 +345,10 @@ impl Qido<'_> {
 }
 
 /// The `Authorization` value from `basic_env` ("user:password") or `bearer_env`.
-pub fn auth_header(basic_env: Option<&str>, bearer_env: Option<&str>) -> Result<Option<String>, Failure> {
+pub fn auth_header(
+    basic_env: Option<&str>,
+    bearer_env: Option<&str>,
+) -> Result<Option<String>, Failure> {
     if let Some(var) = basic_env {
         return match std::env::var(var) {
             Ok(v) if v.contains(':') => {
@@ -375,7 +395,10 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648() {
-        assert_eq!(base64_engine::encode(b"Aladdin:open sesame"), "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert_eq!(
+            base64_engine::encode(b"Aladdin:open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
         assert_eq!(base64_engine::encode(b"ab"), "YWI=");
         assert_eq!(base64_engine::encode(b""), "");
     }

@@ -33,7 +33,13 @@ pub fn sql_outcome(dataset: &str, r: &SqlResult) -> Outcome {
     push("target_count", r.target_count as f64);
     push("duration_s", r.duration.as_secs_f64());
     if let Some(why) = &r.unsplittable {
-        for f in ["missing_rows", "extra_rows", "changed_rows", "differing_rows", "rows_compared"] {
+        for f in [
+            "missing_rows",
+            "extra_rows",
+            "changed_rows",
+            "differing_rows",
+            "rows_compared",
+        ] {
             o.missing.push(format!("{f}: {why}"));
         }
         o.detail = Some("data differ (count or hash); rows not named".into());
@@ -80,7 +86,10 @@ pub fn dicomweb_outcome(dataset: &str, r: &DicomResult) -> Outcome {
     let mut o = Outcome::default();
     let mut push = |k: &str, v: f64| o.values.push((k.to_string(), v));
     push("match", b(r.matches()));
-    push("count_delta", r.studies_target as f64 - r.studies_source as f64);
+    push(
+        "count_delta",
+        r.studies_target as f64 - r.studies_source as f64,
+    );
     push("studies_source", r.studies_source as f64);
     push("studies_target", r.studies_target as f64);
     push("studies_missing", r.studies_missing as f64);
@@ -121,7 +130,10 @@ pub fn dicomweb_outcome(dataset: &str, r: &DicomResult) -> Outcome {
         } else {
             String::new()
         };
-        o.detail = Some(format!("{total} studies differ: {}{more}", parts.join("; ")));
+        o.detail = Some(format!(
+            "{total} studies differ: {}{more}",
+            parts.join("; ")
+        ));
     }
     o
 }
@@ -145,8 +157,14 @@ mod tests {
             changed: 1,
             rows_compared: 11,
             differences: vec![
-                Difference { kind: DiffKind::Missing, key: vec![Some("100042".into())] },
-                Difference { kind: DiffKind::Extra, key: vec![Some("100077".into())] },
+                Difference {
+                    kind: DiffKind::Missing,
+                    key: vec![Some("100042".into())],
+                },
+                Difference {
+                    kind: DiffKind::Extra,
+                    key: vec![Some("100077".into())],
+                },
             ],
             ..SqlResult::default()
         };
@@ -155,10 +173,20 @@ mod tests {
         assert_eq!(value(&o, "differing_rows"), Some(3.0));
         assert_eq!(value(&o, "count_delta"), Some(0.0));
         let d = o.detail.unwrap();
-        assert!(d.starts_with("3 rows differ: 1 missing on target, 1 extra on target, 1 changed; missing #"), "{d}");
+        assert!(
+            d.starts_with(
+                "3 rows differ: 1 missing on target, 1 extra on target, 1 changed; missing #"
+            ),
+            "{d}"
+        );
         assert!(d.ends_with("(+1 more)"), "{d}");
         assert!(!d.contains("100042") && !d.contains("100077"), "{d}");
-        let same = SqlResult { source_count: 5, target_count: 5, rows_compared: 5, ..SqlResult::default() };
+        let same = SqlResult {
+            source_count: 5,
+            target_count: 5,
+            rows_compared: 5,
+            ..SqlResult::default()
+        };
         let o = sql_outcome("adt", &same);
         assert_eq!(value(&o, "match"), Some(1.0));
         assert_eq!(o.detail, None);

@@ -17,13 +17,21 @@ impl MariaDb {
     pub fn start() -> Option<MariaDb> {
         let install = "apt-get install -y mariadb-server";
         let server = external::require("mariadbd", &["/usr/sbin/mariadbd"], install)?;
-        let installer = external::require("mariadb-install-db", &["/usr/bin/mariadb-install-db"], install)?;
+        let installer = external::require(
+            "mariadb-install-db",
+            &["/usr/bin/mariadb-install-db"],
+            install,
+        )?;
         let dir = temp_dir("cutover-mariadb");
         let data = dir.join("data");
         let out = Command::new(installer)
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
-            .args(["--auth-root-authentication-method=normal", "--skip-test-db", "--user=root"])
+            .args([
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                "--user=root",
+            ])
             .output()
             .expect("mariadb-install-db");
         assert!(
@@ -72,7 +80,15 @@ impl MariaDb {
 
     fn client(&self, db: Option<&str>) -> Command {
         let mut c = Command::new("mariadb");
-        c.args(["-h", "127.0.0.1", "-P", &self.port.to_string(), "-u", "root", "--batch"]);
+        c.args([
+            "-h",
+            "127.0.0.1",
+            "-P",
+            &self.port.to_string(),
+            "-u",
+            "root",
+            "--batch",
+        ]);
         if let Some(db) = db {
             c.arg(db);
         }
@@ -103,16 +119,32 @@ impl MariaDb {
     pub fn create_db(&self, db: &str) {
         let out = self
             .client(None)
-            .args(["-e", &format!("CREATE DATABASE `{db}` CHARACTER SET utf8mb4")])
+            .args([
+                "-e",
+                &format!("CREATE DATABASE `{db}` CHARACTER SET utf8mb4"),
+            ])
             .output()
             .expect("mariadb client");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
 fn ping(port: u16) -> bool {
     Command::new("mariadb")
-        .args(["-h", "127.0.0.1", "-P", &port.to_string(), "-u", "root", "-e", "SELECT 1"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-P",
+            &port.to_string(),
+            "-u",
+            "root",
+            "-e",
+            "SELECT 1",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()

@@ -28,7 +28,9 @@ fn http_ok(port: u16, path: &str) -> bool {
         return false;
     }
     let mut head = [0u8; 16];
-    s.read(&mut head).is_ok_and(|n| head[..n].starts_with(b"HTTP/1.1 200") || head[..n].starts_with(b"HTTP/1.0 200"))
+    s.read(&mut head).is_ok_and(|n| {
+        head[..n].starts_with(b"HTTP/1.1 200") || head[..n].starts_with(b"HTTP/1.0 200")
+    })
 }
 
 impl Orthanc {
@@ -38,7 +40,9 @@ impl Orthanc {
         let install = "apt-get install -y orthanc orthanc-dicomweb";
         let exe = external::require("Orthanc", &["/usr/sbin/Orthanc"], install)?;
         let Some(plugin) = PLUGIN.iter().find(|p| std::path::Path::new(p).is_file()) else {
-            return external::missing(&format!("the Orthanc DICOMweb plugin is not installed ({install})"));
+            return external::missing(&format!(
+                "the Orthanc DICOMweb plugin is not installed ({install})"
+            ));
         };
         let dir = temp_dir(&format!("cutover-orthanc-{name}"));
         for _ in 0..3 {
@@ -71,7 +75,11 @@ impl Orthanc {
                     break;
                 }
                 if http_ok(port, "/system") {
-                    return Some(Orthanc { _dir: dir, child, port });
+                    return Some(Orthanc {
+                        _dir: dir,
+                        child,
+                        port,
+                    });
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
@@ -103,7 +111,8 @@ impl Orthanc {
             }
         })
         .to_string();
-        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect orthanc");
+        let mut s =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect orthanc");
         let req = format!(
             "POST /tools/create-dicom HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
@@ -111,7 +120,10 @@ impl Orthanc {
         s.write_all(req.as_bytes()).expect("send");
         let mut answer = String::new();
         s.read_to_string(&mut answer).expect("read");
-        assert!(answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"), "create-dicom: {answer}");
+        assert!(
+            answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
+            "create-dicom: {answer}"
+        );
     }
 }
 

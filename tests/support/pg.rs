@@ -28,11 +28,7 @@ fn running_as_root() -> bool {
 fn find_bin() -> Option<PathBuf> {
     let extra: Vec<String> = BIN_DIRS.iter().map(|d| format!("{d}/initdb")).collect();
     let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-    let initdb = external::require(
-        "initdb",
-        &extra,
-        "apt-get install -y postgresql",
-    )?;
+    let initdb = external::require("initdb", &extra, "apt-get install -y postgresql")?;
     initdb.parent().map(Path::to_path_buf)
 }
 
@@ -76,7 +72,11 @@ impl Pg {
                 "--no-sync",
             ],
         );
-        assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         // the port is free when picked; another process may take it first: retry
         for _ in 0..3 {
             pg.port = net::port_for_external();
@@ -140,7 +140,14 @@ impl Pg {
             _ => PathBuf::from("psql"),
         };
         let out = Command::new(psql)
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+            ])
             .args(["-d", db, "-v", "ON_ERROR_STOP=1", "-q", "-f"])
             .arg(&file)
             .output()
@@ -163,7 +170,14 @@ impl Drop for Pg {
         let data = self.dir.join("data");
         let _ = self.run(
             "pg_ctl",
-            &["-D", &data.to_string_lossy(), "-m", "immediate", "-w", "stop"],
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
         );
     }
 }

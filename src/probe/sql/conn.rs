@@ -88,9 +88,12 @@ impl SideSpec {
         let t = self.statement_timeout;
         match self.dialect {
             Dialect::Postgres => {
-                let (client, connection) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
-                    .await
-                    .map_err(|e| fail(self.side, "cannot connect", pg_error(&e, t), &self.url))?;
+                let (client, connection) =
+                    tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
+                        .await
+                        .map_err(|e| {
+                            fail(self.side, "cannot connect", pg_error(&e, t), &self.url)
+                        })?;
                 let task = tokio::spawn(async move {
                     let _ = connection.await;
                 });
@@ -112,7 +115,10 @@ impl SideSpec {
                     None => self.url.clone(),
                 };
                 let opts = mysql_async::Opts::from_url(&url).map_err(|_| {
-                    Failure::new(format!("{}: the connection URL is not a valid MySQL URL", self.side))
+                    Failure::new(format!(
+                        "{}: the connection URL is not a valid MySQL URL",
+                        self.side
+                    ))
                 })?;
                 let mut conn = mysql_async::Conn::new(opts)
                     .await
@@ -124,7 +130,10 @@ impl SideSpec {
                     .map_err(|e| fail(self.side, "session setup", my_error(&e, t), &url))?;
                 let mariadb = version.is_some_and(|v| v.to_ascii_lowercase().contains("mariadb"));
                 let limit = if mariadb {
-                    format!("SET SESSION max_statement_time = {}", t.as_secs_f64().max(0.001))
+                    format!(
+                        "SET SESSION max_statement_time = {}",
+                        t.as_secs_f64().max(0.001)
+                    )
                 } else {
                     format!("SET SESSION max_execution_time = {}", t.as_millis().max(1))
                 };
@@ -157,11 +166,9 @@ impl Conn {
                 Ok(rows
                     .into_iter()
                     .filter_map(|m| match m {
-                        tokio_postgres::SimpleQueryMessage::Row(r) => Some(
-                            (0..r.len())
-                                .map(|i| r.get(i).map(str::to_string))
-                                .collect(),
-                        ),
+                        tokio_postgres::SimpleQueryMessage::Row(r) => {
+                            Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                        }
                         _ => None,
                     })
                     .collect())
@@ -181,7 +188,9 @@ impl Conn {
                                     Some(String::from_utf8_lossy(b).into_owned())
                                 }
                                 Some(mysql_async::Value::NULL) | None => None,
-                                Some(other) => Some(other.as_sql(true).trim_matches('\'').to_string()),
+                                Some(other) => {
+                                    Some(other.as_sql(true).trim_matches('\'').to_string())
+                                }
                             })
                             .collect()
                     })
@@ -200,10 +209,14 @@ impl Conn {
         let t = spec.statement_timeout;
         match self {
             Conn::Pg(client, _) => {
-                let stmt = client
-                    .prepare(sql)
-                    .await
-                    .map_err(|e| fail(spec.side, "cannot read the columns", pg_error(&e, t), &spec.url))?;
+                let stmt = client.prepare(sql).await.map_err(|e| {
+                    fail(
+                        spec.side,
+                        "cannot read the columns",
+                        pg_error(&e, t),
+                        &spec.url,
+                    )
+                })?;
                 Ok(stmt
                     .columns()
                     .iter()
@@ -212,19 +225,27 @@ impl Conn {
             }
             Conn::My(conn) => {
                 use mysql_async::prelude::Queryable;
-                let result = conn
-                    .query_iter(sql)
-                    .await
-                    .map_err(|e| fail(spec.side, "cannot read the columns", my_error(&e, t), &spec.url))?;
+                let result = conn.query_iter(sql).await.map_err(|e| {
+                    fail(
+                        spec.side,
+                        "cannot read the columns",
+                        my_error(&e, t),
+                        &spec.url,
+                    )
+                })?;
                 let cols: Vec<(String, Family)> = result
                     .columns_ref()
                     .iter()
                     .map(|c| (c.name_str().into_owned(), my_family(c)))
                     .collect();
-                result
-                    .drop_result()
-                    .await
-                    .map_err(|e| fail(spec.side, "cannot read the columns", my_error(&e, t), &spec.url))?;
+                result.drop_result().await.map_err(|e| {
+                    fail(
+                        spec.side,
+                        "cannot read the columns",
+                        my_error(&e, t),
+                        &spec.url,
+                    )
+                })?;
                 Ok(cols)
             }
         }
@@ -270,8 +291,13 @@ fn my_family(c: &mysql_async::Column) -> Family {
         | MYSQL_TYPE_INT24 | MYSQL_TYPE_YEAR => Family::Int,
         MYSQL_TYPE_DECIMAL | MYSQL_TYPE_NEWDECIMAL => Family::Decimal,
         MYSQL_TYPE_FLOAT | MYSQL_TYPE_DOUBLE => Family::Float,
-        MYSQL_TYPE_VARCHAR | MYSQL_TYPE_VAR_STRING | MYSQL_TYPE_STRING | MYSQL_TYPE_BLOB
-        | MYSQL_TYPE_TINY_BLOB | MYSQL_TYPE_MEDIUM_BLOB | MYSQL_TYPE_LONG_BLOB => {
+        MYSQL_TYPE_VARCHAR
+        | MYSQL_TYPE_VAR_STRING
+        | MYSQL_TYPE_STRING
+        | MYSQL_TYPE_BLOB
+        | MYSQL_TYPE_TINY_BLOB
+        | MYSQL_TYPE_MEDIUM_BLOB
+        | MYSQL_TYPE_LONG_BLOB => {
             if binary {
                 Family::Bytes
             } else {

@@ -267,7 +267,10 @@ mod tests {
             from: d.from_clause(&SqlSource::Table("adt.enc".into())),
             filter: Some("a > 1".into()),
             key: vec![("id".into(), Family::Int)],
-            columns: vec![("note".into(), Family::Text), ("at".into(), Family::TimestampTz)],
+            columns: vec![
+                ("note".into(), Family::Text),
+                ("at".into(), Family::TimestampTz),
+            ],
         }
     }
 
@@ -275,14 +278,23 @@ mod tests {
     fn statements_quote_names_and_bound_the_range() {
         let pg = shape(Dialect::Postgres);
         let q = Dialect::Postgres.buckets(&pg, Range { lo: -5, hi: 95 }, 10);
-        assert!(q.contains("FROM \"adt\".\"enc\" WHERE (a > 1) AND \"id\" >= -5 AND \"id\" < 95"), "{q}");
+        assert!(
+            q.contains("FROM \"adt\".\"enc\" WHERE (a > 1) AND \"id\" >= -5 AND \"id\" < 95"),
+            "{q}"
+        );
         assert!(q.contains("((\"id\"::bigint - (-5)) / 10)"), "{q}");
         assert!(q.contains("AT TIME ZONE 'UTC'"), "{q}");
         let my = shape(Dialect::Mysql);
         let q = Dialect::Mysql.rows(&my, None);
-        assert!(q.starts_with("SELECT CAST(`id` AS CHAR), MD5(CONCAT_WS('|', "), "{q}");
+        assert!(
+            q.starts_with("SELECT CAST(`id` AS CHAR), MD5(CONCAT_WS('|', "),
+            "{q}"
+        );
         assert!(q.ends_with("FROM `adt`.`enc` WHERE (a > 1)"), "{q}");
-        assert_eq!(Dialect::of_url("postgresql://h/db"), Some(Dialect::Postgres));
+        assert_eq!(
+            Dialect::of_url("postgresql://h/db"),
+            Some(Dialect::Postgres)
+        );
         assert_eq!(Dialect::of_url("mariadb://h/db"), Some(Dialect::Mysql));
         assert_eq!(Dialect::of_url("sqlserver://h"), None);
     }

@@ -148,7 +148,9 @@ struct Overview {
 }
 
 fn parse_overview(side: &str, rows: &[TextRow], int_key: bool) -> Result<Overview, Failure> {
-    let row = rows.first().ok_or_else(|| bad_answer(side, "no overview row"))?;
+    let row = rows
+        .first()
+        .ok_or_else(|| bad_answer(side, "no overview row"))?;
     let num = |i: usize| cell(row, i).and_then(|s| s.parse::<u128>().ok());
     let count = num(0).ok_or_else(|| bad_answer(side, "count"))? as u64;
     let hash = num(1).ok_or_else(|| bad_answer(side, "hash sum"))?;
@@ -183,13 +185,20 @@ fn parse_buckets(side: &str, rows: &[TextRow]) -> Result<BTreeMap<i64, Sum>, Fai
 }
 
 /// key cells -> row MD5
-fn parse_rows(side: &str, rows: Vec<TextRow>, key_len: usize) -> Result<BTreeMap<Vec<Option<String>>, String>, Failure> {
+fn parse_rows(
+    side: &str,
+    rows: Vec<TextRow>,
+    key_len: usize,
+) -> Result<BTreeMap<Vec<Option<String>>, String>, Failure> {
     let mut out = BTreeMap::new();
     for mut row in rows {
         if row.len() != key_len + 1 {
             return Err(bad_answer(side, "row width"));
         }
-        let md5 = row.pop().flatten().ok_or_else(|| bad_answer(side, "row hash"))?;
+        let md5 = row
+            .pop()
+            .flatten()
+            .ok_or_else(|| bad_answer(side, "row hash"))?;
         out.insert(row, md5);
     }
     Ok(out)
@@ -203,13 +212,22 @@ fn classify(
     let mut out = Vec::new();
     for (k, h) in source {
         match target.get(k) {
-            None => out.push(Difference { kind: DiffKind::Missing, key: k.clone() }),
-            Some(t) if t != h => out.push(Difference { kind: DiffKind::Changed, key: k.clone() }),
+            None => out.push(Difference {
+                kind: DiffKind::Missing,
+                key: k.clone(),
+            }),
+            Some(t) if t != h => out.push(Difference {
+                kind: DiffKind::Changed,
+                key: k.clone(),
+            }),
             Some(_) => {}
         }
     }
     for k in target.keys().filter(|k| !source.contains_key(*k)) {
-        out.push(Difference { kind: DiffKind::Extra, key: k.clone() });
+        out.push(Difference {
+            kind: DiffKind::Extra,
+            key: k.clone(),
+        });
     }
     out
 }
@@ -311,7 +329,10 @@ async fn open(p: &SqlProbe, spec: SideSpec) -> Result<Pool, Failure> {
             .cloned()
             .collect::<Vec<_>>())
     } else {
-        p.columns.iter().map(|c| find(c)).collect::<Result<Vec<_>, _>>()
+        p.columns
+            .iter()
+            .map(|c| find(c))
+            .collect::<Result<Vec<_>, _>>()
     };
     let (key, compared) = match (key, compared) {
         (Ok(k), Ok(c)) => (k, c),
@@ -339,7 +360,10 @@ async fn open(p: &SqlProbe, spec: SideSpec) -> Result<Pool, Failure> {
 /// Both sides must compare the same columns (by name, in the same order).
 fn same_columns(s: &Shape, t: &Shape) -> Result<(), Failure> {
     let names = |sh: &Shape| -> Vec<String> {
-        sh.columns.iter().map(|(c, _)| c.to_ascii_lowercase()).collect()
+        sh.columns
+            .iter()
+            .map(|(c, _)| c.to_ascii_lowercase())
+            .collect()
     };
     let (sn, tn) = (names(s), names(t));
     if let Some(c) = sn.iter().find(|c| !tn.contains(c)) {
@@ -391,11 +415,29 @@ async fn run(p: &SqlProbe, sp: &Pool, tp: &Pool, started: Instant) -> Result<Sql
         let most = so.sum.count.max(to.sum.count);
         if int_key {
             let lo = so.min.into_iter().chain(to.min).min().unwrap_or(0);
-            let hi = so.max.into_iter().chain(to.max).max().unwrap_or(0).saturating_add(1);
+            let hi = so
+                .max
+                .into_iter()
+                .chain(to.max)
+                .max()
+                .unwrap_or(0)
+                .saturating_add(1);
             // rows one query may cover to finish in the target time, from the overview's pace
             let pace = most as f64 / overview_time.as_secs_f64().max(0.001);
-            let per_query = (pace * p.target_query_time.as_secs_f64()).max(FETCH_ROWS as f64) as u64;
-            narrow(p, sp, tp, sshape, tshape, Range { lo, hi }, most, per_query, &mut found).await?;
+            let per_query =
+                (pace * p.target_query_time.as_secs_f64()).max(FETCH_ROWS as f64) as u64;
+            narrow(
+                p,
+                sp,
+                tp,
+                sshape,
+                tshape,
+                Range { lo, hi },
+                most,
+                per_query,
+                &mut found,
+            )
+            .await?;
         } else if most <= ROW_LIMIT {
             let (sr, tr) = tokio::try_join!(
                 sp.query(sshape.dialect.rows(sshape, None)),
@@ -438,13 +480,19 @@ struct Todo {
 /// Cuts `range` into pieces of at most `per_query` rows (assuming keys spread evenly).
 fn pieces(todo: Todo, per_query: u64) -> Vec<Range> {
     let span = (todo.range.hi as i128 - todo.range.lo as i128).max(1);
-    let n = todo.rows.div_ceil(per_query.max(1)).clamp(1, span.min(1 << 20) as u64) as i128;
+    let n = todo
+        .rows
+        .div_ceil(per_query.max(1))
+        .clamp(1, span.min(1 << 20) as u64) as i128;
     let width = (span + n - 1) / n;
     let mut out = Vec::new();
     let mut lo = todo.range.lo as i128;
     while lo < todo.range.hi as i128 {
         let hi = (lo + width).min(todo.range.hi as i128);
-        out.push(Range { lo: lo as i64, hi: hi as i64 });
+        out.push(Range {
+            lo: lo as i64,
+            hi: hi as i64,
+        });
         lo = hi;
     }
     out
@@ -486,9 +534,13 @@ async fn narrow(
             let (diffs, fetched) = f?;
             found.add(diffs, fetched);
         }
-        let ranges: Vec<Range> = large.into_iter().flat_map(|t| pieces(t, per_query)).collect();
+        let ranges: Vec<Range> = large
+            .into_iter()
+            .flat_map(|t| pieces(t, per_query))
+            .collect();
         let results = stream::iter(ranges.into_iter().map(|r| async move {
-            let width = ((r.hi as i128 - r.lo as i128 + BUCKETS as i128 - 1) / BUCKETS as i128).max(1) as i64;
+            let width = ((r.hi as i128 - r.lo as i128 + BUCKETS as i128 - 1) / BUCKETS as i128)
+                .max(1) as i64;
             let (sb, tb) = tokio::try_join!(
                 sp.query(ss.dialect.buckets(ss, r, width)),
                 tp.query(ts.dialect.buckets(ts, r, width)),
@@ -496,13 +548,20 @@ async fn narrow(
             let sb = parse_buckets("source", &sb)?;
             let tb = parse_buckets("target", &tb)?;
             let mut next = Vec::new();
-            let ids: std::collections::BTreeSet<i64> = sb.keys().chain(tb.keys()).copied().collect();
+            let ids: std::collections::BTreeSet<i64> =
+                sb.keys().chain(tb.keys()).copied().collect();
             for b in ids {
-                let (s, t) = (sb.get(&b).copied().unwrap_or_default(), tb.get(&b).copied().unwrap_or_default());
+                let (s, t) = (
+                    sb.get(&b).copied().unwrap_or_default(),
+                    tb.get(&b).copied().unwrap_or_default(),
+                );
                 if s != t {
                     let lo = r.lo.saturating_add(b.saturating_mul(width));
                     let hi = lo.saturating_add(width).min(r.hi);
-                    next.push(Todo { range: Range { lo, hi }, rows: s.count.max(t.count) });
+                    next.push(Todo {
+                        range: Range { lo, hi },
+                        rows: s.count.max(t.count),
+                    });
                 }
             }
             Ok::<_, Failure>(next)
@@ -524,28 +583,62 @@ mod tests {
 
     #[test]
     fn pieces_cover_the_range_without_overlap() {
-        let p = pieces(Todo { range: Range { lo: -10, hi: 1_000_000 }, rows: 1_000_010 }, 300_000);
+        let p = pieces(
+            Todo {
+                range: Range {
+                    lo: -10,
+                    hi: 1_000_000,
+                },
+                rows: 1_000_010,
+            },
+            300_000,
+        );
         assert_eq!(p.len(), 4);
         assert_eq!(p[0].lo, -10);
         assert_eq!(p.last().map(|r| r.hi), Some(1_000_000));
         assert!(p.windows(2).all(|w| w[0].hi == w[1].lo));
-        let one = pieces(Todo { range: Range { lo: 5, hi: 6 }, rows: 9 }, 1);
+        let one = pieces(
+            Todo {
+                range: Range { lo: 5, hi: 6 },
+                rows: 9,
+            },
+            1,
+        );
         assert_eq!(one, vec![Range { lo: 5, hi: 6 }]);
     }
 
     #[test]
     fn classify_names_each_kind() {
         let k = |s: &str| vec![Some(s.to_string())];
-        let s: BTreeMap<_, _> = [(k("1"), "a".to_string()), (k("2"), "b".into()), (k("3"), "c".into())].into();
-        let t: BTreeMap<_, _> = [(k("1"), "a".to_string()), (k("3"), "X".into()), (k("4"), "d".into())].into();
+        let s: BTreeMap<_, _> = [
+            (k("1"), "a".to_string()),
+            (k("2"), "b".into()),
+            (k("3"), "c".into()),
+        ]
+        .into();
+        let t: BTreeMap<_, _> = [
+            (k("1"), "a".to_string()),
+            (k("3"), "X".into()),
+            (k("4"), "d".into()),
+        ]
+        .into();
         let mut d = classify(&s, &t);
         d.sort();
         assert_eq!(
             d,
             vec![
-                Difference { kind: DiffKind::Missing, key: k("2") },
-                Difference { kind: DiffKind::Extra, key: k("4") },
-                Difference { kind: DiffKind::Changed, key: k("3") },
+                Difference {
+                    kind: DiffKind::Missing,
+                    key: k("2")
+                },
+                Difference {
+                    kind: DiffKind::Extra,
+                    key: k("4")
+                },
+                Difference {
+                    kind: DiffKind::Changed,
+                    key: k("3")
+                },
             ]
         );
     }

@@ -108,11 +108,7 @@ fn read_config(r: &mut Reader<'_>, root: Tbl<'_>) -> Config {
     }
 }
 
-fn positive(
-    r: &mut Reader<'_>,
-    d: Spanned<crate::time::Dur>,
-    key: &str,
-) -> crate::time::Dur {
+fn positive(r: &mut Reader<'_>, d: Spanned<crate::time::Dur>, key: &str) -> crate::time::Dur {
     if d.value.0 <= 0 {
         r.error(d.pos, format!("`{key}` must be longer than 0"));
     }
@@ -176,7 +172,14 @@ fn read_probe(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<Probe> {
         "sql" => super::recon::SQL_KEYS,
         "dicomweb" => super::recon::DICOMWEB_KEYS,
         other => {
-            let kinds = ["health", "latency", "checksum", "prometheus", "sql", "dicomweb"];
+            let kinds = [
+                "health",
+                "latency",
+                "checksum",
+                "prometheus",
+                "sql",
+                "dicomweb",
+            ];
             let help = diag::did_you_mean(other, kinds)
                 .or_else(|| Some(format!("kinds: {}", kinds.join(", "))));
             r.error_help(kind.pos, format!("unknown probe kind \"{other}\""), help);
@@ -362,7 +365,11 @@ fn check_duplicate_probes(r: &mut Reader<'_>, probes: &[Probe]) {
     let mut seen: HashMap<(String, &str), Pos> = HashMap::new();
     for p in probes {
         // the reconciliation kinds all write recon.<dataset>.match and co.
-        let kind = if p.kind.dataset().is_some() { "reconciliation" } else { p.kind.name() };
+        let kind = if p.kind.dataset().is_some() {
+            "reconciliation"
+        } else {
+            p.kind.name()
+        };
         let key = (p.prefix(), kind);
         if let Some(first) = seen.get(&key) {
             r.error(

@@ -136,7 +136,12 @@ pub fn is_env_name(s: &str) -> bool {
 
 /// A required or optional variable NAME; a value that is not a name (a URL,
 /// a password) is refused without being echoed.
-pub(super) fn env_name(r: &mut Reader<'_>, t: Tbl<'_>, key: &str, required: bool) -> Option<String> {
+pub(super) fn env_name(
+    r: &mut Reader<'_>,
+    t: Tbl<'_>,
+    key: &str,
+    required: bool,
+) -> Option<String> {
     let s = if required {
         r.req_str(t, key)?
     } else {
@@ -179,7 +184,10 @@ fn single_statement(r: &mut Reader<'_>, s: &Spanned<String>, key: &str) -> bool 
     let trimmed = s.value.trim_end().trim_end_matches(';');
     if let Some(at) = trimmed.find(';') {
         let pos = r.pos_in_string(s, at);
-        r.error(pos, format!("`{key}` must be a single SQL statement (no `;`)"));
+        r.error(
+            pos,
+            format!("`{key}` must be a single SQL statement (no `;`)"),
+        );
         return false;
     }
     if trimmed.trim().is_empty() {
@@ -197,7 +205,10 @@ fn positive_int(r: &mut Reader<'_>, t: Tbl<'_>, key: &str, default: u32, max: u3
     match item.as_integer() {
         Some(i) if i >= 1 && i <= i64::from(max) => i as u32,
         _ => {
-            r.error(pos, format!("`{key}` must be a whole number from 1 to {max}"));
+            r.error(
+                pos,
+                format!("`{key}` must be a whole number from 1 to {max}"),
+            );
             default
         }
     }
@@ -229,7 +240,10 @@ pub(super) fn read_sql(r: &mut Reader<'_>, t: Tbl<'_>, dataset: String) -> SqlPr
                         "`table` \"{}\" is not a plain table name",
                         crate::sanitize::inert_short(&tb.value, 40)
                     ),
-                    Some("e.g. \"encounters\" or \"adt.encounters\"; for anything else use `query`".into()),
+                    Some(
+                        "e.g. \"encounters\" or \"adt.encounters\"; for anything else use `query`"
+                            .into(),
+                    ),
                 );
             }
             SqlSource::Table(tb.value)
@@ -432,7 +446,11 @@ interval = "15m"
         });
         assert_eq!(errs.len(), 2);
         assert_eq!(errs[0].pos.line, 2);
-        assert!(errs[0].message.contains("SRC_EHR_DB"), "{}", errs[0].message);
+        assert!(
+            errs[0].message.contains("SRC_EHR_DB"),
+            "{}",
+            errs[0].message
+        );
         assert!(!errs.iter().any(|e| e.message.contains("hunter2")));
     }
 
@@ -452,18 +470,30 @@ interval = "15m"
             "{base}source_url_env = \"postgres://u:pw@h/db\"\ntarget_url_env = \"T\"\ntable = \"t\"\nkey = [\"id\"]\n"
         ));
         assert_eq!(e.len(), 1, "{e:?}");
-        assert!(e[0].starts_with("4:18: `source_url_env` must be the NAME"), "{e:?}");
+        assert!(
+            e[0].starts_with("4:18: `source_url_env` must be the NAME"),
+            "{e:?}"
+        );
         assert!(!e[0].contains("pw@"));
         // no key, no table
-        let e = errors(&format!("{base}source_url_env = \"S\"\ntarget_url_env = \"T\"\n"));
-        assert!(e.iter().any(|m| m.contains("needs `table` or `query`")), "{e:?}");
+        let e = errors(&format!(
+            "{base}source_url_env = \"S\"\ntarget_url_env = \"T\"\n"
+        ));
+        assert!(
+            e.iter().any(|m| m.contains("needs `table` or `query`")),
+            "{e:?}"
+        );
         assert!(e.iter().any(|m| m.contains("missing key `key`")), "{e:?}");
         // a column that is not an identifier, a second statement in `where`
         let e = errors(&format!(
             "{base}source_url_env = \"S\"\ntarget_url_env = \"T\"\ntable = \"t\"\nkey = [\"id; drop\"]\nwhere = \"a = 1; DELETE FROM t\"\n"
         ));
         assert!(e.iter().any(|m| m.starts_with("7:8: `key`")), "{e:?}");
-        assert!(e.iter().any(|m| m.starts_with("8:15: `where` must be a single")), "{e:?}");
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("8:15: `where` must be a single")),
+            "{e:?}"
+        );
         // both table and query
         let e = errors(&format!(
             "{base}source_url_env = \"S\"\ntarget_url_env = \"T\"\ntable = \"t\"\nquery = \"SELECT 1\"\nkey = [\"id\"]\n"
@@ -478,8 +508,14 @@ interval = "15m"
         assert_eq!(e.len(), 1);
         assert!(e[0].starts_with("6:14: `study_date`"), "{e:?}");
         let e = errors(&format!("{base}basic_env = \"u:p\"\n"));
-        assert!(e[0].starts_with("6:13: `basic_env` must be the NAME"), "{e:?}");
+        assert!(
+            e[0].starts_with("6:13: `basic_env` must be the NAME"),
+            "{e:?}"
+        );
         let e = errors("[[probe]]\nkind = \"dicomweb\"\ndataset = \"p\"\nsource_url = \"ftp://a\"\ntarget_url = \"http://b\"\n");
-        assert!(e[0].starts_with("4:14: `source_url` must be an http"), "{e:?}");
+        assert!(
+            e[0].starts_with("4:14: `source_url` must be an http"),
+            "{e:?}"
+        );
     }
 }
