@@ -65,7 +65,7 @@ fn my_error(e: &mysql_async::Error, timeout: Duration) -> String {
 
 fn show(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")

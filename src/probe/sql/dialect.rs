@@ -160,7 +160,7 @@ impl Dialect {
     }
 
     fn first_key_int(self, shape: &Shape) -> String {
-        let k = self.ident(&shape.key.first().map(|k| k.0.as_str()).unwrap_or(""));
+        let k = self.ident(shape.key.first().map(|k| k.0.as_str()).unwrap_or(""));
         match self {
             Dialect::Postgres => format!("{k}::bigint"),
             Dialect::Mysql => format!("CAST({k} AS SIGNED)"),
@@ -173,7 +173,7 @@ impl Dialect {
             conds.push(format!("({f})"));
         }
         if let Some(r) = range {
-            let k = self.ident(&shape.key.first().map(|k| k.0.as_str()).unwrap_or(""));
+            let k = self.ident(shape.key.first().map(|k| k.0.as_str()).unwrap_or(""));
             conds.push(format!("{k} >= {} AND {k} < {}", r.lo, r.hi));
         }
         if conds.is_empty() {

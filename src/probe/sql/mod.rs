@@ -130,7 +130,7 @@ fn bad_answer(side: &str, what: &str) -> Failure {
     Failure::new(format!("{side}: unexpected answer ({what})"))
 }
 
-fn cell<'a>(row: &'a TextRow, i: usize) -> Option<&'a str> {
+fn cell(row: &TextRow, i: usize) -> Option<&str> {
     row.get(i).and_then(|c| c.as_deref())
 }
 
