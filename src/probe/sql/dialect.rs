@@ -82,16 +82,12 @@ impl Dialect {
         }
     }
 
-    /// Decimal text without trailing fractional zeros: 1.50 and 1.5 are one value.
+    /// MySQL decimal text without trailing fractional zeros: 1.50 and 1.5
+    /// are one value (PostgreSQL has `trim_scale`).
     fn trim_scale(self, text: &str) -> String {
-        match self {
-            Dialect::Postgres => format!(
-                "CASE WHEN strpos({text}, '.') > 0 THEN rtrim(rtrim({text}, '0'), '.') ELSE {text} END"
-            ),
-            Dialect::Mysql => format!(
-                "CASE WHEN INSTR({text}, '.') > 0 THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM {text})) ELSE {text} END"
-            ),
-        }
+        format!(
+            "CASE WHEN INSTR({text}, '.') > 0 THEN TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM {text})) ELSE {text} END"
+        )
     }
 
     /// The canonical text of a column value (NULL stays NULL).
@@ -102,8 +98,8 @@ impl Dialect {
         match (self, family) {
             (Postgres, Int | Other) => format!("{c}::text"),
             (Postgres, Text) => format!("{c}::text"),
-            (Postgres, Decimal) => self.trim_scale(&format!("{c}::text")),
-            (Postgres, Float) => self.trim_scale(&format!("(round({c}::numeric, 9))::text")),
+            (Postgres, Decimal) => format!("trim_scale({c})::text"),
+            (Postgres, Float) => format!("trim_scale(round({c}::numeric, 9))::text"),
             (Postgres, Bool) => format!("({c}::int)::text"),
             (Postgres, Bytes) => format!("encode({c}, 'hex')"),
             (Postgres, Date) => format!("to_char({c}, 'YYYY-MM-DD')"),
@@ -124,17 +120,21 @@ impl Dialect {
         }
     }
 
-    /// One field of the row text: `<chars>:<text>`, or `N` for NULL, so that
-    /// NULL and '' differ and no value can shift into its neighbour.
+    /// One field of the row text: the text and U+001F (unit separator), or
+    /// U+001E (record separator) alone for NULL, so that NULL and '' differ.
+    /// (A length prefix would also rule out shifts between neighbours whose
+    /// values contain these control characters, at twice the cost per row.)
     fn field(self, column: &str, family: Family) -> String {
         let v = self.canonical(column, family);
         match self {
-            Dialect::Postgres => format!("coalesce(length({v})::text || ':' || {v}, 'N')"),
-            Dialect::Mysql => format!("COALESCE(CONCAT(CHAR_LENGTH({v}), ':', {v}), 'N')"),
+            Dialect::Postgres => format!("coalesce({v} || chr(31), chr(30))"),
+            Dialect::Mysql => {
+                format!("COALESCE(CONCAT({v}, CHAR(31 USING utf8mb4)), CHAR(30 USING utf8mb4))")
+            }
         }
     }
 
-    /// The canonical row text: key fields, then compared fields, joined by `|`.
+    /// The canonical row text: key fields, then compared fields.
     fn row_text(self, shape: &Shape) -> String {
         let fields: Vec<String> = shape
             .key
@@ -143,8 +143,8 @@ impl Dialect {
             .map(|(c, f)| self.field(c, *f))
             .collect();
         match self {
-            Dialect::Postgres => fields.join(" || '|' || "),
-            Dialect::Mysql => format!("CONCAT_WS('|', {})", fields.join(", ")),
+            Dialect::Postgres => fields.join(" || "),
+            Dialect::Mysql => format!("CONCAT({})", fields.join(", ")),
         }
     }
 
@@ -183,23 +183,25 @@ impl Dialect {
         }
     }
 
-    /// `count, sum of row hashes` over the whole (filtered) data, plus the
-    /// first key column's min and max when it is an integer.
-    pub fn overview(self, shape: &Shape, int_key: bool) -> String {
+    /// `count, sum of row hashes` over the whole (filtered) data: for a key
+    /// that cannot be split.
+    pub fn overview(self, shape: &Shape) -> String {
         let count = self.to_text("COUNT(*)");
         let sum = self.to_text(&format!("COALESCE(SUM({}), 0)", self.row_hash60(shape)));
-        let minmax = if int_key {
-            let k = self.first_key_int(shape);
-            format!(
-                ", {}, {}",
-                self.to_text(&format!("MIN({k})")),
-                self.to_text(&format!("MAX({k})"))
-            )
-        } else {
-            String::new()
-        };
         format!(
-            "SELECT {count}, {sum}{minmax} FROM {}{}",
+            "SELECT {count}, {sum} FROM {}{}",
+            shape.from,
+            self.conditions(shape, None)
+        )
+    }
+
+    /// The integer first key column's min and max (an index lookup when indexed).
+    pub fn key_range(self, shape: &Shape) -> String {
+        let k = self.first_key_int(shape);
+        format!(
+            "SELECT {}, {} FROM {}{}",
+            self.to_text(&format!("MIN({k})")),
+            self.to_text(&format!("MAX({k})")),
             shape.from,
             self.conditions(shape, None)
         )
@@ -287,7 +289,7 @@ mod tests {
         let my = shape(Dialect::Mysql);
         let q = Dialect::Mysql.rows(&my, None);
         assert!(
-            q.starts_with("SELECT CAST(`id` AS CHAR), MD5(CONCAT_WS('|', "),
+            q.starts_with("SELECT CAST(`id` AS CHAR), MD5(CONCAT(COALESCE("),
             "{q}"
         );
         assert!(q.ends_with("FROM `adt`.`enc` WHERE (a > 1)"), "{q}");

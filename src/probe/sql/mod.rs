@@ -1,13 +1,12 @@
 //! `kind = "sql"`: reconciles one table (or query) between two databases the
 //! way data-diff / reladiff do, with the work done inside each database:
 //!
-//! 1. one overview query per side: row count and the sum of a 60-bit hash
-//!    of every row's canonical text (order-independent), plus the key range;
-//! 2. equal counts and sums: the data match, nothing else is read;
-//! 3. otherwise the key range is cut into segments sized to the target query
-//!    time (from the overview's measured speed), each segment query returns
-//!    count and hash sum per bucket (GROUP BY), and only buckets that differ
-//!    are cut again;
+//! 1. the key range (min and max of the first key column, an index lookup);
+//! 2. one pass over the range in segments sized to the target query time
+//!    (the pace is measured as the segments come back): each segment query
+//!    returns, per bucket (GROUP BY), the row count and the sum of a 60-bit
+//!    hash of every row's canonical text (order-independent);
+//! 3. only buckets that differ are cut again;
 //! 4. small differing buckets are read row by row (key and row MD5 only) and
 //!    every differing key is classified: missing on target, extra on
 //!    target, changed.
@@ -141,31 +140,31 @@ struct Sum {
     hash: u128,
 }
 
-struct Overview {
-    sum: Sum,
-    min: Option<i64>,
-    max: Option<i64>,
-}
-
-fn parse_overview(side: &str, rows: &[TextRow], int_key: bool) -> Result<Overview, Failure> {
+fn parse_overview(side: &str, rows: &[TextRow]) -> Result<Sum, Failure> {
     let row = rows
         .first()
         .ok_or_else(|| bad_answer(side, "no overview row"))?;
-    let num = |i: usize| cell(row, i).and_then(|s| s.parse::<u128>().ok());
-    let count = num(0).ok_or_else(|| bad_answer(side, "count"))? as u64;
-    let hash = num(1).ok_or_else(|| bad_answer(side, "hash sum"))?;
-    let int = |i: usize| {
-        if int_key {
-            cell(row, i).and_then(|s| s.parse::<i64>().ok())
-        } else {
-            None
-        }
+    let count = cell(row, 0).and_then(|s| s.parse::<u64>().ok());
+    let hash = cell(row, 1).and_then(|s| s.parse::<u128>().ok());
+    match (count, hash) {
+        (Some(count), Some(hash)) => Ok(Sum { count, hash }),
+        _ => Err(bad_answer(side, "count and hash sum")),
+    }
+}
+
+/// Min and max of the integer first key column (NULL when there is no row).
+fn parse_key_range(side: &str, rows: &[TextRow]) -> Result<(Option<i64>, Option<i64>), Failure> {
+    let row = rows
+        .first()
+        .ok_or_else(|| bad_answer(side, "no key range row"))?;
+    let int = |i: usize| match cell(row, i) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| bad_answer(side, "key range")),
     };
-    Ok(Overview {
-        sum: Sum { count, hash },
-        min: int(2),
-        max: int(3),
-    })
+    Ok((int(0)?, int(1)?))
 }
 
 fn parse_buckets(side: &str, rows: &[TextRow]) -> Result<BTreeMap<i64, Sum>, Failure> {
@@ -394,14 +393,6 @@ async fn run(p: &SqlProbe, sp: &Pool, tp: &Pool, started: Instant) -> Result<Sql
     let (sshape, tshape) = (&sp.shape, &tshape);
     let int_key = sshape.key.first().is_some_and(|k| k.1 == Family::Int)
         && tshape.key.first().is_some_and(|k| k.1 == Family::Int);
-    let t0 = Instant::now();
-    let (so, to) = tokio::try_join!(
-        sp.query(sshape.dialect.overview(sshape, int_key)),
-        tp.query(tshape.dialect.overview(tshape, int_key)),
-    )?;
-    let overview_time = t0.elapsed();
-    let so = parse_overview("source", &so, int_key)?;
-    let to = parse_overview("target", &to, int_key)?;
     let mut found = Found {
         cap: p.max_differences as usize,
         missing: 0,
@@ -411,34 +402,36 @@ async fn run(p: &SqlProbe, sp: &Pool, tp: &Pool, started: Instant) -> Result<Sql
         fetched: 0,
     };
     let mut unsplittable = None;
-    if so.sum != to.sum {
-        let most = so.sum.count.max(to.sum.count);
-        if int_key {
-            let lo = so.min.into_iter().chain(to.min).min().unwrap_or(0);
-            let hi = so
-                .max
-                .into_iter()
-                .chain(to.max)
-                .max()
-                .unwrap_or(0)
-                .saturating_add(1);
-            // rows one query may cover to finish in the target time, from the overview's pace
-            let pace = most as f64 / overview_time.as_secs_f64().max(0.001);
-            let per_query =
-                (pace * p.target_query_time.as_secs_f64()).max(FETCH_ROWS as f64) as u64;
-            narrow(
-                p,
-                sp,
-                tp,
-                sshape,
-                tshape,
-                Range { lo, hi },
-                most,
-                per_query,
-                &mut found,
-            )
-            .await?;
-        } else if most <= ROW_LIMIT {
+    let (source_count, target_count) = if int_key {
+        let (sr, tr) = tokio::try_join!(
+            sp.query(sshape.dialect.key_range(sshape)),
+            tp.query(tshape.dialect.key_range(tshape)),
+        )?;
+        let (smin, smax) = parse_key_range("source", &sr)?;
+        let (tmin, tmax) = parse_key_range("target", &tr)?;
+        match (
+            smin.into_iter().chain(tmin).min(),
+            smax.into_iter().chain(tmax).max(),
+        ) {
+            (Some(lo), Some(hi)) => {
+                let whole = Range {
+                    lo,
+                    hi: hi.saturating_add(1),
+                };
+                scan(p, sp, tp, sshape, tshape, whole, &mut found).await?
+            }
+            // no row on either side
+            _ => (0, 0),
+        }
+    } else {
+        let (so, to) = tokio::try_join!(
+            sp.query(sshape.dialect.overview(sshape)),
+            tp.query(tshape.dialect.overview(tshape)),
+        )?;
+        let so = parse_overview("source", &so)?;
+        let to = parse_overview("target", &to)?;
+        let most = so.count.max(to.count);
+        if so != to && most <= ROW_LIMIT {
             let (sr, tr) = tokio::try_join!(
                 sp.query(sshape.dialect.rows(sshape, None)),
                 tp.query(tshape.dialect.rows(tshape, None)),
@@ -447,21 +440,22 @@ async fn run(p: &SqlProbe, sp: &Pool, tp: &Pool, started: Instant) -> Result<Sql
             let sr = parse_rows("source", sr, sshape.key.len())?;
             let tr = parse_rows("target", tr, tshape.key.len())?;
             found.add(classify(&sr, &tr), fetched);
-        } else {
+        } else if so != to {
             unsplittable = Some(format!(
                 "key `{}` is not an integer column and {most} rows exceed {ROW_LIMIT}: the differing rows are not named",
                 p.key.first().map(String::as_str).unwrap_or("")
             ));
         }
-    }
+        (so.count, to.count)
+    };
     found.kept.sort();
     Ok(SqlResult {
-        source_count: so.sum.count,
-        target_count: to.sum.count,
+        source_count,
+        target_count,
         missing: found.missing,
         extra: found.extra,
         changed: found.changed,
-        rows_compared: so.sum.count + found.extra,
+        rows_compared: source_count + found.extra,
         rows_fetched: found.fetched,
         queries: 0,
         differences: found.kept,
@@ -498,6 +492,92 @@ fn pieces(todo: Todo, per_query: u64) -> Vec<Range> {
     out
 }
 
+/// One segment query per side: count and hash sum per bucket of `r`.
+/// Returns the rows each side holds in `r` and the buckets that differ.
+async fn bucket_pass(
+    sp: &Pool,
+    tp: &Pool,
+    ss: &Shape,
+    ts: &Shape,
+    r: Range,
+) -> Result<(u64, u64, Vec<Todo>), Failure> {
+    let width =
+        ((r.hi as i128 - r.lo as i128 + BUCKETS as i128 - 1) / BUCKETS as i128).max(1) as i64;
+    let (sb, tb) = tokio::try_join!(
+        sp.query(ss.dialect.buckets(ss, r, width)),
+        tp.query(ts.dialect.buckets(ts, r, width)),
+    )?;
+    let sb = parse_buckets("source", &sb)?;
+    let tb = parse_buckets("target", &tb)?;
+    let count = |m: &BTreeMap<i64, Sum>| m.values().map(|s| s.count).sum::<u64>();
+    let mut next = Vec::new();
+    let ids: std::collections::BTreeSet<i64> = sb.keys().chain(tb.keys()).copied().collect();
+    for b in ids {
+        let s = sb.get(&b).copied().unwrap_or_default();
+        let t = tb.get(&b).copied().unwrap_or_default();
+        if s != t {
+            let lo = r.lo.saturating_add(b.saturating_mul(width));
+            let hi = lo.saturating_add(width).min(r.hi);
+            next.push(Todo {
+                range: Range { lo, hi },
+                rows: s.count.max(t.count),
+            });
+        }
+    }
+    Ok((count(&sb), count(&tb), next))
+}
+
+/// Keys in the first segments, before their pace is known.
+const FIRST_SEGMENT_KEYS: i64 = 100_000;
+
+/// The first pass over the whole key range, in segments sized so one query
+/// takes about `target_query_time` (the pace is measured on each wave of
+/// `concurrency` segments), then the differing buckets are narrowed down.
+/// Returns the row counts of both sides.
+#[allow(clippy::too_many_arguments)]
+async fn scan(
+    p: &SqlProbe,
+    sp: &Pool,
+    tp: &Pool,
+    ss: &Shape,
+    ts: &Shape,
+    whole: Range,
+    found: &mut Found,
+) -> Result<(u64, u64), Failure> {
+    let cap = p.concurrency.max(1) as usize;
+    let target = p.target_query_time.as_secs_f64().max(0.05);
+    let mut size = FIRST_SEGMENT_KEYS;
+    let mut cursor = whole.lo;
+    let (mut sc, mut tc) = (0u64, 0u64);
+    let mut todo = Vec::new();
+    while cursor < whole.hi {
+        let mut wave = Vec::new();
+        while wave.len() < cap && cursor < whole.hi {
+            let hi = cursor.saturating_add(size).min(whole.hi);
+            wave.push(Range { lo: cursor, hi });
+            cursor = hi;
+        }
+        let t = Instant::now();
+        let results = stream::iter(wave.into_iter().map(|r| bucket_pass(sp, tp, ss, ts, r)))
+            .buffer_unordered(cap)
+            .collect::<Vec<_>>()
+            .await;
+        let secs = t.elapsed().as_secs_f64().max(0.001);
+        for r in results {
+            let (s, t, next) = r?;
+            sc += s;
+            tc += t;
+            todo.extend(next);
+        }
+        // the wave's queries ran side by side: each covered `size` keys in `secs`
+        size = ((size as f64 / secs) * target).clamp(1_000.0, 1e9) as i64;
+    }
+    narrow(p, sp, tp, ss, ts, todo, size.max(1) as u64, found).await?;
+    Ok((sc, tc))
+}
+
+/// Narrows differing buckets down to rows: small ones are read row by
+/// row, larger ones are bucketed again.
 #[allow(clippy::too_many_arguments)]
 async fn narrow(
     p: &SqlProbe,
@@ -505,15 +585,12 @@ async fn narrow(
     tp: &Pool,
     ss: &Shape,
     ts: &Shape,
-    whole: Range,
-    rows: u64,
+    mut todo: Vec<Todo>,
     per_query: u64,
     found: &mut Found,
 ) -> Result<(), Failure> {
-    let mut todo = vec![Todo { range: whole, rows }];
     let cap = p.concurrency.max(1) as usize;
     while !todo.is_empty() {
-        // rows to read now, and ranges to bucket now
         let (small, large): (Vec<Todo>, Vec<Todo>) = todo
             .into_iter()
             .partition(|t| t.rows <= FETCH_ROWS || t.range.hi - t.range.lo <= 1);
@@ -538,40 +615,13 @@ async fn narrow(
             .into_iter()
             .flat_map(|t| pieces(t, per_query))
             .collect();
-        let results = stream::iter(ranges.into_iter().map(|r| async move {
-            let width = ((r.hi as i128 - r.lo as i128 + BUCKETS as i128 - 1) / BUCKETS as i128)
-                .max(1) as i64;
-            let (sb, tb) = tokio::try_join!(
-                sp.query(ss.dialect.buckets(ss, r, width)),
-                tp.query(ts.dialect.buckets(ts, r, width)),
-            )?;
-            let sb = parse_buckets("source", &sb)?;
-            let tb = parse_buckets("target", &tb)?;
-            let mut next = Vec::new();
-            let ids: std::collections::BTreeSet<i64> =
-                sb.keys().chain(tb.keys()).copied().collect();
-            for b in ids {
-                let (s, t) = (
-                    sb.get(&b).copied().unwrap_or_default(),
-                    tb.get(&b).copied().unwrap_or_default(),
-                );
-                if s != t {
-                    let lo = r.lo.saturating_add(b.saturating_mul(width));
-                    let hi = lo.saturating_add(width).min(r.hi);
-                    next.push(Todo {
-                        range: Range { lo, hi },
-                        rows: s.count.max(t.count),
-                    });
-                }
-            }
-            Ok::<_, Failure>(next)
-        }))
-        .buffer_unordered(cap)
-        .collect::<Vec<_>>()
-        .await;
+        let results = stream::iter(ranges.into_iter().map(|r| bucket_pass(sp, tp, ss, ts, r)))
+            .buffer_unordered(cap)
+            .collect::<Vec<_>>()
+            .await;
         todo = Vec::new();
         for r in results {
-            todo.extend(r?);
+            todo.extend(r?.2);
         }
     }
     Ok(())
