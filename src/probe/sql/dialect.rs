@@ -40,6 +40,9 @@ pub struct Shape {
     /// Key columns (name, family), then compared columns.
     pub key: Vec<(String, Family)>,
     pub columns: Vec<(String, Family)>,
+    /// Both sides are PostgreSQL: sum its built-in 64-bit text hash, about
+    /// twice as fast as MD5 (mixed engines need a hash both compute: MD5).
+    pub native_hash: bool,
 }
 
 /// A half-open range `[lo, hi)` of the first key column.
@@ -148,10 +151,12 @@ impl Dialect {
         }
     }
 
-    /// The row's 60-bit hash as an integer (the first 15 hex digits of MD5).
+    /// The row's hash as an integer: the first 15 hex digits of MD5 (60
+    /// bits), or PostgreSQL's `hashtextextended` when both sides are PostgreSQL.
     fn row_hash60(self, shape: &Shape) -> String {
         let row = self.row_text(shape);
         match self {
+            Dialect::Postgres if shape.native_hash => format!("hashtextextended({row}, 0)"),
             Dialect::Postgres => format!("('x' || substr(md5({row}), 1, 15))::bit(60)::bigint"),
             Dialect::Mysql => {
                 format!("CAST(CONV(SUBSTRING(MD5({row}), 1, 15), 16, 10) AS UNSIGNED)")
@@ -273,6 +278,7 @@ mod tests {
                 ("note".into(), Family::Text),
                 ("at".into(), Family::TimestampTz),
             ],
+            native_hash: false,
         }
     }
 

@@ -137,7 +137,7 @@ fn cell(row: &TextRow, i: usize) -> Option<&str> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Sum {
     count: u64,
-    hash: u128,
+    hash: i128,
 }
 
 fn parse_overview(side: &str, rows: &[TextRow]) -> Result<Sum, Failure> {
@@ -145,7 +145,7 @@ fn parse_overview(side: &str, rows: &[TextRow]) -> Result<Sum, Failure> {
         .first()
         .ok_or_else(|| bad_answer(side, "no overview row"))?;
     let count = cell(row, 0).and_then(|s| s.parse::<u64>().ok());
-    let hash = cell(row, 1).and_then(|s| s.parse::<u128>().ok());
+    let hash = cell(row, 1).and_then(|s| s.parse::<i128>().ok());
     match (count, hash) {
         (Some(count), Some(hash)) => Ok(Sum { count, hash }),
         _ => Err(bad_answer(side, "count and hash sum")),
@@ -172,7 +172,7 @@ fn parse_buckets(side: &str, rows: &[TextRow]) -> Result<BTreeMap<i64, Sum>, Fai
     for row in rows {
         let b = cell(row, 0).and_then(|s| s.parse::<i64>().ok());
         let c = cell(row, 1).and_then(|s| s.parse::<u64>().ok());
-        let h = cell(row, 2).and_then(|s| s.parse::<u128>().ok());
+        let h = cell(row, 2).and_then(|s| s.parse::<i128>().ok());
         match (b, c, h) {
             (Some(b), Some(count), Some(hash)) => {
                 out.insert(b, Sum { count, hash });
@@ -346,6 +346,7 @@ async fn open(p: &SqlProbe, spec: SideSpec) -> Result<Pool, Failure> {
         filter: p.where_.clone(),
         key,
         columns: compared,
+        native_hash: false,
     };
     Ok(Pool {
         permits: tokio::sync::Semaphore::new(p.concurrency.max(1) as usize),
@@ -390,7 +391,11 @@ async fn run(p: &SqlProbe, sp: &Pool, tp: &Pool, started: Instant) -> Result<Sql
                 .cloned()
         })
         .collect();
-    let (sshape, tshape) = (&sp.shape, &tshape);
+    let mut sshape = sp.shape.clone();
+    let native = sshape.dialect == Dialect::Postgres && tshape.dialect == Dialect::Postgres;
+    sshape.native_hash = native;
+    tshape.native_hash = native;
+    let (sshape, tshape) = (&sshape, &tshape);
     let int_key = sshape.key.first().is_some_and(|k| k.1 == Family::Int)
         && tshape.key.first().is_some_and(|k| k.1 == Family::Int);
     let mut found = Found {
