@@ -88,6 +88,21 @@ pub fn load_texts(
     })
 }
 
+/// Every environment variable the probes need (database URLs of `sql`
+/// probes, credentials of `dicomweb` ones) must be set before a live
+/// session starts; the error names each variable and its probe, never a value.
+pub fn check_env(
+    loaded: &Loaded,
+    config_label: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(), StartError> {
+    let diags = config::recon::missing_env(&loaded.config, config_label, env);
+    if diags.is_empty() {
+        return Ok(());
+    }
+    Err(StartError::Usage(render(&diags, &loaded.config_text)))
+}
+
 fn read(path: &Path, what: &str) -> Result<(String, String), StartError> {
     let label = path.display().to_string();
     std::fs::read_to_string(path)

@@ -18,7 +18,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
-    let loaded = match start::load(&args.runbook, &args.config) {
+    let loaded = match start::load(&args.runbook, &args.config).and_then(|l| {
+        let label = args.config.display().to_string();
+        start::check_env(&l, &label, |n| std::env::var(n).ok()).map(|()| l)
+    }) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");

@@ -36,7 +36,15 @@ fn load_file<T>(
 
 pub fn run(args: StatusArgs) -> color_eyre::Result<u8> {
     let (runbook, _) = load_file(&args.runbook, "runbook", runbook::load)?;
-    let (config, _) = load_file(&args.config, "config", config::load)?;
+    let (config, config_text) = load_file(&args.config, "config", config::load)?;
+    let label = args.config.display().to_string();
+    let unset = config::recon::missing_env(&config, &label, |n| std::env::var(n).ok());
+    if !unset.is_empty() {
+        for d in &unset {
+            eprintln!("{}", d.render(&config_text));
+        }
+        return Err(eyre!("{label}: environment variables missing"));
+    }
     let phase = match &args.phase {
         None => runbook
             .phases

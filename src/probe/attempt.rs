@@ -55,7 +55,7 @@ impl ProbeRunner {
         let result = self.measure(clock).await;
         let ts = clock();
         let prefix = self.probe.prefix();
-        let kind = self.probe.kind.name();
+        let ok_field = self.probe.kind.ok_field();
         let sample = |field: &str, value: f64| Sample {
             name: format!("{prefix}.{field}"),
             ts,
@@ -66,12 +66,16 @@ impl ProbeRunner {
             Ok(outcome) => {
                 let mut samples: Vec<Sample> =
                     outcome.values.iter().map(|(f, v)| sample(f, *v)).collect();
-                samples.push(sample(&format!("{kind}_ok"), 1.0));
+                samples.push(sample(&ok_field, 1.0));
                 if is_health {
                     samples.push(sample("up", 1.0));
                 }
-                let reason = (!outcome.missing.is_empty())
-                    .then(|| crate::core::sanitize::inert_short(&outcome.missing.join("; "), 200));
+                let mut notes = outcome.missing.clone();
+                notes.extend(outcome.detail.clone());
+                // a reconciliation's differences (pseudonymised) get more room than a field note
+                let room = if outcome.detail.is_some() { 1500 } else { 200 };
+                let reason = (!notes.is_empty())
+                    .then(|| crate::core::sanitize::inert_short(&notes.join("; "), room));
                 ProbeReport {
                     probe: self.label.clone(),
                     ts,
@@ -81,7 +85,7 @@ impl ProbeRunner {
                 }
             }
             Err(Failure(reason)) => {
-                let mut samples = vec![sample(&format!("{kind}_ok"), 0.0)];
+                let mut samples = vec![sample(&ok_field, 0.0)];
                 if is_health {
                     samples.push(sample("up", 0.0));
                 }
@@ -102,9 +106,64 @@ impl ProbeRunner {
         http::fetch(client, url, token.as_deref(), self.timeout).await
     }
 
+    /// How long a whole reconciliation may take: the probe's `timeout`, else its interval.
+    fn recon_deadline(&self) -> std::time::Duration {
+        let d = self
+            .probe
+            .timeout
+            .or(self.probe.interval)
+            .unwrap_or(self.timeout);
+        std::time::Duration::from_millis(d.0.max(1) as u64)
+    }
+
     async fn measure(&self, clock: &Clock) -> Result<Outcome, Failure> {
         let expect = &self.probe.expect_status;
         match &self.probe.kind {
+            ProbeKind::Sql(p) => {
+                let url = |var: &str, key: &str| match std::env::var(var) {
+                    Ok(v) if !v.is_empty() => Ok(v),
+                    _ => Err(Failure::new(format!("{key} {var} is not set"))),
+                };
+                let src = url(&p.source_url_env, "source_url_env")?;
+                let tgt = url(&p.target_url_env, "target_url_env")?;
+                let r = crate::probe::sql::compare(p, &src, &tgt, self.recon_deadline()).await?;
+                let out = crate::probe::recon::sql_outcome(&p.dataset, &r);
+                if let Some(d) = &out.detail {
+                    log::warn!("{}: {d}", self.label);
+                }
+                Ok(out)
+            }
+            ProbeKind::Dicomweb(p) => {
+                let client = self.client.as_ref().map_err(Clone::clone)?;
+                let auth = crate::probe::dicomweb::auth_header(
+                    p.basic_env.as_deref(),
+                    self.probe.bearer_env.as_deref(),
+                )?;
+                let qido = crate::probe::dicomweb::Qido {
+                    client,
+                    probe: p,
+                    auth,
+                    // per request; the whole listing is bounded by the deadline below
+                    timeout: crate::core::time::Dur(
+                        self.recon_deadline().as_millis().min(30_000) as i64
+                    ),
+                };
+                let deadline = self.recon_deadline();
+                let r = match tokio::time::timeout(deadline, qido.compare()).await {
+                    Ok(r) => r?,
+                    Err(_) => {
+                        return Err(Failure::new(format!(
+                            "comparison not finished after {}s",
+                            deadline.as_secs()
+                        )))
+                    }
+                };
+                let out = crate::probe::recon::dicomweb_outcome(&p.dataset, &r);
+                if let Some(d) = &out.detail {
+                    log::warn!("{}: {d}", self.label);
+                }
+                Ok(out)
+            }
             ProbeKind::Checksum {
                 source_url,
                 target_url,
@@ -129,7 +188,9 @@ impl ProbeRunner {
                         let sel = self.selectors.as_ref().map_err(Clone::clone)?;
                         kinds::prometheus(&f, expect, sel)?
                     }
-                    ProbeKind::Checksum { .. } => Outcome::default(),
+                    ProbeKind::Checksum { .. } | ProbeKind::Sql(_) | ProbeKind::Dicomweb(_) => {
+                        Outcome::default()
+                    }
                 };
                 if let Some(na) = f.cert_not_after {
                     out.values.push((

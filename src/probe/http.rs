@@ -75,11 +75,17 @@ pub async fn fetch(
     bearer: Option<&str>,
     timeout: Dur,
 ) -> Result<Fetched, Failure> {
-    let limit = Duration::from_millis(timeout.0.max(1) as u64);
     let mut req = client.get(url);
     if let Some(token) = bearer {
         req = req.bearer_auth(token);
     }
+    fetch_request(req, timeout).await
+}
+
+/// Sends a prepared request and reads the whole body, all within `timeout`
+/// (for requests that need headers of their own, e.g. `Accept`).
+pub async fn fetch_request(req: reqwest::RequestBuilder, timeout: Dur) -> Result<Fetched, Failure> {
+    let limit = Duration::from_millis(timeout.0.max(1) as u64);
     let start = Instant::now();
     match tokio::time::timeout(limit, send_and_read(req, start)).await {
         Ok(r) => r,

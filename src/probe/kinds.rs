@@ -13,6 +13,8 @@ pub struct Outcome {
     pub values: Vec<(String, f64)>,
     /// Fields that lost their sample, with the reason (the attempt still counts as ok).
     pub missing: Vec<String>,
+    /// What a reconciliation found, one line (keys pseudonymised), for the log and screen.
+    pub detail: Option<String>,
 }
 
 impl Outcome {

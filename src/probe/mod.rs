@@ -6,11 +6,15 @@
 
 pub mod attempt;
 pub mod cert;
+pub mod dicomweb;
 pub mod http;
 pub mod kinds;
 pub mod prom;
+pub mod pseudo;
+pub mod recon;
 pub mod schedule;
 pub mod snapshot;
+pub mod sql;
 
 use crate::core::config::Config;
 use crate::core::sample::ProbeReport;

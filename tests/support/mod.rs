@@ -4,7 +4,10 @@
 #![allow(dead_code)] // each test crate uses a different part of it
 
 pub mod external;
+pub mod mariadb;
 pub mod net;
+pub mod orthanc;
+pub mod pg;
 pub mod tmux;
 
 /// A fresh temp directory, removed when dropped.

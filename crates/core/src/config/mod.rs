@@ -2,6 +2,7 @@
 
 pub mod model;
 pub mod parse;
+pub mod recon;
 pub mod serve;
 pub mod webhook;
 

@@ -81,6 +81,10 @@ pub enum ProbeKind {
     Prometheus {
         select: BTreeMap<String, String>,
     },
+    /// Two databases compared by the probe itself (`recon.rs`).
+    Sql(Box<super::recon::SqlProbe>),
+    /// Two QIDO-RS archives compared by the probe itself.
+    Dicomweb(Box<super::recon::DicomwebProbe>),
 }
 
 impl ProbeKind {
@@ -90,6 +94,27 @@ impl ProbeKind {
             ProbeKind::Latency { .. } => "latency",
             ProbeKind::Checksum { .. } => "checksum",
             ProbeKind::Prometheus { .. } => "prometheus",
+            ProbeKind::Sql(_) => "sql",
+            ProbeKind::Dicomweb(_) => "dicomweb",
+        }
+    }
+
+    /// The dataset of a reconciliation kind (checksum, sql, dicomweb).
+    pub fn dataset(&self) -> Option<&str> {
+        match self {
+            ProbeKind::Checksum { dataset, .. } => Some(dataset),
+            ProbeKind::Sql(s) => Some(&s.dataset),
+            ProbeKind::Dicomweb(d) => Some(&d.dataset),
+            _ => None,
+        }
+    }
+
+    /// The name of the sample saying whether an attempt worked: `<kind>_ok`,
+    /// `checksum_ok` for every reconciliation kind.
+    pub fn ok_field(&self) -> String {
+        match self.dataset() {
+            Some(_) => "checksum_ok".into(),
+            None => format!("{}_ok", self.name()),
         }
     }
 }
@@ -117,8 +142,10 @@ pub struct Probe {
 impl Probe {
     /// The metric prefix this probe writes under: `<side>.<system>` or `recon.<dataset>`.
     pub fn prefix(&self) -> String {
+        if let Some(dataset) = self.kind.dataset() {
+            return format!("recon.{dataset}");
+        }
         match (&self.kind, self.side, &self.system) {
-            (ProbeKind::Checksum { dataset, .. }, _, _) => format!("recon.{dataset}"),
             (_, Some(side), Some(system)) => format!("{}.{system}", side.as_str()),
             _ => String::from("?"),
         }
@@ -149,12 +176,52 @@ impl Probe {
                 names.push(format!("{p}.prometheus_ok"));
                 names.extend(select.keys().map(|f| format!("{p}.{f}")));
             }
+            ProbeKind::Sql(_) => {
+                let fields = super::recon::RECON_COMMON_FIELDS
+                    .iter()
+                    .chain(&["source_count", "target_count"])
+                    .chain(super::recon::SQL_FIELDS);
+                names.extend(fields.map(|f| format!("{p}.{f}")));
+            }
+            ProbeKind::Dicomweb(_) => {
+                let fields = super::recon::RECON_COMMON_FIELDS
+                    .iter()
+                    .chain(super::recon::DICOMWEB_FIELDS);
+                names.extend(fields.map(|f| format!("{p}.{f}")));
+            }
         }
         names
+    }
+
+    /// Environment variables this probe reads at run time (names only).
+    pub fn needed_env(&self) -> Vec<super::recon::NeededEnv> {
+        let label = format!("{}.{}", self.prefix(), self.kind.name());
+        let need = |name: &str, key: &str| super::recon::NeededEnv {
+            name: name.to_string(),
+            pos: self.pos,
+            what: format!("{key} of {label}"),
+        };
+        let mut out = Vec::new();
+        if let ProbeKind::Sql(s) = &self.kind {
+            out.push(need(&s.source_url_env, "source_url_env"));
+            out.push(need(&s.target_url_env, "target_url_env"));
+        }
+        // the HTTP kinds report a missing bearer token per attempt, as before
+        if let ProbeKind::Dicomweb(d) = &self.kind {
+            let vars = d.basic_env.iter().map(|b| (b, "basic_env"));
+            let vars = vars.chain(self.bearer_env.iter().map(|b| (b, "bearer_env")));
+            out.extend(vars.map(|(name, key)| need(name, key)));
+        }
+        out
     }
 }
 
 impl Config {
+    /// Every environment variable the probes read at run time, in config order.
+    pub fn needed_env(&self) -> Vec<super::recon::NeededEnv> {
+        self.probes.iter().flat_map(Probe::needed_env).collect()
+    }
+
     /// Whether `name` is a metric the configured probes can produce, or one
     /// the cockpit computes itself (`cutover.*`, `phase.elapsed_min`,
     /// `issues.*`, `rollback.<scope>.slack_min`; the scope is the runbook's

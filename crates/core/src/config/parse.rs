@@ -157,6 +157,8 @@ fn read_probe(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<Probe> {
             LATENCY_KEYS,
             CHECKSUM_KEYS,
             PROMETHEUS_KEYS,
+            super::recon::SQL_KEYS,
+            super::recon::DICOMWEB_KEYS,
         ]
         .concat();
         r.check_keys(t, &all);
@@ -167,16 +169,42 @@ fn read_probe(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<Probe> {
         "latency" => LATENCY_KEYS,
         "checksum" => CHECKSUM_KEYS,
         "prometheus" => PROMETHEUS_KEYS,
+        "sql" => super::recon::SQL_KEYS,
+        "dicomweb" => super::recon::DICOMWEB_KEYS,
         other => {
-            let help = diag::did_you_mean(other, ["health", "latency", "checksum", "prometheus"])
-                .or_else(|| Some("kinds: health, latency, checksum, prometheus".into()));
+            let kinds = [
+                "health",
+                "latency",
+                "checksum",
+                "prometheus",
+                "sql",
+                "dicomweb",
+            ];
+            let help = diag::did_you_mean(other, kinds)
+                .or_else(|| Some(format!("kinds: {}", kinds.join(", "))));
             r.error_help(kind.pos, format!("unknown probe kind \"{other}\""), help);
             return None;
         }
     };
-    let allowed: Vec<&str> = COMMON.iter().chain(extra).copied().collect();
+    // a sql probe speaks no HTTP: no status, token or trust root
+    let common: &[&str] = match kind.value.as_str() {
+        "sql" => &["kind", "interval", "timeout"],
+        "dicomweb" => &["kind", "bearer_env", "ca_file", "interval", "timeout"],
+        _ => COMMON,
+    };
+    let allowed: Vec<&str> = common.iter().chain(extra).copied().collect();
     r.check_keys(t, &allowed);
-    let (side, system, url_text, kind_model) = if kind.value == "checksum" {
+    let (side, system, url_text, kind_model) = if kind.value == "sql" {
+        let dataset = segment(r, t, "dataset").unwrap_or_default();
+        let k = ProbeKind::Sql(Box::new(super::recon::read_sql(r, t, dataset)));
+        (None, None, String::new(), k)
+    } else if kind.value == "dicomweb" {
+        let dataset = segment(r, t, "dataset").unwrap_or_default();
+        let source_url = url(r, t, "source_url");
+        let target_url = url(r, t, "target_url");
+        let d = super::recon::read_dicomweb(r, t, dataset, source_url, target_url);
+        (None, None, String::new(), ProbeKind::Dicomweb(Box::new(d)))
+    } else if kind.value == "checksum" {
         let dataset = segment(r, t, "dataset").unwrap_or_default();
         let source_url = url(r, t, "source_url");
         let target_url = url(r, t, "target_url");
@@ -336,7 +364,13 @@ fn read_env_name(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<String> {
 fn check_duplicate_probes(r: &mut Reader<'_>, probes: &[Probe]) {
     let mut seen: HashMap<(String, &str), Pos> = HashMap::new();
     for p in probes {
-        let key = (p.prefix(), p.kind.name());
+        // the reconciliation kinds all write recon.<dataset>.match and co.
+        let kind = if p.kind.dataset().is_some() {
+            "reconciliation"
+        } else {
+            p.kind.name()
+        };
+        let key = (p.prefix(), kind);
         if let Some(first) = seen.get(&key) {
             r.error(
                 p.pos,

@@ -18,6 +18,13 @@ pub const RECON_FIELDS: &[&str] = &[
     "mismatched_buckets",
     "checksum_ok",
 ];
+/// Fields of `recon.<dataset>.*` of every reconciliation kind (checksum, sql, dicomweb).
+pub fn all_recon_fields() -> Vec<&'static str> {
+    use crate::config::recon::{DICOMWEB_FIELDS, SQL_FIELDS};
+    let mut all: Vec<&str> = RECON_FIELDS.to_vec();
+    all.extend(SQL_FIELDS.iter().chain(DICOMWEB_FIELDS));
+    all
+}
 /// Fields of `cutover.*`.
 pub const CUTOVER_FIELDS: &[&str] = &["elapsed_min", "remaining_min", "forecast_overrun_min"];
 /// Fields of `issues.*`.
@@ -77,11 +84,12 @@ impl MetricRules<'_> {
             return problem(format!("metric `{name}` must have the form {shape}"), None);
         }
         if let Some(field) = recon_field {
-            if !RECON_FIELDS.contains(&field) {
+            let all = all_recon_fields();
+            if !all.contains(&field) {
                 return problem(
                     format!("unknown reconciliation field `{field}` in `{name}`"),
-                    did_you_mean(field, RECON_FIELDS.iter().copied())
-                        .or_else(|| Some(format!("recon fields: {}", RECON_FIELDS.join(", ")))),
+                    did_you_mean(field, all.iter().copied())
+                        .or_else(|| Some(format!("recon fields: {}", all.join(", ")))),
                 );
             }
         }

@@ -1,0 +1,194 @@
+//! Results of the reconciliation kinds (`sql`, `dicomweb`) as samples under
+//! `recon.<dataset>.*`, and their differences as one line of text for the
+//! cockpit and the log, every key and UID pseudonymised.
+
+use crate::probe::dicomweb::{DicomResult, StudyDiff};
+use crate::probe::kinds::Outcome;
+use crate::probe::pseudo::pseudonym;
+use crate::probe::sql::{DiffKind, SqlResult};
+
+/// The text a key pseudonym is derived from: key cells joined by `|`, NULL as `\N`.
+pub fn key_text(key: &[Option<String>]) -> String {
+    key.iter()
+        .map(|c| c.as_deref().unwrap_or("\\N"))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn b(x: bool) -> f64 {
+    if x {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// sql: match, count_delta, source/target counts, the row tallies, duration_s.
+pub fn sql_outcome(dataset: &str, r: &SqlResult) -> Outcome {
+    let mut o = Outcome::default();
+    let mut push = |k: &str, v: f64| o.values.push((k.to_string(), v));
+    push("match", b(r.matches()));
+    push("count_delta", r.target_count as f64 - r.source_count as f64);
+    push("source_count", r.source_count as f64);
+    push("target_count", r.target_count as f64);
+    push("duration_s", r.duration.as_secs_f64());
+    if let Some(why) = &r.unsplittable {
+        for f in [
+            "missing_rows",
+            "extra_rows",
+            "changed_rows",
+            "differing_rows",
+            "rows_compared",
+        ] {
+            o.missing.push(format!("{f}: {why}"));
+        }
+        o.detail = Some("data differ (count or hash); rows not named".into());
+        return o;
+    }
+    push("missing_rows", r.missing as f64);
+    push("extra_rows", r.extra as f64);
+    push("changed_rows", r.changed as f64);
+    push("differing_rows", (r.missing + r.extra + r.changed) as f64);
+    push("rows_compared", r.rows_compared as f64);
+    let total = r.missing + r.extra + r.changed;
+    if total > 0 {
+        let mut parts = Vec::new();
+        for kind in [DiffKind::Missing, DiffKind::Extra, DiffKind::Changed] {
+            let keys: Vec<String> = r
+                .differences
+                .iter()
+                .filter(|d| d.kind == kind)
+                .map(|d| pseudonym(dataset, &key_text(&d.key)))
+                .collect();
+            if !keys.is_empty() {
+                parts.push(format!("{} {}", kind.as_str(), keys.join(" ")));
+            }
+        }
+        let shown = r.differences.len() as u64;
+        let more = if shown < total {
+            format!(" (+{} more)", total - shown)
+        } else {
+            String::new()
+        };
+        o.detail = Some(format!(
+            "{total} rows differ: {} missing on target, {} extra on target, {} changed; {}{more}",
+            r.missing,
+            r.extra,
+            r.changed,
+            parts.join("; ")
+        ));
+    }
+    o
+}
+
+/// dicomweb: match, count_delta (studies), the study and instance tallies.
+pub fn dicomweb_outcome(dataset: &str, r: &DicomResult) -> Outcome {
+    let mut o = Outcome::default();
+    let mut push = |k: &str, v: f64| o.values.push((k.to_string(), v));
+    push("match", b(r.matches()));
+    push(
+        "count_delta",
+        r.studies_target as f64 - r.studies_source as f64,
+    );
+    push("studies_source", r.studies_source as f64);
+    push("studies_target", r.studies_target as f64);
+    push("studies_missing", r.studies_missing as f64);
+    push("studies_extra", r.studies_extra as f64);
+    push("studies_differing", r.studies_differing as f64);
+    push("instances_missing", r.instances_missing as f64);
+    push("instances_extra", r.instances_extra as f64);
+    if !r.matches() {
+        let parts: Vec<String> = r
+            .differences
+            .iter()
+            .map(|d| match d {
+                StudyDiff::Missing { uid, instances } => {
+                    format!("study {} only on source ({instances} instances)", pseudonym(dataset, uid))
+                }
+                StudyDiff::Extra { uid, instances } => {
+                    format!("study {} only on target ({instances} instances)", pseudonym(dataset, uid))
+                }
+                StudyDiff::Differs {
+                    uid,
+                    source,
+                    target,
+                    series_missing,
+                    series_extra,
+                } => format!(
+                    "study {}: {} series / {} instances on source, {} / {} on target ({series_missing} series missing, {series_extra} extra)",
+                    pseudonym(dataset, uid),
+                    source.series,
+                    source.instances,
+                    target.series,
+                    target.instances
+                ),
+            })
+            .collect();
+        let total = r.studies_missing + r.studies_extra + r.studies_differing;
+        let more = if (parts.len() as u64) < total {
+            format!(" (+{} more)", total - parts.len() as u64)
+        } else {
+            String::new()
+        };
+        o.detail = Some(format!(
+            "{total} studies differ: {}{more}",
+            parts.join("; ")
+        ));
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::sql::Difference;
+
+    fn value(o: &Outcome, k: &str) -> Option<f64> {
+        o.values.iter().find(|(n, _)| n == k).map(|(_, v)| *v)
+    }
+
+    #[test]
+    fn sql_outcome_counts_and_pseudonymises() {
+        let r = SqlResult {
+            source_count: 10,
+            target_count: 10,
+            missing: 1,
+            extra: 1,
+            changed: 1,
+            rows_compared: 11,
+            differences: vec![
+                Difference {
+                    kind: DiffKind::Missing,
+                    key: vec![Some("100042".into())],
+                },
+                Difference {
+                    kind: DiffKind::Extra,
+                    key: vec![Some("100077".into())],
+                },
+            ],
+            ..SqlResult::default()
+        };
+        let o = sql_outcome("adt", &r);
+        assert_eq!(value(&o, "match"), Some(0.0));
+        assert_eq!(value(&o, "differing_rows"), Some(3.0));
+        assert_eq!(value(&o, "count_delta"), Some(0.0));
+        let d = o.detail.unwrap();
+        assert!(
+            d.starts_with(
+                "3 rows differ: 1 missing on target, 1 extra on target, 1 changed; missing #"
+            ),
+            "{d}"
+        );
+        assert!(d.ends_with("(+1 more)"), "{d}");
+        assert!(!d.contains("100042") && !d.contains("100077"), "{d}");
+        let same = SqlResult {
+            source_count: 5,
+            target_count: 5,
+            rows_compared: 5,
+            ..SqlResult::default()
+        };
+        let o = sql_outcome("adt", &same);
+        assert_eq!(value(&o, "match"), Some(1.0));
+        assert_eq!(o.detail, None);
+    }
+}
