@@ -74,7 +74,7 @@ pub fn left_side(left: &str) -> LeftSide {
     let metric = t
         .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
         .filter(|w| w.contains('.') && w.starts_with(|c: char| c.is_ascii_lowercase()))
-        .last()
+        .next_back()
         .unwrap_or_default()
         .to_string();
     let bare = metric == t;
@@ -109,7 +109,7 @@ fn group(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -162,12 +162,17 @@ pub fn condition(op: &str, limit: Option<f64>, unit: &str, meaning: Meaning) -> 
 
 /// The value part: `p95 1,121 ms`, `171 ms`, `? (stale: no sample for 30s)`.
 pub fn value_part(c: &ComparisonView, label: bool) -> String {
+    let name = label
+        .then(|| short_name(&left_side(&c.left).metric))
+        .flatten();
+    value_labelled(c, name)
+}
+
+fn value_labelled(c: &ComparisonView, label: Option<String>) -> String {
     let side = left_side(&c.left);
     let mut parts: Vec<String> = Vec::new();
-    if label {
-        if let Some(name) = short_name(&side.metric) {
-            parts.push(name);
-        }
+    if let Some(name) = label {
+        parts.push(name);
     }
     if !side.func.is_empty() && side.func.len() <= 6 {
         parts.push(side.func.clone());
@@ -203,11 +208,35 @@ pub fn sentence(c: &ComparisonView, meaning: Meaning, label: bool) -> String {
     )
 }
 
-/// Every comparison, `; ` between them (labelled when there are several).
+/// Every comparison, `; ` between them, labelled when there are several:
+/// by the metric's short name, or its whole name when short names collide
+/// (`source.pacs.up` and `target.pacs.up`).
 pub fn sentences(cs: &[ComparisonView], meaning: Meaning) -> String {
-    let label = cs.len() > 1;
+    if cs.len() < 2 {
+        return cs
+            .iter()
+            .map(|c| sentence(c, meaning, false))
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
+    let metrics: Vec<String> = cs.iter().map(|c| left_side(&c.left).metric).collect();
+    let short: Vec<Option<String>> = metrics.iter().map(|m| short_name(m)).collect();
+    let collide = (0..short.len()).any(|i| short[i + 1..].contains(&short[i]));
     cs.iter()
-        .map(|c| sentence(c, meaning, label))
+        .zip(metrics.iter().zip(short))
+        .map(|(c, (m, s))| {
+            let label = if collide && !m.is_empty() {
+                Some(inert(m))
+            } else {
+                s
+            };
+            let unit = left_side(&c.left).unit;
+            format!(
+                "{} · {}",
+                value_labelled(c, label),
+                condition(&c.op, c.limit, unit, meaning)
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -264,6 +293,18 @@ mod tests {
         assert_eq!(
             sentence(&slack, Meaning::Breach, false),
             "360 min · breach below 0 min"
+        );
+    }
+
+    #[test]
+    fn colliding_short_names_use_the_whole_metric() {
+        let cs = [
+            cmp("source.pacs.up", Some(1.0), "==", 1.0),
+            cmp("target.pacs.up", Some(0.0), "==", 1.0),
+        ];
+        assert_eq!(
+            sentences(&cs, Meaning::Needs),
+            "source.pacs.up 1 · needs exactly 1; target.pacs.up 0 · needs exactly 1"
         );
     }
 

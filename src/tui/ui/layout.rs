@@ -38,34 +38,51 @@ impl BodyLayout {
     }
 }
 
-/// Rows each region's content wants (title rule included) for `view`.
-pub fn wants(view: &CockpitView, ui: &UiState) -> [(Region, u16); 6] {
+/// Rows a region's content wants (title rule included): `full` shows
+/// everything (two lines per gate, threshold, recommendation), `compact`
+/// one line per row, which the region falls back to when cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Want {
+    pub region: Region,
+    pub full: u16,
+    pub compact: u16,
+}
+
+/// What each region wants for `view`.
+pub fn wants(view: &CockpitView, ui: &UiState) -> [Want; 6] {
     let n = |x: usize| x.min(u16::MAX as usize / 4) as u16;
+    let w = |region, full: u16, compact: u16| Want {
+        region,
+        full,
+        compact: compact.min(full),
+    };
     let steps = n(ui.visible_steps(view).len()).max(1) + 1;
-    let gates = (2 * n(view.gates.len()) + n(view.signoffs.len())).max(1) + 1;
-    let thresholds = (2 * n(view.thresholds.len())).max(1) + 1;
+    let (g, s) = (n(view.gates.len()), n(view.signoffs.len()));
+    let t = n(view.thresholds.len());
     let endpoints = n(view.endpoints.len() + view.datasets.len()).max(1) + 2;
     let issues = n(view.issues.len()).max(1) + 1;
-    // nothing pending: the header and footer say so, the region gives its rows away
-    let recs = match view.recommendations.len() {
-        0 => 0,
-        k => 2 * n(k) + 1,
-    };
+    let r = n(view.recommendations.len());
     [
-        (Region::Steps, steps),
-        (Region::Gates, gates),
-        (Region::Thresholds, thresholds),
-        (Region::Endpoints, endpoints),
-        (Region::Issues, issues),
-        (Region::Recommendations, recs),
+        w(Region::Steps, steps, steps),
+        w(Region::Gates, (2 * g + s).max(1) + 1, (g + s).max(1) + 1),
+        w(Region::Thresholds, (2 * t).max(1) + 1, t.max(1) + 1),
+        w(Region::Endpoints, endpoints, endpoints),
+        w(Region::Issues, issues, issues),
+        // nothing pending: the header and footer say so, the region gives its rows away
+        w(
+            Region::Recommendations,
+            if r == 0 { 0 } else { 2 * r + 1 },
+            if r == 0 { 0 } else { r + 1 },
+        ),
     ]
 }
 
 /// Lays out `rest` (everything between the phase strip and the footer)
 /// into body regions and the log tail (`tail_min` rows at least, more when
 /// the body does not need them).
-pub fn body(rest: Rect, wants: [(Region, u16); 6], tail_min: u16, tail_want: u16) -> BodyLayout {
-    let want = |r: Region| wants.iter().find(|w| w.0 == r).map(|w| w.1).unwrap_or(1);
+pub fn body(rest: Rect, wants: [Want; 6], tail_min: u16, tail_want: u16) -> BodyLayout {
+    let find = |r: Region| wants.iter().find(|w| w.region == r).copied();
+    let want = |r: Region| find(r).map(|w| w.full).unwrap_or(1);
     let mut left = vec![Region::Steps, Region::Gates];
     let mut right = vec![Region::Thresholds, Region::Endpoints];
     // the movable regions go where they fit best: the shorter column
@@ -85,30 +102,80 @@ pub fn body(rest: Rect, wants: [(Region, u16); 6], tail_min: u16, tail_want: u16
         .saturating_sub(body_need)
         .clamp(tail_min.min(rest.height), tail_want.max(tail_min));
     let body_h = rest.height.saturating_sub(tail_h);
-    let (body_rect, tail) = area::top(rest, body_h.min(rest.height));
-    let (lcol, rcol) = area::columns(body_rect, body_rect.width.div_ceil(2), 1);
-    let mut placed = Vec::new();
-    for (col, regions) in [(lcol, &left), (rcol, &right)] {
-        let ws: Vec<u16> = regions.iter().map(|r| want(*r)).collect();
-        let hs = fill(col.height, &ws);
-        let mut y = col.y;
-        for ((r, w), h) in regions.iter().zip(&ws).zip(&hs) {
-            placed.push(Placed {
-                region: *r,
-                rect: Rect {
-                    y,
-                    height: *h,
-                    ..col
-                },
-                want: *w,
-            });
-            y += h;
+    let columns = |h: u16| {
+        let (body_rect, _) = area::top(rest, h);
+        let (lcol, rcol) = area::columns(body_rect, body_rect.width.div_ceil(2), 1);
+        let mut placed = Vec::new();
+        let mut spare = [0u16; 2];
+        for (k, (col, regions)) in [(lcol, &left), (rcol, &right)].into_iter().enumerate() {
+            let (hs, ws) = fill_modes(col.height, regions, &find);
+            spare[k] = hs.iter().zip(&ws).map(|(h, w)| h.saturating_sub(*w)).sum();
+            let mut y = col.y;
+            for ((r, w), h) in regions.iter().zip(&ws).zip(&hs) {
+                placed.push(Placed {
+                    region: *r,
+                    rect: Rect {
+                        y,
+                        height: *h,
+                        ..col
+                    },
+                    want: *w,
+                });
+                y += h;
+            }
         }
+        (placed, spare)
+    };
+    let mut body_h = body_h.min(rest.height);
+    let (mut placed, spare) = columns(body_h);
+    // a region in its one-line form may leave both columns rows to spare:
+    // they go to the tail when it has more to show
+    let give = spare[0]
+        .min(spare[1])
+        .min(tail_want.saturating_sub(rest.height - body_h));
+    if give > 0 {
+        body_h -= give;
+        placed = columns(body_h).0;
     }
+    let (_, tail) = area::top(rest, body_h);
     BodyLayout {
         placed,
         tail,
         tail_want,
+    }
+}
+
+/// Fills a column, falling back to one line per row (`compact`) for each
+/// region that cannot have its two-line want, so that a region in its
+/// compact form does not sit on rows it cannot use. Returns (heights, wants).
+fn fill_modes(
+    height: u16,
+    regions: &[Region],
+    find: &impl Fn(Region) -> Option<Want>,
+) -> (Vec<u16>, Vec<u16>) {
+    let all: Vec<Want> = regions
+        .iter()
+        .map(|r| {
+            find(*r).unwrap_or(Want {
+                region: *r,
+                full: 1,
+                compact: 1,
+            })
+        })
+        .collect();
+    let mut ws: Vec<u16> = all.iter().map(|w| w.full).collect();
+    loop {
+        let hs = fill(height, &ws);
+        let mut changed = false;
+        for (i, w) in all.iter().enumerate() {
+            if hs[i] < ws[i] && ws[i] > w.compact {
+                ws[i] = w.compact;
+                changed = true;
+            }
+        }
+        if !changed {
+            return (hs, ws);
+        }
     }
 }
 

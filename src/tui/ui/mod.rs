@@ -135,7 +135,7 @@ fn mute(frame: &mut Frame, area: Rect, ui: &UiState) {
 
 /// The log tail's least height; it grows into rows the body does not need,
 /// and the diagnostics pane gets more room.
-fn tail_min(area: Rect, ui: &UiState) -> u16 {
+pub fn tail_min(area: Rect, ui: &UiState) -> u16 {
     let base = match area.height {
         0..=27 => 3,
         28..=39 => 5,

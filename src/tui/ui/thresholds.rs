@@ -169,6 +169,7 @@ mod tests {
             value: v,
             limit: Some(l),
             reason: None,
+            ..ComparisonView::default()
         }
     }
 

@@ -221,8 +221,13 @@ impl Cockpit {
             reason: Some(message.clone()),
             checkpoint: false,
         };
+        // with `overrun_scope` the overrun is a rollback trigger, as the runbook says
+        let kind = match self.runbook.overrun_scope {
+            Some(_) => RecommendationKind::Rollback,
+            None => RecommendationKind::Hold,
+        };
         let extra = json!({"builtin": true,
-            "recommendation": {"kind": RecommendationKind::Hold, "scope": null, "message": message}});
+            "recommendation": {"kind": kind, "scope": self.runbook.overrun_scope, "message": message}});
         let cur = self.phase_id().to_string();
         let mut out = self.commit(
             now,
