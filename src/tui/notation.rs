@@ -73,8 +73,7 @@ pub fn left_side(left: &str) -> LeftSide {
     // an expression: the unit of the last metric it names, when it is one
     let metric = t
         .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-        .filter(|w| w.contains('.') && w.starts_with(|c: char| c.is_ascii_lowercase()))
-        .next_back()
+        .rfind(|w| w.contains('.') && w.starts_with(|c: char| c.is_ascii_lowercase()))
         .unwrap_or_default()
         .to_string();
     let bare = metric == t;
