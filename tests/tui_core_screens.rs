@@ -4,6 +4,7 @@
 //! commander must see in them: the point of no return, the forecast against
 //! the window's end, open issues, the recommendation alarm, every
 //! comparison in one notation, the detail view.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod tui_support;
 

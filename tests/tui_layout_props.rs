@@ -3,6 +3,7 @@
 //! column is cut, and the log tail grows only into rows the body does not
 //! need. Checked on the layout the renderer uses (`ui::body_layout`), with
 //! each region's want (rows its content needs, title rule included).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::tui::fixtures;
 use cutover_cockpit::tui::ui::{body_layout, tail_min};

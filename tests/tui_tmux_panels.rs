@@ -1,6 +1,7 @@
 //! The real `cutover demo` in tmux: the detail view (Enter, Esc back) and
 //! the issues panel (open an issue, select it, `c` closes it), read back
 //! from the terminal as a person would see them.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod support;
 

@@ -34,7 +34,18 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
     for b in banners(view) {
         let (line, r) = area::top(rest, 1);
         rest = r;
-        let (text, style) = b.text(ui, line.width as usize);
+        // a replay stays marked as one (time and speed) beside every banner
+        let line = match &view.header.replay {
+            Some(rp) => {
+                let text = format!(" REPLAY {} {} ", rp.at.hms(), outside(&rp.speed, 12));
+                let (mark, rest) = area::columns(line, text.chars().count() as u16, 0);
+                let mark_line = Line::from(styled(text, ui.theme.info_banner()));
+                frame.render_widget(Paragraph::new(mark_line), mark);
+                rest
+            }
+            None => line,
+        };
+        let (text, style) = b.text(ui, line.width as usize, view.header.replay.is_some());
         frame.render_widget(Paragraph::new(Line::from(text)).style(style), line);
     }
     let (line, _) = area::top(rest, 1);
@@ -69,7 +80,7 @@ fn banners(view: &CockpitView) -> Vec<Banner<'_>> {
 }
 
 impl Banner<'_> {
-    fn text(&self, ui: &UiState, width: usize) -> (String, Style) {
+    fn text(&self, ui: &UiState, width: usize, replay: bool) -> (String, Style) {
         match self {
             Banner::Disconnected(since) => (
                 format!(
@@ -110,8 +121,10 @@ impl Banner<'_> {
                 } else {
                     String::new()
                 };
+                // replay cannot decide: no `d` to offer
+                let decide = if replay { "" } else { " · d to decide" };
                 let text = format!(
-                    " ⚑ {what} RECOMMENDED: {} since {}{more} · d to decide ",
+                    " ⚑ {what} RECOMMENDED: {} since {}{more}{decide} ",
                     outside(&r.threshold, 32),
                     r.raised_at.hms()
                 );
