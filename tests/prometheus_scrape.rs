@@ -81,8 +81,45 @@ async fn prometheus_scrapes_the_cockpit() {
         String::from_utf8_lossy(&out.stderr)
     );
 
+    // the shipped alerting rules: promtool accepts them and their unit tests pass
+    let grafana = Path::new(ROOT).join("assets/grafana");
+    for args in [
+        vec!["check", "rules", "cutover-alerts.yml"],
+        vec!["test", "rules", "cutover-alerts.test.yml"],
+    ] {
+        let out = Command::new("promtool")
+            .args(&args)
+            .current_dir(&grafana)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "promtool {args:?}:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // every metric the dashboard queries is one the cockpit serves
+    let dashboard: Value = serde_json::from_str(
+        &std::fs::read_to_string(grafana.join("cutover-dashboard.json")).unwrap(),
+    )
+    .unwrap();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            let expr = target["expr"].as_str().unwrap();
+            for name in metric_names(expr) {
+                assert!(
+                    text.contains(&format!("# TYPE {name} ")),
+                    "dashboard panel {} queries {name}, which /metrics does not serve",
+                    panel["title"]
+                );
+            }
+        }
+    }
+
     let yml = format!(
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: cutover\n    static_configs:\n      - targets: ['{}']\n",
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - '{}'\nscrape_configs:\n  - job_name: cutover\n    static_configs:\n      - targets: ['{}']\n",
+        grafana.join("cutover-alerts.yml").display(),
         server.addr
     );
     std::fs::write(dir.join("prometheus.yml"), yml).unwrap();
@@ -135,4 +172,42 @@ async fn prometheus_scrapes_the_cockpit() {
             .any(|g| g["metric"]["gate"] == "pilot-checksums"),
         "{body}"
     );
+    // the shipped rules, loaded into this Prometheus, fire the hold alert
+    let alerts = format!("http://{web}/api/v1/alerts");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let body: Value = match http.get(&alerts).send().await {
+            Ok(r) => {
+                serde_json::from_str(&r.text().await.unwrap_or_default()).unwrap_or(Value::Null)
+            }
+            Err(_) => Value::Null,
+        };
+        let firing = body["data"]["alerts"].as_array().is_some_and(|a| {
+            a.iter()
+                .any(|x| x["labels"]["alertname"] == "CutoverHold" && x["state"] == "firing")
+        });
+        if firing {
+            break;
+        }
+        if tokio::time::Instant::now() > deadline {
+            let log = std::fs::read_to_string(dir.join("prometheus.log")).unwrap_or_default();
+            panic!("CutoverHold never fired: {body}\nPrometheus log:\n{log}");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// The `cutover_*` metric names a PromQL expression reads.
+fn metric_names(expr: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = expr;
+    while let Some(i) = rest.find("cutover_") {
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(tail.len());
+        out.push(tail[..end].to_string());
+        rest = &tail[end..];
+    }
+    out
 }

@@ -259,3 +259,75 @@ async fn status_for_keeps_polling_and_shows_the_latest_values() {
             < 2.0
     );
 }
+
+/// A runbook naming a metric no probe of the config produces is invalid
+/// (exit 2, `FILE:LINE:COL`), not a gate that stays unknown (exit 1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_metric_no_probe_produces_is_exit_2_with_its_position() {
+    let dir = scratch("noprobe");
+    let text = std::fs::read_to_string("tests/sim/runbook.toml").unwrap();
+    let first_when = text.find("when = \"").expect("a gate") + "when = \"".len();
+    let mut bad = text.clone();
+    bad.insert_str(first_when, "target.nosuch.up == 1 and ");
+    let path = dir.join("runbook.toml");
+    std::fs::write(&path, &bad).unwrap();
+    let line = bad[..first_when].lines().count();
+    let col = bad[..first_when]
+        .rsplit('\n')
+        .next()
+        .unwrap()
+        .chars()
+        .count()
+        + 1;
+    let out = status(vec![
+        path.display().to_string(),
+        "--config".into(),
+        "tests/sim/config.toml".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("runbook.toml:{line}:{col}:")),
+        "{err}"
+    );
+    assert!(err.contains("target.nosuch.up"), "{err}");
+}
+
+/// `status --json` lists every derived metric, the slack of every rollback
+/// scope included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_lists_every_derived_metric_and_rollback_slack() {
+    let dir = scratch("derived");
+    let mut text = std::fs::read_to_string("tests/sim/runbook.toml").unwrap();
+    text.push_str(
+        "\n[[rollback]]\nscope = \"return-read-path\"\ntitle = \"Back to source\"\n  \
+         [[rollback.step]]\n  id = \"repoint\"\n  title = \"Repoint viewers\"\n  \
+         owner = \"dana\"\n  expected = \"15m\"\n",
+    );
+    let path = dir.join("runbook.toml");
+    std::fs::write(&path, &text).unwrap();
+    let out = status(vec![
+        path.display().to_string(),
+        "--config".into(),
+        config_for(&dir, "http://127.0.0.1:9").display().to_string(),
+        "--json".into(),
+    ])
+    .await;
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let rb = cutover_cockpit::core::runbook::load("runbook.toml", &text).unwrap();
+    let scopes = rb.rollbacks.iter().map(|r| r.scope.as_str());
+    let names = cutover_cockpit::core::derived::names(scopes);
+    assert!(names
+        .iter()
+        .any(|n| n == "rollback.return-read-path.slack_min"));
+    for name in names {
+        assert!(doc["metrics"][&name]["value"].is_number(), "{name}: {doc}");
+    }
+    // 1h window, 15m plan, just started: about 45 minutes of slack
+    let slack = doc["metrics"]["rollback.return-read-path.slack_min"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!((44.0..=45.0).contains(&slack), "{slack}");
+}

@@ -148,7 +148,8 @@ fn state_symbols_carry_their_colour() {
         assert_eq!(fg_at(&buf, "◷ holding"), Color::Yellow);
         assert_eq!(fg_at(&buf, "▲ breached"), Color::Red);
         assert_eq!(fg_at(&buf, "✎ awaiting"), Color::Blue);
-        assert_eq!(fg_at(&buf, "▼ down"), Color::Red);
+        assert_eq!(fg_at(&buf, "○ down"), Color::Red);
+        assert_eq!(fg_at(&buf, "● up"), Color::Green);
     }
 }
 

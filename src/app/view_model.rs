@@ -13,6 +13,9 @@ use crate::core::time::{Dur, Ts};
 use crate::journal::Checkpoint;
 use crate::tui::view::*;
 
+#[path = "view_model_detail.rs"]
+mod detail;
+
 /// How many latency samples the sparkline gets per side.
 pub const LATENCY_HISTORY: usize = 40;
 /// Less than this left in the window counts as "overrun near".
@@ -38,10 +41,16 @@ pub fn build_view(cockpit: &Cockpit, ctx: &ViewContext) -> CockpitView {
         header: header(cockpit, ctx),
         phases: phases(cockpit),
         steps: steps(cockpit, ctx.now),
-        gates: gates(cockpit),
+        gates: gates(cockpit, ctx.now),
         signoffs: signoffs(cockpit),
-        thresholds: cockpit.thresholds().iter().map(threshold).collect(),
+        thresholds: cockpit
+            .thresholds()
+            .iter()
+            .map(|t| threshold(cockpit, t, ctx.now))
+            .collect(),
         endpoints: endpoints(cockpit, ctx.now),
+        datasets: detail::datasets(cockpit, ctx.now),
+        issues: detail::issues(cockpit),
         recommendations: recommendations(cockpit),
         log_tail: ctx.log_tail.clone(),
         toast: ctx.toast.clone(),
@@ -65,7 +74,7 @@ fn header(c: &Cockpit, ctx: &ViewContext) -> HeaderView {
     };
     let forecast = c
         .store()
-        .latest("cutover.forecast_overrun_min", ctx.now)
+        .latest(crate::core::derived::FORECAST_OVERRUN_MIN, ctx.now)
         .unwrap_or(0.0);
     let overrun_near = forecast > 0.0 || clock.left() <= OVERRUN_NEAR;
     HeaderView {
@@ -76,6 +85,8 @@ fn header(c: &Cockpit, ctx: &ViewContext) -> HeaderView {
             overrun_near,
             ..clock
         },
+        window: detail::window_times(c, ctx.now),
+        pnr: detail::pnr(c, ctx.now),
         operator: ctx.operator.clone(),
         operator_is_commander: c.commander() == ctx.operator,
         hold: c.hold().map(|h| HoldBanner {
@@ -160,7 +171,7 @@ fn step(s: &ck::StepStatus, now: Ts) -> StepView {
 }
 
 /// Gates of the current phase, then the entry gates of the next one.
-fn gates(c: &Cockpit) -> Vec<GateView> {
+fn gates(c: &Cockpit, now: Ts) -> Vec<GateView> {
     let cur = c.phase_id();
     let next = c
         .runbook()
@@ -172,10 +183,10 @@ fn gates(c: &Cockpit) -> Vec<GateView> {
         .gates()
         .iter()
         .filter(|g| Some(g.phase.as_str()) == next && g.kind == CoreGateKind::Entry);
-    current.chain(upcoming).map(|g| gate(c, g)).collect()
+    current.chain(upcoming).map(|g| gate(c, g, now)).collect()
 }
 
-fn gate(c: &Cockpit, g: &GateStatus) -> GateView {
+fn gate(c: &Cockpit, g: &GateStatus, now: Ts) -> GateView {
     let waiver = c
         .waivers()
         .iter()
@@ -194,12 +205,21 @@ fn gate(c: &Cockpit, g: &GateStatus) -> GateView {
             CoreGateKind::Exit => GateKind::Exit,
         },
         state: gate_state(g.state()),
-        comparisons: comparisons(g.last.as_ref(), g.reason.as_deref()),
+        comparisons: enriched(c, comparisons(g.last.as_ref(), g.reason.as_deref()), now),
         // capped at `for`: past it the gate passes, and a replay (whose timer
         // stops at the last logged checkpoint) then shows the same as live
         held_for: g.hold_for.map(|f| (g.timer.acc.min(f), f)),
         waiver,
+        advisory: false,
     }
+}
+
+/// Comparisons with what the detail view shows: window inputs, recent values.
+fn enriched(c: &Cockpit, mut cs: Vec<ComparisonView>, now: Ts) -> Vec<ComparisonView> {
+    for cmp in &mut cs {
+        detail::enrich(c, cmp, now);
+    }
+    cs
 }
 
 fn gate_state(s: CoreGate) -> GateState {
@@ -238,6 +258,7 @@ fn comparison(c: &EvalCmp, reason: Option<&str>) -> ComparisonView {
         limit: c.right,
         reason: (c.left.is_none() || c.right.is_none())
             .then(|| reason.unwrap_or("unknown").to_string()),
+        ..ComparisonView::default()
     }
 }
 
@@ -254,7 +275,7 @@ fn signoffs(c: &Cockpit) -> Vec<SignOffView> {
         .collect()
 }
 
-fn threshold(t: &ThresholdStatus) -> ThresholdView {
+fn threshold(c: &Cockpit, t: &ThresholdStatus, now: Ts) -> ThresholdView {
     let state = match t.state {
         CoreTh::Ok => ThresholdState::Ok,
         CoreTh::Watch => ThresholdState::Watch,
@@ -263,14 +284,14 @@ fn threshold(t: &ThresholdStatus) -> ThresholdView {
         CoreTh::Inactive => ThresholdState::Inactive,
     };
     let running = matches!(t.state, CoreTh::Watch | CoreTh::Breached);
+    let all = enriched(c, comparisons(t.last.as_ref(), t.reason.as_deref()), now);
     ThresholdView {
         id: t.id.clone(),
         title: t.title.clone(),
         state,
-        comparison: comparisons(t.last.as_ref(), t.reason.as_deref())
-            .into_iter()
-            .next()
-            .unwrap_or_default(),
+        comparison: all.first().cloned().unwrap_or_default(),
+        comparisons: all,
+        advisory: false,
         breach_for: t.hold_for.filter(|_| running).map(|f| (t.timer.acc, f)),
         scope: t.scope.clone(),
         severity: severity(t.severity),
@@ -328,12 +349,12 @@ fn endpoints(c: &Cockpit, now: Ts) -> Vec<EndpointRow> {
 
 fn endpoint_side(c: &Cockpit, side: &str, system: &str, now: Ts) -> Option<EndpointSide> {
     let prefix = format!("{side}.{system}.");
-    let probes: Vec<&ck::EndpointStatus> = c
+    let labelled: Vec<(&String, &ck::EndpointStatus)> = c
         .endpoints()
         .iter()
         .filter(|(label, _)| label.starts_with(&prefix))
-        .map(|(_, s)| s)
         .collect();
+    let probes: Vec<&ck::EndpointStatus> = labelled.iter().map(|(_, s)| *s).collect();
     if probes.is_empty() {
         return None;
     }
@@ -374,6 +395,8 @@ fn endpoint_side(c: &Cockpit, side: &str, system: &str, now: Ts) -> Option<Endpo
             .latest_raw(&metric("cert_days_left"), now)
             .map(|(_, v)| v.floor() as i64),
         stale,
+        attempts: detail::attempts(c, &labelled, now),
+        phases: detail::phases(store, &prefix, now),
     })
 }
 

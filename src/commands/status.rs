@@ -5,6 +5,7 @@ use crate::cli::StatusArgs;
 use color_eyre::eyre::{eyre, WrapErr};
 use cutover_cockpit::core::cockpit::{Cockpit, Msg};
 use cutover_cockpit::core::config::{self, Config};
+use cutover_cockpit::core::derived;
 use cutover_cockpit::core::diag::Diagnostic;
 use cutover_cockpit::core::runbook::{self, Runbook};
 use cutover_cockpit::core::sample::ProbeReport;
@@ -35,16 +36,24 @@ fn load_file<T>(
 }
 
 pub fn run(args: StatusArgs) -> color_eyre::Result<u8> {
-    let (runbook, _) = load_file(&args.runbook, "runbook", runbook::load)?;
     let (config, config_text) = load_file(&args.config, "config", config::load)?;
-    let label = args.config.display().to_string();
-    let unset = config::recon::missing_env(&config, &label, |n| std::env::var(n).ok());
+    let config_label = args.config.display().to_string();
+    let unset = config::recon::missing_env(&config, &config_label, |n| std::env::var(n).ok());
     if !unset.is_empty() {
         for d in &unset {
             eprintln!("{}", d.render(&config_text));
         }
-        return Err(eyre!("{label}: environment variables missing"));
+        return Err(eyre!("{config_label}: environment variables missing"));
     }
+    // cross-checked against the config: a metric no probe produces is an
+    // error at its FILE:LINE:COL (exit 2), not a gate that is forever unknown
+    let (runbook, _) = load_file(&args.runbook, "runbook", |label, text| {
+        let out = runbook::check_with_config(label, text, &config_label, &config);
+        match out.runbook {
+            Some(rb) => Ok(rb),
+            None => Err(out.diagnostics),
+        }
+    })?;
     let phase = match &args.phase {
         None => runbook
             .phases
@@ -77,10 +86,16 @@ pub fn run(args: StatusArgs) -> color_eyre::Result<u8> {
     let now = clock();
     board.evaluate(now);
     let mut metrics = latest.table(&config, now);
-    for name in DERIVED {
-        if let Some(v) = board.cockpit.store().latest_raw(name, now) {
+    let scopes = board
+        .cockpit
+        .runbook()
+        .rollbacks
+        .iter()
+        .map(|r| r.scope.as_str());
+    for name in derived::names(scopes) {
+        if let Some(v) = board.cockpit.store().latest_raw(&name, now) {
             metrics.insert(
-                (*name).into(),
+                name,
                 MetricView {
                     value: Some(v.1),
                     age_s: Some((now - v.0).as_secs_f64()),
@@ -100,16 +115,6 @@ pub fn run(args: StatusArgs) -> color_eyre::Result<u8> {
         1
     })
 }
-
-/// Derived metrics the cockpit computes (shown with the probes' metrics).
-const DERIVED: &[&str] = &[
-    "cutover.elapsed_min",
-    "cutover.remaining_min",
-    "cutover.forecast_overrun_min",
-    "phase.elapsed_min",
-    "issues.open",
-    "issues.open_critical",
-];
 
 /// The cockpit fed with the probes' reports, no log: gates, sign-offs and
 /// thresholds come from the same core the live cockpit runs.

@@ -164,6 +164,7 @@ impl Loop {
                 Some(Command::Quit) => self.exit = Some(Exit::Confirmed),
                 Some(Command::Act(action)) => {
                     ui.toast = toast_for(port.act(action));
+                    keep_in_diagnostics(ui.toast.as_ref());
                     self.dirty = true;
                     self.refresh(port);
                 }
@@ -185,6 +186,16 @@ impl Loop {
             self.view = view;
             self.dirty = true;
         }
+    }
+}
+
+/// The footer cuts a long answer; the diagnostics pane (`l`) keeps it whole.
+fn keep_in_diagnostics(t: Option<&Toast>) {
+    let Some(t) = t else { return };
+    let text = crate::core::sanitize::inert(&t.message);
+    match t.kind {
+        ToastKind::Refused => log::warn!("refused: {text}"),
+        _ => log::info!("{text}"),
     }
 }
 

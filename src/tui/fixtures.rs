@@ -20,6 +20,15 @@ fn cmp(left: &str, op: &str, value: Option<f64>, limit: f64) -> ComparisonView {
         value,
         limit: Some(limit),
         reason: None,
+        ..ComparisonView::default()
+    }
+}
+
+/// The return-read-path plan takes 15 minutes: its slack is what is left of the window minus that.
+fn pnr_at(clock: WindowClock) -> PnrView {
+    PnrView {
+        scope: "return-read-path".into(),
+        slack: clock.left() - Dur::from_mins(15),
     }
 }
 
@@ -117,6 +126,7 @@ fn gates() -> Vec<GateView> {
             ],
             held_for: Some((Dur::from_mins(6), Dur::from_mins(10))),
             waiver: None,
+            advisory: false,
         },
         GateView {
             id: "replication-lag".into(),
@@ -126,6 +136,7 @@ fn gates() -> Vec<GateView> {
             comparisons: vec![cmp("target.pacs.replication_lag_s", "<", Some(12.0), 60.0)],
             held_for: None,
             waiver: None,
+            advisory: false,
         },
         GateView {
             id: "no-critical-issues".into(),
@@ -135,6 +146,7 @@ fn gates() -> Vec<GateView> {
             comparisons: vec![cmp("issues.open_critical", "==", Some(1.0), 0.0)],
             held_for: None,
             waiver: None,
+            advisory: false,
         },
     ]
 }
@@ -150,6 +162,7 @@ fn thresholds() -> Vec<ThresholdView> {
             scope: Some("return-read-path".into()),
             severity: Severity::Rollback,
             inputs_unknown: false,
+            ..ThresholdView::default()
         },
         ThresholdView {
             id: "adt-queue".into(),
@@ -160,6 +173,7 @@ fn thresholds() -> Vec<ThresholdView> {
             scope: None,
             severity: Severity::Hold,
             inputs_unknown: false,
+            ..ThresholdView::default()
         },
         ThresholdView {
             id: "window-slack".into(),
@@ -175,6 +189,7 @@ fn thresholds() -> Vec<ThresholdView> {
             scope: Some("return-read-path".into()),
             severity: Severity::Rollback,
             inputs_unknown: false,
+            ..ThresholdView::default()
         },
     ]
 }
@@ -187,6 +202,7 @@ fn side(up: bool, ms: f64, hist: &[u64], err: Option<&str>, cert: Option<i64>) -
         last_error: err.map(String::from),
         cert_days_left: cert,
         stale: false,
+        ..EndpointSide::default()
     }
 }
 
@@ -259,6 +275,16 @@ pub fn demo_view() -> CockpitView {
             operator_is_commander: true,
             log_path: "/tmp/cutover-demo-1a2b/cutover.jsonl".into(),
             checkpoint: Some("41:9f3ac2e1".into()),
+            window: WindowTimes {
+                start: WINDOW_START,
+                end: at(360, 0),
+                forecast_end: Some(at(372, 0)),
+            },
+            pnr: Some(pnr_at(WindowClock {
+                elapsed: Dur::from_secs(72 * 60 + 5),
+                max: Dur::from_mins(360),
+                overrun_near: false,
+            })),
             ..HeaderView::default()
         },
         phases: phases(1),
@@ -272,6 +298,23 @@ pub fn demo_view() -> CockpitView {
         }],
         thresholds: thresholds(),
         endpoints: endpoints(),
+        datasets: vec![DatasetView {
+            dataset: "pacs-pilot".into(),
+            matched: Some(true),
+            metrics: vec![
+                ("count_delta".into(), Some(0.0)),
+                ("match".into(), Some(1.0)),
+                ("mismatched_buckets".into(), Some(0.0)),
+            ],
+            last_error: None,
+        }],
+        issues: vec![IssueView {
+            id: "INC-7".into(),
+            severity: "critical".into(),
+            title: "viewer cache errors".into(),
+            owner: "ana".into(),
+            opened_at: at(70, 7),
+        }],
         recommendations: vec![],
         log_tail: vec![
             log_line(
@@ -340,6 +383,7 @@ pub fn breached_view() -> CockpitView {
     let mut v = demo_view();
     v.now = at(200, 0);
     v.header.clock.elapsed = Dur::from_mins(200);
+    v.header.pnr = Some(pnr_at(v.header.clock));
     let t = &mut v.thresholds[0];
     t.state = ThresholdState::Breached;
     t.comparison.value = Some(1240.0);
@@ -369,6 +413,7 @@ pub fn rollback_view() -> CockpitView {
     v.now = at(330, 0);
     v.recommendations.clear();
     v.header.clock.elapsed = Dur::from_mins(330);
+    v.header.pnr = Some(pnr_at(v.header.clock));
     v.header.clock.overrun_near = true;
     v.header.rollback = Some(RollbackBanner {
         scope: "return-read-path".into(),

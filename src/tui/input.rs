@@ -8,7 +8,7 @@
 use crate::core::cockpit::Action;
 use crate::tui::form::{FormKind, FormOutcome};
 use crate::tui::open_form;
-use crate::tui::state::{Overlay, Region, UiState};
+use crate::tui::state::{DetailRef, Overlay, Region, UiState};
 use crate::tui::view::{CockpitView, StepStatus, Toast, ToastKind};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -52,6 +52,7 @@ pub const SCREEN_KEYS: &[(&str, &str)] = &[
     ("m /", "my steps / all steps"),
     ("l", "diagnostics pane"),
     ("tab", "next region (⇧tab back)"),
+    ("enter", "detail of the selected row"),
     ("↑ ↓", "select in the region"),
     ("esc", "close help/form/message"),
     ("ctrl-c", "same as q"),
@@ -103,6 +104,26 @@ pub fn handle_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option
         Overlay::Template(i) => {
             let i = *i;
             Some(template_key(ui, view, i, key))
+        }
+        Overlay::Detail(d) => {
+            if key.code == KeyCode::Char('c') && d.region == Region::Issues {
+                // close the issue shown, from its detail
+                let i = Region::ALL.iter().position(|r| *r == Region::Issues);
+                if let Some(slot) = i.and_then(|i| ui.selected.get_mut(i)) {
+                    *slot = d.index;
+                }
+                ui.focus = Region::Issues;
+                ui.overlay = Overlay::Form(open_form::issue_close(view, ui));
+                return Some(Command::Redraw);
+            }
+            match key.code {
+                KeyCode::Up => d.scroll = d.scroll.saturating_sub(1),
+                KeyCode::Down => d.scroll = d.scroll.saturating_add(1),
+                KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(10),
+                KeyCode::PageDown => d.scroll = d.scroll.saturating_add(10),
+                _ => ui.overlay = Overlay::None,
+            }
+            Some(Command::Redraw)
         }
         Overlay::None => main_key(ui, view, key),
     }
@@ -178,6 +199,17 @@ fn navigation_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option
             ui.move_selection(delta, rows);
         }
         KeyCode::Esc => {}
+        KeyCode::Enter => {
+            let rows = ui.rows(view, ui.focus);
+            if rows == 0 {
+                return None;
+            }
+            ui.overlay = Overlay::Detail(DetailRef {
+                region: ui.focus,
+                index: ui.selection(ui.focus).min(rows - 1),
+                scroll: 0,
+            });
+        }
         _ => return None,
     }
     Some(Command::Redraw)
@@ -205,7 +237,7 @@ fn form_for(
             None => return Some(Err("no recommendation is pending")),
         },
         'i' => open_form::issue_open(view),
-        'c' => open_form::issue_close(),
+        'c' => open_form::issue_close(view, ui),
         'o' => open_form::handover(view),
         _ => return None,
     }))

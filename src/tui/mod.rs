@@ -13,6 +13,7 @@ pub mod fixtures;
 pub mod form;
 pub mod input;
 pub mod label;
+pub mod notation;
 mod open_form;
 pub mod state;
 pub mod terminal;

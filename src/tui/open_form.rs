@@ -126,15 +126,24 @@ pub fn issue_open(view: &CockpitView) -> Form {
     )
 }
 
-/// `c`: close an issue.
-pub fn issue_close() -> Form {
+/// `c`: close an issue; the one selected in the issues panel is offered
+/// first, the other open ones are the other choices.
+pub fn issue_close(view: &CockpitView, ui: &UiState) -> Form {
+    let ids: Vec<String> = view.issues.iter().map(|i| i.id.clone()).collect();
+    let id = if ids.is_empty() {
+        Field::text("id", "the issue id")
+    } else {
+        let i = if ui.focus == Region::Issues {
+            ui.selection(Region::Issues).min(ids.len() - 1)
+        } else {
+            0
+        };
+        Field::choice("id", ids.clone(), ids.get(i).cloned())
+    };
     Form::new(
         FormKind::IssueClose,
         "Close an issue",
-        vec![
-            Field::text("id", "the issue id"),
-            Field::text("rationale", "how it was resolved"),
-        ],
+        vec![id, Field::text("rationale", "how it was resolved")],
     )
 }
 

@@ -15,17 +15,19 @@ pub enum Region {
     Gates,
     Thresholds,
     Endpoints,
+    Issues,
     Recommendations,
     Log,
 }
 
 impl Region {
     /// Focus order for `tab`.
-    pub const ALL: [Region; 6] = [
+    pub const ALL: [Region; 7] = [
         Region::Steps,
         Region::Gates,
         Region::Thresholds,
         Region::Endpoints,
+        Region::Issues,
         Region::Recommendations,
         Region::Log,
     ];
@@ -58,6 +60,17 @@ pub enum Overlay {
     Form(Form),
     /// A filled communication template (index into `view.templates`).
     Template(usize),
+    /// Everything about one row (Enter on it; Esc back).
+    Detail(DetailRef),
+}
+
+/// The row a detail view shows: a region and the row's index there, and
+/// how far the text is scrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DetailRef {
+    pub region: Region,
+    pub index: usize,
+    pub scroll: u16,
 }
 
 /// Everything the screen remembers between frames.
@@ -67,7 +80,7 @@ pub struct UiState {
     pub theme: Theme,
     pub focus: Region,
     /// Selected row per region, indexed like `Region::ALL`; clamped on use.
-    pub selected: [usize; 6],
+    pub selected: [usize; Region::ALL.len()],
     pub overlay: Overlay,
     /// The tui-logger pane with the program's own diagnostics (`l`).
     pub show_diagnostics: bool,
@@ -124,7 +137,8 @@ impl UiState {
             Region::Steps => self.visible_steps(view).len(),
             Region::Gates => view.gates.len() + view.signoffs.len(),
             Region::Thresholds => view.thresholds.len(),
-            Region::Endpoints => view.endpoints.len(),
+            Region::Endpoints => view.endpoints.len() + view.datasets.len(),
+            Region::Issues => view.issues.len(),
             Region::Recommendations => view.recommendations.len(),
             Region::Log => view.log_tail.len(),
         }

@@ -95,6 +95,15 @@ impl Theme {
         self.banner(Color::Black, Color::Magenta)
     }
 
+    /// A pending recommendation in the header: an alarm in the colour of
+    /// what it asks for (reverse video without colour).
+    pub fn alarm_banner(&self, severity: crate::tui::view::Severity) -> Style {
+        match severity {
+            crate::tui::view::Severity::Rollback => self.banner(Color::White, Color::LightRed),
+            crate::tui::view::Severity::Hold => self.banner(Color::Black, Color::Yellow),
+        }
+    }
+
     /// Follow mode with the link down: white on red, like an alarm.
     pub fn disconnected_banner(&self) -> Style {
         self.banner(Color::White, Color::Red)

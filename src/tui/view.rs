@@ -26,6 +26,12 @@ pub struct CockpitView {
     pub thresholds: Vec<ThresholdView>,
     /// One row per system, source and target side by side.
     pub endpoints: Vec<EndpointRow>,
+    /// Reconciled datasets (under the endpoints).
+    #[serde(default)]
+    pub datasets: Vec<DatasetView>,
+    /// Open entries of the issue log, most severe first.
+    #[serde(default)]
+    pub issues: Vec<IssueView>,
     /// Pending recommendations, oldest first; shown, never focused by themselves.
     pub recommendations: Vec<RecommendationView>,
     /// The last records of the cutover log, oldest first.
@@ -55,6 +61,12 @@ pub struct HeaderView {
     /// Display name of the current phase.
     pub phase_name: String,
     pub clock: WindowClock,
+    /// The window's edges and the forecast finish, as times.
+    #[serde(default)]
+    pub window: WindowTimes,
+    /// The point of no return of the tightest rollback scope.
+    #[serde(default)]
+    pub pnr: Option<PnrView>,
     /// The owner at this keyboard (`--as`).
     pub operator: String,
     /// Whether the operator currently holds the commander role.
@@ -228,6 +240,12 @@ pub struct ComparisonView {
     pub limit: Option<f64>,
     /// Why the value is unknown (stale, no sample...).
     pub reason: Option<String>,
+    /// What the left side read: samples in its window, age of the newest.
+    #[serde(default)]
+    pub inputs: Option<WindowInputs>,
+    /// Recent values of the metric it reads, oldest first (detail sparkline).
+    #[serde(default)]
+    pub history: Vec<f64>,
 }
 
 /// An accepted exception on a gate.
@@ -249,6 +267,9 @@ pub struct GateView {
     /// `for` progress as (held so far, required).
     pub held_for: Option<(Dur, Dur)>,
     pub waiver: Option<WaiverView>,
+    /// Shown and logged, never blocks go.
+    #[serde(default)]
+    pub advisory: bool,
 }
 
 /// A manual sign-off of the current phase.
@@ -298,6 +319,12 @@ pub struct ThresholdView {
     pub state: ThresholdState,
     /// The first comparison: value against limit (drawn as a gauge).
     pub comparison: ComparisonView,
+    /// Every comparison of its condition, the first included.
+    #[serde(default)]
+    pub comparisons: Vec<ComparisonView>,
+    /// Shown and logged, never recommends.
+    #[serde(default)]
+    pub advisory: bool,
     /// Breach timer as (running so far, `for`); `None` when not running.
     pub breach_for: Option<(Dur, Dur)>,
     pub scope: Option<String>,
@@ -327,6 +354,74 @@ pub struct EndpointSide {
     pub cert_days_left: Option<i64>,
     /// The latest sample is older than `stale_after`.
     pub stale: bool,
+    /// The probes' last attempts, oldest first.
+    #[serde(default)]
+    pub attempts: Vec<AttemptView>,
+    /// Latest HTTP phase timings in ms (`connect`, `tls`, `ttfb`, `transfer`), when measured.
+    #[serde(default)]
+    pub phases: Vec<(String, f64)>,
+}
+
+/// The window's edges and the forecast finish, as times.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct WindowTimes {
+    /// When the window opens (`window_start`, else the log start).
+    pub start: Ts,
+    /// `start + max_duration`.
+    pub end: Ts,
+    /// Projected finish of the remaining planned work; `None` while unknown.
+    pub forecast_end: Option<Ts>,
+}
+
+/// Time to the point of no return of the tightest rollback scope.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PnrView {
+    pub scope: String,
+    /// `rollback.<scope>.slack_min`: remaining window minus the plan's duration.
+    pub slack: Dur,
+}
+
+/// An open entry of the issue log.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IssueView {
+    pub id: String,
+    /// `critical`, `major` or `minor`.
+    pub severity: String,
+    pub title: String,
+    pub owner: String,
+    pub opened_at: Ts,
+}
+
+/// What a window function read: how many samples, how old the newest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WindowInputs {
+    /// The window as written (`5m`), empty for a bare metric.
+    pub window: String,
+    pub samples: usize,
+    /// Age of the newest sample; `None` when there is none.
+    pub age: Option<Dur>,
+}
+
+/// One probe attempt as the endpoint detail lists it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AttemptView {
+    /// The probe kind (`health`, `latency`...).
+    pub probe: String,
+    pub at: Ts,
+    pub ok: bool,
+    /// Why it failed, when known (the latest failure of that probe).
+    pub reason: Option<String>,
+}
+
+/// A reconciled dataset (checksum/sql/dicomweb probes): its `recon.*` metrics.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DatasetView {
+    pub dataset: String,
+    /// `recon.<dataset>.match`: 1 when both sides agree.
+    pub matched: Option<bool>,
+    /// Every `recon.<dataset>.*` metric with its latest value.
+    pub metrics: Vec<(String, Option<f64>)>,
+    pub last_error: Option<String>,
 }
 
 /// A pending recommendation raised by a threshold breach.

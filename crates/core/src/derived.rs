@@ -6,11 +6,51 @@ use crate::cockpit::state::{StepState, StepStatus};
 use crate::time::{Dur, Ts};
 use std::collections::HashMap;
 
+/// Minutes since the window opened (negative before `window_start`).
+pub const ELAPSED_MIN: &str = "cutover.elapsed_min";
+/// Minutes left in the approved window.
+pub const REMAINING_MIN: &str = "cutover.remaining_min";
+/// Projected finish minus the window's end, in minutes.
+pub const FORECAST_OVERRUN_MIN: &str = "cutover.forecast_overrun_min";
+/// Minutes since the current phase was entered.
+pub const PHASE_ELAPSED_MIN: &str = "phase.elapsed_min";
+/// Open entries of the issue log.
+pub const ISSUES_OPEN: &str = "issues.open";
+/// Open critical entries of the issue log.
+pub const ISSUES_OPEN_CRITICAL: &str = "issues.open_critical";
+
+/// Every derived metric whose name does not depend on the runbook.
+pub const FIXED: [&str; 6] = [
+    ELAPSED_MIN,
+    REMAINING_MIN,
+    FORECAST_OVERRUN_MIN,
+    PHASE_ELAPSED_MIN,
+    ISSUES_OPEN,
+    ISSUES_OPEN_CRITICAL,
+];
+
+/// `rollback.<scope>.slack_min`: remaining window minus that scope's plan
+/// duration (the point of no return is when it reaches 0).
+pub fn rollback_slack(scope: &str) -> String {
+    format!("rollback.{scope}.slack_min")
+}
+
+/// The scope of a `rollback.<scope>.slack_min` name, if it is one.
+pub fn slack_scope(name: &str) -> Option<&str> {
+    let scope = name.strip_prefix("rollback.")?.strip_suffix(".slack_min")?;
+    (!scope.is_empty() && !scope.contains('.')).then_some(scope)
+}
+
+/// Every derived metric of a runbook with these rollback scopes.
+pub fn names<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
+    out.extend(scopes.into_iter().map(rollback_slack));
+    out
+}
+
 /// Whether `name` is one of the cockpit's own metrics (never stale, not probed).
 pub fn is_derived(name: &str) -> bool {
-    ["cutover.", "phase.", "rollback.", "issues."]
-        .iter()
-        .any(|p| name.starts_with(p))
+    FIXED.contains(&name) || slack_scope(name).is_some()
 }
 
 /// Everything the derived metrics are computed from.
@@ -34,27 +74,18 @@ pub fn derived_samples(inp: &DerivedInputs) -> Vec<(String, f64)> {
     let mins = |d: Dur| d.as_mins_f64();
     let remaining = inp.window_end - inp.now;
     let mut out = vec![
-        ("cutover.elapsed_min".into(), mins(inp.now - inp.origin)),
-        ("cutover.remaining_min".into(), mins(remaining)),
+        (ELAPSED_MIN.into(), mins(inp.now - inp.origin)),
+        (REMAINING_MIN.into(), mins(remaining)),
+        (PHASE_ELAPSED_MIN.into(), mins(inp.now - inp.phase_entered)),
         (
-            "phase.elapsed_min".into(),
-            mins(inp.now - inp.phase_entered),
-        ),
-        (
-            "cutover.forecast_overrun_min".into(),
+            FORECAST_OVERRUN_MIN.into(),
             mins((inp.now + inp.remaining_work) - inp.window_end),
         ),
-        ("issues.open".into(), inp.issues_open as f64),
-        (
-            "issues.open_critical".into(),
-            inp.issues_open_critical as f64,
-        ),
+        (ISSUES_OPEN.into(), inp.issues_open as f64),
+        (ISSUES_OPEN_CRITICAL.into(), inp.issues_open_critical as f64),
     ];
     for (scope, plan) in &inp.rollback_plans {
-        out.push((
-            format!("rollback.{scope}.slack_min"),
-            mins(remaining - *plan),
-        ));
+        out.push((rollback_slack(scope), mins(remaining - *plan)));
     }
     out
 }
@@ -186,5 +217,13 @@ mod tests {
         assert_eq!(m["issues.open"], 2.0);
         assert_eq!(m["issues.open_critical"], 1.0);
         assert!(is_derived("rollback.x.slack_min") && !is_derived("target.pacs.up"));
+        assert!(!is_derived("cutover.nonsense") && !is_derived("rollback.a.b.slack_min"));
+        assert_eq!(
+            slack_scope("rollback.return-read-path.slack_min"),
+            Some("return-read-path")
+        );
+        let all = names(["a"]);
+        assert_eq!(all.len(), 7);
+        assert!(all.iter().all(|n| is_derived(n)));
     }
 }

@@ -117,6 +117,15 @@ fn header(o: &mut Out, c: &Cockpit, now: Ts) {
     o.family("cutover_hold", "1 while the line is held, else 0.");
     o.line("cutover_hold", &[], f64::from(u8::from(c.hold().is_some())));
     o.family(
+        "cutover_recommendations_pending",
+        "Rollback/hold recommendations waiting for a decision.",
+    );
+    o.line(
+        "cutover_recommendations_pending",
+        &[],
+        c.recommendations().len() as f64,
+    );
+    o.family(
         "cutover_rollback",
         "1 while a rollback is in progress, else 0.",
     );

@@ -5,7 +5,7 @@ use super::area;
 use super::text::{self, outside, plain, styled};
 use crate::tui::state::{Region, UiState};
 use crate::tui::theme::Tone;
-use crate::tui::view::{CockpitView, EndpointRow, EndpointSide};
+use crate::tui::view::{CockpitView, DatasetView, EndpointRow, EndpointSide};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
@@ -23,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         .count();
     let title = format!("Endpoints {down} down");
     let inner = text::region(frame, area, ui, Region::Endpoints, title);
-    if view.endpoints.is_empty() {
+    if view.endpoints.is_empty() && view.datasets.is_empty() {
         text::empty(frame, inner, ui, "no probes configured");
         return;
     }
@@ -35,10 +35,46 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
     ));
     let (head_area, inner) = area::top(inner, 1);
     frame.render_widget(ratatui::widgets::Paragraph::new(head), head_area);
-    let list = text::List::of(ui, Region::Endpoints, view.endpoints.len());
-    text::lines(frame, inner, ui, list, |i| {
-        row(&view.endpoints[i], ui, side_w)
+    let n = view.endpoints.len();
+    let list = text::List::of(ui, Region::Endpoints, n + view.datasets.len());
+    text::lines(frame, inner, ui, list, |i| match view.endpoints.get(i) {
+        Some(r) => row(r, ui, side_w),
+        None => dataset_row(&view.datasets[i - n], ui, inner.width as usize),
     });
+}
+
+/// `pacs-pilot  ✔ match  count_delta 0 · mismatched_buckets 0`.
+fn dataset_row(d: &DatasetView, ui: &UiState, width: usize) -> Line<'static> {
+    let (state, tone) = match d.matched {
+        Some(true) => ("✔ match", Tone::Good),
+        Some(false) => ("✘ differs", Tone::Bad),
+        None => ("? unknown", Tone::Unknown),
+    };
+    let name = outside(&d.dataset, 12);
+    let facts: Vec<String> = d
+        .metrics
+        .iter()
+        .filter(|(k, _)| {
+            matches!(
+                k.as_str(),
+                "count_delta" | "mismatched_buckets" | "differing_rows"
+            )
+        })
+        .map(|(k, v)| format!("{k} {}", crate::tui::label::value(*v)))
+        .collect();
+    let mut facts = facts.join(" · ");
+    if let Some(e) = &d.last_error {
+        facts = outside(e, 60);
+    }
+    let room = width.saturating_sub(name.chars().count() + state.chars().count() + 3);
+    Line::from(vec![
+        plain(format!("{name} ")),
+        styled(state, ui.theme.tone(tone)),
+        styled(
+            format!(" {}", outside(&facts, room.max(1))),
+            ui.theme.tone(Tone::Muted),
+        ),
+    ])
 }
 
 fn row(r: &EndpointRow, ui: &UiState, side_w: usize) -> Line<'static> {
@@ -52,15 +88,16 @@ fn row(r: &EndpointRow, ui: &UiState, side_w: usize) -> Line<'static> {
     Line::from(spans)
 }
 
-/// One side, padded to `w` columns: `▲ up 412ms ▂▃▅ cert 12d` or `▼ down: reason`.
+/// One side, padded to `w` columns: `● up 412ms ▂▃▅ cert 12d` or `○ down: reason`.
 fn side(s: Option<&EndpointSide>, ui: &UiState, w: usize) -> Vec<Span<'static>> {
     let Some(s) = s else {
         return vec![styled(format!("{:w$} ", "–"), ui.theme.tone(Tone::Muted))];
     };
     let (state, tone) = match (s.up, s.stale) {
         (_, true) => ("? stale", Tone::Unknown),
-        (Some(true), _) => ("▲ up", Tone::Good),
-        (Some(false), _) => ("▼ down", Tone::Bad),
+        // ● / ○, never ▲: that symbol means a breached threshold
+        (Some(true), _) => ("● up", Tone::Good),
+        (Some(false), _) => ("○ down", Tone::Bad),
         (None, _) => ("? unknown", Tone::Unknown),
     };
     let mut room = w.saturating_sub(state.chars().count());

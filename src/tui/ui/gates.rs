@@ -3,6 +3,7 @@
 
 use super::text::{self, outside, plain, styled};
 use crate::tui::label;
+use crate::tui::notation::{self, Meaning};
 use crate::tui::state::{Region, UiState};
 use crate::tui::theme::{gate_tone, Tone};
 use crate::tui::view::{CockpitView, ComparisonView, GateKind, GateState, GateView, SignOffView};
@@ -43,6 +44,9 @@ fn gate_rows(g: &GateView, ui: &UiState, width: usize, two_lines: bool) -> Vec<L
     if g.kind == GateKind::Entry {
         first.push(styled(" entry", ui.theme.tone(Tone::Muted)));
     }
+    if g.advisory {
+        first.push(styled(" advisory", ui.theme.tone(Tone::Muted)));
+    }
     let extra = detail(g);
     let room = width.saturating_sub(12 + extra.chars().count());
     first.push(plain(format!(" {}", outside(&g.title, room.max(6)))));
@@ -81,19 +85,9 @@ fn detail(g: &GateView) -> String {
     }
 }
 
-/// `recon.pacs-pilot.match 1 == 1, …`: each comparison's current value and limit.
+/// `p95 1,121 ms · needs below 800 ms; …`: every comparison as a sentence.
 pub fn comparisons(cs: &[ComparisonView], max: usize) -> String {
-    let parts: Vec<String> = cs.iter().map(comparison).collect();
-    outside(&parts.join(", "), max)
-}
-
-/// One comparison as `left value op limit` (or `left ? (reason)`).
-pub fn comparison(c: &ComparisonView) -> String {
-    let value = match (&c.value, &c.reason) {
-        (None, Some(r)) => format!("? ({})", outside(r, 24)),
-        (v, _) => label::value(*v),
-    };
-    format!("{} {value} {} {}", c.left, c.op, label::value(c.limit))
+    outside(&notation::sentences(cs, Meaning::Needs), max)
 }
 
 fn signoff_line(s: &SignOffView, ui: &UiState, width: usize) -> Line<'static> {

@@ -3,18 +3,24 @@
 //!
 //! Layout (80x24 and up; regions pick more detail when they get more room):
 //! ```text
-//! header (2)   identity, phase, window clock, operator / HOLD, ROLLBACK banners
+//! header (2+)  identity, phase, window clock, operator; one line per banner
+//!              (DISCONNECTED, HOLD, ROLLBACK, recommendation); PNR and forecast
 //! phases (1)   the phase strip
-//! body         steps + gates (left) | thresholds + endpoints + recommendations (right)
-//! log tail     last records of the cutover log (or the diagnostics pane, `l`)
+//! body         steps + gates (left) | thresholds + endpoints (right); issues and
+//!              recommendations in the column with more room (see `layout`)
+//! log tail     last records of the cutover log (or the diagnostics pane, `l`);
+//!              it takes the rows the body does not need
 //! footer (2)   toast / pending recommendation / keys; the log path, always
 //! ```
 
 mod area;
+mod detail;
 mod endpoints;
 mod footer;
 mod gates;
 mod header;
+mod issues;
+pub mod layout;
 mod log_tail;
 mod overlay;
 mod phases;
@@ -24,7 +30,7 @@ mod text;
 mod thresholds;
 mod timeline;
 
-use crate::tui::state::{Overlay, UiState};
+use crate::tui::state::{Overlay, Region, UiState};
 use crate::tui::view::CockpitView;
 use ratatui::layout::Rect;
 use ratatui::Frame;
@@ -34,6 +40,9 @@ pub const MIN_WIDTH: u16 = 60;
 /// See [`MIN_WIDTH`].
 pub const MIN_HEIGHT: u16 = 16;
 
+/// Rows of the footer (status line, log path).
+const FOOTER_H: u16 = 2;
+
 /// Draws one whole frame.
 pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
     let area = frame.area();
@@ -41,7 +50,9 @@ pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
         overlay::too_small(frame, area, view, ui);
         return;
     }
-    let (head, rest) = area::top(area, 2);
+    // banners stack: the header grows by one row per banner, within reason
+    let head_h = header::height(view).min(area.height / 4).max(2);
+    let (head, rest) = area::top(area, head_h);
     let (strip, rest) = area::top(rest, 1);
     // replay only: the timeline bar under the phase strip
     let replay = view.header.replay.as_ref();
@@ -50,18 +61,18 @@ pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
         _ => 0,
     };
     let (tl_area, rest) = area::top(rest, tl_h);
-    let (rest, foot) = area::bottom(rest, 2);
-    let (body, tail) = area::bottom(rest, tail_height(area, ui));
+    let (rest, foot) = area::bottom(rest, FOOTER_H);
+    let plan = body_layout(rest, area, view, ui);
     header::render(frame, head, view, ui);
     phases::render(frame, strip, view, ui);
     if let Some(r) = replay {
         timeline::render(frame, tl_area, r, ui);
     }
-    render_body(frame, body, view, ui);
+    render_body(frame, &plan, view, ui);
     if ui.show_diagnostics {
-        log_tail::render_diagnostics(frame, tail, ui);
+        log_tail::render_diagnostics(frame, plan.tail, ui);
     } else {
-        log_tail::render(frame, tail, view, ui);
+        log_tail::render(frame, plan.tail, view, ui);
     }
     footer::render(frame, foot, view, ui);
     if view.header.disconnected_since.is_some() {
@@ -77,10 +88,35 @@ pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
         Overlay::ConfirmQuit => overlay::confirm_quit(frame, area, ui),
         Overlay::Form(form) => overlay::form(frame, area, form, ui),
         Overlay::Template(i) => overlay::template(frame, area, view, *i, ui),
+        Overlay::Detail(d) => {
+            let over = Rect::new(area.x, strip.y, area.width, foot.y - strip.y);
+            detail::render(frame, over, view, d, ui)
+        }
     }
     if let Some(j) = replay.and_then(|r| r.jump.as_ref()) {
         overlay::jump(frame, area, j, ui);
     }
+}
+
+/// The body's layout for `view` in `rest` (the rows between the phase
+/// strip and the footer of a `screen`-sized terminal).
+pub fn body_layout(
+    rest: Rect,
+    screen: Rect,
+    view: &CockpitView,
+    ui: &UiState,
+) -> layout::BodyLayout {
+    let tail_want = if ui.show_diagnostics {
+        tail_min(screen, ui) + screen.height / 6
+    } else {
+        view.log_tail.len().min(u16::MAX as usize - 1) as u16 + 1
+    };
+    layout::body(
+        rest,
+        layout::wants(view, ui),
+        tail_min(screen, ui),
+        tail_want,
+    )
 }
 
 /// Greys out every cell of `area` (the state below the header) while a
@@ -97,12 +133,13 @@ fn mute(frame: &mut Frame, area: Rect, ui: &UiState) {
     }
 }
 
-/// The log tail grows on tall terminals; the diagnostics pane gets more room.
-fn tail_height(area: Rect, ui: &UiState) -> u16 {
+/// The log tail's least height; it grows into rows the body does not need,
+/// and the diagnostics pane gets more room.
+pub fn tail_min(area: Rect, ui: &UiState) -> u16 {
     let base = match area.height {
-        0..=27 => 4,
-        28..=39 => 6,
-        _ => 9,
+        0..=27 => 3,
+        28..=39 => 5,
+        _ => 6,
     };
     if ui.show_diagnostics {
         base + area.height / 6
@@ -111,29 +148,17 @@ fn tail_height(area: Rect, ui: &UiState) -> u16 {
     }
 }
 
-/// Two columns: the work (steps, gates) and the risks (thresholds, endpoints,
-/// recommendations).
-fn render_body(frame: &mut Frame, body: Rect, view: &CockpitView, ui: &UiState) {
-    let (left, right) = area::columns(body, body.width.div_ceil(2), 1);
-    let steps_rows = ui.visible_steps(view).len() as u16 + 1;
-    let gate_rows = (view.gates.len() + view.signoffs.len()) as u16 + 1;
-    let steps_h = steps_rows.min(left.height.saturating_sub(gate_rows.min(left.height / 2)));
-    let (steps_area, gates_area) = area::top(left, steps_h);
-    steps::render(frame, steps_area, view, ui);
-    gates::render(frame, gates_area, view, ui);
-
-    let rec_h = if view.recommendations.is_empty() {
-        2
-    } else {
-        (view.recommendations.len() as u16 * 2 + 1).min(right.height / 3)
-    };
-    let endpoint_h = (view.endpoints.len() as u16 + 2).min(right.height / 3);
-    let thr_h = (view.thresholds.len() as u16 * 2 + 1)
-        .min(right.height.saturating_sub(endpoint_h + rec_h))
-        .max(2);
-    let (thr_area, rest) = area::top(right, thr_h);
-    let (ep_area, rec_area) = area::bottom(rest, rec_h);
-    thresholds::render(frame, thr_area, view, ui);
-    endpoints::render(frame, ep_area, view, ui);
-    recommendations::render(frame, rec_area, view, ui);
+/// Each region in the rectangle the layout gave it.
+fn render_body(frame: &mut Frame, plan: &layout::BodyLayout, view: &CockpitView, ui: &UiState) {
+    for p in plan.placed.iter().filter(|p| p.rect.height > 0) {
+        match p.region {
+            Region::Steps => steps::render(frame, p.rect, view, ui),
+            Region::Gates => gates::render(frame, p.rect, view, ui),
+            Region::Thresholds => thresholds::render(frame, p.rect, view, ui),
+            Region::Endpoints => endpoints::render(frame, p.rect, view, ui),
+            Region::Issues => issues::render(frame, p.rect, view, ui),
+            Region::Recommendations => recommendations::render(frame, p.rect, view, ui),
+            Region::Log => {}
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 use super::text::{self, outside, plain, styled};
 use crate::tui::label;
+use crate::tui::notation::{self, Meaning};
 use crate::tui::state::{Region, UiState};
 use crate::tui::theme::{threshold_tone, Tone};
 use crate::tui::view::{CockpitView, ComparisonView, ThresholdState, ThresholdView};
@@ -42,8 +43,13 @@ fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> V
         .breach_for
         .map(|(run, of)| format!(" ◷ {}", label::progress(run, of)))
         .unwrap_or_default();
-    let unknown = if t.inputs_unknown { " inputs ?" } else { "" };
-    let numbers = format!("{}{timer}{unknown}", value_vs_limit(&t.comparison));
+    let unknown = match (t.inputs_unknown, t.advisory) {
+        (true, true) => " inputs ? · advisory",
+        (true, false) => " inputs ?",
+        (false, true) => " · advisory",
+        (false, false) => "",
+    };
+    let numbers = format!("{}{timer}{unknown}", value_vs_limit(t));
     let muted = ui.theme.tone(Tone::Muted);
     // not evaluated in this phase: a gauge of `?` would look like a fault
     let idle = t.state == ThresholdState::Inactive && t.comparison.value.is_none();
@@ -61,15 +67,21 @@ fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> V
                 Line::from(styled("   not watched in this phase", muted)),
             ];
         }
-        let bar_w = width
-            .saturating_sub(numbers.chars().count() + 6)
-            .clamp(4, 24);
-        let bar = Line::from(vec![
-            plain("   "),
-            styled(gauge(&t.comparison, bar_w), ui.theme.tone(tone)),
-            plain(format!(" {numbers}")),
-        ]);
-        return vec![head, bar];
+        // the timer stays whole, the sentence comes next, the gauge takes what is left
+        let tail = format!("{timer}{unknown}");
+        let room = width.saturating_sub(3 + tail.chars().count());
+        let sentence = value_vs_limit(t);
+        let bar_w = room.saturating_sub(sentence.chars().count() + 3).min(24);
+        let mut spans = vec![plain("   ")];
+        let mut room = room;
+        if bar_w >= 6 {
+            spans.push(styled(gauge(&t.comparison, bar_w), ui.theme.tone(tone)));
+            spans.push(plain(" "));
+            room = room.saturating_sub(bar_w + 3);
+        }
+        spans.push(plain(outside(&sentence, room)));
+        spans.push(plain(tail));
+        return vec![head, Line::from(spans)];
     }
     let room = width.saturating_sub(12);
     let numbers = one_line_numbers(
@@ -115,14 +127,12 @@ fn one_line_numbers(room: usize, id_len: usize, full: String, timer: String) -> 
 /// How much of the id a one-line row keeps before it drops the comparison.
 const ONE_LINE_ID: usize = 16;
 
-/// `912/800` (value / limit), `?` when unknown.
-fn value_vs_limit(c: &ComparisonView) -> String {
-    format!(
-        "{} {} {}",
-        label::value(c.value),
-        c.op,
-        label::value(c.limit)
-    )
+/// `912 ms · breach above 800 ms; …`: every comparison of the condition.
+fn value_vs_limit(t: &ThresholdView) -> String {
+    if t.comparisons.is_empty() {
+        return notation::sentence(&t.comparison, Meaning::Breach, false);
+    }
+    notation::sentences(&t.comparisons, Meaning::Breach)
 }
 
 /// How close the value is to its limit, 1.0 = at the limit. For `>`/`>=`
@@ -159,6 +169,7 @@ mod tests {
             value: v,
             limit: Some(l),
             reason: None,
+            ..ComparisonView::default()
         }
     }
 

@@ -90,18 +90,9 @@ impl Cockpit {
             .collect();
         let retain = longest_window(&runbook).max(Dur::from_mins(60));
         let mut store = MetricStore::new(DEFAULT_CAP, retain, Dur::from_secs(20));
-        for name in [
-            "cutover.elapsed_min",
-            "cutover.remaining_min",
-            "phase.elapsed_min",
-            "cutover.forecast_overrun_min",
-            "issues.open",
-            "issues.open_critical",
-        ] {
-            store.set_stale_override(name, None);
-        }
-        for r in &runbook.rollbacks {
-            store.set_stale_override(&format!("rollback.{}.slack_min", r.scope), None);
+        // the cockpit's own metrics are computed every tick: never stale
+        for name in crate::derived::names(runbook.rollbacks.iter().map(|r| r.scope.as_str())) {
+            store.set_stale_override(&name, None);
         }
         Cockpit {
             commander: runbook.commander.clone(),

@@ -2,7 +2,7 @@
 //! cockpit that has been fed probe reports and ticks.
 
 use super::Cockpit;
-use crate::derived::is_derived;
+use crate::derived;
 use crate::gate::GateState;
 use crate::time::Ts;
 use serde_json::{json, Map, Value};
@@ -13,13 +13,11 @@ impl Cockpit {
     /// config's probes can produce); the derived metrics are always added.
     pub fn status_json(&self, metric_names: &[String], now: Ts) -> Value {
         let mut names: Vec<String> = metric_names.to_vec();
-        names.extend(
-            self.store
-                .names()
-                .into_iter()
-                .filter(|n| is_derived(n))
-                .map(str::to_string),
-        );
+        // every derived metric, the slack of every rollback scope included,
+        // whether or not a tick has computed it yet
+        names.extend(derived::names(
+            self.runbook.rollbacks.iter().map(|r| r.scope.as_str()),
+        ));
         names.sort();
         names.dedup();
         let mut metrics = Map::new();

@@ -246,11 +246,16 @@ impl Cockpit {
             reason: Some(message.clone()),
             checkpoint: false,
         };
+        // with `overrun_scope` the overrun is a rollback trigger, as the runbook says
+        let kind = match self.runbook.overrun_scope {
+            Some(_) => RecommendationKind::Rollback,
+            None => RecommendationKind::Hold,
+        };
         let body = TransitionBody {
             builtin: true,
             recommendation: Some(RecommendationBody {
-                kind: name_of(&RecommendationKind::Hold),
-                scope: None,
+                kind: name_of(&kind),
+                scope: self.runbook.overrun_scope.clone(),
                 message: message.clone(),
             }),
             ..t.body()

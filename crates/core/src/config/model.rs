@@ -246,17 +246,5 @@ impl Config {
 
 /// Metrics computed by the cockpit rather than measured by a probe.
 fn is_cockpit_metric(name: &str) -> bool {
-    const FIXED: [&str; 6] = [
-        "cutover.elapsed_min",
-        "cutover.remaining_min",
-        "cutover.forecast_overrun_min",
-        "phase.elapsed_min",
-        "issues.open",
-        "issues.open_critical",
-    ];
-    if FIXED.contains(&name) {
-        return true;
-    }
-    let segs: Vec<&str> = name.split('.').collect();
-    segs.len() == 3 && segs[0] == "rollback" && !segs[1].is_empty() && segs[2] == "slack_min"
+    crate::derived::is_derived(name)
 }

@@ -25,10 +25,6 @@ pub fn all_recon_fields() -> Vec<&'static str> {
     all.extend(SQL_FIELDS.iter().chain(DICOMWEB_FIELDS));
     all
 }
-/// Fields of `cutover.*`.
-pub const CUTOVER_FIELDS: &[&str] = &["elapsed_min", "remaining_min", "forecast_overrun_min"];
-/// Fields of `issues.*`.
-pub const ISSUES_FIELDS: &[&str] = &["open", "open_critical"];
 
 /// What is wrong with a metric name, and what would be right.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,9 +52,7 @@ impl MetricRules<'_> {
         match segs[0] {
             "source" | "target" => self.check_probe_metric(name, segs.len(), None),
             "recon" => self.check_probe_metric(name, segs.len(), segs.get(2).copied()),
-            "cutover" => fixed(name, &segs, "cutover", CUTOVER_FIELDS),
-            "issues" => fixed(name, &segs, "issues", ISSUES_FIELDS),
-            "phase" => fixed(name, &segs, "phase", &["elapsed_min"]),
+            "cutover" | "issues" | "phase" => fixed(name, &segs, segs[0]),
             "rollback" => self.check_slack(name, &segs),
             other => problem(
                 format!("unknown metric prefix `{other}` in `{name}`"),
@@ -128,8 +122,12 @@ impl MetricRules<'_> {
     }
 }
 
-/// `prefix.<one of fields>` exactly.
-fn fixed(name: &str, segs: &[&str], prefix: &str, fields: &[&str]) -> Result<(), MetricProblem> {
+/// `prefix.<field>` exactly, one of the derived metrics the core defines.
+fn fixed(name: &str, segs: &[&str], prefix: &str) -> Result<(), MetricProblem> {
+    let fields: Vec<&str> = crate::derived::FIXED
+        .iter()
+        .filter_map(|n| n.strip_prefix(prefix)?.strip_prefix('.'))
+        .collect();
     if segs.len() == 2 && fields.contains(&segs[1]) {
         return Ok(());
     }

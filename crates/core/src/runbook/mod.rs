@@ -112,6 +112,31 @@ mod tests {
     }
 
     #[test]
+    fn overrun_scope_names_a_rollback_plan() {
+        let plan = DEMO.replace(
+            "max_duration = \"6h\"",
+            "max_duration = \"6h\"\noverrun_scope = \"return-read-path\"",
+        );
+        let rb = load("demo.toml", &plan).unwrap();
+        assert_eq!(rb.overrun_scope.as_deref(), Some("return-read-path"));
+        let bad = DEMO.replace(
+            "max_duration = \"6h\"",
+            "max_duration = \"6h\"\noverrun_scope = \"return-read-pth\"",
+        );
+        let errs = load("demo.toml", &bad).unwrap_err();
+        let e = errs
+            .iter()
+            .find(|d| d.message.contains("return-read-pth"))
+            .unwrap_or_else(|| panic!("{errs:?}"));
+        let line = bad
+            .lines()
+            .position(|l| l.starts_with("overrun_scope"))
+            .unwrap()
+            + 1;
+        assert_eq!(e.pos.line, line as u32);
+    }
+
+    #[test]
     fn items_keep_the_position_of_their_id() {
         let rb = load("m.toml", MINIMAL).unwrap();
         let copy = &rb.phases[0].steps[0];

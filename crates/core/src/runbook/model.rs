@@ -19,6 +19,8 @@ pub struct Runbook {
     /// Cadence of status updates (`{next_update}`); default 30m.
     pub update_every: Dur,
     pub window_start: Option<Ts>,
+    /// The rollback scope the built-in overrun trigger recommends (a hold when unset).
+    pub overrun_scope: Option<String>,
     pub owners: Vec<Owner>,
     pub phases: Vec<Phase>,
     pub thresholds: Vec<Threshold>,

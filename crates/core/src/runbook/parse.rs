@@ -91,6 +91,7 @@ const RUNBOOK_KEYS: &[&str] = &[
     "max_duration",
     "update_every",
     "window_start",
+    "overrun_scope",
 ];
 const OWNER_KEYS: &[&str] = &["id", "name", "role", "contact"];
 const PHASE_KEYS: &[&str] = &["id", "name", "owner", "step", "gate", "signoff"];
@@ -159,6 +160,7 @@ fn read_header(r: &mut Reader<'_>, root: Tbl<'_>, refs: &mut Refs) -> Runbook {
         max_duration: Dur::ZERO,
         update_every: Dur::from_mins(30),
         window_start: None,
+        overrun_scope: None,
         owners: Vec::new(),
         phases: Vec::new(),
         thresholds: Vec::new(),
@@ -190,6 +192,11 @@ fn read_header(r: &mut Reader<'_>, root: Tbl<'_>, refs: &mut Refs) -> Runbook {
         rb.update_every = d.value;
     }
     rb.window_start = read_window_start(r, t);
+    if let Some(s) = r.opt_str(t, "overrun_scope") {
+        // checked like a threshold's scope: it needs a [[rollback]] plan
+        refs.scopes.push(NameUse::from(&s));
+        rb.overrun_scope = Some(s.value);
+    }
     rb
 }
 

@@ -296,6 +296,36 @@ fn window_overrun_is_a_trigger_once() {
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }
 
+/// With `overrun_scope` the built-in overrun trigger recommends a rollback
+/// of that scope (a hold without it), and the replay agrees.
+#[test]
+fn window_overrun_recommends_the_overrun_scope() {
+    let mut rb = super::runbook();
+    rb.overrun_scope = Some("read-path".into());
+    let mut s = Session::with(rb);
+    s.at(361 * 60, &[]);
+    let rec =
+        s.c.recommendations()
+            .first()
+            .expect("recommendation")
+            .clone();
+    assert_eq!(rec.threshold, OVERRUN_ID);
+    assert_eq!(rec.kind, crate::cockpit::RecommendationKind::Rollback);
+    assert_eq!(rec.scope.as_deref(), Some("read-path"));
+    assert_eq!(s.c.durable_state(), s.replayed().durable_state());
+
+    let mut plain = Session::new();
+    plain.at(361 * 60, &[]);
+    let rec = plain
+        .c
+        .recommendations()
+        .first()
+        .expect("recommendation")
+        .clone();
+    assert_eq!(rec.kind, crate::cockpit::RecommendationKind::Hold);
+    assert_eq!(rec.scope, None);
+}
+
 #[test]
 fn derived_metrics_are_in_the_store_after_a_tick() {
     let mut s = in_pilot();

@@ -79,6 +79,7 @@ pub(super) fn runbook() -> Runbook {
         max_duration: Dur::from_mins(360),
         update_every: Dur::from_mins(30),
         window_start: None,
+        overrun_scope: None,
         owners: ["dana", "sam", "pat", "dr-lee"]
             .into_iter()
             .map(owner)

@@ -1,0 +1,206 @@
+//! The view model's additions for the header's times, the issues panel, the
+//! detail view (window inputs, recent values, probe attempts, phase timings)
+//! and datasets. Pure, like the rest of the view model.
+
+use crate::core::cockpit::{Cockpit, EndpointStatus};
+use crate::core::derived;
+use crate::core::metrics::MetricStore;
+use crate::core::time::{parse_duration, Dur, Ts};
+use crate::tui::view::*;
+
+/// Recent values a comparison's sparkline gets.
+pub const VALUE_HISTORY: usize = 40;
+/// Attempts the endpoint detail lists per probe.
+pub const ATTEMPTS: usize = 6;
+
+/// The window's edges and the forecast finish.
+pub fn window_times(c: &Cockpit, now: Ts) -> WindowTimes {
+    let w = c.window();
+    let forecast_end = c
+        .store()
+        .latest(derived::FORECAST_OVERRUN_MIN, now)
+        .ok()
+        .map(|m| w.end + Dur((m * 60_000.0).round() as i64));
+    WindowTimes {
+        start: w.origin,
+        end: w.end,
+        forecast_end,
+    }
+}
+
+/// The rollback scope with the least slack (its point of no return is nearest).
+pub fn pnr(c: &Cockpit, now: Ts) -> Option<PnrView> {
+    c.runbook()
+        .rollbacks
+        .iter()
+        .filter_map(|r| {
+            let m = c
+                .store()
+                .latest_raw(&derived::rollback_slack(&r.scope), now)?
+                .1;
+            Some(PnrView {
+                scope: r.scope.clone(),
+                slack: Dur((m * 60_000.0).round() as i64),
+            })
+        })
+        .min_by_key(|p| p.slack)
+}
+
+/// Open issues, most severe first, then oldest first.
+pub fn issues(c: &Cockpit) -> Vec<IssueView> {
+    let mut open: Vec<IssueView> = c
+        .issues()
+        .iter()
+        .filter(|i| i.closed.is_none())
+        .map(|i| IssueView {
+            id: i.id.clone(),
+            severity: severity_word(&i.severity),
+            title: i.title.clone(),
+            owner: i.owner.clone(),
+            opened_at: i.opened_at,
+        })
+        .collect();
+    let rank = |s: &str| match s {
+        "critical" => 0,
+        "major" => 1,
+        _ => 2,
+    };
+    open.sort_by_key(|i| (rank(&i.severity), i.opened_at));
+    open
+}
+
+fn severity_word<T: serde::Serialize>(s: &T) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Sample count in the window and age of the newest, plus recent values,
+/// for the metric a comparison reads.
+pub fn enrich(c: &Cockpit, cmp: &mut ComparisonView, now: Ts) {
+    let side = crate::tui::notation::left_side(&cmp.left);
+    if side.metric.is_empty() {
+        return;
+    }
+    let Some(series) = c.store().series(&side.metric) else {
+        cmp.inputs = Some(WindowInputs {
+            window: side.window,
+            samples: 0,
+            age: None,
+        });
+        return;
+    };
+    let window = parse_duration(&side.window).ok();
+    let samples = match window {
+        Some(w) => series
+            .iter()
+            .rev()
+            .take_while(|(t, _)| *t >= now - w)
+            .count(),
+        None => usize::from(!series.is_empty()),
+    };
+    let age = series.iter().next_back().map(|(t, _)| now - t);
+    cmp.inputs = Some(WindowInputs {
+        window: side.window,
+        samples,
+        age,
+    });
+    let mut hist: Vec<f64> = series
+        .iter()
+        .rev()
+        .take(VALUE_HISTORY)
+        .map(|(_, v)| v)
+        .filter(|v| v.is_finite())
+        .collect();
+    hist.reverse();
+    cmp.history = hist;
+}
+
+/// The last attempts of the probes of one endpoint side, oldest first, from
+/// their `<kind>_ok` samples; the latest failure of each carries its reason.
+pub fn attempts(c: &Cockpit, probes: &[(&String, &EndpointStatus)], _now: Ts) -> Vec<AttemptView> {
+    let mut out: Vec<AttemptView> = Vec::new();
+    for (label, p) in probes {
+        let kind = label.rsplit('.').next().unwrap_or_default().to_string();
+        let Some(series) = c.store().series(&format!("{label}_ok")) else {
+            continue;
+        };
+        let mut mine: Vec<AttemptView> = series
+            .iter()
+            .rev()
+            .take(ATTEMPTS)
+            .map(|(at, v)| AttemptView {
+                probe: kind.clone(),
+                at,
+                ok: v >= 1.0,
+                reason: p
+                    .last_failure
+                    .as_ref()
+                    .filter(|(t, _)| *t == at && v < 1.0)
+                    .map(|(_, why)| why.clone()),
+            })
+            .collect();
+        mine.reverse();
+        out.extend(mine);
+    }
+    out.sort_by_key(|a| a.at);
+    let keep = out.len().saturating_sub(ATTEMPTS * 2);
+    out.split_off(keep)
+}
+
+/// HTTP phase timings of one side's probes, latest sample each.
+pub fn phases(store: &MetricStore, prefix: &str, now: Ts) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    for kind in ["health", "latency", "prometheus"] {
+        for phase in PHASES {
+            let name = format!("{prefix}{kind}_{phase}_ms");
+            if let Some((_, v)) = store.latest_raw(&name, now) {
+                out.push((format!("{kind} {phase}"), v));
+            }
+        }
+    }
+    out
+}
+
+/// The phases an HTTP attempt records, in order.
+pub const PHASES: [&str; 4] = ["connect", "tls", "ttfb", "transfer"];
+
+/// One row per dataset a reconciliation probe names (`recon.<dataset>.*`).
+pub fn datasets(c: &Cockpit, now: Ts) -> Vec<DatasetView> {
+    let mut names: Vec<&str> = c
+        .endpoints()
+        .keys()
+        .filter_map(|l| l.strip_prefix("recon.")?.split('.').next())
+        .collect();
+    names.dedup();
+    let store = c.store();
+    let all = store.names();
+    names
+        .into_iter()
+        .map(|ds| {
+            let prefix = format!("recon.{ds}.");
+            let mut metrics: Vec<(String, Option<f64>)> = all
+                .iter()
+                .filter(|n| n.starts_with(&prefix))
+                .map(|n| (n[prefix.len()..].to_string(), store.latest(n, now).ok()))
+                .collect();
+            metrics.sort_by(|a, b| a.0.cmp(&b.0));
+            let last_error = c
+                .endpoints()
+                .iter()
+                .filter(|(l, s)| l.starts_with(&prefix) && !s.ok)
+                .filter_map(|(_, s)| s.last_failure.as_ref().map(|(_, why)| why.clone()))
+                .next();
+            DatasetView {
+                dataset: ds.to_string(),
+                matched: store
+                    .latest(&format!("{prefix}match"), now)
+                    .ok()
+                    .map(|v| v >= 1.0),
+                metrics,
+                last_error,
+            }
+        })
+        .collect()
+}
