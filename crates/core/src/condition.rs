@@ -29,7 +29,9 @@ pub(crate) use deref_to_condition;
 /// The evaluation state of one condition (a gate's or a threshold's).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConditionState {
+    /// The `for` duration the condition must hold, if any.
     pub hold_for: Option<Dur>,
+    /// The running `for` timer.
     pub timer: ForTimer,
     /// The timer as last written to the log.
     pub recorded_timer: Dur,

@@ -10,7 +10,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The file is refused.
     Error,
+    /// Worth fixing; the file is still accepted.
     Warning,
 }
 
@@ -32,6 +34,7 @@ pub struct Diagnostic {
     /// Where the problem is (1-based line, column in characters).
     #[serde(flatten)]
     pub pos: Pos,
+    /// Error or warning.
     pub severity: Severity,
     /// What is wrong.
     pub message: String,
@@ -66,6 +69,7 @@ impl Diagnostic {
         self
     }
 
+    /// Whether this diagnostic refuses the file.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -7,18 +7,28 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
+    /// seq 0: runbook, redacted config, digests, who and where.
     Open,
+    /// Probe reports (metric samples), for replay and charts.
     Observe,
+    /// A gate's state change or timer checkpoint.
     Gate,
+    /// A threshold's state change or timer checkpoint.
     Threshold,
+    /// A step started, done, skipped or blocked.
     Step,
+    /// A person's decision, with rationale and snapshot.
     Decision,
+    /// A phase entered or completed.
     Phase,
+    /// A restart picked the log up.
     Resume,
+    /// The log is closed (head hash).
     Close,
 }
 
 impl EntryKind {
+    /// The name the log uses for this kind.
     pub fn as_str(self) -> &'static str {
         match self {
             EntryKind::Open => "open",

@@ -13,15 +13,22 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GateState {
+    /// The condition holds (for its `for` duration, if any).
     Pass,
+    /// The condition holds, but not yet for its `for` duration.
     Holding,
+    /// The condition does not hold.
     Fail,
+    /// The condition cannot be evaluated (a metric is missing or stale).
     Unknown,
+    /// Not passing, but a waiver in force lets go proceed.
     Waived,
+    /// A sign-off not given yet.
     Awaiting,
 }
 
 impl GateState {
+    /// The name the screen and the log use.
     pub fn as_str(self) -> &'static str {
         match self {
             GateState::Pass => "pass",
@@ -32,6 +39,7 @@ impl GateState {
             GateState::Awaiting => "awaiting",
         }
     }
+    /// The state named `s` (as [`GateState::as_str`] writes it).
     pub fn from_name(s: &str) -> Option<GateState> {
         serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
     }
@@ -42,10 +50,15 @@ impl GateState {
 /// `g.timer`, `g.last`, `g.reason` through `Deref`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GateStatus {
+    /// The gate id from the runbook.
     pub id: String,
+    /// The phase the gate belongs to.
     pub phase: String,
+    /// Entry or exit gate.
     pub kind: GateKind,
+    /// What the gate checks, in words.
     pub title: String,
+    /// The `when` expression as written.
     pub when_src: String,
     /// State from evaluation alone (a waiver does not change it).
     pub evaluated: GateState,
@@ -58,6 +71,7 @@ pub struct GateStatus {
 crate::condition::deref_to_condition!(GateStatus);
 
 impl GateStatus {
+    /// The gate `g` of `phase`, not evaluated yet.
     pub fn new(phase: &str, g: &Gate) -> GateStatus {
         GateStatus {
             id: g.id.clone(),

@@ -1,8 +1,14 @@
 //! The pure core: no IO, no async, no clock reads. Time is passed in.
+// Every public item of the core is documented; the modules marked
+// `allow(missing_docs)` below are the ones still to do.
+#![warn(missing_docs)]
 
+#[allow(missing_docs)] // not yet documented
 pub mod cockpit;
 pub mod condition;
+#[allow(missing_docs)] // not yet documented
 pub mod config;
+#[allow(missing_docs)] // not yet documented
 pub mod derived;
 pub mod diag;
 pub mod entry;
@@ -11,6 +17,7 @@ pub mod expr;
 pub mod gate;
 pub mod metrics;
 pub mod records;
+#[allow(missing_docs)] // not yet documented
 pub mod runbook;
 pub mod sample;
 pub mod sanitize;

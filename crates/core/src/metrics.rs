@@ -33,9 +33,11 @@ impl Series {
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (Ts, f64)> + '_ {
         self.samples.iter().copied()
     }
+    /// How many samples are kept.
     pub fn len(&self) -> usize {
         self.samples.len()
     }
+    /// Whether no sample is kept.
     pub fn is_empty(&self) -> bool {
         self.samples.is_empty()
     }

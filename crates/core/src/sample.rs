@@ -6,8 +6,11 @@ use serde::{Deserialize, Serialize};
 /// One metric value at one time, e.g. `target.pacs.latency_ms = 412` at `ts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
+    /// The metric name (`<side>.<system>.<field>`, `recon.<dataset>.<field>`, ...).
     pub name: String,
+    /// When it was measured.
     pub ts: Ts,
+    /// The value as measured.
     pub value: f64,
 }
 

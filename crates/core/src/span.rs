@@ -7,11 +7,14 @@ use serde::{Deserialize, Serialize};
     Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
 pub struct Pos {
+    /// Line, from 1.
     pub line: u32,
+    /// Column in characters, from 1.
     pub col: u32,
 }
 
 impl Pos {
+    /// The position at `line`, `col` (both 1-based).
     pub fn new(line: u32, col: u32) -> Pos {
         Pos { line, col }
     }
@@ -43,6 +46,7 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
+    /// Indexes the line starts of `text`.
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));

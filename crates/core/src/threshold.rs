@@ -13,17 +13,24 @@ use crate::time::{Dur, Ts};
 use crate::timer::{ForTimer, Transition};
 use serde::{Deserialize, Serialize};
 
+/// A threshold's state as the screen and the log name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ThresholdState {
+    /// The condition does not hold: all well.
     Ok,
+    /// The condition holds, but not yet for its `for` duration.
     Watch,
+    /// The condition held for its `for` duration: a recommendation is raised.
     Breached,
+    /// The condition cannot be evaluated (a metric is missing or stale).
     Unknown,
+    /// Not watched in the current phase (outside its phases).
     Inactive,
 }
 
 impl ThresholdState {
+    /// The name the screen and the log use.
     pub fn as_str(self) -> &'static str {
         match self {
             ThresholdState::Ok => "ok",
@@ -33,6 +40,7 @@ impl ThresholdState {
             ThresholdState::Inactive => "inactive",
         }
     }
+    /// The state named `s` (as [`ThresholdState::as_str`] writes it).
     pub fn from_name(s: &str) -> Option<ThresholdState> {
         serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
     }
@@ -43,11 +51,17 @@ impl ThresholdState {
 /// `t.last`, `t.reason` through `Deref`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThresholdStatus {
+    /// The threshold id from the runbook.
     pub id: String,
+    /// What the threshold watches, in words.
     pub title: String,
+    /// The `when` expression as written.
     pub when_src: String,
+    /// What a breach recommends: rollback or hold.
     pub severity: Severity,
+    /// The rollback scope a breach recommends, if any.
     pub scope: Option<String>,
+    /// Where it stands now.
     pub state: ThresholdState,
     /// In `watch`/`breached` while the latest evaluation was Unknown.
     pub inputs_unknown: bool,
@@ -58,6 +72,7 @@ pub struct ThresholdStatus {
 crate::condition::deref_to_condition!(ThresholdStatus);
 
 impl ThresholdStatus {
+    /// The threshold `t`, not evaluated yet.
     pub fn new(t: &Threshold) -> ThresholdStatus {
         ThresholdStatus {
             id: t.id.clone(),

@@ -22,16 +22,21 @@ pub struct Ts(pub i64);
 pub struct Dur(pub i64);
 
 impl Dur {
+    /// No time at all.
     pub const ZERO: Dur = Dur(0);
+    /// `s` whole seconds.
     pub fn from_secs(s: i64) -> Dur {
         Dur(s * 1000)
     }
+    /// `m` whole minutes.
     pub fn from_mins(m: i64) -> Dur {
         Dur(m * 60_000)
     }
+    /// In seconds, with the milliseconds as a fraction.
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / 1000.0
     }
+    /// In minutes, with the rest as a fraction.
     pub fn as_mins_f64(self) -> f64 {
         self.0 as f64 / 60_000.0
     }
@@ -72,7 +77,9 @@ impl std::ops::Sub for Dur {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct DurationError {
+    /// Character index of the problem inside the string.
     pub offset: usize,
+    /// What is wrong.
     pub message: String,
 }
 

@@ -67,8 +67,11 @@ impl ForTimer {
 /// A state change (or a timer checkpoint) of a gate or threshold, for the log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transition {
+    /// The gate or threshold id.
     pub id: String,
+    /// State name before.
     pub from: &'static str,
+    /// State name after.
     pub to: &'static str,
     /// Left side of the first comparison (the current value).
     pub value: Option<f64>,
@@ -76,7 +79,9 @@ pub struct Transition {
     pub limit: Option<f64>,
     /// Accumulated `for` timer after this evaluation.
     pub timer: Dur,
+    /// The `for` duration, if any.
     pub hold_for: Option<Dur>,
+    /// Why it is where it is (unknown metric, stale sample, ...).
     pub reason: Option<String>,
     /// True when nothing changed but the timer is written down.
     pub checkpoint: bool,

@@ -12,6 +12,7 @@ use toml_edit::{Document, Item, TableLike, Value};
 /// A value read from the file, with where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {
+    /// The value as read.
     pub value: T,
     /// Position of the value's first character (the opening quote for strings).
     pub pos: Pos,
@@ -22,6 +23,7 @@ pub struct Spanned<T> {
 /// A table (header table, array-of-tables entry or inline table) and its position.
 #[derive(Clone, Copy)]
 pub struct Tbl<'a> {
+    /// The table's keys and values.
     pub table: &'a dyn TableLike,
     /// Position of the header (`[[phase]]`) or of the inline table.
     pub pos: Pos,
@@ -31,8 +33,11 @@ pub struct Tbl<'a> {
 
 /// Collects diagnostics while reading one file.
 pub struct Reader<'s> {
+    /// The file name as the user gave it (for diagnostics).
     pub file: &'s str,
+    /// The file's text.
     pub src: &'s str,
+    /// What was found wrong so far.
     pub diags: Vec<Diagnostic>,
     lines: LineIndex,
     /// (table identity, key) pairs already suggested for a misspelt key, so a
@@ -55,6 +60,7 @@ pub fn parse_document<'s>(file: &str, src: &'s str) -> Result<Document<&'s str>,
 }
 
 impl<'s> Reader<'s> {
+    /// A reader of `src`, read from `file`, with no diagnostics yet.
     pub fn new(file: &'s str, src: &'s str) -> Reader<'s> {
         Reader {
             file,

@@ -16,8 +16,11 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Tri {
+    /// Known to hold.
     True,
+    /// Known not to hold.
     False,
+    /// Cannot be told (a metric is missing or stale).
     Unknown,
 }
 
@@ -61,7 +64,9 @@ impl Tri {
 /// The value of an expression: a truth (possibly Unknown) or a number.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value {
+    /// A truth (comparisons, `and`, `or`, `not`).
     Bool(Tri),
+    /// A number (metrics, functions, arithmetic).
     Num(f64),
 }
 
@@ -86,12 +91,14 @@ pub struct ComparisonView {
     pub op: String,
     /// The right side (the limit), `None` = Unknown.
     pub right: Option<f64>,
+    /// The comparison's outcome.
     pub result: Tri,
 }
 
 /// The outcome of evaluating an expression at one moment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
+    /// The expression's value.
     pub value: Value,
     /// Every comparison, in source order.
     pub comparisons: Vec<ComparisonView>,
@@ -100,6 +107,7 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// The truth of the expression (a number counts as Unknown).
     pub fn tri(&self) -> Tri {
         self.value.tri()
     }

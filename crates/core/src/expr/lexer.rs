@@ -2,31 +2,49 @@
 
 use crate::time::{parse_duration, Dur};
 
+/// One token of an expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
+    /// A number literal.
     Num(f64),
+    /// A duration literal (`5m`, `30s`).
     Dur(Dur),
     /// A dot-separated name: metric, keyword or function name.
     Name(String),
+    /// `(`
     LParen,
+    /// `)`
     RParen,
+    /// `,`
     Comma,
+    /// `+`
     Plus,
+    /// `-`
     Minus,
+    /// `*`
     Star,
+    /// `/`
     Slash,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
+    /// `==`
     EqEq,
+    /// `!=`
     Ne,
 }
 
 /// A token and the character offset where it starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
+    /// The token.
     pub tok: Tok,
+    /// Character offset where it starts in the expression.
     pub offset: usize,
 }
 
@@ -34,11 +52,14 @@ pub struct Token {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct ExprError {
+    /// Character offset of the problem in the expression.
     pub offset: usize,
+    /// What is wrong.
     pub message: String,
 }
 
 impl ExprError {
+    /// An error at `offset` saying `message`.
     pub fn new(offset: usize, message: impl Into<String>) -> ExprError {
         ExprError {
             offset,
