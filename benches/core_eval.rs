@@ -64,6 +64,7 @@ fn runbook(gates: usize, thresholds: usize) -> Runbook {
         max_duration: Dur::from_mins(720),
         update_every: Dur::from_mins(30),
         window_start: None,
+        overrun_scope: None,
         owners: vec![owner],
         phases: vec![Phase {
             id: "p".into(),
