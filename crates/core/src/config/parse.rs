@@ -376,7 +376,8 @@ fn check_duplicate_probes(r: &mut Reader<'_>, probes: &[Probe]) {
                 p.pos,
                 format!(
                     "duplicate {} probe for `{}` (first defined at {first})",
-                    key.1, key.0
+                    p.kind.name(),
+                    key.0
                 ),
             );
         } else {
