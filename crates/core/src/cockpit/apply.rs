@@ -106,6 +106,10 @@ impl Cockpit {
             ThresholdState::from_name(s(b, "to")),
         ) {
             t.apply(to, timer);
+            if to != ThresholdState::Breached {
+                // cleared: "handled by ..." ends with the episode
+                self.handled.retain(|h| h.threshold != id);
+            }
         }
         self.apply_recommendation(ts, id, b);
     }
@@ -166,7 +170,10 @@ impl Cockpit {
         let Some(step) = step else { return };
         let by = actor.to_string();
         step.state = match s(b, "type") {
-            "start" => StepState::InProgress { by, since: ts },
+            "start" => {
+                step.undone_by = None;
+                StepState::InProgress { by, since: ts }
+            }
             "done" => {
                 let started = match &step.state {
                     StepState::InProgress { since, .. } => Some(*since),
@@ -190,6 +197,8 @@ impl Cockpit {
 
     fn apply_decision(&mut self, ts: Ts, actor: &str, b: &Value) {
         let rationale = s(b, "rationale").to_string();
+        self.settle(ts, actor, b);
+        self.remember(ts, actor, b, &rationale);
         match s(b, "type") {
             "hold" => self.set_hold(actor, &rationale, ts),
             "resume" => self.hold = None,
@@ -210,7 +219,9 @@ impl Cockpit {
             "decide" => {
                 let th = s(b, "threshold");
                 self.recommendations.retain(|r| r.threshold != th);
+                let joins = b.get("in_progress").and_then(Value::as_bool) == Some(true);
                 match s(b, "answer") {
+                    "rollback" if joins => {}
                     "rollback" => self.start_rollback(actor, s(b, "scope"), ts),
                     "hold" => self.set_hold(actor, &rationale, ts),
                     _ => {}
@@ -219,6 +230,65 @@ impl Cockpit {
             // go changes phase through its `phase` records; notes change nothing.
             _ => {}
         }
+    }
+
+    /// The recommendations a decision settles (its `settles` list; an
+    /// answer also settles its own threshold's): no longer pending, and
+    /// their threshold shows "handled by" until it clears.
+    fn settle(&mut self, ts: Ts, actor: &str, b: &Value) {
+        let kind = s(b, "type");
+        let mut ids: Vec<&str> = b
+            .get("settles")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if kind == "decide" && !ids.contains(&s(b, "threshold")) {
+            ids.push(s(b, "threshold"));
+        }
+        let by = match (kind, s(b, "answer")) {
+            ("rollback", _) => format!("rollback {}", s(b, "scope")),
+            ("decide", "rollback") => format!("answer rollback {}", s(b, "scope")),
+            ("decide", answer) => format!("answer {answer}"),
+            (other, _) => other.to_string(),
+        };
+        for id in ids {
+            self.recommendations.retain(|r| r.threshold != id);
+            self.handled.retain(|h| h.threshold != id);
+            let breached = id == OVERRUN_ID
+                || self
+                    .thresholds
+                    .iter()
+                    .any(|t| t.id == id && t.state == ThresholdState::Breached);
+            if breached {
+                self.handled.push(Handled {
+                    threshold: id.to_string(),
+                    by: by.clone(),
+                    actor: actor.to_string(),
+                    at: ts,
+                });
+            }
+        }
+    }
+
+    /// Keeps the latest hold, resume, go and rollback for the templates.
+    fn remember(&mut self, ts: Ts, actor: &str, b: &Value, rationale: &str) {
+        let key = match (s(b, "type"), s(b, "answer")) {
+            ("decide", "hold") if self.hold.is_none() => "hold",
+            ("decide", "rollback") if b.get("in_progress").is_none() => "rollback",
+            (k @ ("hold" | "resume" | "go" | "rollback"), _) => k,
+            _ => return,
+        };
+        let text = |k: &str| b.get(k).and_then(Value::as_str).map(str::to_string);
+        self.last.insert(
+            key.to_string(),
+            LastDecision {
+                actor: actor.to_string(),
+                rationale: rationale.to_string(),
+                at: ts,
+                scope: text("scope"),
+                to: text("to"),
+            },
+        );
     }
 
     fn set_hold(&mut self, actor: &str, reason: &str, ts: Ts) {
@@ -235,6 +305,19 @@ impl Cockpit {
         let Some(plan) = self.runbook.rollback(scope) else {
             return;
         };
+        // The rollback undoes the work of the phase it is decided in: its
+        // steps are to be done again after re-entry, and say why.
+        let cur = self.phase_id().to_string();
+        let undone = format!("rollback {scope} at {}", ts.hms());
+        for st in self
+            .steps
+            .iter_mut()
+            .filter(|st| st.phase.as_deref() == Some(cur.as_str()))
+            .filter(|st| st.state != StepState::Pending)
+        {
+            st.state = StepState::Pending;
+            st.undone_by = Some(undone.clone());
+        }
         self.rollback = Some(RollbackState {
             scope: scope.to_string(),
             decided_by: actor.to_string(),

@@ -4,6 +4,7 @@
 use super::actions::{required, Plan, Rule};
 use super::notify::Fill;
 use super::records::OVERRUN_ID;
+use super::state::RecommendationKind;
 use super::{Answer, Cockpit};
 use crate::time::Ts;
 use serde_json::json;
@@ -17,7 +18,7 @@ impl Cockpit {
         now: Ts,
         decide: Option<(&str, Answer)>,
     ) -> Rule {
-        self.authorize(actor, "decide a rollback")?;
+        let authority = self.authorize(actor, "decide a rollback")?;
         required(rationale, "a rationale")?;
         if self.runbook.rollback(scope).is_none() {
             let scopes: Vec<&str> = self
@@ -32,16 +33,42 @@ impl Cockpit {
             ));
         }
         if let Some(rb) = &self.rollback {
-            return Err(format!("rollback {} is already in progress", rb.scope));
+            return match decide {
+                // The answer asks for what is already under way: it settles
+                // the recommendation and starts nothing new.
+                Some((th, a)) if rb.scope == scope => {
+                    let f = json!({"threshold": th, "answer": a, "scope": scope,
+                        "in_progress": true, "settles": [th]});
+                    let e = self.decision_entry(actor, "decide", rationale, f);
+                    let ack = format!("{th}: rollback {scope} is already in progress; the recommendation is settled by it");
+                    Ok(Plan::one(e, ack, authority))
+                }
+                _ => Err(format!(
+                    "rollback {} is already in progress (decided by {} at {}); finish its steps and re-enter with go first, or answer the recommendation hold or continue",
+                    rb.scope,
+                    rb.decided_by,
+                    rb.since.hms()
+                )),
+            };
         }
+        let mut settles = self.mooted_by_rollback(scope);
         let e = match decide {
-            None => self.decision_entry(actor, "rollback", rationale, json!({"scope": scope})),
-            Some((th, a)) => self.decision_entry(
+            None => self.decision_entry(
                 actor,
-                "decide",
+                "rollback",
                 rationale,
-                json!({"threshold": th, "answer": a, "scope": scope}),
+                json!({"scope": scope, "settles": settles}),
             ),
+            Some((th, a)) => {
+                settles.retain(|t| t != th);
+                settles.insert(0, th.to_string());
+                self.decision_entry(
+                    actor,
+                    "decide",
+                    rationale,
+                    json!({"threshold": th, "answer": a, "scope": scope, "settles": settles}),
+                )
+            }
         };
         let fill = Fill {
             actor: Some(actor),
@@ -53,7 +80,32 @@ impl Cockpit {
             entries: vec![e],
             notify: vec![self.notify("rollback", now, fill)],
             ack: format!("rollback {scope} decided; its steps are now on screen"),
+            authority,
         })
+    }
+
+    /// Pending recommendations a rollback of `scope` makes moot: those that
+    /// recommend that rollback (or any, when the runbook has only this plan).
+    pub(super) fn mooted_by_rollback(&self, scope: &str) -> Vec<String> {
+        let only = self.runbook.rollbacks.len() == 1;
+        self.recommendations
+            .iter()
+            .filter(|r| r.kind == RecommendationKind::Rollback)
+            .filter(|r| r.scope.as_deref() == Some(scope) || (r.scope.is_none() && only))
+            .map(|r| r.threshold.clone())
+            .collect()
+    }
+
+    /// Pending recommendations a new hold makes moot: those that recommend a hold.
+    pub(super) fn mooted_by_hold(&self) -> Vec<String> {
+        if self.hold.is_some() {
+            return Vec::new();
+        }
+        self.recommendations
+            .iter()
+            .filter(|r| r.kind == RecommendationKind::Hold)
+            .map(|r| r.threshold.clone())
+            .collect()
     }
 
     pub(super) fn plan_waive(
@@ -65,7 +117,7 @@ impl Cockpit {
         expires: Ts,
         now: Ts,
     ) -> Rule {
-        self.authorize(actor, "waive a gate")?;
+        let authority = self.authorize(actor, "waive a gate")?;
         if !self.gates.iter().any(|g| g.id == gate) {
             return Err(format!("no gate {gate:?} in this runbook"));
         }
@@ -94,6 +146,7 @@ impl Cockpit {
         Ok(Plan::one(
             e,
             format!("gate {gate} waived until {} (owner {owner})", expires.hms()),
+            authority,
         ))
     }
 
@@ -105,10 +158,18 @@ impl Cockpit {
         rationale: &str,
         now: Ts,
     ) -> Rule {
-        self.authorize(actor, "decide a recommendation")?;
+        let authority = self.authorize(actor, "decide a recommendation")?;
         required(rationale, "a rationale")?;
         let Some(rec) = self.recommendations.iter().find(|r| r.threshold == th) else {
-            return Err(format!("no pending recommendation from {th:?}"));
+            return Err(match self.handled.iter().find(|h| h.threshold == th) {
+                Some(h) => format!(
+                    "{th} is already handled by {} ({}) at {}",
+                    h.by,
+                    h.actor,
+                    h.at.hms()
+                ),
+                None => format!("no pending recommendation from {th:?}"),
+            });
         };
         match answer {
             Answer::Rollback => {
@@ -124,11 +185,15 @@ impl Cockpit {
                 self.plan_rollback(actor, &scope, rationale, now, Some((th, answer)))
             }
             Answer::Hold | Answer::Continue => {
+                let mut settles = vec![th.to_string()];
+                if answer == Answer::Hold {
+                    settles.extend(self.mooted_by_hold().into_iter().filter(|t| t != th));
+                }
                 let e = self.decision_entry(
                     actor,
                     "decide",
                     rationale,
-                    json!({"threshold": th, "answer": answer}),
+                    json!({"threshold": th, "answer": answer, "settles": settles}),
                 );
                 let mut notify = vec![];
                 if answer == Answer::Hold && self.hold.is_none() {
@@ -148,6 +213,7 @@ impl Cockpit {
                     entries: vec![e],
                     notify,
                     ack: format!("{what}: {answer:?} decided").to_lowercase(),
+                    authority,
                 })
             }
         }

@@ -136,7 +136,8 @@ impl Cockpit {
             "window": self.window, "commander": self.commander, "phase": self.phase,
             "steps": self.steps, "signoffs": self.signoffs, "waivers": self.waivers,
             "hold": self.hold, "rollback": self.rollback,
-            "recommendations": self.recommendations, "issues": self.issues,
+            "recommendations": self.recommendations, "handled": self.handled,
+            "last": self.last, "issues": self.issues,
             "endpoints": self.endpoints, "overrun_raised": self.overrun_raised,
             "gates": gates, "thresholds": thresholds, "store": store,
         })

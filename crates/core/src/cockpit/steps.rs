@@ -2,6 +2,7 @@
 //! of a rollback in progress. Allowed to the step's owner or the commander.
 
 use super::actions::Plan;
+use super::authority::{Allow, Authority};
 use super::state::{StepState, StepStatus};
 use super::{Action, Cockpit};
 use crate::entry::{Entry, EntryKind};
@@ -18,12 +19,17 @@ impl Cockpit {
             other => return Err(format!("not a step action: {other:?}")),
         };
         let (step, pool, scope) = self.find_step(&id)?;
-        if actor != step.owner && actor != self.commander {
+        let allow = Allow {
+            commander: true,
+            named: Some((step.owner.as_str(), Authority::StepOwner)),
+            ..Allow::default()
+        };
+        let Some(authority) = self.authority_of(actor, allow) else {
             return Err(format!(
                 "step {id} is {}'s (or the commander {}'s) to update, not {actor}'s",
                 step.owner, self.commander
             ));
-        }
+        };
         self.step_rule(step, pool, kind, &reason)?;
         let entry = Entry {
             kind: EntryKind::Step,
@@ -32,11 +38,17 @@ impl Cockpit {
             body: json!({"type": kind, "step": id, "phase": step.phase, "rollback": scope,
                          "reason": if reason.is_empty() { None } else { Some(reason) }}),
         };
-        let ack = format!("step {id}: {kind}");
+        let ack = match kind {
+            "start" => format!("step {id} started"),
+            "done" => format!("step {id} done"),
+            "skip" => format!("step {id} skipped"),
+            _ => format!("step {id} marked blocked"),
+        };
         Ok(Plan {
             entries: vec![entry],
             notify: vec![],
             ack,
+            authority,
         })
     }
 
