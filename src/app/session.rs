@@ -275,12 +275,9 @@ impl Session {
                     });
                 }
                 Effect::Refused { reason, .. } => result = Some(ActResult::Refused(reason)),
-                Effect::Recommend { message, .. } => {
-                    self.toast = Some(Toast {
-                        kind: ToastKind::Info,
-                        message: format!("recommendation: {message}"),
-                    });
-                }
+                // The recommendations panel and the footer show it from the
+                // state, so it disappears from both once it is settled.
+                Effect::Recommend { .. } => {}
                 Effect::Notify { template, text } => self.notify(&template, text, now),
             }
         }

@@ -20,14 +20,46 @@ pub fn decisions(recs: &[Rec]) -> Vec<Decision> {
                 detail: detail(&kind, r),
                 rationale: r.text(f::RATIONALE).map(String::from),
                 snapshot: snapshot(r),
+                authority: r
+                    .text(&["authority"])
+                    .map(crate::core::cockpit::Authority::code_words),
+                settles: settles(r),
                 kind,
             })
         })
         .collect()
 }
 
-/// The facts of a decision beyond its kind, as one line of plain text.
+/// The thresholds a decision settled (its `settles` list).
+fn settles(r: &Rec) -> Vec<String> {
+    r.value(&["settles"])
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The facts of a decision, and which recommendations it settled.
 fn detail(kind: &str, r: &Rec) -> String {
+    let base = facts(kind, r);
+    let mut others = settles(r);
+    others.retain(|t| Some(t.as_str()) != r.text(f::THRESHOLD));
+    match (others.is_empty(), base.is_empty()) {
+        (true, _) => base,
+        (false, true) => format!("settles the recommendation of {}", others.join(", ")),
+        (false, false) => format!(
+            "{base}; settles the recommendation of {}",
+            others.join(", ")
+        ),
+    }
+}
+
+/// The facts of a decision beyond its kind, as one line of plain text.
+fn facts(kind: &str, r: &Rec) -> String {
     let t = |p: &[&str]| r.text(p).unwrap_or("?");
     match kind {
         "rollback" => format!("scope {}", t(f::SCOPE)),
@@ -37,11 +69,17 @@ fn detail(kind: &str, r: &Rec) -> String {
             t(f::OWNER),
             r.time(f::EXPIRES).map_or("?".into(), Ts::to_rfc3339)
         ),
-        "signoff" => format!(
-            "{} of phase {}",
-            t(f::ROLE),
-            r.text(&["phase"]).or(r.phase).unwrap_or("?")
-        ),
+        "signoff" => {
+            let what = format!(
+                "{} of phase {}",
+                t(f::ROLE),
+                r.text(&["phase"]).or(r.phase).unwrap_or("?")
+            );
+            match r.text(f::RATIONALE).filter(|s| !s.trim().is_empty()) {
+                Some(st) => format!("{what}; reviewed: {st}"),
+                None => format!("{what}; no statement of what was reviewed"),
+            }
+        }
         "go" => go_detail(r),
         "handover" => format!(
             "commander role from {} to {}",
@@ -49,9 +87,12 @@ fn detail(kind: &str, r: &Rec) -> String {
             t(f::FROM_TO.1)
         ),
         "decide" => {
-            let scope = r
-                .text(f::SCOPE)
-                .map_or(String::new(), |s| format!(" (scope {s})"));
+            let running = r.value(&["in_progress"]).and_then(Value::as_bool) == Some(true);
+            let scope = match (r.text(f::SCOPE), running) {
+                (Some(s), true) => format!(" (scope {s}, already in progress)"),
+                (Some(s), false) => format!(" (scope {s})"),
+                (None, _) => String::new(),
+            };
             format!(
                 "answered {} recommendation: {}{scope}",
                 t(f::THRESHOLD),
@@ -240,8 +281,13 @@ fn answers(e: &Episode, decisions: &[Decision]) -> Vec<String> {
         .filter(during)
         .filter(|d| {
             d.kind == "decide" && d.detail.starts_with(&format!("answered {} ", e.threshold))
+                || d.settles.contains(&e.threshold)
         })
-        .map(line)
+        .map(|d| match d.kind.as_str() {
+            "decide" => line(d),
+            // a rollback or hold made the recommendation moot
+            _ => format!("{} (settles this recommendation)", line(d)),
+        })
         .collect();
     if !named.is_empty() {
         return named;

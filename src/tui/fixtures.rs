@@ -64,6 +64,7 @@ fn step(
         elapsed,
         expected: Dur::from_mins(exp),
         overrun: elapsed.is_some_and(|e| e > Dur::from_mins(exp)),
+        ..StepView::default()
     }
 }
 
@@ -150,6 +151,7 @@ fn thresholds() -> Vec<ThresholdView> {
             scope: Some("return-read-path".into()),
             severity: Severity::Rollback,
             inputs_unknown: false,
+            handled: None,
         },
         ThresholdView {
             id: "adt-queue".into(),
@@ -160,6 +162,7 @@ fn thresholds() -> Vec<ThresholdView> {
             scope: None,
             severity: Severity::Hold,
             inputs_unknown: false,
+            handled: None,
         },
         ThresholdView {
             id: "window-slack".into(),
@@ -175,6 +178,7 @@ fn thresholds() -> Vec<ThresholdView> {
             scope: Some("return-read-path".into()),
             severity: Severity::Rollback,
             inputs_unknown: false,
+            handled: None,
         },
     ]
 }
@@ -314,6 +318,7 @@ pub fn demo_view() -> CockpitView {
                    Next update 23:42."
                 .into(),
         }],
+        forms: FormHints::default(),
     }
 }
 
