@@ -112,6 +112,7 @@ pub fn form_hints(c: &Cockpit, operator: &str, now: Ts) -> FormHints {
         my_signoffs,
         closable_issues,
         acting_as: None,
+        demo_keyboard: None,
     }
 }
 

@@ -62,6 +62,10 @@ pub trait CockpitPort {
             "cannot write template {id}: saving templates is not wired in"
         ))
     }
+    /// Demo only: act as the next roster owner (`a`); refused elsewhere.
+    fn act_as_next(&mut self) -> ActResult {
+        ActResult::Refused("acting as another person is only possible in `cutover demo`".into())
+    }
 }
 
 /// Why the loop ended.
@@ -179,6 +183,12 @@ impl Loop {
                         }
                         _ => ui.toast = toast_for(answer),
                     }
+                    ui.toast_at = Some(self.view.now);
+                    self.dirty = true;
+                    self.refresh(port, ui);
+                }
+                Some(Command::ActAsNext) => {
+                    ui.toast = toast_for(port.act_as_next());
                     ui.toast_at = Some(self.view.now);
                     self.dirty = true;
                     self.refresh(port, ui);

@@ -23,6 +23,8 @@ pub enum Command {
     Redraw,
     /// Write the filled template with this id to a file (the port decides where).
     SaveTemplate(String),
+    /// Demo only: act as the next roster owner.
+    ActAsNext,
 }
 
 /// The cockpit's own keys with what they do (`?` lists [`SCREEN_KEYS`] after them).
@@ -45,6 +47,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("c", "close an issue"),
     ("o", "hand over command"),
     ("p", "communication templates"),
+    ("a", "demo: act as another owner"),
 ];
 
 /// Screen keys the cockpit and replay share; `?` lists them after either's own.
@@ -140,6 +143,7 @@ fn main_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option<Comma
             ui.selected[0] = 0;
         }
         't' | 'x' | 'k' | '!' => return step_key(ui, view, c),
+        'a' if view.forms.demo_keyboard.is_some() => return Some(Command::ActAsNext),
         _ => match form_for(ui, view, c) {
             Some(Ok(form)) => ui.overlay = Overlay::Form(form),
             Some(Err(msg)) => return Some(toast(ui, ToastKind::Refused, &msg)),

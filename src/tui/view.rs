@@ -62,6 +62,9 @@ pub struct FormHints {
     /// Demo only: the roster member the keyboard acts as, when not the operator.
     #[serde(default)]
     pub acting_as: Option<String>,
+    /// Demo only: who is really at the keyboard (`a` acts as another owner).
+    #[serde(default)]
+    pub demo_keyboard: Option<String>,
 }
 
 /// A communication template with its placeholders filled by the core.
