@@ -90,6 +90,9 @@ fn demo_in_tmux_names_the_authority_of_each_decision_after_a_handover() {
         .lines()
         .find(|l| l.contains("\"handover\""))
         .expect("the handover is in the log");
-    assert!(handover.contains("\"authority\":\"commander\""), "{handover}");
+    assert!(
+        handover.contains("\"authority\":\"commander\""),
+        "{handover}"
+    );
     assert!(handover.contains("owner of phase readiness"), "{handover}");
 }

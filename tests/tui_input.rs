@@ -190,7 +190,11 @@ fn signoff_names_phase_and_role_and_asks_what_was_reviewed() {
     view.forms.my_signoffs = vec![("parallel-run".into(), "Clinical leadership".into())];
     let mut ui = UiState::default();
     press(&mut ui, &view, "s");
-    assert_eq!(enter(&mut ui, &view), Some(Command::Redraw), "needs the statement");
+    assert_eq!(
+        enter(&mut ui, &view),
+        Some(Command::Redraw),
+        "needs the statement"
+    );
     let Overlay::Form(f) = &ui.overlay else {
         panic!("form closed: {:?}", ui.overlay);
     };
@@ -211,10 +215,20 @@ fn signoff_of_someone_else_is_refused_before_a_form_opens_and_says_who() {
     let view = fixtures::demo_view();
     let mut ui = UiState::default();
     press(&mut ui, &view, "s");
-    assert_eq!(ui.overlay, Overlay::None, "no form for a sign-off dana cannot give");
+    assert_eq!(
+        ui.overlay,
+        Overlay::None,
+        "no form for a sign-off dana cannot give"
+    );
     let toast = ui.toast.as_ref().expect("the refusal");
     assert_eq!(toast.kind, ToastKind::Refused);
-    assert!(toast.message.contains("awaited: Clinical leadership (dr-lee)"), "{}", toast.message);
+    assert!(
+        toast
+            .message
+            .contains("awaited: Clinical leadership (dr-lee)"),
+        "{}",
+        toast.message
+    );
 }
 
 #[test]

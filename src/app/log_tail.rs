@@ -78,7 +78,10 @@ fn summary(b: &Value) -> String {
         }
     }
     if let Some(a) = s(b, "authority") {
-        parts.push(format!("({})", crate::core::cockpit::Authority::code_words(a)));
+        parts.push(format!(
+            "({})",
+            crate::core::cockpit::Authority::code_words(a)
+        ));
     }
     if parts.is_empty() {
         if let Some(n) = b.get("samples").and_then(Value::as_array).map(Vec::len) {

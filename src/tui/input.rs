@@ -146,7 +146,7 @@ fn main_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option<Comma
         'a' if view.forms.demo_keyboard.is_some() => return Some(Command::ActAsNext),
         _ => match form_for(ui, view, c) {
             Some(Ok(form)) => ui.overlay = Overlay::Form(form),
-            Some(Err(msg)) => return Some(toast(ui, ToastKind::Refused, &msg)),
+            Some(Err((kind, msg))) => return Some(toast(ui, kind, &msg)),
             None => return redraw_if_toast(),
         },
     }
@@ -212,9 +212,9 @@ fn form_for(
     ui: &UiState,
     view: &CockpitView,
     c: char,
-) -> Option<Result<crate::tui::form::Form, String>> {
+) -> Option<Result<crate::tui::form::Form, (ToastKind, String)>> {
     if let Some(why) = action_name(c).and_then(|a| view.forms.refused.get(a)) {
-        return Some(Err(why.clone()));
+        return Some(Err((ToastKind::Refused, why.clone())));
     }
     Some(Ok(match c {
         'n' => open_form::single(FormKind::Note, "Note", "text"),
@@ -225,11 +225,17 @@ fn form_for(
         'w' => open_form::waive(view, ui),
         's' => match open_form::signoff(view) {
             Some(f) => f,
-            None => return Some(Err("no sign-off is awaited in this phase".into())),
+            None => {
+                let why = "no sign-off is awaited in this phase".into();
+                return Some(Err((ToastKind::Info, why)));
+            }
         },
         'd' => match open_form::decide(view, ui) {
             Some(f) => f,
-            None => return Some(Err("no recommendation is pending".into())),
+            None => {
+                let why = "no recommendation is pending".into();
+                return Some(Err((ToastKind::Info, why)));
+            }
         },
         'i' => open_form::issue_open(view),
         'c' => open_form::issue_close(view),

@@ -131,7 +131,10 @@ mod tests {
         assert_eq!(progress(Dur::from_mins(6), Dur::from_mins(10)), "6m/10m");
         // 13 s left of a 2-minute timer, and of a 10-minute one
         assert_eq!(progress(Dur::from_secs(107), Dur::from_mins(2)), "1m47s/2m");
-        assert_eq!(progress(Dur::from_secs(587), Dur::from_mins(10)), "9m47s/10m");
+        assert_eq!(
+            progress(Dur::from_secs(587), Dur::from_mins(10)),
+            "9m47s/10m"
+        );
         assert_eq!(phase_number("Phase 0: readiness"), Some(0));
         assert_eq!(phase_number("Phase two: x"), None);
         assert_eq!(phase_number("readiness"), None);

@@ -10,5 +10,8 @@ pub fn listener() -> std::net::TcpListener {
 /// OS picks a free port; the small window before the server binds it is
 /// the one race left, and the caller retries on a bind failure.
 pub fn port_for_external() -> u16 {
-    listener().local_addr().map(|a| a.port()).expect("local addr")
+    listener()
+        .local_addr()
+        .map(|a| a.port())
+        .expect("local addr")
 }

@@ -96,8 +96,8 @@ fn path_line(view: &CockpitView, ui: &UiState, width: u16) -> Line<'static> {
         (None, Some(_)) => (" a: act as another owner (demo) ·".to_string(), Tone::Muted),
         _ => (String::new(), Tone::Muted),
     };
-    let room = (width as usize)
-        .saturating_sub(6 + checkpoint.chars().count() + marker.chars().count());
+    let room =
+        (width as usize).saturating_sub(6 + checkpoint.chars().count() + marker.chars().count());
     let path = outside(&h.log_path, usize::MAX);
     let n = path.chars().count();
     let path = if n > room {

@@ -14,7 +14,11 @@ use ratatui::Frame;
 /// awaited sign-off are not counted as passing (go needs the sign-off).
 pub fn title(view: &CockpitView) -> String {
     let count = |s: GateState| view.gates.iter().filter(|g| g.state == s).count();
-    let awaiting = view.signoffs.iter().filter(|s| s.signed_at.is_none()).count();
+    let awaiting = view
+        .signoffs
+        .iter()
+        .filter(|s| s.signed_at.is_none())
+        .count();
     let total = view.gates.len() + view.signoffs.len();
     let pass = count(GateState::Pass) + view.signoffs.len() - awaiting;
     let mut t = format!("Gates {pass}/{total} pass");

@@ -18,7 +18,11 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         .filter(|t| matches!(t.state, ThresholdState::Watch | ThresholdState::Breached))
         .filter(|t| t.handled.is_none())
         .count();
-    let handled = view.thresholds.iter().filter(|t| t.handled.is_some()).count();
+    let handled = view
+        .thresholds
+        .iter()
+        .filter(|t| t.handled.is_some())
+        .count();
     let title = match handled {
         0 => format!("Thresholds {alarming} alarming"),
         n => format!("Thresholds {alarming} alarming · {n} handled"),
