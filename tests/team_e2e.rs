@@ -265,7 +265,10 @@ fn go_and_rollback_are_refused(sam: &Tmux, priya: &Tmux) {
     let pane = wait_until(sam, "the refusal of rollback", |p| {
         p.contains("✘ refused: sam may not")
     });
-    assert!(!pane.contains("›*rationale"), "no rollback form opened:\n{pane}");
+    assert!(
+        !pane.contains("›*rationale"),
+        "no rollback form opened:\n{pane}"
+    );
 }
 
 /// `kill -9` of the commander, then the same command again (resume).

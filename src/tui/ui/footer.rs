@@ -88,12 +88,11 @@ fn path_line(view: &CockpitView, ui: &UiState, width: u16) -> Line<'static> {
         .map(|c| format!(" · checkpoint {}", outside(c, 24)))
         .unwrap_or_default();
     // demo only: whom the keyboard acts as, always in sight
-    let (marker, tone) = match (&view.forms.acting_as, &view.forms.demo_keyboard) {
-        (Some(who), _) => (
+    let (marker, tone) = match &view.forms.acting_as {
+        Some(who) => (
             format!(" acting as {} (demo only; a: next) ·", outside(who, 20)),
             Tone::Bad,
         ),
-        (None, Some(_)) => (" a: act as another owner (demo) ·".to_string(), Tone::Muted),
         _ => (String::new(), Tone::Muted),
     };
     let room =
