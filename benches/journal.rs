@@ -57,6 +57,15 @@ fn decision(i: u64) -> Entry {
 }
 
 /// A typical observation: one probe's samples (~250 bytes on disk).
+fn phase_record(what: &str, phase: &str) -> Entry {
+    Entry {
+        kind: EntryKind::Phase,
+        actor: "dana".into(),
+        phase: Some(phase.into()),
+        body: json!({"type": what, "phase": phase, "reentry": false}),
+    }
+}
+
 fn observe(i: u64) -> Entry {
     Entry {
         kind: EntryKind::Observe,
@@ -84,6 +93,7 @@ fn durable_latency(dir: &Path, n: u64) {
         .expect("raw file");
     let line = vec![b'x'; 330];
     let (mut raw, mut dec, mut inline) = (Vec::new(), Vec::new(), Vec::new());
+    let mut go = Vec::new();
     let old_sidecar = dir.join("inline.jsonl");
     for i in 0..n {
         let t = Instant::now();
@@ -95,6 +105,16 @@ fn durable_latency(dir: &Path, n: u64) {
             .expect("append");
         dec.push(t.elapsed());
         // decisions come seconds apart: the sidecar is written by then
+        j.wait_checkpoint();
+        // a go: its decision and two phase records, one commit (as the
+        // session does for every action before acknowledging it)
+        let t = Instant::now();
+        let at = Ts(T0.0 + i as i64);
+        j.append(decision(i), at).expect("append");
+        j.append(phase_record("completed", "readiness"), at).expect("append");
+        j.append(phase_record("entered", "pilot"), at).expect("append");
+        j.commit().expect("commit");
+        go.push(t.elapsed());
         j.wait_checkpoint();
         // the path before the checkpoint thread: the sidecar written inline
         let t = Instant::now();
@@ -113,6 +133,7 @@ fn durable_latency(dir: &Path, n: u64) {
     inline.sort();
     raw.sort();
     dec.sort();
+    go.sort();
     let show = |name: &str, v: &[Duration]| {
         println!(
             "{name:<34} p50 {:>9.3?}  p99 {:>9.3?}  max {:>9.3?}  (n={})",
@@ -123,11 +144,16 @@ fn durable_latency(dir: &Path, n: u64) {
         )
     };
     show("raw write+fdatasync (330 B)", &raw);
-    show("decision append_durable", &dec);
+    show("note action (1 record, 1 commit)", &dec);
+    show("go action (3 records, 1 commit)", &go);
     show("  same, sidecar written inline (old)", &inline);
     println!(
         "p99 ratio decision/raw fsync: {:.2}",
         pct(&dec, 99.0).as_secs_f64() / pct(&raw, 99.0).as_secs_f64()
+    );
+    println!(
+        "p99 ratio go action/raw fsync: {:.2}",
+        pct(&go, 99.0).as_secs_f64() / pct(&raw, 99.0).as_secs_f64()
     );
     println!(
         "p99 ratio with the sidecar inline (old path): {:.2}",

@@ -4,11 +4,43 @@
 usage: verify_log.py LOG [SEQ:HASH]     key: $CUTOVER_LOG_KEY (HMAC-SHA-256)
 exit:  0 intact, 1 damaged (first damage as LOG:LINE: error: KIND: ...), 2 unreadable
 """
-import hashlib, hmac, json, os, re, sys
+import datetime, hashlib, hmac, json, os, re, sys
 
 TAIL = re.compile(rb'^(.*),"hash":"([0-9a-f]{64})"}$', re.S)
-TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
 FIELDS = ("seq", "ts", "kind", "actor", "body", "prev", "hash")
+KINDS = {"open", "observe", "gate", "threshold", "step", "decision", "phase", "resume", "close"}
+
+class Dup(dict):
+    """A JSON object that remembers whether one of its keys was repeated."""
+    dup = False
+
+def pairs(items):
+    d = Dup(items)
+    names = [k for k, _ in items if k in FIELDS or k == "phase"]
+    d.dup = len(names) != len(set(names))
+    return d
+
+def no_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+def real_time(ts):
+    try: datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ"); return True
+    except ValueError: return False
+
+def malformed(rec):
+    """Why a parsed line is not a record (bad_json), or None."""
+    if rec.dup: return "a member appears twice"
+    seq = rec["seq"]
+    if type(seq) is not int or not 0 <= seq < 2**64: return "seq is not a non-negative integer"
+    if not isinstance(rec["ts"], str) or not TS.match(rec["ts"]) or not real_time(rec["ts"]):
+        return "ts is not YYYY-MM-DDTHH:MM:SS.mmmZ"
+    if rec["kind"] not in KINDS: return "unknown kind"
+    if not isinstance(rec["actor"], str): return "actor is not a string"
+    if not isinstance(rec.get("phase"), (str, type(None))): return "phase is not a string or null"
+    if not isinstance(rec["prev"], str) or not HEX64.match(rec["prev"]): return "prev is not 64 lowercase hex digits"
+    return None
 
 def die(msg):
     print(msg, file=sys.stderr)
@@ -29,12 +61,13 @@ def check(path, key, cp):
         if n == len(lines):  # after the last newline
             if line: return n, "torn", "the last line has no newline: a write was cut off"
             break
-        try: rec = json.loads(line)
+        try: rec = json.loads(line, object_pairs_hook=pairs, parse_constant=no_constant)
         except ValueError as e: return n, "bad_json", f"not JSON: {e}"
         m = TAIL.match(line)
         if not isinstance(rec, dict) or any(f not in rec for f in FIELDS) or not m:
             return n, "bad_json", "not a log record in canonical form"
-        if not isinstance(rec["ts"], str) or not TS.match(rec["ts"]): return n, "bad_json", "ts is not RFC 3339"
+        why = malformed(rec)
+        if why: return n, "bad_json", why
         if n == 1 and not key and isinstance(rec["body"], dict) and rec["body"].get("chain") == "hmac-sha256":
             die(f"{path}: the log is HMAC-chained: set CUTOVER_LOG_KEY")
         canon, h = m.group(1) + b"}", m.group(2).decode()

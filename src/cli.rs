@@ -1,4 +1,4 @@
-//! The command line (spec section 1).
+//! The command line (README.md, "Commands").
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

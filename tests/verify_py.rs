@@ -138,6 +138,102 @@ fn python_and_cutover_agree_on_good_and_damaged_logs() {
     );
 }
 
+/// Malformed members are `bad_json` in both verifiers, whether or not the
+/// line's hash was recomputed to match (docs/log-format.md, section 5).
+#[test]
+fn python_and_cutover_agree_on_malformed_members() {
+    if !python_available() {
+        println!("SKIPPED: python3 is not installed, so docs/verify_log.py cannot be checked");
+        return;
+    }
+    let cases: [(&str, fn(&str) -> String, &str); 9] = [
+        (
+            "kind",
+            |l| l.replace("\"kind\":\"decision\"", "\"kind\":\"verdict\""),
+            "bad_json",
+        ),
+        (
+            "seq-string",
+            |l| l.replacen("{\"seq\":4,", "{\"seq\":\"4\",", 1),
+            "bad_json",
+        ),
+        (
+            "seq-float",
+            |l| l.replacen("{\"seq\":4,", "{\"seq\":4.0,", 1),
+            "bad_json",
+        ),
+        (
+            "dup",
+            |l| l.replacen("{\"seq\":4,", "{\"seq\":4,\"seq\":4,", 1),
+            "bad_json",
+        ),
+        (
+            "prev-upper",
+            |l| {
+                let i = l.find("\"prev\":\"").unwrap() + 8;
+                format!("{}{}{}", &l[..i], l[i..i + 64].to_uppercase(), &l[i + 64..])
+            },
+            "bad_json",
+        ),
+        (
+            "ts-offset",
+            |l| l.replace(".000Z\"", ".000+00:00\""),
+            "bad_json",
+        ),
+        ("ts-no-millis", |l| l.replace(".000Z\"", "Z\""), "bad_json"),
+        (
+            "phase-number",
+            |l| l.replace("\"phase\":\"parallel-run\"", "\"phase\":7"),
+            "bad_json",
+        ),
+        // DEL and a bidi override raw in a string: valid JSON, not a verify error
+        (
+            "raw-controls",
+            |l| l.replace("drift", "dr\u{7f}if\u{202e}t"),
+            "rehash",
+        ),
+    ];
+    for (name, edit, want) in cases {
+        let d = TempDir::new(&format!("py-m-{name}"));
+        let log = d.join("c.jsonl");
+        sample_log(&log, None);
+        let mut l = lines(&log);
+        let changed = edit(&l[4]);
+        assert_ne!(changed, l[4], "{name}: the edit must change line 5");
+        l[4] = rehash(&changed, &l[3]);
+        write_lines(&log, &l);
+        let expect = match want {
+            "rehash" => "LOG:5: error: forged".to_string(),
+            kind => format!("LOG:5: error: {kind}"),
+        };
+        assert_agree(&log, &[], &[], None, &expect);
+    }
+}
+
+/// `line` with its hash recomputed over its own bytes as docs/log-format.md
+/// says (the chain then breaks at the next line, unless a check stops first).
+fn rehash(line: &str, _before: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let cut = line.rfind(",\"hash\":\"").unwrap();
+    let canon = format!("{}}}", &line[..cut]);
+    let prev = serde_json::from_str::<serde_json::Value>(&canon)
+        .ok()
+        .and_then(|v| v["prev"].as_str().map(str::to_string))
+        .unwrap_or_else(|| {
+            let i = line.find("\"prev\":\"").unwrap() + 8;
+            line[i..i + 64].to_string()
+        });
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(b"\n");
+    h.update(canon.as_bytes());
+    format!(
+        "{},\"hash\":\"{}\"}}",
+        &line[..cut],
+        hex::encode(h.finalize())
+    )
+}
+
 #[test]
 fn python_and_cutover_agree_on_torn_logs_and_checkpoints() {
     if !python_available() {

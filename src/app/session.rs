@@ -37,12 +37,14 @@ pub struct Session {
     tail: LogTail,
     toast: Option<Toast>,
     failed: Option<String>,
-    /// Webhooks (issue 9); `None` when the config has none.
+    /// Webhooks; `None` when the config has none.
     notifier: Option<Notifier>,
     /// Sequence number of the last checkpoint sent to the webhooks.
     sent_checkpoint: Option<u64>,
     /// Tells the team server that state moved and which records were appended.
     feed: Feed,
+    /// The checkpoint sidecar's write error last shown, if any.
+    checkpoint_error: Option<String>,
     /// Demo only: the keyboard may act as the roster's other owners (so a
     /// newcomer can get through sign-offs alone); `Some(who)` while it does.
     demo_acting: Option<Option<String>>,
@@ -72,6 +74,7 @@ impl Session {
             notifier: None,
             sent_checkpoint: None,
             feed: Feed::default(),
+            checkpoint_error: None,
             demo_acting: None,
         }
     }
@@ -148,20 +151,39 @@ impl Session {
         self.note_notify_problems(now);
         let effects = self.cockpit.handle(Msg::Tick, now);
         let _ = self.execute(effects, now);
-        if self.failed.is_none() {
-            if let Err(e) = self.journal.commit() {
-                self.fail(&e);
-            }
-        }
+        self.commit_now();
+        self.note_checkpoint_error();
         self.publish_checkpoint(now);
+    }
+
+    /// A checkpoint sidecar (`LOG.checkpoint`) that could not be written is
+    /// shown once per new reason, on screen and in the diagnostics pane: the
+    /// log itself is intact, but the copy held elsewhere is falling behind.
+    fn note_checkpoint_error(&mut self) {
+        let err = self.journal.checkpoint_error();
+        if err == self.checkpoint_error {
+            return;
+        }
+        if let Some(why) = &err {
+            let message = format!("checkpoint not written: {why}");
+            log::error!("{message}");
+            self.toast = Some(Toast {
+                kind: ToastKind::Refused,
+                message,
+            });
+        }
+        self.checkpoint_error = err;
     }
 
     /// Writes the `close` record (durably). The journal adds the head hash.
     pub fn close(&mut self) -> Result<(), JournalError> {
         let now = self.now();
-        // the probe reports since the last tick, before the log ends
+        // the probe reports since the last tick, and every running `for`
+        // timer as it stands, before the log ends: a resume continues them
         let pending = self.cockpit.flush_observations();
         let _ = self.execute(pending, now);
+        let timers = self.cockpit.checkpoint_timers(now);
+        let _ = self.execute(timers, now);
         let entry = Entry {
             kind: EntryKind::Close,
             actor: self.operator.clone(),
@@ -242,7 +264,7 @@ impl Session {
             .unwrap_or_default()
     }
 
-    /// Sends the journal's newest checkpoint to the webhooks once (issue 10).
+    /// Sends the journal's newest checkpoint to the webhooks once.
     fn publish_checkpoint(&mut self, now: Ts) {
         let Some(n) = &self.notifier else { return };
         let Some(cp) = self.journal.last_checkpoint() else {
@@ -262,8 +284,14 @@ impl Session {
         ));
     }
 
-    /// Carries out effects in order. Durable kinds are fsynced before the
-    /// following `Acknowledged` is returned; returns that acknowledgement.
+    /// Carries out effects in order and returns the acknowledgement, if any.
+    ///
+    /// The unit of durability is the action: every record appended before
+    /// an `Acknowledged` (the action's decision and the records that follow
+    /// from it) is written and fsynced in one commit before the
+    /// acknowledgement is returned. Records of kinds that open, resume or
+    /// close the log are committed at once; observations and transitions
+    /// are group-committed at the next tick.
     fn execute(&mut self, effects: Vec<Effect>, now: Ts) -> Option<ActResult> {
         let mut result = None;
         for effect in effects {
@@ -280,21 +308,21 @@ impl Session {
                             entry.body["demo_keyboard"] = json!(self.operator);
                         }
                     }
-                    let durable = entry.kind.is_durable_before_ack();
-                    let written = if durable {
-                        self.journal.append_durable(entry, now)
-                    } else {
-                        self.journal.append(entry, now)
-                    };
-                    match written {
+                    let commit_now = entry.kind.is_lifecycle();
+                    match self.journal.append(entry, now) {
                         Ok(r) => {
                             self.tail.push(&r);
                             self.feed.record(&r);
                         }
                         Err(e) => self.fail(&e),
                     }
+                    if commit_now {
+                        self.commit_now();
+                    }
                 }
                 Effect::Acknowledged { message, .. } => {
+                    // the whole action on disk before the person hears "done"
+                    self.commit_now();
                     result = Some(match &self.failed {
                         None => ActResult::Acknowledged(message),
                         Some(_) => ActResult::Refused(LOG_FAILED.to_string()),
@@ -310,6 +338,15 @@ impl Session {
         self.publish_checkpoint(now);
         self.feed.changed();
         result
+    }
+
+    /// Writes and fsyncs what is buffered; a failure fails the session.
+    fn commit_now(&mut self) {
+        if self.failed.is_none() {
+            if let Err(e) = self.journal.commit() {
+                self.fail(&e);
+            }
+        }
     }
 
     /// The log can no longer be trusted to record: say so loudly, refuse decisions.

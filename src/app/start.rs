@@ -12,7 +12,7 @@ use crate::journal::{self, Journal, JournalError, TornInfo};
 use crate::probe::Clock;
 use std::path::Path;
 
-/// Why a session could not start; each maps to the spec's exit code.
+/// Why a session could not start; each maps to an exit code (README.md, "Commands").
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// Usage or IO problem, invalid runbook/config, owner not on the roster (exit 2).
@@ -24,7 +24,7 @@ pub enum StartError {
 }
 
 impl StartError {
-    /// The process exit code for this error (spec section 1).
+    /// The process exit code for this error (README.md, "Commands").
     pub fn exit_code(&self) -> u8 {
         match self {
             StartError::Usage(_) => 2,

@@ -121,7 +121,7 @@ impl SseParser {
         if self.skipping {
             return;
         }
-        // the spec says UTF-8; anything else is replaced, never trusted
+        // server-sent events are UTF-8; anything else is replaced, never trusted
         let line = String::from_utf8_lossy(&line);
         if line.starts_with(':') {
             return;

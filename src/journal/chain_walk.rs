@@ -20,8 +20,9 @@ pub(super) struct Light {
     ts: String,
     kind: EntryKind,
     actor: String,
+    // a string or null (or absent), as in a full `Record`
     #[serde(default, rename = "phase")]
-    _phase: Option<IgnoredAny>,
+    _phase: Option<String>,
     #[serde(rename = "body")]
     _body: IgnoredAny,
     prev: String,
@@ -54,6 +55,18 @@ pub(super) struct Walker<'p> {
     prev: String,
     pub(super) records: Vec<Record>,
     pub(super) summary: Summary,
+    /// How to take back the last accepted record, when a damage found on
+    /// the next line condemns it (moved out of the summary: no copy per line).
+    before_last: Option<Undo>,
+}
+
+/// What accepting one record changed in the [`Summary`].
+struct Undo {
+    first: bool,
+    decision_by: Option<String>,
+    checkpoint: bool,
+    last_ts: Option<String>,
+    head_hash: Option<String>,
 }
 
 /// One line as read: without its `\n`, whether it had one, where it starts.
@@ -95,6 +108,38 @@ impl<'p> Walker<'p> {
             prev: ZERO_HASH.to_string(),
             records: Vec::new(),
             summary: Summary::default(),
+            before_last: None,
+        }
+    }
+
+    /// The last accepted record turned out to be forged (its hash was
+    /// recomputed after an edit): it no longer counts as verified, and the
+    /// head of the intact part is the record before it.
+    pub(super) fn retract_last(&mut self) {
+        let Some(undo) = self.before_last.take() else {
+            return;
+        };
+        let s = &mut self.summary;
+        s.count = s.count.saturating_sub(1);
+        if undo.first {
+            s.first_ts = None;
+        }
+        if let Some(actor) = undo.decision_by {
+            if let Some(n) = s.decisions_by_actor.get_mut(&actor) {
+                *n -= 1;
+                if *n == 0 {
+                    s.decisions_by_actor.remove(&actor);
+                }
+            }
+        }
+        if undo.checkpoint {
+            s.checkpoint_matched = None;
+        }
+        s.last_ts = undo.last_ts;
+        s.head_hash = undo.head_hash;
+        self.expected_seq = self.expected_seq.saturating_sub(1);
+        if self.keep {
+            self.records.pop();
         }
     }
 
@@ -149,11 +194,14 @@ impl<'p> Walker<'p> {
         let (head, hash) = canon::split_line(line).ok_or_else(|| {
             bad("the line does not end in the `,\"hash\":\"<64 hex>\"}` member docs/log-format.md requires".into())
         })?;
-        if Ts::parse_rfc3339(&light.ts).is_none() {
+        if Ts::parse_log_ts(&light.ts).is_none() {
             return Err(bad(format!(
-                "ts \"{}\" is not an RFC 3339 time",
+                "ts \"{}\" is not a UTC time written as YYYY-MM-DDTHH:MM:SS.mmmZ",
                 crate::core::sanitize::inert(&light.ts)
             )));
+        }
+        if !is_hash_hex(&light.prev) {
+            return Err(bad("prev is not 64 lowercase hex digits".into()));
         }
         if line_no == 1 {
             self.pick_chain(record.as_ref())?;
@@ -227,11 +275,19 @@ impl<'p> Walker<'p> {
 
     fn accept(&mut self, light: Light, record: Option<Record>, hash: &str) {
         let s = &mut self.summary;
+        let mut undo = Undo {
+            first: s.first_ts.is_none(),
+            decision_by: None,
+            checkpoint: false,
+            last_ts: None,
+            head_hash: None,
+        };
         s.count += 1;
-        if s.first_ts.is_none() {
+        if undo.first {
             s.first_ts = Some(light.ts.clone());
         }
         if light.kind == EntryKind::Decision {
+            undo.decision_by = Some(light.actor.clone());
             *s.decisions_by_actor.entry(light.actor).or_insert(0) += 1;
         }
         if light.kind == EntryKind::Open && s.runbook_digest.is_none() {
@@ -243,11 +299,13 @@ impl<'p> Walker<'p> {
         }
         if let Some(cp) = &self.checkpoint {
             if cp.seq == light.seq {
+                undo.checkpoint = s.checkpoint_matched.is_none();
                 s.checkpoint_matched = Some(cp.clone());
             }
         }
-        s.last_ts = Some(light.ts);
-        s.head_hash = Some(hash.to_string());
+        undo.last_ts = s.last_ts.replace(light.ts);
+        undo.head_hash = s.head_hash.replace(hash.to_string());
+        self.before_last = Some(undo);
         self.prev = hash.to_string();
         self.expected_seq += 1;
         if let (true, Some(r)) = (self.keep, record) {
@@ -312,4 +370,11 @@ pub(super) fn seq_mismatch(
     }
     (DamageKind::Reordered, format!(
         "record seq {seq} appears again on line {line_no} (it belongs on line {}): a record was copied or moved", seq + 1))
+}
+
+/// 64 lowercase hex digits: the only form a `prev` (or `hash`) takes.
+fn is_hash_hex(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }

@@ -1,4 +1,4 @@
-//! Anchored checkpoints (issue 10): `(seq, head hash, time)` published outside
+//! Anchored checkpoints: `(seq, head hash, time)` published outside
 //! the log so a cut-off or rewritten tail can be detected later.
 
 use super::lock::sidecar;

@@ -1,4 +1,4 @@
-//! The cutover log (spec section 5): an append-only, hash-chained JSON Lines
+//! The cutover log (docs/log-format.md): an append-only, hash-chained JSON Lines
 //! file written by exactly one cockpit, verifiable without this program.
 //!
 //! Layers, bottom up: [`storage`] (bytes to disk, with a fault-injecting twin

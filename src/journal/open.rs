@@ -52,7 +52,29 @@ pub fn resume_body(info: &ResumeInfo, operator: &str, host: &str) -> Value {
             "moved_to": t.moved_to.display().to_string(),
         })
     });
-    json!({ "operator": operator, "host": host, "version": env!("CARGO_PKG_VERSION"), "torn": torn })
+    let mut body = json!({ "operator": operator, "host": host, "version": env!("CARGO_PKG_VERSION"), "torn": torn });
+    if let Some(cut) = &info.cut_action {
+        body["cut_action"] = cut.clone();
+    }
+    body
+}
+
+/// The action a crash cut short: a go decision at the end of the log (since
+/// the last resume) whose `phase` records are missing. Its effect is taken
+/// from the decision itself (see docs/log-format.md, "Actions"); the resume
+/// record says so: `{"seq": N, "type": "go", "missing_records": K}`.
+pub fn cut_action(records: &[Record]) -> Option<Value> {
+    let start = records
+        .iter()
+        .rposition(|r| r.kind == EntryKind::Resume)
+        .map_or(0, |i| i + 1);
+    let tail = records.get(start..)?;
+    let i = tail.iter().rposition(|r| {
+        r.kind == EntryKind::Decision && r.body.get("type").and_then(Value::as_str) == Some("go")
+    })?;
+    let following: Vec<EntryKind> = tail.get(i + 1..)?.iter().map(|r| r.kind).collect();
+    let missing = crate::core::cockpit::records::go_records_missing(&tail[i].body, &following);
+    (missing > 0).then(|| json!({"seq": tail[i].seq, "type": "go", "missing_records": missing}))
 }
 
 /// The runbook digest named by the log's `open` record (record 0).

@@ -103,6 +103,7 @@ fn walk_reader(
                 Err(Stop::Fatal(e)) => return Err(e),
                 Err(Stop::Damage(kind, msg)) => damage = mk(line_no, line.offset, kind, msg),
                 Err(Stop::DamageBefore(kind, msg)) => {
+                    w.retract_last();
                     damage = mk(line_no - 1, prev_offset, kind, msg)
                 }
                 Err(Stop::SeqMismatch { seq }) => {

@@ -14,7 +14,7 @@ use crate::core::time::{Dur, Ts};
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// A checkpoint is written at least this often (issue 10), besides every decision.
+/// A checkpoint is written at least this often, besides every decision.
 pub const CHECKPOINT_EVERY: Dur = Dur(15 * 60_000);
 
 /// What `open_existing` found and did before handing the log back.
@@ -22,6 +22,8 @@ pub const CHECKPOINT_EVERY: Dur = Dur(15 * 60_000);
 pub struct ResumeInfo {
     /// A torn last line that was moved aside, if any.
     pub torn: Option<TornInfo>,
+    /// An action the log ends inside (see [`super::open::cut_action`]).
+    pub cut_action: Option<serde_json::Value>,
 }
 
 /// A torn last line: where it started and where its bytes went.
@@ -143,6 +145,7 @@ impl Journal {
                 })
             }
         }
+        info.cut_action = super::open::cut_action(&outcome.records);
         let Some(last) = outcome.records.last() else {
             return Err(JournalError::NoOpenRecord {
                 path: path.to_path_buf(),
@@ -193,7 +196,7 @@ impl Journal {
                 body.insert("head".into(), self.prev.clone().into());
             }
         }
-        self.pending_checkpoint |= entry.kind.is_durable_before_ack();
+        self.pending_checkpoint |= entry.kind.is_lifecycle() || entry.kind.is_action_record();
         let (record, line) = Record::seal(entry, self.next_seq, now, &self.prev, &self.chain);
         self.pending.push_str(&line);
         self.pending_count += 1;

@@ -20,7 +20,7 @@ pub struct Notice {
 }
 
 impl Notice {
-    /// A checkpoint notice (issue 10: the chain's head held outside the log).
+    /// A checkpoint notice (the chain's head held outside the log).
     pub fn checkpoint(seq: u64, hash: &str, runbook: &str, phase: &str, time: Ts) -> Notice {
         Notice {
             event: "checkpoint".into(),

@@ -1,4 +1,4 @@
-//! Notifications to webhooks (issue 9) and checkpoint publishing (issue 10):
+//! Notifications to webhooks and checkpoint publishing:
 //! an edge (tokio, reqwest) that never blocks the cockpit.
 //!
 //! The session only calls [`Notifier::enqueue`], which pushes onto a bounded

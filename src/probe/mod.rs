@@ -1,4 +1,4 @@
-//! The probe engine (spec section 4): one tokio task per configured probe,
+//! The probe engine (docs/probes.md): one tokio task per configured probe,
 //! each reporting `ProbeReport`s to the core over a channel.
 //!
 //! Every attempt yields `<kind>_ok` (1/0), health also `up`; a failed attempt

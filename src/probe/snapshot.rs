@@ -7,7 +7,7 @@ use crate::core::time::Ts;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// One metric as `status --json` shows it (spec section 1).
+/// One metric as `status --json` shows it (README.md, "Commands").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricView {
     pub value: Option<f64>,

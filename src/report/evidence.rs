@@ -198,6 +198,7 @@ impl Episode {
 impl Evidence {
     /// Builds the evidence from the records of a log, in file order.
     pub fn from_records(records: &[Value], verification: VerificationSummary) -> Evidence {
+        let records = &super::cut_actions::restate(records);
         let recs: Vec<Rec> = records.iter().filter_map(Rec::of).collect();
         let ignored = records.len() - recs.len();
         let open = recs.iter().find(|r| r.kind == "open");

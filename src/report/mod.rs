@@ -1,10 +1,11 @@
-//! The evidence pack (`cutover report`, spec section 6): a single file a
+//! The evidence pack (`cutover report`, docs/report.md): a single file a
 //! compliance reviewer can read without this program.
 //!
 //! `Evidence::from_records` is pure (records in, model out); `markdown` and
 //! `html` only format the model. Field names of record bodies live in
 //! `records`, so a rename elsewhere is fixed in one place.
 
+mod cut_actions;
 mod decisions;
 pub mod evidence;
 mod header;

@@ -10,7 +10,7 @@
 use crate::core::time::Ts;
 use serde_json::Value;
 
-/// The envelope of one record (spec section 5), read tolerantly.
+/// The envelope of one record (docs/log-format.md), read tolerantly.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rec<'a> {
     pub seq: Option<u64>,

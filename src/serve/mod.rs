@@ -1,4 +1,4 @@
-//! The team server (`cutover run --serve`, issue 9): the running cockpit
+//! The team server (`cutover run --serve`): the running cockpit
 //! serves its state to the team over HTTP(S) and takes their actions, with
 //! a per-owner bearer token. The session stays the single writer of the log:
 //! a follower's action goes through the same `Msg::Act` and core rules as the

@@ -1,5 +1,5 @@
 //! The simulator: simulated source and target systems over loopback HTTP,
-//! driven over time by a scenario (spec section 4, docs/probes.md).
+//! driven over time by a scenario (docs/probes.md, docs/probes.md).
 
 pub mod scenario;
 

@@ -230,7 +230,7 @@ pub struct StepView {
     pub refused: std::collections::BTreeMap<String, String>,
 }
 
-/// Gate states (spec section 3).
+/// Gate states (docs/runbook.md).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GateState {
     Pass,
@@ -296,7 +296,7 @@ pub struct SignOffView {
     pub signed_at: Option<Ts>,
 }
 
-/// Threshold states (spec section 3).
+/// Threshold states (docs/runbook.md).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ThresholdState {
     Ok,

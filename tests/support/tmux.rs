@@ -58,6 +58,15 @@ impl Tmux {
             .unwrap_or_default()
     }
 
+    /// The pid of the pane's process (the command itself when started with `exec`).
+    pub fn pane_pid(&self) -> Option<u32> {
+        let out = Command::new("tmux")
+            .args(["display-message", "-p", "-t", &self.name, "#{pane_pid}"])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    }
+
     /// Waits until the pane shows `needle`; the last capture either way.
     pub fn wait_for(&self, needle: &str, timeout: Duration) -> Result<String, String> {
         let start = Instant::now();

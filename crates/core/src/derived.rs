@@ -1,4 +1,4 @@
-//! Metrics the cockpit derives itself (spec section 3): countdowns, the
+//! Metrics the cockpit derives itself (docs/runbook.md): countdowns, the
 //! overrun forecast, rollback slack and issue counts. Pure functions of the
 //! cockpit state at `now`; fed into the metric store on every tick.
 

@@ -1,5 +1,5 @@
 //! What the core asks the journal to record: a log entry before it has a
-//! sequence number, timestamp or hash (the journal adds those, spec section 5).
+//! sequence number, timestamp or hash (the journal adds those, docs/log-format.md).
 
 use serde::{Deserialize, Serialize};
 
@@ -33,12 +33,19 @@ impl EntryKind {
         }
     }
 
-    /// Decisions must be on disk (fsync) before the screen acknowledges them;
-    /// other kinds may be group-committed.
-    pub fn is_durable_before_ack(self) -> bool {
+    /// Records that open, resume or close the log: committed as soon as they
+    /// are appended. (An action's records are committed together before the
+    /// action is acknowledged, whatever their kinds; see the session.)
+    pub fn is_lifecycle(self) -> bool {
+        matches!(self, EntryKind::Open | EntryKind::Resume | EntryKind::Close)
+    }
+
+    /// Kinds that people's actions write (decisions, steps, phases): a
+    /// commit holding one publishes a checkpoint.
+    pub fn is_action_record(self) -> bool {
         matches!(
             self,
-            EntryKind::Decision | EntryKind::Open | EntryKind::Resume | EntryKind::Close
+            EntryKind::Decision | EntryKind::Step | EntryKind::Phase
         )
     }
 }

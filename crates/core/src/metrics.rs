@@ -1,5 +1,5 @@
 //! The metric store: a bounded ring buffer of samples per metric, with the
-//! window queries the expression language needs (spec section 3).
+//! window queries the expression language needs (docs/runbook.md).
 //!
 //! Memory stays flat over a 12-hour window: every series keeps at most
 //! `cap` samples and drops samples older than `retain` (the longest window

@@ -191,6 +191,26 @@ impl Ts {
         i64::try_from(ms).ok().map(Ts)
     }
 
+    /// A log record's `ts`: exactly `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, three
+    /// fraction digits, upper-case `T` and `Z`) naming a real time. The
+    /// writer produces nothing else, so the verifier accepts nothing else.
+    pub fn parse_log_ts(s: &str) -> Option<Ts> {
+        let b = s.as_bytes();
+        let shape = b.len() == 24
+            && b.iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                10 => *c == b'T',
+                13 | 16 => *c == b':',
+                19 => *c == b'.',
+                23 => *c == b'Z',
+                _ => c.is_ascii_digit(),
+            });
+        if !shape {
+            return None;
+        }
+        Ts::parse_rfc3339(s)
+    }
+
     /// `HH:MM:SS` UTC, for compact display.
     pub fn hms(self) -> String {
         let s = self.to_rfc3339();
@@ -230,5 +250,17 @@ mod tests {
             Some("2026-11-28T22:41:07.113Z".into())
         );
         assert_eq!(Ts::parse_rfc3339("2026-11-28T23:41:07.113+01:00"), t);
+        assert_eq!(Ts::parse_log_ts("2026-11-28T22:41:07.113Z"), t);
+        for other in [
+            "2026-11-28T23:41:07.113+01:00",
+            "2026-11-28t22:41:07.113Z",
+            "2026-11-28T22:41:07.113z",
+            "2026-11-28T22:41:07.11Z",
+            "2026-11-28T22:41:07Z",
+            "2026-02-30T22:41:07.113Z",
+            "2026-11-28T24:41:07.113Z",
+        ] {
+            assert_eq!(Ts::parse_log_ts(other), None, "{other}");
+        }
     }
 }

@@ -1,4 +1,4 @@
-//! The `for = D` timer of gates and thresholds (spec section 3), and the
+//! The `for = D` timer of gates and thresholds (docs/runbook.md), and the
 //! transition record both state machines report.
 //!
 //! The timer adds up the time between *consecutive* true evaluations; a false

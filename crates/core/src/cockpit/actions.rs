@@ -1,10 +1,10 @@
-//! People's actions: authority, the rules of spec section 3, and the
+//! People's actions: authority, the rules of docs/decision-core.md, and the
 //! records each accepted action writes. A refusal says what is wrong and
 //! what would be right.
 
 use super::authority::{Allow, Authority};
 use super::notify::Fill;
-use super::records::phase_entry;
+use super::records::go_phase_entries;
 use super::state::StepState;
 use super::{Action, Cockpit, Effect};
 use crate::entry::{Entry, EntryKind};
@@ -266,14 +266,11 @@ impl Cockpit {
         if !unmet.is_empty() {
             return Err(format!("go refused: {}", unmet.join("; ")));
         }
-        let mut entries =
-            vec![self.decision_entry(actor, "go", rationale, json!({"from": cur, "to": next}))];
-        entries.push(phase_entry(actor, "completed", &cur, false));
+        let go = self.decision_entry(actor, "go", rationale, json!({"from": cur, "to": next}));
+        let mut entries = go_phase_entries(actor, &go.body);
+        entries.insert(0, go);
         let ack = match &next {
-            Some(n) => {
-                entries.push(phase_entry(actor, "entered", n, false));
-                format!("go: {cur} completed, {n} entered")
-            }
+            Some(n) => format!("go: {cur} completed, {n} entered"),
             None => format!("go: {cur} completed; the cutover is complete"),
         };
         let shown = next
@@ -337,8 +334,10 @@ impl Cockpit {
             reason: Some(rationale),
             ..Fill::default()
         };
+        let mut entries = go_phase_entries(actor, &d.body);
+        entries.insert(0, d);
         Ok(Plan {
-            entries: vec![d, phase_entry(actor, "entered", cur, true)],
+            entries,
             notify: vec![self.notify("go", now, fill)],
             ack: format!("go: {cur} re-entered after the rollback"),
             authority,

@@ -16,7 +16,11 @@ impl Cockpit {
     pub fn apply_record(&mut self, ts: Ts, e: &Entry) {
         let b = &e.body;
         match e.kind {
-            EntryKind::Observe => self.apply_observe(ts, b),
+            EntryKind::Observe => {
+                self.apply_observe(ts, b);
+                // live, observations are applied on arrival, never through here
+                self.advance_timers(ts);
+            }
             EntryKind::Gate => self.apply_gate(b),
             EntryKind::Threshold => self.apply_threshold(ts, b),
             EntryKind::Step => self.apply_step(ts, &e.actor, b),
@@ -138,15 +142,7 @@ impl Cockpit {
             return;
         };
         match s(b, "type") {
-            "entered" => {
-                self.phase = PhaseState {
-                    index,
-                    entered_at: ts,
-                    needs_reentry: false,
-                    finished: false,
-                };
-                self.rollback = None;
-            }
+            "entered" => self.enter_phase(ts, s(b, "phase")),
             "completed" if index + 1 == self.runbook.phases.len() => self.phase.finished = true,
             _ => {}
         }
@@ -227,7 +223,12 @@ impl Cockpit {
                     _ => {}
                 }
             }
-            // go changes phase through its `phase` records; notes change nothing.
+            // A go says what it does (from, to, reentry): its phase change
+            // is applied from the decision itself, so a log cut between the
+            // decision and its `phase` records still holds the whole action.
+            // The `phase` records restate it (applying them again changes nothing).
+            "go" => self.apply_go(ts, b),
+            // notes change nothing
             _ => {}
         }
     }
@@ -289,6 +290,27 @@ impl Cockpit {
                 to: text("to"),
             },
         );
+    }
+
+    fn apply_go(&mut self, ts: Ts, b: &Value) {
+        match b.get("to").and_then(Value::as_str) {
+            Some(to) => self.enter_phase(ts, to),
+            None if self.phase.index + 1 == self.runbook.phases.len() => self.phase.finished = true,
+            None => {}
+        }
+    }
+
+    fn enter_phase(&mut self, ts: Ts, phase: &str) {
+        let Some(index) = self.runbook.phase_index(phase) else {
+            return;
+        };
+        self.phase = PhaseState {
+            index,
+            entered_at: ts,
+            needs_reentry: false,
+            finished: false,
+        };
+        self.rollback = None;
     }
 
     fn set_hold(&mut self, actor: &str, reason: &str, ts: Ts) {

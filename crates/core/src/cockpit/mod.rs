@@ -14,7 +14,7 @@ mod decisions;
 pub mod msg;
 mod notify;
 mod people;
-mod records;
+pub mod records;
 pub mod state;
 mod status;
 mod steps;

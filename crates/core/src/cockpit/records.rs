@@ -44,6 +44,37 @@ pub fn observe_batch_entry(reports: Vec<Value>, phase: &str) -> Entry {
     }
 }
 
+/// The `phase` records a go decision implies, from its body alone
+/// (`from`, `to`, `reentry`): `completed` of `from` then `entered` of `to`,
+/// or only `entered` of the same phase for a re-entry after a rollback.
+/// One rule for the writer (the records follow the decision) and for every
+/// reader of a log that was cut between the decision and its phase records.
+pub fn go_phase_entries(actor: &str, go: &Value) -> Vec<Entry> {
+    let from = go.get("from").and_then(Value::as_str).unwrap_or("");
+    let to = go.get("to").and_then(Value::as_str);
+    if go.get("reentry").and_then(Value::as_bool) == Some(true) {
+        return vec![phase_entry(actor, "entered", from, true)];
+    }
+    let mut out = vec![phase_entry(actor, "completed", from, false)];
+    if let Some(n) = to {
+        out.push(phase_entry(actor, "entered", n, false));
+    }
+    out
+}
+
+/// How many of a go decision's implied `phase` records are missing from
+/// `following` (the kinds of the records after it, in order). Non-zero only
+/// where a log was cut inside the action (a crash before its commit ended).
+pub fn go_records_missing(go: &Value, following: &[EntryKind]) -> usize {
+    let implied = go_phase_entries("", go).len();
+    let present = following
+        .iter()
+        .take(implied)
+        .take_while(|k| **k == EntryKind::Phase)
+        .count();
+    implied - present
+}
+
 /// `phase`: `entered` or `completed`.
 pub fn phase_entry(actor: &str, what: &str, phase: &str, reentry: bool) -> Entry {
     Entry {

@@ -1,4 +1,4 @@
-//! The headless `cutover status` object (spec section 1), built from a
+//! The headless `cutover status` object (README.md, "Commands"), built from a
 //! cockpit that has been fed probe reports and ticks.
 
 use super::Cockpit;

@@ -27,6 +27,25 @@ impl Cockpit {
         out
     }
 
+    /// Rebuilding from a log: feeds every `for` timer one evaluation at a
+    /// logged observation's time, as the live cockpit did at its ticks.
+    /// Only the timers move; states come from the logged transitions (which
+    /// also carry the exact timer). So after a crash a timer is rebuilt up to
+    /// the last logged observation, not only to its last 60 s checkpoint.
+    pub(super) fn advance_timers(&mut self, now: Ts) {
+        self.refresh_derived(now);
+        let mut cache = WindowCache::default();
+        for ((_, gate), st) in self.runbook.gates().zip(self.gates.iter_mut()) {
+            st.cond.evaluate(&gate.when, &self.store, now, &mut cache);
+        }
+        let defs = self.runbook.thresholds.iter();
+        for (def, st) in defs.zip(self.thresholds.iter_mut()) {
+            if st.state != ThresholdState::Inactive {
+                st.cond.evaluate(&def.when, &self.store, now, &mut cache);
+            }
+        }
+    }
+
     /// Feeds the derived metrics (countdowns, forecast, slack, issues) at `now`.
     pub fn refresh_derived(&mut self, now: Ts) {
         let ahead: Vec<_> = self

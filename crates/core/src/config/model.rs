@@ -1,4 +1,4 @@
-//! The config: the *environment* (spec section 4): where systems are and how to reach them.
+//! The config: the *environment* (docs/probes.md): where systems are and how to reach them.
 
 use crate::span::Pos;
 use crate::time::Dur;

@@ -1,4 +1,4 @@
-//! Config TOML -> [`Config`] with positions (spec section 4). Unknown keys
+//! Config TOML -> [`Config`] with positions (docs/probes.md). Unknown keys
 //! are errors; `bearer_env` is only the NAME of an environment variable.
 
 use super::model::*;

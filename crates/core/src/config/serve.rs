@@ -1,4 +1,4 @@
-//! `[serve]` and `[[token]]` (spec section 4, issue 9): where the cockpit
+//! `[serve]` and `[[token]]` (docs/probes.md): where the cockpit
 //! serves its state to the team, and the SHA-256 hashes of the per-owner
 //! tokens that may read and act. The tokens themselves are never in the
 //! config; `cutover token OWNER` mints one and prints its `[[token]]` block.

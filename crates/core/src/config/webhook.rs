@@ -1,5 +1,5 @@
-//! `[[webhook]]`: where notifications go (issue 9) and which events they
-//! carry. A webhook URL is a secret (spec section 4): the config names the
+//! `[[webhook]]`: where notifications go and which events they
+//! carry. A webhook URL is a secret (docs/probes.md): the config names the
 //! environment variable holding it (`url_env`); a literal `url` is accepted
 //! for loopback testing and is redacted from the `open` record like any
 //! secret (journal::open).

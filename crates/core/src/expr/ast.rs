@@ -1,4 +1,4 @@
-//! The expression AST of gates and thresholds (spec section 3).
+//! The expression AST of gates and thresholds (docs/runbook.md).
 
 use crate::time::Dur;
 use std::fmt;

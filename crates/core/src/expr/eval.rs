@@ -1,5 +1,5 @@
 //! Evaluation of an expression against the metric store, with the
-//! three-valued logic of spec section 3: a missing or stale input makes a
+//! three-valued logic of docs/runbook.md: a missing or stale input makes a
 //! result Unknown, and Unknown never passes (`false and Unknown` is false,
 //! `true or Unknown` is true). Every comparison's two sides are kept, so the
 //! cockpit can show the current value beside its limit.

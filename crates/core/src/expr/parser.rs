@@ -1,4 +1,4 @@
-//! Recursive-descent parser for the grammar in spec section 3.
+//! Recursive-descent parser for the grammar in docs/runbook.md.
 
 use super::ast::{ArithOp, CmpOp, Expr, MetricRef, WindowFn};
 use super::lexer::{lex, ExprError, Tok, Token};

@@ -1,4 +1,4 @@
-//! Which metric names a `when` may use (spec section 3): the fixed prefixes
+//! Which metric names a `when` may use (docs/runbook.md): the fixed prefixes
 //! without a config, and with a config only what its probes produce.
 
 use crate::config::Config;

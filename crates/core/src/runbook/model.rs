@@ -1,4 +1,4 @@
-//! The runbook: the *process* of a cutover (spec section 2), as validated data.
+//! The runbook: the *process* of a cutover (docs/runbook.md), as validated data.
 //!
 //! Every item keeps the position of its `id` (or its table) so later checks
 //! and the cockpit can point back at the file.
