@@ -198,6 +198,7 @@ fn script() -> Vec<(i64, &'static str, Action)> {
             Action::SignOff {
                 phase: why("pilot-dataset"),
                 role: why("Radiology clinical lead"),
+                statement: why("pilot studies read on three viewers"),
             },
         ),
         (

@@ -80,10 +80,9 @@ async fn refusal_shows_the_rule() {
     let mut events = typed("gready");
     events.push(AppEvent::Key(code(KeyCode::Enter)));
     let (_, _, screen) = drive(&mut port, events).await;
-    assert!(
-        screen.contains("✘ refused: go belongs to the commander"),
-        "{screen}"
-    );
+    // the form comes back as typed, with the rule under it
+    assert!(screen.contains("✘ go belongs to the commander"), "{screen}");
+    assert!(screen.contains("ready"), "{screen}");
 }
 
 #[tokio::test(start_paused = true)]

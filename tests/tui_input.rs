@@ -183,16 +183,51 @@ fn waive_takes_the_selected_gate_and_an_expiry_from_now() {
 }
 
 #[test]
-fn signoff_names_phase_and_role() {
-    let view = fixtures::demo_view();
+fn signoff_names_phase_and_role_and_asks_what_was_reviewed() {
+    let mut view = fixtures::demo_view();
+    view.header.operator = "dr-lee".into();
+    view.forms.refused.clear();
+    view.forms.my_signoffs = vec![("parallel-run".into(), "Clinical leadership".into())];
     let mut ui = UiState::default();
     press(&mut ui, &view, "s");
+    assert_eq!(
+        enter(&mut ui, &view),
+        Some(Command::Redraw),
+        "needs the statement"
+    );
+    let Overlay::Form(f) = &ui.overlay else {
+        panic!("form closed: {:?}", ui.overlay);
+    };
+    assert_eq!(f.error.as_deref(), Some("reviewed is required"));
+    press(&mut ui, &view, "pilot images on 3 viewers");
     assert_eq!(
         enter(&mut ui, &view),
         Some(Command::Act(Action::SignOff {
             phase: "parallel-run".into(),
             role: "Clinical leadership".into(),
+            statement: "pilot images on 3 viewers".into(),
         }))
+    );
+}
+
+#[test]
+fn signoff_of_someone_else_is_refused_before_a_form_opens_and_says_who() {
+    let view = fixtures::demo_view();
+    let mut ui = UiState::default();
+    press(&mut ui, &view, "s");
+    assert_eq!(
+        ui.overlay,
+        Overlay::None,
+        "no form for a sign-off dana cannot give"
+    );
+    let toast = ui.toast.as_ref().expect("the refusal");
+    assert_eq!(toast.kind, ToastKind::Refused);
+    assert!(
+        toast
+            .message
+            .contains("awaited: Clinical leadership (dr-lee)"),
+        "{}",
+        toast.message
     );
 }
 

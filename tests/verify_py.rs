@@ -138,6 +138,9 @@ fn python_and_cutover_agree_on_good_and_damaged_logs() {
     );
 }
 
+/// One malformation: the member it breaks, how it breaks a line, what it is called.
+type Malformation = (&'static str, fn(&str) -> String, &'static str);
+
 /// Malformed members are `bad_json` in both verifiers, whether or not the
 /// line's hash was recomputed to match (docs/log-format.md, section 5).
 #[test]
@@ -146,7 +149,7 @@ fn python_and_cutover_agree_on_malformed_members() {
         println!("SKIPPED: python3 is not installed, so docs/verify_log.py cannot be checked");
         return;
     }
-    let cases: [(&str, fn(&str) -> String, &str); 9] = [
+    let cases: [Malformation; 9] = [
         (
             "kind",
             |l| l.replace("\"kind\":\"decision\"", "\"kind\":\"verdict\""),

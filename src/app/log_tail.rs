@@ -52,17 +52,36 @@ fn s<'a>(b: &'a Value, k: &str) -> Option<&'a str> {
 fn summary(b: &Value) -> String {
     let mut parts: Vec<String> = Vec::new();
     for k in [
-        "type", "action", "event", "id", "step", "gate", "scope", "from", "to", "probe",
+        "type",
+        "action",
+        "event",
+        "id",
+        "step",
+        "gate",
+        "threshold",
+        "answer",
+        "role",
+        "scope",
+        "from",
+        "to",
+        "probe",
     ] {
         if let Some(v) = s(b, k) {
             parts.push(v.to_string());
         }
     }
+    // a sign-off's rationale is its statement of what was reviewed
     for k in ["reason", "rationale", "text", "title"] {
-        if let Some(v) = s(b, k) {
+        if let Some(v) = s(b, k).filter(|v| !v.is_empty()) {
             parts.push(format!("\"{v}\""));
             break;
         }
+    }
+    if let Some(a) = s(b, "authority") {
+        parts.push(format!(
+            "({})",
+            crate::core::cockpit::Authority::code_words(a)
+        ));
     }
     if parts.is_empty() {
         if let Some(n) = b.get("samples").and_then(Value::as_array).map(Vec::len) {

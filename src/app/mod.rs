@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod feed;
+pub mod form_hints;
 pub mod live;
 pub mod log_tail;
 pub mod replay;

@@ -45,6 +45,9 @@ pub struct Session {
     feed: Feed,
     /// The checkpoint sidecar's write error last shown, if any.
     checkpoint_error: Option<String>,
+    /// Demo only: the keyboard may act as the roster's other owners (so a
+    /// newcomer can get through sign-offs alone); `Some(who)` while it does.
+    demo_acting: Option<Option<String>>,
 }
 
 impl Session {
@@ -72,6 +75,21 @@ impl Session {
             sent_checkpoint: None,
             feed: Feed::default(),
             checkpoint_error: None,
+            demo_acting: None,
+        }
+    }
+
+    /// Demo only: lets the keyboard act as the roster's other owners
+    /// (`a` cycles), visibly and logged as such (`demo_keyboard` in the body).
+    pub fn enable_demo_acting(&mut self) {
+        self.demo_acting = Some(None);
+    }
+
+    /// Whom the keyboard acts as now (the operator unless acting in the demo).
+    fn keyboard_actor(&self) -> String {
+        match &self.demo_acting {
+            Some(Some(who)) => who.clone(),
+            _ => self.operator.clone(),
         }
     }
 
@@ -217,6 +235,9 @@ impl Session {
             action: DecisionAction::Note,
             rationale: text,
             snapshot: None,
+            settles: Vec::new(),
+            authority: None,
+            demo_keyboard: None,
         };
         let phase = Some(self.cockpit.phase_id());
         let entry = Entry::with_body(EntryKind::Decision, SYSTEM_ACTOR, phase, &body);
@@ -279,9 +300,18 @@ impl Session {
         let mut result = None;
         for effect in effects {
             match effect {
-                Effect::Append(entry) => {
+                Effect::Append(mut entry) => {
                     if self.failed.is_some() {
                         continue;
+                    }
+                    if let Some(Some(_)) = &self.demo_acting {
+                        // said in the record: who was really at the keyboard
+                        if matches!(entry.kind, EntryKind::Decision | EntryKind::Step)
+                            && entry.actor != SYSTEM_ACTOR
+                        {
+                            entry.body["demo_keyboard"] =
+                                serde_json::Value::from(self.operator.as_str());
+                        }
                     }
                     let commit_now = entry.kind.is_lifecycle();
                     match self.journal.append(entry, now) {
@@ -304,12 +334,9 @@ impl Session {
                     });
                 }
                 Effect::Refused { reason, .. } => result = Some(ActResult::Refused(reason)),
-                Effect::Recommend { message, .. } => {
-                    self.toast = Some(Toast {
-                        kind: ToastKind::Info,
-                        message: format!("recommendation: {message}"),
-                    });
-                }
+                // The recommendations panel and the footer show it from the
+                // state, so it disappears from both once it is settled.
+                Effect::Recommend { .. } => {}
                 Effect::Notify { template, text } => self.notify(&template, text, now),
             }
         }
@@ -379,12 +406,53 @@ impl Session {
 
 impl CockpitPort for Session {
     fn view(&self) -> CockpitView {
-        self.view_for(&self.operator)
+        let who = self.keyboard_actor();
+        let mut v = self.view_for(&who);
+        if let Some(acting) = &self.demo_acting {
+            v.toast = self.toast.clone();
+            v.forms.acting_as = acting.clone();
+            v.forms.demo_keyboard = Some(self.operator.clone());
+        }
+        v
     }
 
     fn act(&mut self, action: Action) -> ActResult {
-        let actor = self.operator.clone();
-        self.act_as(&actor, action)
+        let actor = self.keyboard_actor();
+        match self.act_as(&actor, action) {
+            ActResult::Acknowledged(m) if actor != self.operator => {
+                ActResult::Acknowledged(format!("{m}; acting as {actor} (demo only)"))
+            }
+            other => other,
+        }
+    }
+
+    /// Demo only: the next roster owner to act as (back to the operator after the last).
+    fn act_as_next(&mut self) -> ActResult {
+        let Some(acting) = &self.demo_acting else {
+            return ActResult::Refused(
+                "acting as another person is only possible in `cutover demo`".into(),
+            );
+        };
+        let ids: Vec<String> = self
+            .cockpit
+            .runbook()
+            .owners
+            .iter()
+            .map(|o| o.id.clone())
+            .filter(|id| *id != self.operator)
+            .collect();
+        let next = match acting {
+            None => ids.first().cloned(),
+            Some(cur) => ids
+                .iter()
+                .position(|id| id == cur)
+                .and_then(|i| ids.get(i + 1).cloned()),
+        };
+        self.demo_acting = Some(next.clone());
+        ActResult::Acknowledged(match next {
+            Some(who) => format!("acting as {who} (demo only): the next actions are theirs"),
+            None => format!("acting as yourself ({}) again", self.operator),
+        })
     }
 
     /// Writes the filled template next to the log (`LOG.template-ID.txt`),

@@ -59,4 +59,7 @@ impl CockpitPort for SharedPort {
     fn save_template(&mut self, id: &str) -> ActResult {
         lock(&self.session).save_template(id)
     }
+    fn act_as_next(&mut self) -> ActResult {
+        lock(&self.session).act_as_next()
+    }
 }

@@ -40,7 +40,7 @@ pub fn build_view(cockpit: &Cockpit, ctx: &ViewContext) -> CockpitView {
         now: ctx.now,
         header: header(cockpit, ctx),
         phases: phases(cockpit),
-        steps: steps(cockpit, ctx.now),
+        steps: steps(cockpit, ctx),
         gates: gates(cockpit, ctx.now),
         signoffs: signoffs(cockpit),
         thresholds: cockpit
@@ -61,6 +61,7 @@ pub fn build_view(cockpit: &Cockpit, ctx: &ViewContext) -> CockpitView {
             .into_iter()
             .map(|(id, title, text)| TemplateView { id, title, text })
             .collect(),
+        forms: super::form_hints::form_hints(cockpit, &ctx.operator, ctx.now),
     }
 }
 
@@ -80,7 +81,10 @@ fn header(c: &Cockpit, ctx: &ViewContext) -> HeaderView {
     HeaderView {
         runbook_name: rb.name.clone(),
         runbook_version: rb.version.clone(),
-        phase_name: c.phase().map(|p| p.name.clone()).unwrap_or_default(),
+        phase_name: c
+            .phase()
+            .map(|p| numbered_phase_name(&p.name, c.phase_state().index))
+            .unwrap_or_default(),
         clock: WindowClock {
             overrun_near,
             ..clock
@@ -103,6 +107,15 @@ fn header(c: &Cockpit, ctx: &ViewContext) -> HeaderView {
         log_path: ctx.log_path.clone(),
         checkpoint: ctx.checkpoint.as_ref().map(short_checkpoint),
         disconnected_since: None,
+    }
+}
+
+/// The phase name with the same number the phase strip shows: the
+/// runbook's own "Phase N:" when it has one, else its position from 1.
+pub fn numbered_phase_name(name: &str, index: usize) -> String {
+    match crate::tui::label::phase_number(name) {
+        Some(_) => name.to_string(),
+        None => format!("Phase {}: {name}", index + 1),
     }
 }
 
@@ -137,17 +150,24 @@ fn phases(c: &Cockpit) -> Vec<PhaseView> {
         .collect()
 }
 
-/// Steps of the current phase, or of the rollback plan while one runs.
-fn steps(c: &Cockpit, now: Ts) -> Vec<StepView> {
-    match c.rollback() {
-        Some(r) => r.steps.iter().map(|s| step(s, now)).collect(),
+/// Steps of the current phase, or of the rollback plan while one runs,
+/// with why each step key would be refused for the operator now.
+fn steps(c: &Cockpit, ctx: &ViewContext) -> Vec<StepView> {
+    let rows: Vec<&ck::StepStatus> = match c.rollback() {
+        Some(r) => r.steps.iter().collect(),
         None => c
             .steps()
             .iter()
             .filter(|s| s.phase.as_deref() == Some(c.phase_id()))
-            .map(|s| step(s, now))
             .collect(),
-    }
+    };
+    rows.into_iter()
+        .map(|s| {
+            let mut v = step(s, ctx.now);
+            v.refused = super::form_hints::step_refusals(c, &ctx.operator, &s.id, ctx.now);
+            v
+        })
+        .collect()
 }
 
 fn step(s: &ck::StepStatus, now: Ts) -> StepView {
@@ -167,6 +187,8 @@ fn step(s: &ck::StepStatus, now: Ts) -> StepView {
         elapsed,
         expected,
         overrun: s.expected.is_some() && elapsed.is_some_and(|e| e > expected),
+        undone_by: s.undone_by.clone(),
+        refused: Default::default(),
     }
 }
 
@@ -296,6 +318,11 @@ fn threshold(c: &Cockpit, t: &ThresholdStatus, now: Ts) -> ThresholdView {
         scope: t.scope.clone(),
         severity: severity(t.severity),
         inputs_unknown: t.inputs_unknown,
+        handled: c
+            .handled()
+            .iter()
+            .find(|h| h.threshold == t.id)
+            .map(|h| format!("handled by {} ({}) at {}", h.by, h.actor, h.at.hms())),
     }
 }
 

@@ -44,7 +44,7 @@ pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
         let commander = loaded.runbook.commander.clone();
         let serve = args.serve.serve.as_deref();
         let code = match serve {
-            None => live(&loaded, &log, &commander, None, None).await,
+            None => live(&loaded, &log, &commander, None, None, true).await,
             Some(_) => live_with_team(loaded, &log, &commander, serve).await,
         };
         sim.stop().await;
@@ -74,7 +74,7 @@ async fn live_with_team(
     loaded.config.tokens.extend(tokens.hashes());
     let path = demo_team::file_path(log);
     let hook: OnServing = Box::new(|url| Some(demo_team::publish(&tokens, url, &path)));
-    let code = live(&loaded, log, commander, serve, Some(hook)).await;
+    let code = live(&loaded, log, commander, serve, Some(hook), true).await;
     if path.exists() {
         println!(
             "team tokens: {} (they stopped working when the demo quit)",

@@ -29,8 +29,16 @@ pub fn run(args: ReportArgs) -> color_eyre::Result<u8> {
         ReportFormat::Html => report::html(&evidence),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, out)
-            .wrap_err_with(|| format!("cannot write report to {}", path.display()))?,
+        Some(path) => {
+            std::fs::write(path, out)
+                .wrap_err_with(|| format!("cannot write report to {}", path.display()))?;
+            // on stderr, so a script piping stdout gets only what it asked for
+            eprintln!(
+                "cutover: evidence pack for {} written to {}",
+                args.log.display(),
+                path.display()
+            );
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout

@@ -29,7 +29,7 @@ pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
         }
     };
     let serve = args.serve.serve.as_deref();
-    runtime()?.block_on(live(&loaded, &args.log, &args.as_owner, serve, None))
+    runtime()?.block_on(live(&loaded, &args.log, &args.as_owner, serve, None, false))
 }
 
 /// Called once, when the team server listens, with its URL (diagnostics are
@@ -53,6 +53,7 @@ pub async fn live(
     operator: &str,
     serve: Option<&str>,
     on_serving: Option<OnServing<'_>>,
+    demo: bool,
 ) -> color_eyre::Result<u8> {
     let serve_opts = match serve.map(|s| ServeOptions::from_config(&loaded.config, Some(s))) {
         Some(Err(e)) => {
@@ -81,6 +82,19 @@ pub async fn live(
     let first_toast = match (&server, on_serving) {
         (Some(h), Some(hook)) => hook(&h.url()),
         _ => None,
+    };
+    let first_toast = match demo {
+        true => {
+            lock(&session).enable_demo_acting();
+            // the solo way through every phase, said on the first screen
+            first_toast.or_else(|| {
+                Some(cutover_cockpit::tui::view::Toast {
+                    kind: cutover_cockpit::tui::view::ToastKind::Info,
+                    message: "demo: press a to act as another owner (e.g. dr-lee for a sign-off); a again for the next, back to you after the last".into(),
+                })
+            })
+        }
+        false => first_toast,
     };
     let mut guard = TerminalGuard::enter()?;
     let _keys = spawn_key_reader(tx.clone());

@@ -3,7 +3,7 @@
 
 use super::evidence::{Decision, Episode, Hold, SnapItem, Transition};
 use super::records::Rec;
-use crate::core::records::{DecisionAction, IssueOp, Snapshot, SnapshotRow};
+use crate::core::records::{DecisionAction, DecisionBody, IssueOp, Snapshot, SnapshotRow};
 use crate::core::time::{Dur, Ts};
 
 /// Every `decision` record, in log order.
@@ -17,17 +17,46 @@ pub fn decisions(recs: &[Rec]) -> Vec<Decision> {
                 ts: r.ts?,
                 actor: r.actor.to_string(),
                 phase: r.phase.map(String::from),
-                detail: detail(&d.action, r),
+                detail: detail(d, r),
                 rationale: Some(d.rationale.clone()).filter(|s| !s.is_empty()),
                 snapshot: d.snapshot.as_ref().map(snapshot).unwrap_or_default(),
+                authority: d
+                    .authority
+                    .as_deref()
+                    .map(crate::core::cockpit::Authority::code_words),
+                settles: d.settles.clone(),
                 kind,
             })
         })
         .collect()
 }
 
+/// The facts of a decision, and which other recommendations it settled.
+fn detail(d: &DecisionBody, r: &Rec) -> String {
+    let base = facts(d, r);
+    let own = match &d.action {
+        DecisionAction::Decide { threshold, .. } => Some(threshold.as_str()),
+        _ => None,
+    };
+    let others: Vec<&str> = d
+        .settles
+        .iter()
+        .map(String::as_str)
+        .filter(|t| Some(*t) != own)
+        .collect();
+    match (others.is_empty(), base.is_empty()) {
+        (true, _) => base,
+        (false, true) => format!("settles the recommendation of {}", others.join(", ")),
+        (false, false) => format!(
+            "{base}; settles the recommendation of {}",
+            others.join(", ")
+        ),
+    }
+}
+
 /// The facts of a decision beyond its kind, as one line of plain text.
-fn detail(action: &DecisionAction, r: &Rec) -> String {
+fn facts(d: &DecisionBody, r: &Rec) -> String {
+    let action = &d.action;
     let q = |s: &str| {
         if s.is_empty() {
             "?".to_string()
@@ -45,10 +74,15 @@ fn detail(action: &DecisionAction, r: &Rec) -> String {
         ),
         DecisionAction::Signoff { phase, role } => {
             let phase = Some(phase.as_str()).filter(|p| !p.is_empty()).or(r.phase);
-            format!("{} of phase {}", q(role), phase.unwrap_or("?"))
+            let what = format!("{} of phase {}", q(role), phase.unwrap_or("?"));
+            // the sign-off's rationale is its statement of what was reviewed
+            match Some(d.rationale.as_str()).filter(|s| !s.trim().is_empty()) {
+                Some(st) => format!("{what}; reviewed: {st}"),
+                None => format!("{what}; no statement of what was reviewed"),
+            }
         }
         DecisionAction::Go { from, to, reentry } => go_detail(from, to.as_deref(), *reentry),
-        DecisionAction::Handover { from, to } => {
+        DecisionAction::Handover { from, to, .. } => {
             let from = if from.is_empty() { r.actor } else { from };
             format!("commander role from {from} to {}", q(to))
         }
@@ -56,10 +90,13 @@ fn detail(action: &DecisionAction, r: &Rec) -> String {
             threshold,
             answer,
             scope,
+            in_progress,
         } => {
-            let scope = scope
-                .as_ref()
-                .map_or(String::new(), |s| format!(" (scope {s})"));
+            let scope = match (scope, in_progress) {
+                (Some(s), true) => format!(" (scope {s}, already in progress)"),
+                (Some(s), false) => format!(" (scope {s})"),
+                (None, _) => String::new(),
+            };
             format!(
                 "answered {} recommendation: {}{scope}",
                 q(threshold),
@@ -234,8 +271,13 @@ fn answers(e: &Episode, decisions: &[Decision]) -> Vec<String> {
         .filter(during)
         .filter(|d| {
             d.kind == "decide" && d.detail.starts_with(&format!("answered {} ", e.threshold))
+                || d.settles.contains(&e.threshold)
         })
-        .map(line)
+        .map(|d| match d.kind.as_str() {
+            "decide" => line(d),
+            // a rollback or hold made the recommendation moot
+            _ => format!("{} (settles this recommendation)", line(d)),
+        })
         .collect();
     if !named.is_empty() {
         return named;

@@ -96,6 +96,11 @@ pub struct Decision {
     pub detail: String,
     pub rationale: Option<String>,
     pub snapshot: Vec<SnapItem>,
+    /// The rule it was taken under, in words ("as owner of phase pilot");
+    /// `None` in logs written before authority was recorded.
+    pub authority: Option<String>,
+    /// Thresholds whose recommendation this decision settled.
+    pub settles: Vec<String>,
 }
 
 /// The state of one gate or threshold inside a decision's snapshot.

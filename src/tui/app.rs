@@ -19,6 +19,11 @@ use tokio::sync::mpsc;
 /// At most this many frames per second.
 pub const MAX_FPS: u32 = 30;
 
+/// A note ("i") is stale after this long; an answer (done / refused) after [`ANSWER_TTL`].
+pub const NOTE_TTL: crate::core::time::Dur = crate::core::time::Dur(10_000);
+/// How long an acknowledgement or refusal stays in the footer.
+pub const ANSWER_TTL: crate::core::time::Dur = crate::core::time::Dur(60_000);
+
 /// Everything the loop reacts to, from one fan-in channel.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AppEvent {
@@ -56,6 +61,10 @@ pub trait CockpitPort {
         ActResult::Refused(format!(
             "cannot write template {id}: saving templates is not wired in"
         ))
+    }
+    /// Demo only: act as the next roster owner (`a`); refused elsewhere.
+    fn act_as_next(&mut self) -> ActResult {
+        ActResult::Refused("acting as another person is only possible in `cutover demo`".into())
     }
 }
 
@@ -163,27 +172,59 @@ impl Loop {
                 Some(Command::Redraw) => self.dirty = true,
                 Some(Command::Quit) => self.exit = Some(Exit::Confirmed),
                 Some(Command::Act(action)) => {
-                    ui.toast = toast_for(port.act(action));
-                    keep_in_diagnostics(ui.toast.as_ref());
+                    let answer = port.act(action);
+                    let submitted = ui.submitted.take();
+                    match (&answer, submitted) {
+                        // refused: the form comes back as typed, with the reason
+                        (ActResult::Refused(why), Some(mut form)) => {
+                            form.error = Some(why.clone());
+                            ui.overlay = crate::tui::state::Overlay::Form(form);
+                            ui.toast = None;
+                            log::warn!("refused: {}", crate::core::sanitize::inert(why));
+                        }
+                        _ => {
+                            ui.toast = toast_for(answer);
+                            keep_in_diagnostics(ui.toast.as_ref());
+                        }
+                    }
+                    ui.toast_at = Some(self.view.now);
                     self.dirty = true;
-                    self.refresh(port);
+                    self.refresh(port, ui);
+                }
+                Some(Command::ActAsNext) => {
+                    ui.toast = toast_for(port.act_as_next());
+                    ui.toast_at = Some(self.view.now);
+                    self.dirty = true;
+                    self.refresh(port, ui);
                 }
                 Some(Command::SaveTemplate(id)) => {
                     ui.toast = toast_for(port.save_template(&id));
+                    ui.toast_at = Some(self.view.now);
                     self.dirty = true;
                 }
             },
-            AppEvent::Changed | AppEvent::Tick => self.refresh(port),
+            AppEvent::Changed | AppEvent::Tick => self.refresh(port, ui),
             AppEvent::Resize => self.dirty = true,
             AppEvent::Quit => self.exit = Some(Exit::Closed),
         }
     }
 
     /// Fetches the view; marks a redraw only if it differs from the last one.
-    fn refresh<P: CockpitPort>(&mut self, port: &P) {
+    fn refresh<P: CockpitPort>(&mut self, port: &P, ui: &mut UiState) {
         let view = port.view();
         if view != self.view {
+            if phase_moved(&self.view, &view) {
+                // another phase's steps: the old selection would hit the wrong step
+                ui.selected[0] = 0;
+            }
+            if view.recommendations.len() != self.view.recommendations.len() {
+                // a note about recommendations would now contradict the panel
+                drop_note(ui);
+            }
             self.view = view;
+            self.dirty = true;
+        }
+        if expire_toast(ui, self.view.now) {
             self.dirty = true;
         }
     }
@@ -197,6 +238,43 @@ fn keep_in_diagnostics(t: Option<&Toast>) {
         ToastKind::Refused => log::warn!("refused: {text}"),
         _ => log::info!("{text}"),
     }
+}
+
+/// The steps on screen belong to another phase (or to a rollback plan) now.
+fn phase_moved(old: &CockpitView, new: &CockpitView) -> bool {
+    let at = |v: &CockpitView| {
+        (
+            v.current_phase().map(|p| p.id.clone()),
+            v.header.rollback.as_ref().map(|r| r.scope.clone()),
+        )
+    };
+    at(old) != at(new)
+}
+
+fn drop_note(ui: &mut UiState) {
+    if ui.toast.as_ref().is_some_and(|t| t.kind == ToastKind::Info) {
+        ui.toast = None;
+    }
+}
+
+/// Clears a stale footer message; true if one was cleared. The first time
+/// a message is seen its age starts (`toast_at`).
+pub fn expire_toast(ui: &mut UiState, now: crate::core::time::Ts) -> bool {
+    let Some(t) = &ui.toast else {
+        ui.toast_at = None;
+        return false;
+    };
+    let since = *ui.toast_at.get_or_insert(now);
+    let ttl = match t.kind {
+        ToastKind::Info => NOTE_TTL,
+        _ => ANSWER_TTL,
+    };
+    if now - since > ttl {
+        ui.toast = None;
+        ui.toast_at = None;
+        return true;
+    }
+    false
 }
 
 fn toast_for(r: ActResult) -> Option<Toast> {

@@ -73,6 +73,7 @@ fn step(
         elapsed,
         expected: Dur::from_mins(exp),
         overrun: elapsed.is_some_and(|e| e > Dur::from_mins(exp)),
+        ..StepView::default()
     }
 }
 
@@ -357,6 +358,17 @@ pub fn demo_view() -> CockpitView {
                    Next update 23:42."
                 .into(),
         }],
+        forms: FormHints {
+            go: "enter controlled-shift".into(),
+            refused: [(
+                "signoff".to_string(),
+                "no sign-off here is dana's to give; awaited: Clinical leadership (dr-lee)"
+                    .to_string(),
+            )]
+            .into(),
+            handover_keeps: vec!["owner of phase parallel-run".into()],
+            ..FormHints::default()
+        },
     }
 }
 

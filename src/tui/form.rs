@@ -96,8 +96,11 @@ pub struct Form {
     pub fields: Vec<Field>,
     /// The field being typed into.
     pub focus: usize,
-    /// Why the last Enter did not submit.
+    /// Why the last Enter did not submit (or why the core refused it).
     pub error: Option<String>,
+    /// Said above the fields: what the action will mean (e.g. what the
+    /// outgoing commander keeps after a handover).
+    pub note: Option<String>,
 }
 
 /// What a key did to a form.
@@ -124,7 +127,14 @@ impl Form {
             fields,
             focus,
             error: None,
+            note: None,
         }
+    }
+
+    /// The same form with a note above its fields.
+    pub fn with_note(mut self, note: impl Into<String>) -> Form {
+        self.note = Some(note.into());
+        self
     }
 
     /// Handles one key; `now` turns a relative expiry ("45m") into a time.
@@ -211,7 +221,11 @@ impl Form {
                     .find(|(r, _)| *r == role)
                     .map(|(_, p)| p.clone())
                     .ok_or_else(|| format!("no sign-off with role \"{role}\" is awaited"))?;
-                Action::SignOff { phase, role }
+                Action::SignOff {
+                    phase,
+                    role,
+                    statement: v(1),
+                }
             }
             FormKind::Decide { threshold } => Action::Decide {
                 threshold: threshold.clone(),

@@ -23,6 +23,8 @@ pub enum Command {
     Redraw,
     /// Write the filled template with this id to a file (the port decides where).
     SaveTemplate(String),
+    /// Demo only: act as the next roster owner.
+    ActAsNext,
 }
 
 /// The cockpit's own keys with what they do (`?` lists [`SCREEN_KEYS`] after them).
@@ -45,6 +47,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("c", "close an issue"),
     ("o", "hand over command"),
     ("p", "communication templates"),
+    ("a", "demo: act as another owner"),
 ];
 
 /// Screen keys the cockpit and replay share; `?` lists them after either's own.
@@ -88,7 +91,10 @@ pub fn handle_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option
                 Some(Command::Redraw)
             }
             FormOutcome::Submitted(action) => {
-                ui.overlay = Overlay::None;
+                // kept until the core answers: a refusal reopens it as typed
+                if let Overlay::Form(f) = std::mem::take(&mut ui.overlay) {
+                    ui.submitted = Some(f);
+                }
                 Some(Command::Act(action))
             }
         },
@@ -158,9 +164,10 @@ fn main_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option<Comma
             ui.selected[0] = 0;
         }
         't' | 'x' | 'k' | '!' => return step_key(ui, view, c),
+        'a' if view.forms.demo_keyboard.is_some() => return Some(Command::ActAsNext),
         _ => match form_for(ui, view, c) {
             Some(Ok(form)) => ui.overlay = Overlay::Form(form),
-            Some(Err(msg)) => return Some(toast(ui, ToastKind::Info, msg)),
+            Some(Err((kind, msg))) => return Some(toast(ui, kind, &msg)),
             None => return redraw_if_toast(),
         },
     }
@@ -215,26 +222,52 @@ fn navigation_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option
     Some(Command::Redraw)
 }
 
-/// The form an action key opens, or why it cannot open one now.
+/// The action a form key stands for, as `FormHints::refused` names it.
+fn action_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        'h' => "hold",
+        'r' => "resume",
+        'g' => "go",
+        'b' => "rollback",
+        'w' => "waive",
+        's' => "signoff",
+        'd' => "decide",
+        'c' => "issue_close",
+        'o' => "handover",
+        _ => return None,
+    })
+}
+
+/// The form an action key opens, or why it cannot open one now: a form
+/// opens only when its action can succeed for this operator now.
 fn form_for(
     ui: &UiState,
     view: &CockpitView,
     c: char,
-) -> Option<Result<crate::tui::form::Form, &'static str>> {
+) -> Option<Result<crate::tui::form::Form, (ToastKind, String)>> {
+    if let Some(why) = action_name(c).and_then(|a| view.forms.refused.get(a)) {
+        return Some(Err((ToastKind::Refused, why.clone())));
+    }
     Some(Ok(match c {
         'n' => open_form::single(FormKind::Note, "Note", "text"),
         'h' => open_form::single(FormKind::Hold, "HOLD: stop the line", "reason"),
         'r' => open_form::single(FormKind::Resume, "Resume", "rationale"),
-        'g' => open_form::single(FormKind::Go, "Go: enter the next phase", "rationale"),
+        'g' => open_form::go(view),
         'b' => open_form::rollback(view),
         'w' => open_form::waive(view, ui),
         's' => match open_form::signoff(view) {
             Some(f) => f,
-            None => return Some(Err("no sign-off is awaited in this phase")),
+            None => {
+                let why = "no sign-off is awaited in this phase".into();
+                return Some(Err((ToastKind::Info, why)));
+            }
         },
         'd' => match open_form::decide(view, ui) {
             Some(f) => f,
-            None => return Some(Err("no recommendation is pending")),
+            None => {
+                let why = "no recommendation is pending".into();
+                return Some(Err((ToastKind::Info, why)));
+            }
         },
         'i' => open_form::issue_open(view),
         'c' => open_form::issue_close(view, ui),
@@ -251,6 +284,16 @@ fn step_key(ui: &mut UiState, view: &CockpitView, c: char) -> Option<Command> {
     };
     let id = step.id.clone();
     let title = crate::core::sanitize::inert_short(&step.title, 40);
+    let action = match c {
+        't' => "start",
+        'x' => "done",
+        'k' => "skip",
+        _ => "blocked",
+    };
+    if let Some(why) = step.refused.get(action) {
+        // refused before any form opens: why, and what would make it possible
+        return Some(toast(ui, ToastKind::Refused, &why.clone()));
+    }
     Some(match c {
         't' if step.status == StepStatus::Running => {
             toast(ui, ToastKind::Info, "that step is already running")
@@ -272,6 +315,7 @@ fn step_key(ui: &mut UiState, view: &CockpitView, c: char) -> Option<Command> {
 }
 
 fn toast(ui: &mut UiState, kind: ToastKind, message: &str) -> Command {
+    ui.toast_at = None; // its age starts at the next view
     ui.toast = Some(Toast {
         kind,
         message: message.to_string(),

@@ -50,17 +50,28 @@ pub fn phase(s: PhaseState) -> (&'static str, &'static str) {
     }
 }
 
-/// Compact duration for progress text: "45s", "6m", "1h5m", "-12m".
+/// Compact duration for progress text: "45s", "1m47s" (seconds under two
+/// minutes, where a minute is a large share), "6m", "1h5m", "-12m".
 pub fn dur_short(d: Dur) -> String {
     let sign = if d.0 < 0 { "-" } else { "" };
     let secs = d.0.unsigned_abs() / 1000;
     let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
     match (h, m) {
         (0, 0) => format!("{sign}{s}s"),
+        (0, 1) if s > 0 => format!("{sign}1m{s}s"),
         (0, m) => format!("{sign}{m}m"),
         (h, 0) => format!("{sign}{h}h"),
         (h, m) => format!("{sign}{h}h{m}m"),
     }
+}
+
+/// The number a runbook gives a phase in its name ("Phase 0: readiness"
+/// is 0), so the header and the phase strip number phases the same way.
+pub fn phase_number(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix("Phase ")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    rest[digits.len()..].strip_prefix(':')?;
+    digits.parse().ok()
 }
 
 /// Clock text `H:MM:SS` (sign kept for overruns).
@@ -75,9 +86,21 @@ pub fn clock(d: Dur) -> String {
     )
 }
 
-/// `held/for` progress, e.g. "6m/10m".
+/// `held/for` progress, e.g. "6m/10m"; in the last two minutes before it
+/// fires the seconds show ("9m47s/10m"), so 13 s left never reads as a minute.
 pub fn progress(held: Dur, of: Dur) -> String {
-    format!("{}/{}", dur_short(held), dur_short(of))
+    let left = of - held;
+    let held_text = if left.0 > 0 && left.0 < 120_000 && held.0 >= 120_000 {
+        let secs = held.0 / 1000;
+        let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
+        match h {
+            0 => format!("{m}m{s:02}s"),
+            h => format!("{h}h{m}m{s:02}s"),
+        }
+    } else {
+        dur_short(held)
+    };
+    format!("{held_text}/{}", dur_short(of))
 }
 
 /// A metric value without noise: integers without decimals, others with up
@@ -106,6 +129,15 @@ mod tests {
         assert_eq!(dur_short(Dur::from_mins(120)), "2h");
         assert_eq!(dur_short(Dur::from_mins(-12)), "-12m");
         assert_eq!(progress(Dur::from_mins(6), Dur::from_mins(10)), "6m/10m");
+        // 13 s left of a 2-minute timer, and of a 10-minute one
+        assert_eq!(progress(Dur::from_secs(107), Dur::from_mins(2)), "1m47s/2m");
+        assert_eq!(
+            progress(Dur::from_secs(587), Dur::from_mins(10)),
+            "9m47s/10m"
+        );
+        assert_eq!(phase_number("Phase 0: readiness"), Some(0));
+        assert_eq!(phase_number("Phase two: x"), None);
+        assert_eq!(phase_number("readiness"), None);
     }
 
     #[test]

@@ -61,25 +61,30 @@ pub fn waive(view: &CockpitView, ui: &UiState) -> Form {
     )
 }
 
-/// `s`: sign off; the operator's own awaited sign-off comes first.
+/// `s`: sign off; only the sign-offs this operator may give, and a
+/// statement of what was reviewed (required; logged and in the report).
 pub fn signoff(view: &CockpitView) -> Option<Form> {
-    let mut awaited: Vec<_> = view
-        .signoffs
-        .iter()
-        .filter(|s| s.signed_at.is_none())
-        .collect();
-    awaited.sort_by_key(|s| s.owner != view.header.operator);
-    let first = awaited.first()?;
-    let phases_by_role = awaited
-        .iter()
-        .map(|s| (s.role.clone(), s.phase.clone()))
-        .collect();
-    let roles = awaited.iter().map(|s| s.role.clone()).collect();
+    let mine = &view.forms.my_signoffs;
+    let (_, first) = mine.first()?;
+    let phases_by_role = mine.iter().map(|(p, r)| (r.clone(), p.clone())).collect();
+    let roles = mine.iter().map(|(_, r)| r.clone()).collect();
     Some(Form::new(
         FormKind::SignOff { phases_by_role },
         "Sign off",
-        vec![Field::choice("role", roles, Some(first.role.clone()))],
+        vec![
+            Field::choice("role", roles, Some(first.clone())),
+            Field::text("reviewed", "what you reviewed before signing"),
+        ],
     ))
+}
+
+/// `g`: go, titled with what it will do ("Go: enter pilot-dataset").
+pub fn go(view: &CockpitView) -> Form {
+    let title = match view.forms.go.is_empty() {
+        true => "Go: enter the next phase".to_string(),
+        false => format!("Go: {}", view.forms.go),
+    };
+    single(FormKind::Go, title, "rationale")
 }
 
 /// `d`: decide the focused recommendation (else the oldest pending one).
@@ -126,25 +131,35 @@ pub fn issue_open(view: &CockpitView) -> Form {
     )
 }
 
-/// `c`: close an issue; the one selected in the issues panel is offered
-/// first, the other open ones are the other choices.
+/// `c`: close an issue; offers the open issues this operator may close,
+/// the one selected in the issues panel first.
 pub fn issue_close(view: &CockpitView, ui: &UiState) -> Form {
-    let ids: Vec<String> = view.issues.iter().map(|i| i.id.clone()).collect();
-    let id = if ids.is_empty() {
-        Field::text("id", "the issue id")
-    } else {
-        let i = if ui.focus == Region::Issues {
-            ui.selection(Region::Issues).min(ids.len() - 1)
-        } else {
-            0
-        };
-        Field::choice("id", ids.clone(), ids.get(i).cloned())
-    };
+    let ids: Vec<String> = view
+        .forms
+        .closable_issues
+        .iter()
+        .map(|(id, _)| id.clone())
+        .collect();
+    let listed: Vec<String> = view
+        .forms
+        .closable_issues
+        .iter()
+        .map(|(id, title)| format!("{id}: {title}"))
+        .collect();
+    let selected = (ui.focus == Region::Issues)
+        .then(|| view.issues.get(ui.selection(Region::Issues)))
+        .flatten()
+        .map(|i| i.id.clone())
+        .filter(|id| ids.contains(id));
     Form::new(
         FormKind::IssueClose,
         "Close an issue",
-        vec![id, Field::text("rationale", "how it was resolved")],
+        vec![
+            Field::choice("id", ids, selected),
+            Field::text("rationale", "how it was resolved"),
+        ],
     )
+    .with_note(format!("open: {}", listed.join("; ")))
 }
 
 /// `o`: hand the commander role over.
@@ -155,6 +170,18 @@ pub fn handover(view: &CockpitView) -> Form {
         .filter(|o| **o != view.header.operator)
         .cloned()
         .collect();
+    let keeps = &view.forms.handover_keeps;
+    let note = match keeps.is_empty() {
+        true => format!(
+            "{} keeps no decision rights after the handover",
+            view.header.operator
+        ),
+        false => format!(
+            "{} keeps: {} (phase owners decide in their phase)",
+            view.header.operator,
+            keeps.join(", ")
+        ),
+    };
     Form::new(
         FormKind::Handover,
         "Hand over command",
@@ -163,4 +190,5 @@ pub fn handover(view: &CockpitView) -> Form {
             Field::text("rationale", "why"),
         ],
     )
+    .with_note(note)
 }

@@ -88,6 +88,11 @@ pub struct UiState {
     pub only_mine: bool,
     /// The answer to the last action taken at this keyboard.
     pub toast: Option<Toast>,
+    /// When `toast` was put up (view time): notes expire (see `app`).
+    pub toast_at: Option<crate::core::time::Ts>,
+    /// The form just submitted, until the core answers: a refusal reopens
+    /// it with everything typed and the reason.
+    pub submitted: Option<Form>,
 }
 
 impl UiState {

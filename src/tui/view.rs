@@ -43,6 +43,34 @@ pub struct CockpitView {
     pub rollback_scopes: Vec<String>,
     /// Communication templates, already filled from the current state.
     pub templates: Vec<TemplateView>,
+    /// What the action forms need to know before they open (for the
+    /// operator of this view): refusals, what go will do, choices.
+    #[serde(default)]
+    pub forms: FormHints,
+}
+
+/// What the forms need before they open, so a form opens only when its
+/// action can succeed for this person now (else the refusal says why).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormHints {
+    /// What `go` would do now: "enter pilot-dataset", "re-enter
+    /// parallel-run after rollback of pause-writes".
+    pub go: String,
+    /// Why a form would be refused now, by action: `go`, `hold`, `resume`,
+    /// `rollback`, `waive`, `decide`, `signoff`, `handover`, `issue_close`.
+    pub refused: std::collections::BTreeMap<String, String>,
+    /// What the operator keeps after handing the commander role over.
+    pub handover_keeps: Vec<String>,
+    /// Sign-offs this operator may give now: (phase, role).
+    pub my_signoffs: Vec<(String, String)>,
+    /// Open issues this operator may close: (id, title).
+    pub closable_issues: Vec<(String, String)>,
+    /// Demo only: the roster member the keyboard acts as, when not the operator.
+    #[serde(default)]
+    pub acting_as: Option<String>,
+    /// Demo only: who is really at the keyboard (`a` acts as another owner).
+    #[serde(default)]
+    pub demo_keyboard: Option<String>,
 }
 
 /// A communication template with its placeholders filled by the core.
@@ -205,6 +233,13 @@ pub struct StepView {
     pub expected: Dur,
     /// Elapsed exceeds expected.
     pub overrun: bool,
+    /// A rollback undid it: "rollback pause-writes at 03:58:29".
+    #[serde(default)]
+    pub undone_by: Option<String>,
+    /// Why each step key would be refused for the operator now, by action
+    /// (`start`, `done`, `skip`, `blocked`).
+    #[serde(default)]
+    pub refused: std::collections::BTreeMap<String, String>,
 }
 
 /// Gate states (docs/runbook.md).
@@ -331,6 +366,10 @@ pub struct ThresholdView {
     pub severity: Severity,
     /// Inputs are Unknown while the state is kept (watch/breached).
     pub inputs_unknown: bool,
+    /// Its recommendation was settled: "handled by rollback read-path (dana)
+    /// at 03:58:29"; no longer alarming until it clears.
+    #[serde(default)]
+    pub handled: Option<String>,
 }
 
 /// Source and target of one system side by side.

@@ -166,6 +166,7 @@ mod tests {
             expected: Some(Dur::from_mins(mins)),
             after: after.iter().map(|s| s.to_string()).collect(),
             state,
+            undone_by: None,
         }
     }
 

@@ -32,6 +32,9 @@ fn decision(o: &mut String, d: &Decision) {
     if let Some(p) = &d.phase {
         let _ = write!(o, "<div>Phase: {}</div>", code(p));
     }
+    if let Some(a) = &d.authority {
+        let _ = write!(o, "<div>Authority: {}</div>", h(a));
+    }
     if !d.detail.is_empty() {
         let _ = write!(o, "<div>What: {}</div>", h(&d.detail));
     }

@@ -28,6 +28,9 @@ fn decision(o: &mut String, d: &Decision) {
     if let Some(p) = &d.phase {
         let _ = writeln!(o, "- Phase: {}", md_code(p));
     }
+    if let Some(a) = &d.authority {
+        let _ = writeln!(o, "- Authority: {}", md(a));
+    }
     if !d.detail.is_empty() {
         let _ = writeln!(o, "- What: {}", md(&d.detail));
     }

@@ -87,7 +87,16 @@ fn path_line(view: &CockpitView, ui: &UiState, width: u16) -> Line<'static> {
         .as_deref()
         .map(|c| format!(" · checkpoint {}", outside(c, 24)))
         .unwrap_or_default();
-    let room = (width as usize).saturating_sub(6 + checkpoint.chars().count());
+    // demo only: whom the keyboard acts as, always in sight
+    let (marker, tone) = match &view.forms.acting_as {
+        Some(who) => (
+            format!(" acting as {} (demo only; a: next) ·", outside(who, 20)),
+            Tone::Bad,
+        ),
+        _ => (String::new(), Tone::Muted),
+    };
+    let room =
+        (width as usize).saturating_sub(6 + checkpoint.chars().count() + marker.chars().count());
     let path = outside(&h.log_path, usize::MAX);
     let n = path.chars().count();
     let path = if n > room {
@@ -97,6 +106,7 @@ fn path_line(view: &CockpitView, ui: &UiState, width: u16) -> Line<'static> {
         path
     };
     Line::from(vec![
+        styled(marker, ui.theme.tone(tone)),
         styled(" log ", ui.theme.tone(Tone::Muted)),
         plain(path),
         styled(checkpoint, ui.theme.tone(Tone::Muted)),

@@ -11,14 +11,30 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
+/// "Gates 2/4 pass · 1 waived · 1 awaiting sign-off": a waived gate and an
+/// awaited sign-off are not counted as passing (go needs the sign-off).
+pub fn title(view: &CockpitView) -> String {
+    let count = |s: GateState| view.gates.iter().filter(|g| g.state == s).count();
+    let awaiting = view
+        .signoffs
+        .iter()
+        .filter(|s| s.signed_at.is_none())
+        .count();
+    let total = view.gates.len() + view.signoffs.len();
+    let pass = count(GateState::Pass) + view.signoffs.len() - awaiting;
+    let mut t = format!("Gates {pass}/{total} pass");
+    if count(GateState::Waived) > 0 {
+        t.push_str(&format!(" · {} waived", count(GateState::Waived)));
+    }
+    if awaiting > 0 {
+        t.push_str(&format!(" · {awaiting} awaiting sign-off"));
+    }
+    t
+}
+
 /// Draws the gates region; comparisons get their own line when there is room.
 pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
-    let passing = view
-        .gates
-        .iter()
-        .filter(|g| matches!(g.state, GateState::Pass | GateState::Waived))
-        .count();
-    let title = format!("Gates {passing}/{} passing", view.gates.len());
+    let title = title(view);
     let inner = text::region(frame, area, ui, Region::Gates, title);
     if view.gates.is_empty() && view.signoffs.is_empty() {
         text::empty(frame, inner, ui, "no gates in this phase");

@@ -85,7 +85,9 @@ pub fn render(frame: &mut Frame, view: &CockpitView, ui: &UiState) {
     match &ui.overlay {
         Overlay::None => {}
         Overlay::Help => overlay::help(frame, area, replay.is_some(), ui),
-        Overlay::ConfirmQuit => overlay::confirm_quit(frame, area, ui),
+        Overlay::ConfirmQuit => {
+            overlay::confirm_quit(frame, area, view.header.replay.is_some(), ui)
+        }
         Overlay::Form(form) => overlay::form(frame, area, form, ui),
         Overlay::Template(i) => overlay::template(frame, area, view, *i, ui),
         Overlay::Detail(d) => {

@@ -108,11 +108,16 @@ pub fn jump(frame: &mut Frame, area: Rect, j: &JumpPrompt, ui: &UiState) {
 }
 
 /// `q`: ask before leaving.
-pub fn confirm_quit(frame: &mut Frame, area: Rect, ui: &UiState) {
+pub fn confirm_quit(frame: &mut Frame, area: Rect, replay: bool, ui: &UiState) {
     let rect = centered(area, 52, 5);
     let inner = popup(frame, rect, "Quit?", ui);
+    // replay only reads the log: it must not promise a record it never writes
+    let question = match replay {
+        true => " Quit the replay? The log is not changed.",
+        false => " Quit the cockpit? The log gets a close record.",
+    };
     let lines = vec![
-        Line::from(" Quit the cockpit? The log gets a close record."),
+        Line::from(question),
         Line::from(vec![
             styled(" y", ui.theme.key()),
             plain(" quit   "),
@@ -126,12 +131,20 @@ pub fn confirm_quit(frame: &mut Frame, area: Rect, ui: &UiState) {
 /// An open form: one line per field, the focused one marked, then the
 /// error (if any) and the keys.
 pub fn form(frame: &mut Frame, area: Rect, form: &Form, ui: &UiState) {
-    let height = form.fields.len() as u16 + 5;
+    let extra = u16::from(form.note.is_some()) * 2 + u16::from(form.error.is_some()) * 2;
+    let height = form.fields.len() as u16 + 5 + extra;
     let rect = centered(area, 72, height);
     let inner = popup(frame, rect, &outside(&form.title, 60), ui);
     let label_w = form.fields.iter().map(|f| f.label.len()).max().unwrap_or(0);
     let room = (inner.width as usize).saturating_sub(label_w + 6);
     let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some(note) = &form.note {
+        // what the action means before it is submitted (e.g. what a handover leaves)
+        lines.push(Line::from(styled(
+            format!(" {}", outside(note, 4 * inner.width as usize)),
+            ui.theme.tone(Tone::Muted),
+        )));
+    }
     for (i, f) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         let marker = if focused { "›" } else { " " };
@@ -172,7 +185,8 @@ pub fn form(frame: &mut Frame, area: Rect, form: &Form, ui: &UiState) {
         styled("tab", ui.theme.key()),
         plain(" next field"),
     ]));
-    frame.render_widget(Paragraph::new(lines), inner);
+    // a note or a refusal may need two lines
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 /// A filled communication template, wrapped, with its keys.

@@ -24,7 +24,9 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
             style = style.add_modifier(Modifier::BOLD);
         }
         let name = outside(short_name(&p.name), cell.saturating_sub(2));
-        spans.push(styled(format!(" {sym} {} {name} ", i + 1), style));
+        // the runbook's own numbering when its names carry one (as the header shows)
+        let n = label::phase_number(&p.name).map_or(i + 1, |n| n as usize);
+        spans.push(styled(format!(" {sym} {n} {name} "), style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

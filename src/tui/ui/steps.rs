@@ -4,7 +4,7 @@ use super::text::{self, outside, plain, styled};
 use crate::tui::label;
 use crate::tui::state::{Region, UiState};
 use crate::tui::theme::{step_tone, Tone};
-use crate::tui::view::{CockpitView, StepView};
+use crate::tui::view::{CockpitView, StepStatus, StepView};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::Frame;
@@ -62,9 +62,14 @@ fn step_line(s: &StepView, ui: &UiState, width: usize, time_w: usize) -> Line<'s
     let (sym, word) = label::step(s.status);
     let title_w = width.saturating_sub(10 + OWNER_W + time_w + 3).max(4);
     let time_tone = if s.overrun { Tone::Bad } else { Tone::Plain };
+    // pending again because a rollback undid it: say so, never "✔ done"
+    let (sym, word, title) = match (&s.undone_by, s.status) {
+        (Some(by), StepStatus::Pending) => ("↶", "undone", format!("{} (undone by {by})", s.title)),
+        _ => (sym, word, s.title.clone()),
+    };
     Line::from(vec![
         text::state(ui, sym, word, step_tone(s.status), 8),
-        plain(format!(" {:title_w$} ", outside(&s.title, title_w))),
+        plain(format!(" {:title_w$} ", outside(&title, title_w))),
         styled(
             format!("{:OWNER_W$}", outside(&s.owner, OWNER_W)),
             ui.theme.tone(Tone::Muted),

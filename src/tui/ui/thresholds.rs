@@ -17,8 +17,17 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
         .thresholds
         .iter()
         .filter(|t| matches!(t.state, ThresholdState::Watch | ThresholdState::Breached))
+        .filter(|t| t.handled.is_none())
         .count();
-    let title = format!("Thresholds {alarming} alarming");
+    let handled = view
+        .thresholds
+        .iter()
+        .filter(|t| t.handled.is_some())
+        .count();
+    let title = match handled {
+        0 => format!("Thresholds {alarming} alarming"),
+        n => format!("Thresholds {alarming} alarming · {n} handled"),
+    };
     let inner = text::region(frame, area, ui, Region::Thresholds, title);
     if view.thresholds.is_empty() {
         text::empty(frame, inner, ui, "no thresholds");
@@ -48,6 +57,11 @@ fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> V
         (true, false) => " inputs ?",
         (false, true) => " · advisory",
         (false, false) => "",
+    };
+    // a settled recommendation: say who handled it instead of the running timer
+    let timer = match &t.handled {
+        Some(h) => format!(" {h}"),
+        None => timer,
     };
     let numbers = format!("{}{timer}{unknown}", value_vs_limit(t));
     let muted = ui.theme.tone(Tone::Muted);

@@ -2,11 +2,12 @@
 //! records each accepted action writes. A refusal says what is wrong and
 //! what would be right.
 
+use super::authority::{Allow, Authority};
 use super::notify::Fill;
 use super::records::go_phase_entries;
 use super::state::StepState;
 use super::{Action, Cockpit, Effect};
-use crate::entry::Entry;
+use crate::entry::{Entry, EntryKind};
 use crate::records::DecisionAction;
 use crate::runbook::GateKind;
 use crate::sanitize::inert;
@@ -17,14 +18,18 @@ pub(super) struct Plan {
     pub entries: Vec<Entry>,
     pub notify: Vec<Effect>,
     pub ack: String,
+    /// The rule that allowed it: recorded in every decision and step record
+    /// of the action and said in the acknowledgement.
+    pub authority: Authority,
 }
 
 impl Plan {
-    pub(super) fn one(entry: Entry, ack: String) -> Plan {
+    pub(super) fn one(entry: Entry, ack: String, authority: Authority) -> Plan {
         Plan {
             entries: vec![entry],
             notify: vec![],
             ack,
+            authority,
         }
     }
 }
@@ -57,16 +62,32 @@ impl Cockpit {
         }
         match self.plan(actor, action, now) {
             Err(reason) => refused(reason),
-            Ok(plan) => {
+            Ok(mut plan) => {
+                let code = plan.authority.code();
+                for e in &mut plan.entries {
+                    if matches!(e.kind, EntryKind::Decision | EntryKind::Step) {
+                        e.body["authority"] = serde_json::Value::from(code.as_str());
+                    }
+                }
                 let mut out = self.commit(now, plan.entries);
                 out.extend(plan.notify);
                 out.push(Effect::Acknowledged {
                     actor: actor.to_string(),
-                    message: inert(&plan.ack),
+                    message: inert(&format!("{} ({})", plan.ack, plan.authority.words())),
                 });
                 out
             }
         }
+    }
+
+    /// Whether `actor` may take `action` now, and under which authority,
+    /// without changing anything: forms ask this before they open (text
+    /// fields are checked on submit; give placeholder text to skip them).
+    pub fn check(&self, actor: &str, action: Action, now: Ts) -> Result<Authority, String> {
+        if self.runbook.owner(actor).is_none() {
+            return Err(format!("{actor} is not on the roster"));
+        }
+        self.plan(actor, action, now).map(|p| p.authority)
     }
 
     fn plan(&self, actor: &str, action: Action, now: Ts) -> Rule {
@@ -83,7 +104,11 @@ impl Cockpit {
                 reason,
                 expires,
             } => self.plan_waive(actor, &gate, &owner, &reason, expires, now),
-            Action::SignOff { phase, role } => self.plan_signoff(actor, &phase, &role),
+            Action::SignOff {
+                phase,
+                role,
+                statement,
+            } => self.plan_signoff(actor, &phase, &role, &statement),
             Action::Handover { to, rationale } => self.plan_handover(actor, &to, &rationale),
             Action::IssueOpen {
                 id,
@@ -93,9 +118,10 @@ impl Cockpit {
             } => self.plan_issue_open(actor, &id, severity, &title, &owner),
             Action::IssueClose { id, rationale } => self.plan_issue_close(actor, &id, &rationale),
             Action::Note { text } => {
+                let auth = self.may(actor, Allow::ANYONE, "write a note")?;
                 required(&text, "a note's text")?;
                 let e = self.decision_entry(actor, DecisionAction::Note, &text);
-                Ok(Plan::one(e, "note recorded".into()))
+                Ok(Plan::one(e, "note recorded".into(), auth))
             }
             Action::Decide {
                 threshold,
@@ -107,16 +133,23 @@ impl Cockpit {
     }
 
     /// Decision authority: the commander or the current phase's owner.
-    pub(super) fn authorize(&self, actor: &str, what: &str) -> Result<(), String> {
-        let owner = self.phase().map(|p| p.owner.as_str()).unwrap_or("");
-        if actor == self.commander || actor == owner {
-            Ok(())
-        } else {
-            Err(format!(
-                "{actor} may not {what}: only the commander ({}) or the phase owner ({owner}) may",
+    pub(super) fn authorize(&self, actor: &str, what: &str) -> Result<Authority, String> {
+        self.authority_of(actor, Allow::DECISION).ok_or_else(|| {
+            let (phase, owner) = self
+                .phase()
+                .map(|p| (p.id.as_str(), p.owner.as_str()))
+                .unwrap_or(("", ""));
+            format!(
+                "{actor} may not {what}: only the commander ({}) or the phase owner ({owner}) may (phase {phase}); ask one of them",
                 self.commander
-            ))
-        }
+            )
+        })
+    }
+
+    /// The authority for an action any of `allow` permits (refused with `what`).
+    pub(super) fn may(&self, actor: &str, allow: Allow, what: &str) -> Result<Authority, String> {
+        self.authority_of(actor, allow)
+            .ok_or_else(|| format!("{actor} may not {what}"))
     }
 
     fn no_hold(&self, what: &str) -> Result<(), String> {
@@ -132,6 +165,7 @@ impl Cockpit {
     }
 
     fn plan_hold(&self, actor: &str, reason: &str, now: Ts) -> Rule {
+        let authority = self.may(actor, Allow::ANYONE, "hold")?;
         required(reason, "a reason for the hold")?;
         if let Some(h) = &self.hold {
             return Err(format!(
@@ -140,7 +174,8 @@ impl Cockpit {
                 h.by
             ));
         }
-        let e = self.decision_entry(actor, DecisionAction::Hold, reason);
+        let settles = self.mooted_by_hold();
+        let e = self.settling_entry(actor, DecisionAction::Hold, reason, settles);
         let fill = Fill {
             actor: Some(actor),
             reason: Some(reason),
@@ -150,11 +185,12 @@ impl Cockpit {
             entries: vec![e],
             notify: vec![self.notify("hold", now, fill)],
             ack: "HOLD: the line is stopped".into(),
+            authority,
         })
     }
 
     fn plan_resume(&self, actor: &str, rationale: &str, now: Ts) -> Rule {
-        self.authorize(actor, "resume")?;
+        let authority = self.authorize(actor, "resume")?;
         required(rationale, "a rationale")?;
         if self.hold.is_none() {
             return Err("nothing to resume: the line is not on hold".into());
@@ -169,6 +205,7 @@ impl Cockpit {
             entries: vec![e],
             notify: vec![self.notify("resume", now, fill)],
             ack: "resumed: the hold is lifted".into(),
+            authority,
         })
     }
 
@@ -200,7 +237,7 @@ impl Cockpit {
     }
 
     fn plan_go(&self, actor: &str, rationale: &str, now: Ts) -> Rule {
-        self.authorize(actor, "say go")?;
+        let authority = self.authorize(actor, "say go")?;
         required(rationale, "a rationale")?;
         self.no_hold("go")?;
         if self.phase.finished {
@@ -208,7 +245,7 @@ impl Cockpit {
         }
         let cur = self.phase_id().to_string();
         if self.phase.needs_reentry {
-            return self.plan_reentry(actor, rationale, &cur, now);
+            return self.plan_reentry(actor, rationale, &cur, now, authority);
         }
         let mut unmet = self.unmet_gates(&cur, GateKind::Exit, now);
         for so in self
@@ -257,10 +294,18 @@ impl Cockpit {
             entries,
             notify,
             ack,
+            authority,
         })
     }
 
-    fn plan_reentry(&self, actor: &str, rationale: &str, cur: &str, now: Ts) -> Rule {
+    fn plan_reentry(
+        &self,
+        actor: &str,
+        rationale: &str,
+        cur: &str,
+        now: Ts,
+        authority: Authority,
+    ) -> Rule {
         if let Some(rb) = &self.rollback {
             let open: Vec<&str> = rb
                 .steps
@@ -302,7 +347,28 @@ impl Cockpit {
             },
             notify: vec![self.notify("go", now, fill)],
             ack: format!("go: {cur} re-entered after the rollback"),
+            authority,
         })
+    }
+
+    /// What `go` would do now, in words, for the go form's title:
+    /// "enter pilot-dataset", "re-enter parallel-run after rollback of
+    /// pause-writes", "complete full-production (the last phase)".
+    pub fn go_intent(&self) -> String {
+        let cur = self.phase_id();
+        if self.phase.finished {
+            return "nothing: the cutover is complete".into();
+        }
+        if self.phase.needs_reentry {
+            return match &self.rollback {
+                Some(rb) => format!("re-enter {cur} after rollback of {}", rb.scope),
+                None => format!("re-enter {cur} after the rollback"),
+            };
+        }
+        match self.runbook.phases.get(self.phase.index + 1) {
+            Some(next) => format!("enter {}", next.id),
+            None => format!("complete {cur} (the last phase)"),
+        }
     }
 
     /// Steps whose `after` dependencies are not finished.

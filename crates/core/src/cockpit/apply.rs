@@ -101,6 +101,10 @@ impl Cockpit {
             ThresholdState::from_name(&b.to),
         ) {
             t.apply(to, Dur(b.timer_ms));
+            if to != ThresholdState::Breached {
+                // cleared: "handled by ..." ends with the episode
+                self.handled.retain(|h| h.threshold != id);
+            }
         }
         self.apply_recommendation(ts, id, b);
     }
@@ -165,7 +169,10 @@ impl Cockpit {
         let Some(step) = step else { return };
         let by = actor.to_string();
         step.state = match b.event {
-            StepEvent::Start => StepState::InProgress { by, since: ts },
+            StepEvent::Start => {
+                step.undone_by = None;
+                StepState::InProgress { by, since: ts }
+            }
             StepEvent::Done => {
                 let started = match &step.state {
                     StepState::InProgress { since, .. } => Some(*since),
@@ -189,6 +196,8 @@ impl Cockpit {
 
     fn apply_decision(&mut self, ts: Ts, actor: &str, b: &DecisionBody) {
         let rationale = &b.rationale;
+        self.settle(ts, actor, b);
+        self.remember(ts, actor, b);
         match &b.action {
             DecisionAction::Hold => self.set_hold(actor, rationale, ts),
             DecisionAction::Resume => self.hold = None,
@@ -209,9 +218,12 @@ impl Cockpit {
                 threshold,
                 answer,
                 scope,
+                in_progress,
             } => {
                 self.recommendations.retain(|r| &r.threshold != threshold);
                 match answer.as_str() {
+                    // answered with the rollback already under way: nothing new starts
+                    "rollback" if *in_progress => {}
                     "rollback" => self.start_rollback(actor, scope.as_deref().unwrap_or(""), ts),
                     "hold" => self.set_hold(actor, rationale, ts),
                     _ => {}
@@ -237,6 +249,73 @@ impl Cockpit {
         }
     }
 
+    /// The recommendations a decision settles (its `settles` list; an
+    /// answer also settles its own threshold's): no longer pending, and
+    /// their threshold shows "handled by" until it clears.
+    fn settle(&mut self, ts: Ts, actor: &str, b: &DecisionBody) {
+        let mut ids: Vec<&str> = b.settles.iter().map(String::as_str).collect();
+        if let DecisionAction::Decide { threshold, .. } = &b.action {
+            if !ids.contains(&threshold.as_str()) {
+                ids.push(threshold.as_str());
+            }
+        }
+        let by = match &b.action {
+            DecisionAction::Rollback { scope } => format!("rollback {scope}"),
+            DecisionAction::Decide { answer, scope, .. } if answer == "rollback" => {
+                format!("answer rollback {}", scope.as_deref().unwrap_or(""))
+            }
+            DecisionAction::Decide { answer, .. } => format!("answer {answer}"),
+            other => other.type_name().to_string(),
+        };
+        for id in ids {
+            self.recommendations.retain(|r| r.threshold != id);
+            self.handled.retain(|h| h.threshold != id);
+            let breached = id == OVERRUN_ID
+                || self
+                    .thresholds
+                    .iter()
+                    .any(|t| t.id == id && t.state == ThresholdState::Breached);
+            if breached {
+                self.handled.push(Handled {
+                    threshold: id.to_string(),
+                    by: by.clone(),
+                    actor: actor.to_string(),
+                    at: ts,
+                });
+            }
+        }
+    }
+
+    /// Keeps the latest hold, resume, go and rollback for the templates.
+    fn remember(&mut self, ts: Ts, actor: &str, b: &DecisionBody) {
+        let (key, scope, to) = match &b.action {
+            DecisionAction::Decide { answer, .. } if answer == "hold" && self.hold.is_none() => {
+                ("hold", None, None)
+            }
+            DecisionAction::Decide {
+                answer,
+                scope,
+                in_progress: false,
+                ..
+            } if answer == "rollback" => ("rollback", scope.clone(), None),
+            DecisionAction::Hold => ("hold", None, None),
+            DecisionAction::Resume => ("resume", None, None),
+            DecisionAction::Go { to, .. } => ("go", None, to.clone()),
+            DecisionAction::Rollback { scope } => ("rollback", Some(scope.clone()), None),
+            _ => return,
+        };
+        self.last.insert(
+            key.to_string(),
+            LastDecision {
+                actor: actor.to_string(),
+                rationale: b.rationale.clone(),
+                at: ts,
+                scope,
+                to,
+            },
+        );
+    }
+
     fn set_hold(&mut self, actor: &str, reason: &str, ts: Ts) {
         if self.hold.is_none() {
             self.hold = Some(Hold {
@@ -251,6 +330,19 @@ impl Cockpit {
         let Some(plan) = self.runbook.rollback(scope) else {
             return;
         };
+        // The rollback undoes the work of the phase it is decided in: its
+        // steps are to be done again after re-entry, and say why.
+        let cur = self.phase_id().to_string();
+        let undone = format!("rollback {scope} at {}", ts.hms());
+        for st in self
+            .steps
+            .iter_mut()
+            .filter(|st| st.phase.as_deref() == Some(cur.as_str()))
+            .filter(|st| st.state != StepState::Pending)
+        {
+            st.state = StepState::Pending;
+            st.undone_by = Some(undone.clone());
+        }
         self.rollback = Some(RollbackState {
             scope: scope.to_string(),
             decided_by: actor.to_string(),

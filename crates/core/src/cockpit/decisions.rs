@@ -4,6 +4,7 @@
 use super::actions::{required, Plan, Rule};
 use super::notify::Fill;
 use super::records::OVERRUN_ID;
+use super::state::RecommendationKind;
 use super::{Answer, Cockpit};
 use crate::records::{name_of, DecisionAction};
 use crate::time::Ts;
@@ -17,7 +18,7 @@ impl Cockpit {
         now: Ts,
         decide: Option<(&str, Answer)>,
     ) -> Rule {
-        self.authorize(actor, "decide a rollback")?;
+        let authority = self.authorize(actor, "decide a rollback")?;
         required(rationale, "a rationale")?;
         if self.runbook.rollback(scope).is_none() {
             let scopes: Vec<&str> = self
@@ -32,19 +33,45 @@ impl Cockpit {
             ));
         }
         if let Some(rb) = &self.rollback {
-            return Err(format!("rollback {} is already in progress", rb.scope));
+            return match decide {
+                // The answer asks for what is already under way: it settles
+                // the recommendation and starts nothing new.
+                Some((th, a)) if rb.scope == scope => {
+                    let f = DecisionAction::Decide {
+                        threshold: th.to_string(),
+                        answer: name_of(&a),
+                        scope: Some(scope.to_string()),
+                        in_progress: true,
+                    };
+                    let e = self.settling_entry(actor, f, rationale, vec![th.to_string()]);
+                    let ack = format!("{th}: rollback {scope} is already in progress; the recommendation is settled by it");
+                    Ok(Plan::one(e, ack, authority))
+                }
+                _ => Err(format!(
+                    "rollback {} is already in progress (decided by {} at {}); finish its steps and re-enter with go first, or answer the recommendation hold or continue",
+                    rb.scope,
+                    rb.decided_by,
+                    rb.since.hms()
+                )),
+            };
         }
+        let mut settles = self.mooted_by_rollback(scope);
         let action = match decide {
             None => DecisionAction::Rollback {
                 scope: scope.to_string(),
             },
-            Some((th, a)) => DecisionAction::Decide {
-                threshold: th.to_string(),
-                answer: name_of(&a),
-                scope: Some(scope.to_string()),
-            },
+            Some((th, a)) => {
+                settles.retain(|t| t != th);
+                settles.insert(0, th.to_string());
+                DecisionAction::Decide {
+                    threshold: th.to_string(),
+                    answer: name_of(&a),
+                    scope: Some(scope.to_string()),
+                    in_progress: false,
+                }
+            }
         };
-        let e = self.decision_entry(actor, action, rationale);
+        let e = self.settling_entry(actor, action, rationale, settles);
         let fill = Fill {
             actor: Some(actor),
             reason: Some(rationale),
@@ -55,7 +82,32 @@ impl Cockpit {
             entries: vec![e],
             notify: vec![self.notify("rollback", now, fill)],
             ack: format!("rollback {scope} decided; its steps are now on screen"),
+            authority,
         })
+    }
+
+    /// Pending recommendations a rollback of `scope` makes moot: those that
+    /// recommend that rollback (or any, when the runbook has only this plan).
+    pub(super) fn mooted_by_rollback(&self, scope: &str) -> Vec<String> {
+        let only = self.runbook.rollbacks.len() == 1;
+        self.recommendations
+            .iter()
+            .filter(|r| r.kind == RecommendationKind::Rollback)
+            .filter(|r| r.scope.as_deref() == Some(scope) || (r.scope.is_none() && only))
+            .map(|r| r.threshold.clone())
+            .collect()
+    }
+
+    /// Pending recommendations a new hold makes moot: those that recommend a hold.
+    pub(super) fn mooted_by_hold(&self) -> Vec<String> {
+        if self.hold.is_some() {
+            return Vec::new();
+        }
+        self.recommendations
+            .iter()
+            .filter(|r| r.kind == RecommendationKind::Hold)
+            .map(|r| r.threshold.clone())
+            .collect()
     }
 
     pub(super) fn plan_waive(
@@ -67,7 +119,7 @@ impl Cockpit {
         expires: Ts,
         now: Ts,
     ) -> Rule {
-        self.authorize(actor, "waive a gate")?;
+        let authority = self.authorize(actor, "waive a gate")?;
         if !self.gates.iter().any(|g| g.id == gate) {
             return Err(format!("no gate {gate:?} in this runbook"));
         }
@@ -101,6 +153,7 @@ impl Cockpit {
         Ok(Plan::one(
             e,
             format!("gate {gate} waived until {} (owner {owner})", expires.hms()),
+            authority,
         ))
     }
 
@@ -112,10 +165,18 @@ impl Cockpit {
         rationale: &str,
         now: Ts,
     ) -> Rule {
-        self.authorize(actor, "decide a recommendation")?;
+        let authority = self.authorize(actor, "decide a recommendation")?;
         required(rationale, "a rationale")?;
         let Some(rec) = self.recommendations.iter().find(|r| r.threshold == th) else {
-            return Err(format!("no pending recommendation from {th:?}"));
+            return Err(match self.handled.iter().find(|h| h.threshold == th) {
+                Some(h) => format!(
+                    "{th} is already handled by {} ({}) at {}",
+                    h.by,
+                    h.actor,
+                    h.at.hms()
+                ),
+                None => format!("no pending recommendation from {th:?}"),
+            });
         };
         match answer {
             Answer::Rollback => {
@@ -131,12 +192,17 @@ impl Cockpit {
                 self.plan_rollback(actor, &scope, rationale, now, Some((th, answer)))
             }
             Answer::Hold | Answer::Continue => {
+                let mut settles = vec![th.to_string()];
+                if answer == Answer::Hold {
+                    settles.extend(self.mooted_by_hold().into_iter().filter(|t| t != th));
+                }
                 let decide = DecisionAction::Decide {
                     threshold: th.to_string(),
                     answer: name_of(&answer),
                     scope: None,
+                    in_progress: false,
                 };
-                let e = self.decision_entry(actor, decide, rationale);
+                let e = self.settling_entry(actor, decide, rationale, settles);
                 let mut notify = vec![];
                 if answer == Answer::Hold && self.hold.is_none() {
                     let fill = Fill {
@@ -155,6 +221,7 @@ impl Cockpit {
                     entries: vec![e],
                     notify,
                     ack: format!("{what}: {answer:?} decided").to_lowercase(),
+                    authority,
                 })
             }
         }

@@ -8,6 +8,7 @@
 
 mod actions;
 mod apply;
+mod authority;
 mod board;
 mod decisions;
 pub mod msg;
@@ -19,6 +20,7 @@ mod status;
 mod steps;
 mod tick;
 
+pub use authority::Authority;
 pub use msg::{Action, Answer, Effect, IssueSeverity, Msg};
 pub use records::OVERRUN_ID;
 pub use state::*;
@@ -49,6 +51,10 @@ pub struct Cockpit {
     hold: Option<Hold>,
     rollback: Option<RollbackState>,
     recommendations: Vec<Recommendation>,
+    /// Recommendations settled while their threshold is still breached.
+    handled: Vec<Handled>,
+    /// The latest hold, resume, go and rollback (for templates).
+    last: BTreeMap<String, LastDecision>,
     issues: Vec<Issue>,
     endpoints: BTreeMap<String, EndpointStatus>,
     overrun_raised: bool,
@@ -111,6 +117,8 @@ impl Cockpit {
             hold: None,
             rollback: None,
             recommendations: Vec::new(),
+            handled: Vec::new(),
+            last: BTreeMap::new(),
             issues: Vec::new(),
             endpoints: BTreeMap::new(),
             overrun_raised: false,
@@ -249,6 +257,14 @@ impl Cockpit {
     /// Pending recommendations, oldest first (they stay until decided).
     pub fn recommendations(&self) -> &[Recommendation] {
         &self.recommendations
+    }
+    /// Settled recommendations whose threshold has not cleared yet.
+    pub fn handled(&self) -> &[Handled] {
+        &self.handled
+    }
+    /// The latest decision of a type (`hold`, `resume`, `go`, `rollback`).
+    pub fn last_decision(&self, kind: &str) -> Option<&LastDecision> {
+        self.last.get(kind)
     }
     /// The exception register, expired waivers included (flagged).
     pub fn waivers(&self) -> &[Waiver] {

@@ -62,6 +62,9 @@ pub enum Action {
     SignOff {
         phase: String,
         role: String,
+        /// What the signer reviewed (required; the record's rationale).
+        #[serde(default)]
+        statement: String,
     },
     Handover {
         to: String,

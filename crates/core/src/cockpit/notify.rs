@@ -4,9 +4,12 @@
 use super::{Cockpit, Effect};
 use crate::time::Ts;
 
-/// Values for a template's placeholders; `None` fills as `n/a`.
+/// Values for a template's placeholders; a `None` is said in words
+/// ("(no hold so far)"), never as a bare "n/a".
 #[derive(Debug, Default, Clone)]
 pub struct Fill<'a> {
+    /// When the event happened (default: now).
+    pub time: Option<Ts>,
     pub actor: Option<&'a str>,
     pub reason: Option<&'a str>,
     pub scope: Option<&'a str>,
@@ -37,11 +40,48 @@ impl Cockpit {
         self.runbook
             .templates
             .iter()
-            .filter_map(|t| match self.notify(&t.id, now, Fill::default()) {
-                Effect::Notify { text, .. } => Some((t.id.clone(), t.title.clone(), text)),
-                _ => None,
-            })
+            .filter_map(
+                |t| match self.notify(&t.id, now, self.fill_from_state(&t.id)) {
+                    Effect::Notify { text, .. } => Some((t.id.clone(), t.title.clone(), text)),
+                    _ => None,
+                },
+            )
             .collect()
+    }
+
+    /// What the state says for template `id`: the latest decision of that
+    /// kind (hold, resume, go, rollback), or the first alarming threshold.
+    fn fill_from_state(&self, id: &str) -> Fill<'_> {
+        let mut fill = Fill::default();
+        let kind = match id {
+            "overrun" => "hold",
+            other => other,
+        };
+        if let Some(d) = self.last.get(kind) {
+            fill.actor = Some(d.actor.as_str());
+            fill.reason = Some(d.rationale.as_str());
+            fill.scope = d.scope.as_deref();
+            if id != "overrun" {
+                fill.time = Some(d.at);
+            }
+            if let Some(p) = d.to.as_deref().and_then(|to| self.runbook.phase(to)) {
+                fill.phase = Some(p.name.clone());
+            }
+        }
+        let wanted = match id {
+            "watch" => Some(crate::threshold::ThresholdState::Watch),
+            "breach" => Some(crate::threshold::ThresholdState::Breached),
+            _ => None,
+        };
+        if let Some(t) = wanted.and_then(|w| self.thresholds.iter().find(|t| t.state == w)) {
+            fill.threshold = Some(t.id.as_str());
+            fill.value = t.sides().0.map(crate::gate::fmt_num);
+            fill.scope = t.scope.as_deref();
+        }
+        if fill.scope.is_none() {
+            fill.scope = self.rollback.as_ref().map(|r| r.scope.as_str());
+        }
+        fill
     }
 
     /// A `Notify` effect for template `id` at `now`.
@@ -63,22 +103,30 @@ impl Cockpit {
             .clone()
             .or_else(|| self.phase().map(|p| p.name.clone()))
             .unwrap_or_default();
-        let na = || "n/a".to_string();
+        // A missing value is said in words, never as "n/a".
+        let none_yet = match id {
+            "hold" | "resume" | "go" | "rollback" => format!("(no {id} so far)"),
+            _ => "(none recorded)".to_string(),
+        };
+        let or = |v: Option<String>, words: &str| v.unwrap_or_else(|| words.to_string());
         let pairs = [
-            ("{time}", format!("{} UTC", now.hms())),
+            ("{time}", format!("{} UTC", f.time.unwrap_or(now).hms())),
             ("{phase}", phase),
-            ("{actor}", actor.unwrap_or_else(na)),
-            ("{reason}", f.reason.map(str::to_string).unwrap_or_else(na)),
+            ("{actor}", or(actor, &none_yet)),
+            ("{reason}", or(f.reason.map(str::to_string), &none_yet)),
             (
                 "{next_update}",
                 format!("{} UTC", (now + self.runbook.update_every).hms()),
             ),
-            ("{scope}", f.scope.map(str::to_string).unwrap_or_else(na)),
+            (
+                "{scope}",
+                or(f.scope.map(str::to_string), "(no rollback scope)"),
+            ),
             (
                 "{threshold}",
-                f.threshold.map(str::to_string).unwrap_or_else(na),
+                or(f.threshold.map(str::to_string), "(no threshold alarming)"),
             ),
-            ("{value}", f.value.unwrap_or_else(na)),
+            ("{value}", or(f.value, "(no value yet)")),
         ];
         Effect::Notify {
             template: id.to_string(),

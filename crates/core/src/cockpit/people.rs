@@ -1,11 +1,18 @@
 //! Roster actions: sign-offs, handover of the commander role, the issue log.
 
 use super::actions::{required, Plan, Rule};
+use super::authority::{Allow, Authority};
 use super::Cockpit;
 use crate::records::{name_of, DecisionAction, IssueOp};
 
 impl Cockpit {
-    pub(super) fn plan_signoff(&self, actor: &str, phase: &str, role: &str) -> Rule {
+    pub(super) fn plan_signoff(
+        &self,
+        actor: &str,
+        phase: &str,
+        role: &str,
+        statement: &str,
+    ) -> Rule {
         let Some(so) = self
             .signoffs
             .iter()
@@ -22,14 +29,17 @@ impl Cockpit {
         if so.given_at.is_some() {
             return Err(format!("the {role} sign-off of {phase} is already in"));
         }
+        required(statement, "a statement of what was reviewed")?;
         let signoff = DecisionAction::Signoff {
             phase: phase.to_string(),
             role: role.to_string(),
         };
-        let e = self.decision_entry(actor, signoff, "");
+        // the statement of what was reviewed is the sign-off's rationale
+        let e = self.decision_entry(actor, signoff, statement);
         Ok(Plan::one(
             e,
             format!("sign-off {role} for {phase} recorded"),
+            Authority::SignoffOwner,
         ))
     }
 
@@ -47,12 +57,21 @@ impl Cockpit {
             return Err(format!("{actor} is already the commander"));
         }
         required(rationale, "a rationale")?;
+        let keeps = self.kept_after_handover(actor);
         let handover = DecisionAction::Handover {
             from: actor.to_string(),
             to: to.to_string(),
+            keeps: keeps.clone(),
         };
         let e = self.decision_entry(actor, handover, rationale);
-        Ok(Plan::one(e, format!("{to} is now the commander")))
+        let ack = match keeps.is_empty() {
+            true => format!("{to} is now the commander; {actor} keeps no decision rights"),
+            false => format!(
+                "{to} is now the commander; {actor} keeps: {}",
+                keeps.join(", ")
+            ),
+        };
+        Ok(Plan::one(e, ack, Authority::Commander))
     }
 
     pub(super) fn plan_issue_open(
@@ -63,6 +82,7 @@ impl Cockpit {
         title: &str,
         owner: &str,
     ) -> Rule {
+        let authority = self.may(actor, Allow::ANYONE, "open an issue")?;
         required(id, "an issue id")?;
         required(title, "an issue title")?;
         if self.issues.iter().any(|i| i.id == id) {
@@ -81,7 +101,7 @@ impl Cockpit {
             owner: Some(owner.to_string()),
         };
         let e = self.decision_entry(actor, issue, title);
-        Ok(Plan::one(e, format!("issue {id} opened")))
+        Ok(Plan::one(e, format!("issue {id} opened"), authority))
     }
 
     pub(super) fn plan_issue_close(&self, actor: &str, id: &str, rationale: &str) -> Rule {
@@ -92,12 +112,16 @@ impl Cockpit {
         else {
             return Err(format!("no open issue {id:?}"));
         };
-        if actor != i.owner && self.authorize(actor, "close this issue").is_err() {
+        let allow = Allow {
+            named: Some((i.owner.as_str(), Authority::IssueOwner)),
+            ..Allow::DECISION
+        };
+        let Some(authority) = self.authority_of(actor, allow) else {
             return Err(format!(
-                "issue {id} is closed by its owner ({}), the commander or the phase owner",
-                i.owner
+                "issue {id} is closed by its owner ({}), the commander ({}) or the phase owner",
+                i.owner, self.commander
             ));
-        }
+        };
         required(rationale, "a rationale")?;
         let issue = DecisionAction::Issue {
             op: IssueOp::Close,
@@ -107,6 +131,6 @@ impl Cockpit {
             owner: None,
         };
         let e = self.decision_entry(actor, issue, rationale);
-        Ok(Plan::one(e, format!("issue {id} closed")))
+        Ok(Plan::one(e, format!("issue {id} closed"), authority))
     }
 }

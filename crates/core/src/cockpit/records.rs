@@ -106,10 +106,26 @@ impl Cockpit {
         action: DecisionAction,
         rationale: &str,
     ) -> Entry {
+        self.settling_entry(actor, action, rationale, Vec::new())
+    }
+
+    /// A decision record that also settles the pending recommendations of
+    /// `settles` (see [`DecisionBody::settles`]).
+    pub(super) fn settling_entry(
+        &self,
+        actor: &str,
+        action: DecisionAction,
+        rationale: &str,
+        settles: Vec<String>,
+    ) -> Entry {
         let body = DecisionBody {
             action,
             rationale: rationale.to_string(),
             snapshot: Some(self.snapshot()),
+            settles,
+            // both stamped when the action is accepted (see `handle`, the session)
+            authority: None,
+            demo_keyboard: None,
         };
         Entry::with_body(EntryKind::Decision, actor, Some(self.phase_id()), &body)
     }
@@ -147,7 +163,8 @@ impl Cockpit {
             "window": self.window, "commander": self.commander, "phase": self.phase,
             "steps": self.steps, "signoffs": self.signoffs, "waivers": self.waivers,
             "hold": self.hold, "rollback": self.rollback,
-            "recommendations": self.recommendations, "issues": self.issues,
+            "recommendations": self.recommendations, "handled": self.handled,
+            "last": self.last, "issues": self.issues,
             "endpoints": self.endpoints, "overrun_raised": self.overrun_raised,
             "gates": gates, "thresholds": thresholds, "store": store,
         })

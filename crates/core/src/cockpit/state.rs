@@ -95,6 +95,10 @@ pub struct StepStatus {
     pub expected: Option<Dur>,
     pub after: Vec<String>,
     pub state: StepState,
+    /// A rollback undid this step's work ("rollback pause-writes at 03:58:29"):
+    /// it is pending again; cleared when it starts again.
+    #[serde(default)]
+    pub undone_by: Option<String>,
 }
 
 impl StepStatus {
@@ -107,6 +111,7 @@ impl StepStatus {
             expected: s.expected,
             after: s.after.clone(),
             state: StepState::Pending,
+            undone_by: None,
         }
     }
 }
@@ -187,6 +192,29 @@ pub struct Recommendation {
     pub scope: Option<String>,
     pub message: String,
     pub raised_at: Ts,
+}
+
+/// A recommendation settled by a decision (an answer, or a rollback or hold
+/// that made it moot): the threshold shows it until it leaves `breached`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handled {
+    pub threshold: String,
+    /// The decision in words: "rollback read-path", "hold", "answer continue".
+    pub by: String,
+    pub actor: String,
+    pub at: Ts,
+}
+
+/// The latest decision of one type (templates are filled from it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastDecision {
+    pub actor: String,
+    pub rationale: String,
+    pub at: Ts,
+    /// Rollback scope, if any.
+    pub scope: Option<String>,
+    /// The phase a `go` entered.
+    pub to: Option<String>,
 }
 
 /// An entry of the issue log.

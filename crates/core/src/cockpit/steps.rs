@@ -2,6 +2,7 @@
 //! of a rollback in progress. Allowed to the step's owner or the commander.
 
 use super::actions::Plan;
+use super::authority::{Allow, Authority};
 use super::state::{StepState, StepStatus};
 use super::{Action, Cockpit};
 use crate::entry::{Entry, EntryKind};
@@ -18,12 +19,17 @@ impl Cockpit {
             other => return Err(format!("not a step action: {other:?}")),
         };
         let (step, pool, scope) = self.find_step(&id)?;
-        if actor != step.owner && actor != self.commander {
+        let allow = Allow {
+            commander: true,
+            named: Some((step.owner.as_str(), Authority::StepOwner)),
+            ..Allow::default()
+        };
+        let Some(authority) = self.authority_of(actor, allow) else {
             return Err(format!(
                 "step {id} is {}'s (or the commander {}'s) to update, not {actor}'s",
                 step.owner, self.commander
             ));
-        }
+        };
         self.step_rule(step, pool, event.as_str(), &reason)?;
         let body = StepBody {
             event,
@@ -31,13 +37,22 @@ impl Cockpit {
             phase: step.phase.clone(),
             rollback: scope,
             reason: (!reason.is_empty()).then_some(reason),
+            // stamped with the rest of the action's records when accepted
+            authority: None,
+            demo_keyboard: None,
         };
         let entry = Entry::with_body(EntryKind::Step, actor, Some(self.phase_id()), &body);
-        let ack = format!("step {id}: {}", event.as_str());
+        let ack = match event {
+            StepEvent::Start => format!("step {id} started"),
+            StepEvent::Done => format!("step {id} done"),
+            StepEvent::Skip => format!("step {id} skipped"),
+            _ => format!("step {id} marked blocked"),
+        };
         Ok(Plan {
             entries: vec![entry],
             notify: vec![],
             ack,
+            authority,
         })
     }
 

@@ -19,6 +19,18 @@ pub struct DecisionBody {
     /// program itself writes: clock jumps, notification failures).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<Snapshot>,
+    /// The thresholds whose pending recommendations this decision settles
+    /// (absent when it settles none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settles: Vec<String>,
+    /// The rule that allowed the decision (`commander`, `phase-owner:<phase>`, ...;
+    /// absent on notes the program writes and in older logs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// Demo only: who was really at the keyboard when it acted as another
+    /// owner (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demo_keyboard: Option<String>,
 }
 
 /// A decision by `type`, with the members that type carries. Members an
@@ -82,6 +94,9 @@ pub enum DecisionAction {
         /// The commander after.
         #[serde(default)]
         to: String,
+        /// The decision rights the commander before keeps (as phase owner).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        keeps: Vec<String>,
     },
     /// An issue is opened or closed.
     Issue {
@@ -114,6 +129,9 @@ pub enum DecisionAction {
         /// The rollback scope, when the answer is rollback.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         scope: Option<String>,
+        /// The rollback answered was already in progress: nothing new starts.
+        #[serde(default, skip_serializing_if = "is_false")]
+        in_progress: bool,
     },
     /// A type this program does not know (a newer log): read, not applied.
     #[serde(other)]

@@ -44,6 +44,14 @@ pub struct StepBody {
     pub rollback: Option<String>,
     /// Why (skip and blocked), else `null`.
     pub reason: Option<String>,
+    /// The rule that allowed the update (`step-owner` or `commander`;
+    /// absent in older logs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// Demo only: who was really at the keyboard when it acted as another
+    /// owner (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demo_keyboard: Option<String>,
 }
 
 /// What a `step` record says happened.

@@ -1,6 +1,7 @@
 //! Fixtures for the cockpit tests: a three-phase runbook and a session that
 //! keeps the log it wrote, so every test can also check the replay.
 
+mod authority;
 mod flows;
 mod replay;
 mod rules;
@@ -269,6 +270,7 @@ pub(super) fn ready(s: &mut Session) {
         Action::SignOff {
             phase: "readiness".into(),
             role: "Clinical leadership".into(),
+            statement: "reviewed the pilot plan".into(),
         },
     );
     assert!(acked(&out), "{out:?}");

@@ -62,7 +62,7 @@ use crate::sample::{ProbeReport, Sample};
 
 /// One random step of a session.
 #[derive(Debug, Clone)]
-enum Op {
+pub(super) enum Op {
     Wait(i64),
     Sample {
         up: Option<bool>,
@@ -72,9 +72,9 @@ enum Op {
     Act(usize, usize),
 }
 
-const ACTORS: [&str; 4] = ["dana", "sam", "pat", "dr-lee"];
+pub(super) const ACTORS: [&str; 4] = ["dana", "sam", "pat", "dr-lee"];
 
-fn action(i: usize, now: Ts) -> Action {
+pub(super) fn action(i: usize, now: Ts) -> Action {
     let r = || "because".to_string();
     match i % 24 {
         0 => Action::Go { rationale: r() },
@@ -83,6 +83,7 @@ fn action(i: usize, now: Ts) -> Action {
         3 => Action::SignOff {
             phase: "readiness".into(),
             role: "Clinical leadership".into(),
+            statement: "reviewed the pilot plan".into(),
         },
         4 => Action::Waive {
             gate: "pilot-checksums".into(),
@@ -138,6 +139,7 @@ fn action(i: usize, now: Ts) -> Action {
         20 | 21 => Action::SignOff {
             phase: "readiness".into(),
             role: "Clinical leadership".into(),
+            statement: "reviewed the pilot plan".into(),
         },
         22 => Action::StepStart {
             step: "repoint".into(),
@@ -148,7 +150,7 @@ fn action(i: usize, now: Ts) -> Action {
     }
 }
 
-fn op() -> impl Strategy<Value = Op> {
+pub(super) fn op() -> impl Strategy<Value = Op> {
     let tri = || prop_oneof![1 => Just(None), 3 => Just(Some(true)), 1 => Just(Some(false))];
     prop_oneof![
         1 => (1i64..90).prop_map(Op::Wait),

@@ -96,6 +96,7 @@ fn go_needs_exit_gates_signoffs_and_next_entry_gates() {
         Action::SignOff {
             phase: "readiness".into(),
             role: "Clinical leadership".into(),
+            statement: "reviewed the pilot plan".into(),
         },
     );
     assert!(refused(&wrong)
@@ -215,6 +216,7 @@ fn waivers_need_owner_reason_and_expiry_within_the_window_and_expire() {
         Action::SignOff {
             phase: "readiness".into(),
             role: "Clinical leadership".into(),
+            statement: "reviewed the pilot plan".into(),
         },
     );
     // Expired: stops counting, flagged, recorded.
@@ -238,6 +240,7 @@ fn a_live_waiver_lets_go_pass_a_failing_gate() {
         Action::SignOff {
             phase: "readiness".into(),
             role: "Clinical leadership".into(),
+            statement: "reviewed the pilot plan".into(),
         },
     );
     s.act(
