@@ -77,6 +77,7 @@ fn runbook(gates: usize, thresholds: usize) -> Runbook {
         thresholds,
         rollbacks: vec![],
         templates: vec![],
+        require_signature: vec![],
     }
 }
 

@@ -147,6 +147,7 @@ fn create(
         operator,
         &hostname(),
     );
+    let body = crate::sign::pin_roster(body, &loaded.runbook);
     let entry = crate::core::entry::Entry {
         kind: crate::core::entry::EntryKind::Open,
         actor: operator.to_string(),

@@ -235,6 +235,37 @@ impl Journal {
         Ok(record)
     }
 
+    /// [`Journal::append_durable`] for a record signed by `key`: the journal
+    /// knows seq, ts and prev here, so the signature covers exactly what is written.
+    pub fn append_durable_signed(
+        &mut self,
+        entry: Entry,
+        now: Ts,
+        key: &crate::sign::Unlocked,
+        meaning: crate::sign::Meaning,
+    ) -> Result<Record, JournalError> {
+        self.refuse_if_poisoned()?;
+        let sealed = Record::seal_signed(
+            entry,
+            self.next_seq,
+            now,
+            &self.prev,
+            &self.chain,
+            key,
+            meaning,
+        );
+        let Some((record, line)) = sealed else {
+            return Err(JournalError::Unsignable);
+        };
+        self.pending_checkpoint = true;
+        self.pending.push_str(&line);
+        self.pending_count += 1;
+        self.next_seq += 1;
+        self.prev.clone_from(&record.hash);
+        self.commit()?;
+        Ok(record)
+    }
+
     /// The log's path.
     pub fn path(&self) -> &Path {
         &self.path

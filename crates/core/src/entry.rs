@@ -16,6 +16,10 @@ pub enum EntryKind {
     Phase,
     Resume,
     Close,
+    /// A signed correction that refers to an earlier record (which stays as it was).
+    Amend,
+    /// A signed review over the head hash of a closed log.
+    Review,
 }
 
 impl EntryKind {
@@ -30,6 +34,8 @@ impl EntryKind {
             EntryKind::Phase => "phase",
             EntryKind::Resume => "resume",
             EntryKind::Close => "close",
+            EntryKind::Amend => "amend",
+            EntryKind::Review => "review",
         }
     }
 
@@ -38,7 +44,12 @@ impl EntryKind {
     pub fn is_durable_before_ack(self) -> bool {
         matches!(
             self,
-            EntryKind::Decision | EntryKind::Open | EntryKind::Resume | EntryKind::Close
+            EntryKind::Decision
+                | EntryKind::Open
+                | EntryKind::Resume
+                | EntryKind::Close
+                | EntryKind::Amend
+                | EntryKind::Review
         )
     }
 }

@@ -27,7 +27,8 @@ impl Cockpit {
                 self.gates.iter_mut().for_each(|g| g.timer.pause());
                 self.thresholds.iter_mut().for_each(|t| t.timer.pause());
             }
-            EntryKind::Open | EntryKind::Close => {}
+            // amendments and reviews are shown beside the records they refer to; they change no state
+            EntryKind::Open | EntryKind::Close | EntryKind::Amend | EntryKind::Review => {}
         }
     }
 
