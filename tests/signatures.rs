@@ -488,3 +488,110 @@ fn review_signs_the_head_of_a_closed_log_and_can_be_repeated() {
     assert_eq!(r2.body["signature"]["meaning"], "review");
     assert_verdict(&log, "intact");
 }
+
+fn report(log: &Path, format: &str, force: bool) -> (i32, String, String) {
+    let mut args = vec!["report", log.to_str().unwrap(), "--format", format];
+    if force {
+        args.push("--force");
+    }
+    cutover(&args, None)
+}
+
+#[test]
+fn the_evidence_pack_shows_each_signature_with_name_role_time_meaning_key_and_verdict() {
+    let d = TempDir::new("sig-report");
+    let log = d.join("c.jsonl");
+    let k = keys();
+    signed_log(&log, &k.dana, &k.dana, &k.lee, &["signoff", "go"]);
+    for format in ["md", "html"] {
+        let (code, out, err) = report(&log, format, false);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("Electronic signatures"), "{out}");
+        assert!(
+            out.contains("The runbook requires signatures for: signoff, go."),
+            "{out}"
+        );
+        // the sign-off's manifestation, beside the decision and in the table
+        let lee = format!(
+            "signed by dr-lee name (dr-lee), dr-lee role, 2026-11-28 22:00:06Z, meaning approval, key {}, verified",
+            k.lee.fingerprint()
+        );
+        assert!(out.contains(&lee), "{format}: {out}");
+        assert!(out.contains("meaning responsibility"), "{out}");
+        assert!(out.contains("Who signed what"), "{out}");
+    }
+    // a forged signature: refused, and forced it says NOT VERIFIED where the signature is
+    let mut l = lines(&log);
+    l[4] = l[4].replace(
+        "\"rationale\":\"go by dana\"",
+        "\"rationale\":\"go by dana (edited)\"",
+    );
+    rechain(&mut l, 4);
+    write_lines(&log, &l);
+    // the rewrite also dropped the checkpoint kept beside the log
+    std::fs::remove_file(d.join("c.jsonl.checkpoint")).unwrap();
+    let (code, _, err) = report(&log, "md", false);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("bad signature"), "{err}");
+    let (code, out, _) = report(&log, "md", true);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("**WARNING: THIS LOG DOES NOT VERIFY (line 5: bad signature"),
+        "{out}"
+    );
+    assert!(out.contains("NOT VERIFIED: bad signature"), "{out}");
+}
+
+#[test]
+fn the_evidence_pack_shows_amendments_with_their_original_and_reviews() {
+    let d = TempDir::new("sig-report-amend");
+    let (log, dana_key, lee_key) = log_with_cli_keys(&d);
+    let l = log.to_str().unwrap();
+    let (code, out, err) = cutover(
+        &[
+            "amend",
+            l,
+            "--seq",
+            "1",
+            "--as",
+            "dana",
+            "--key",
+            dana_key.to_str().unwrap(),
+            "--reason",
+            "the hold covered the pilot batch only",
+        ],
+        Some(PASS),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    close(&log);
+    let (code, out, err) = cutover(
+        &[
+            "review",
+            l,
+            "--as",
+            "dr-lee",
+            "--key",
+            lee_key.to_str().unwrap(),
+            "--statement",
+            "audit trail reviewed, no gaps",
+        ],
+        Some(PASS),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, md, err) = report(&log, "md", false);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        md.contains("### Amendments (1): the original records are unchanged"),
+        "{md}"
+    );
+    assert!(md.contains("| 3 |"), "{md}");
+    assert!(
+        md.contains("hold by dana at 2026-11-28 22:00:01Z: hold by dana"),
+        "{md}"
+    );
+    assert!(md.contains("the hold covered the pilot batch only"), "{md}");
+    assert!(md.contains("### Reviews (1)"), "{md}");
+    assert!(md.contains("audit trail reviewed, no gaps"), "{md}");
+    assert!(md.contains("Dr Lee (dr-lee)"), "{md}");
+    assert!(md.contains("Clinical leadership"), "{md}");
+}
