@@ -129,6 +129,10 @@ pub struct RunArgs {
     /// The owner id at the keyboard.
     #[arg(long = "as", value_name = "OWNER")]
     pub as_owner: String,
+    /// Sign OWNER's decisions with this key (from `cutover keygen`); the
+    /// passphrase is asked once, and the key locks after 15 minutes idle.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
     #[command(flatten)]
     pub serve: ServeArg,
 }

@@ -43,6 +43,8 @@ pub struct Session {
     sent_checkpoint: Option<u64>,
     /// Tells the team server that state moved and which records were appended.
     feed: Feed,
+    /// The operator's unlocked signing key (`run --key`), if any.
+    signer: Option<crate::sign::holder::KeyHolder>,
 }
 
 impl Session {
@@ -69,7 +71,33 @@ impl Session {
             notifier: None,
             sent_checkpoint: None,
             feed: Feed::default(),
+            signer: None,
         }
+    }
+
+    /// Signs the operator's decisions with this key from now on.
+    pub fn set_signer(&mut self, signer: Option<crate::sign::holder::KeyHolder>) {
+        self.signer = signer;
+    }
+
+    /// `Some(reason)` when `action` must be signed (`require_signature`) and
+    /// `actor` cannot sign it here. The operator's activity keeps the key unlocked.
+    fn unsigned_refusal(&mut self, actor: &str, action: &Action, now: Ts) -> Option<String> {
+        let own = actor == self.operator;
+        let mut signer = self.signer.as_mut().filter(|_| own);
+        let unlocked = signer.as_mut().is_some_and(|h| h.unlocked(now).is_some());
+        if let Some(h) = signer {
+            h.activity(now);
+        }
+        let kind = crate::sign::holder::decision_type(action)?;
+        let required = self
+            .cockpit
+            .runbook()
+            .require_signature
+            .iter()
+            .any(|r| r == kind);
+        let locked = own && self.signer.is_some() && !unlocked;
+        (required && !unlocked).then(|| crate::sign::holder::refusal(kind, locked))
     }
 
     /// Sends the core's notices and the journal's checkpoints to webhooks.
@@ -255,7 +283,10 @@ impl Session {
                         continue;
                     }
                     let durable = entry.kind.is_durable_before_ack();
-                    let written = if durable {
+                    let sign = self.signer.as_mut().and_then(|h| h.for_entry(&entry, now));
+                    let written = if let Some((key, meaning)) = sign {
+                        self.journal.append_durable_signed(entry, now, key, meaning)
+                    } else if durable {
                         self.journal.append_durable(entry, now)
                     } else {
                         self.journal.append(entry, now)
@@ -326,6 +357,9 @@ impl Session {
             return ActResult::Refused(LOG_FAILED.to_string());
         }
         let now = self.now();
+        if let Some(reason) = self.unsigned_refusal(actor, &action, now) {
+            return ActResult::Refused(reason);
+        }
         let msg = Msg::Act {
             actor: actor.to_string(),
             action,

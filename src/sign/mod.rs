@@ -8,6 +8,7 @@
 //! record at that place in the chain.
 
 pub mod append;
+pub mod holder;
 pub mod keyfile;
 pub mod passphrase;
 
