@@ -97,7 +97,8 @@ impl Session {
             .iter()
             .any(|r| r == kind);
         let locked = own && self.signer.is_some() && !unlocked;
-        (required && !unlocked).then(|| crate::sign::holder::refusal(kind, locked))
+        let follower = (!own).then_some(actor);
+        (required && !unlocked).then(|| crate::sign::holder::refusal(kind, locked, follower))
     }
 
     /// Sends the core's notices and the journal's checkpoints to webhooks.

@@ -84,8 +84,15 @@ impl KeyHolder {
     }
 }
 
-/// Why an unsigned action is refused, saying how to sign.
-pub fn refusal(kind: &str, locked: bool) -> String {
+/// Why an unsigned action is refused, saying how to sign. `follower`:
+/// the action came from a team member (who cannot sign through `follow` yet).
+pub fn refusal(kind: &str, locked: bool, follower: Option<&str>) -> String {
+    if let Some(who) = follower {
+        return format!(
+            "{kind} must be signed with {who}'s own key, and signing from `cutover follow` is not \
+             available yet: {who} can take it at a cockpit started with `cutover run ... --as {who} --key FILE`"
+        );
+    }
     if locked {
         format!(
             "{kind} must be signed and your signing key locked after 15 minutes without activity: \
@@ -136,6 +143,7 @@ mod tests {
         assert_eq!(m, Meaning::Approval);
         assert!(h.for_entry(&e("sam", Decision, "go"), t0).is_none());
         assert!(h.for_entry(&e("dana", Step, "done"), t0).is_none());
-        assert!(refusal("signoff", false).contains("--key FILE"));
+        assert!(refusal("signoff", false, None).contains("--key FILE"));
+        assert!(refusal("signoff", false, Some("dr-lee")).contains("--as dr-lee --key FILE"));
     }
 }
