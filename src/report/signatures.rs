@@ -10,6 +10,9 @@ use crate::journal::signed::Verdict;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// A titled table of plain text cells: title, column heads, rows.
+pub type Table = (String, Vec<&'static str>, Vec<Vec<String>>);
+
 /// One signed record as the report shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignedRow {
@@ -263,7 +266,7 @@ impl Signatures {
     }
 
     /// The section as titled tables of plain text cells (renderers escape).
-    pub fn tables(&self) -> Vec<(String, Vec<&'static str>, Vec<Vec<String>>)> {
+    pub fn tables(&self) -> Vec<Table> {
         let mut out = Vec::new();
         let rows = self
             .rows
