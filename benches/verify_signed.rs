@@ -80,7 +80,7 @@ fn build(path: &Path, records: u64, key: &Unlocked, sign: bool) -> u64 {
     let mut j = Journal::create(path, open_entry(key), T0, None).expect("create");
     for i in 1..records {
         let at = Ts(T0.0 + i as i64 * 100);
-        if i % 100 == 0 {
+        if i.is_multiple_of(100) {
             if sign {
                 j.append_durable_signed(decision(i), at, key, Meaning::Approval)
                     .expect("signed");
@@ -90,7 +90,7 @@ fn build(path: &Path, records: u64, key: &Unlocked, sign: bool) -> u64 {
         } else {
             j.append(observe(i), at).expect("append");
         }
-        if i % 10_000 == 0 {
+        if i.is_multiple_of(10_000) {
             j.commit().expect("commit");
         }
     }
@@ -163,7 +163,7 @@ fn main() {
         assert!(out.damage.is_none());
         assert_eq!(
             out.summary.signatures.verified,
-            records / 100 - u64::from(records % 100 == 0)
+            records / 100 - u64::from(records.is_multiple_of(100))
         );
         assert_eq!(out.summary.signatures.problem_count, 0);
     }

@@ -104,10 +104,7 @@ pub fn check_line(
                 return None;
             }
             let t = decision_type(line)?;
-            ctx.required
-                .iter()
-                .any(|r| *r == t)
-                .then_some(LineSig::Missing(t))
+            ctx.required.contains(&t).then_some(LineSig::Missing(t))
         }
         Found::Malformed(why) => Some(LineSig::Checked(Verdict::Bad(why))),
         Found::Signed { member, message } => {
