@@ -36,6 +36,52 @@ pub enum Command {
     Follow(FollowArgs),
     /// Mint a token for a team member: the token on stdout, its [[token]] block on stderr.
     Token(TokenArgs),
+    /// Make a person's Ed25519 signing key: private key file (0600, passphrase-sealed), roster line on stdout.
+    Keygen(KeygenArgs),
+    /// Append a signed amendment referring to record N (record N is never altered).
+    Amend(AmendArgs),
+    /// Append a signed review over the head hash of a closed log.
+    Review(ReviewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The owner id (from the runbook's roster) the key is for.
+    pub owner: String,
+    /// Where to write the private key file (default: OWNER.key); never overwritten.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AmendArgs {
+    pub log: PathBuf,
+    /// The record being amended.
+    #[arg(long, value_name = "N")]
+    pub seq: u64,
+    /// The owner id signing the amendment.
+    #[arg(long = "as", value_name = "OWNER")]
+    pub as_owner: String,
+    /// OWNER's private key file (from `cutover keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Why the record is amended.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    pub log: PathBuf,
+    /// The owner id signing the review.
+    #[arg(long = "as", value_name = "OWNER")]
+    pub as_owner: String,
+    /// OWNER's private key file (from `cutover keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The reviewer's statement.
+    #[arg(long, value_name = "TEXT")]
+    pub statement: String,
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +129,10 @@ pub struct RunArgs {
     /// The owner id at the keyboard.
     #[arg(long = "as", value_name = "OWNER")]
     pub as_owner: String,
+    /// Sign OWNER's decisions with this key (from `cutover keygen`); the
+    /// passphrase is asked once, and the key locks after 15 minutes idle.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
     #[command(flatten)]
     pub serve: ServeArg,
 }
@@ -144,6 +194,10 @@ pub struct VerifyArgs {
     /// `SEQ:HASH` held elsewhere, or a checkpoint file.
     #[arg(long)]
     pub checkpoint: Option<String>,
+    /// A roster held elsewhere (a TOML file with [[owner]] id + signing_key, e.g. the
+    /// runbook): every signature must also be by that owner's key in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,9 @@ fn main() -> ExitCode {
         Command::Report(a) => commands::report::run(a),
         Command::Follow(a) => commands::follow::run(a),
         Command::Token(a) => commands::token::run(a),
+        Command::Keygen(a) => commands::keygen::run(a),
+        Command::Amend(a) => commands::amend::amend(a),
+        Command::Review(a) => commands::amend::review(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

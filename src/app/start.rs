@@ -171,7 +171,9 @@ fn create(
         config_text: &loaded.config_text,
     };
     let body = journal::open_record_body(src, operator, &hostname());
-    let entry = Entry::with_body(EntryKind::Open, operator, None, &body);
+    let mut entry = Entry::with_body(EntryKind::Open, operator, None, &body);
+    // the roster's public keys, pinned where `verify` finds them
+    entry.body = crate::sign::pin_roster(entry.body, &loaded.runbook);
     let journal = Journal::create(log, entry, now, key).map_err(journal_error)?;
     let mut cockpit = Cockpit::new(loaded.runbook.clone(), now);
     cockpit.set_stale_after(loaded.config.poll.stale_after);

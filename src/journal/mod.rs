@@ -18,6 +18,8 @@ pub mod lock;
 pub mod open;
 pub mod publisher;
 pub mod record;
+pub mod sig_walk;
+pub mod signed;
 pub mod storage;
 pub mod task;
 mod torn;

@@ -29,6 +29,8 @@ pub struct Evidence {
     pub resumes: Vec<(Ts, String)>,
     /// Values that were not records (no `kind`): counted, not shown.
     pub ignored: usize,
+    /// Signed records, who signed what, amendments, reviews.
+    pub signatures: super::signatures::Signatures,
 }
 
 /// Who ran what: from the `open` (and `close`) record.
@@ -206,6 +208,7 @@ impl Evidence {
         let gate_changes = timeline::transitions(&recs, "gate");
         let threshold_changes = timeline::transitions(&recs, "threshold");
         Evidence {
+            signatures: super::signatures::signatures(records, &verification.signatures),
             identity: identity(&recs),
             span,
             steps: timeline::steps(&recs, &plan),

@@ -52,6 +52,7 @@ pub fn html(e: &Evidence) -> String {
     verification(&mut o, e);
     timeline(&mut o, e);
     decisions(&mut o, e);
+    signatures(&mut o, e);
     holds(&mut o, e);
     episodes(&mut o, e);
     waivers(&mut o, e);
@@ -88,6 +89,32 @@ pub(super) fn table(o: &mut String, head: &[&str], rows: Vec<Vec<String>>) {
         o.push_str("</tr>\n");
     }
     o.push_str("</tbody></table>\n");
+}
+
+/// Signed records, who signed what, missing signatures, amendments, reviews
+/// (only when the log has any of them).
+fn signatures(o: &mut String, e: &Evidence) {
+    let s = &e.signatures;
+    if s.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<h2 id=\"signatures\">Electronic signatures</h2><p>{}</p>",
+        h(&s.intro())
+    );
+    for (title, head, rows) in s.tables() {
+        let _ = write!(o, "<h3>{}</h3>", h(&title));
+        if rows.is_empty() {
+            o.push_str("<p>None.</p>");
+            continue;
+        }
+        let rows = rows
+            .into_iter()
+            .map(|r| r.iter().map(|c| h(c)).collect())
+            .collect();
+        table(o, &head, rows);
+    }
 }
 
 /// html escaping for the shared header rows.
