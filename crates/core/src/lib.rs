@@ -1,5 +1,6 @@
 //! The pure core: no IO, no async, no clock reads. Time is passed in.
 
+pub mod baseline;
 pub mod cockpit;
 pub mod condition;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod runbook;
 pub mod sample;
 pub mod sanitize;
 pub mod span;
+pub mod stats;
 pub mod threshold;
 pub mod time;
 pub mod timer;

@@ -108,11 +108,7 @@ fn read_config(r: &mut Reader<'_>, root: Tbl<'_>) -> Config {
     }
 }
 
-fn positive(
-    r: &mut Reader<'_>,
-    d: Spanned<crate::time::Dur>,
-    key: &str,
-) -> crate::time::Dur {
+fn positive(r: &mut Reader<'_>, d: Spanned<crate::time::Dur>, key: &str) -> crate::time::Dur {
     if d.value.0 <= 0 {
         r.error(d.pos, format!("`{key}` must be longer than 0"));
     }
