@@ -5,6 +5,7 @@ pub mod clock;
 pub mod feed;
 pub mod live;
 pub mod log_tail;
+pub mod rehearse;
 pub mod replay;
 pub mod replay_jump;
 pub mod replay_seek;

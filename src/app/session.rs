@@ -43,6 +43,8 @@ pub struct Session {
     sent_checkpoint: Option<u64>,
     /// Tells the team server that state moved and which records were appended.
     feed: Feed,
+    /// The log's `open` record says this is a rehearsal: the header says so.
+    rehearsal: bool,
 }
 
 impl Session {
@@ -69,6 +71,7 @@ impl Session {
             notifier: None,
             sent_checkpoint: None,
             feed: Feed::default(),
+            rehearsal: history.first().is_some_and(crate::journal::is_rehearsal),
         }
     }
 
@@ -316,7 +319,9 @@ impl Session {
             toast,
             now: self.now(),
         };
-        build_view(&self.cockpit, &ctx)
+        let mut v = build_view(&self.cockpit, &ctx);
+        v.header.rehearsal = self.rehearsal;
+        v
     }
 
     /// `actor` does `action` (the keyboard's operator, or a team member

@@ -40,6 +40,8 @@ pub struct Loaded {
     pub runbook_text: String,
     pub config: Config,
     pub config_text: String,
+    /// A dress rehearsal (`cutover rehearse`): the `open` record says so.
+    pub rehearsal: bool,
 }
 
 /// Reads and validates both files; diagnostics are rendered with source lines.
@@ -77,6 +79,7 @@ pub fn load_texts(
         runbook_text,
         config,
         config_text,
+        rehearsal: false,
     })
 }
 
@@ -141,12 +144,15 @@ fn create(
     key: Option<Vec<u8>>,
 ) -> Result<(Session, Opened), StartError> {
     let now = clock();
-    let body = journal::open_body(
+    let mut body = journal::open_body(
         &loaded.runbook_text,
         &loaded.config_text,
         operator,
         &hostname(),
     );
+    if loaded.rehearsal {
+        body["rehearsal"] = serde_json::Value::Bool(true);
+    }
     let entry = crate::core::entry::Entry {
         kind: crate::core::entry::EntryKind::Open,
         actor: operator.to_string(),

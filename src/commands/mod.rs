@@ -4,6 +4,7 @@ pub mod check;
 pub mod demo;
 pub mod demo_team;
 pub mod follow;
+pub mod rehearse;
 pub mod replay;
 pub mod report;
 pub mod run;

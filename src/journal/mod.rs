@@ -26,7 +26,7 @@ pub mod writer;
 
 pub use checkpoint::Checkpoint;
 pub use error::JournalError;
-pub use open::{open_body, resume_body, runbook_digest, sha256_hex};
+pub use open::{is_rehearsal, open_body, resume_body, runbook_digest, sha256_hex};
 pub use record::Record;
 pub use task::{spawn_writer, JournalHandle};
 pub use verify::{

@@ -55,6 +55,11 @@ pub fn resume_body(info: &ResumeInfo, operator: &str, host: &str) -> Value {
     json!({ "operator": operator, "host": host, "version": env!("CARGO_PKG_VERSION"), "torn": torn })
 }
 
+/// Whether `r` is an `open` record of a rehearsal (`cutover rehearse`).
+pub fn is_rehearsal(r: &Record) -> bool {
+    r.kind == EntryKind::Open && r.body.get("rehearsal").and_then(Value::as_bool) == Some(true)
+}
+
 /// The runbook digest named by the log's `open` record (record 0).
 /// `cutover run` refuses a log whose digest differs from the runbook's.
 pub fn runbook_digest(records: &[Record]) -> Option<String> {

@@ -48,6 +48,8 @@ pub struct Identity {
     pub closed: Option<Ts>,
     /// The head hash the `close` record states.
     pub close_head: Option<String>,
+    /// The `open` record says this log is a rehearsal (`cutover rehearse`).
+    pub rehearsal: bool,
 }
 
 /// One stay in a phase, from `entered` to the record that ended it.
@@ -246,6 +248,8 @@ fn identity(recs: &[Rec]) -> Identity {
         opened: open.and_then(|r| r.ts),
         closed: close.and_then(|r| r.ts),
         close_head: close.and_then(|r| r.text(f::CLOSE_HEAD)).map(String::from),
+        rehearsal: open.and_then(|r| r.body.get("rehearsal")).and_then(Value::as_bool)
+            == Some(true),
     }
 }
 

@@ -46,7 +46,9 @@ fn identity_line(h: &HeaderView, ui: &UiState, width: u16) -> Line<'static> {
     } else {
         format!(" │ @{}{role}", outside(&h.operator, 16))
     };
-    let right_len = clock.chars().count() + who.chars().count() + 3;
+    // a rehearsal says so first, on the line that is always drawn
+    let marker = if h.rehearsal { " REHEARSAL " } else { "" };
+    let right_len = clock.chars().count() + who.chars().count() + 3 + marker.chars().count();
     let left_room = (width as usize).saturating_sub(right_len);
     // the phase matters more than the runbook's name when room is short
     let phase = outside(&h.phase_name, left_room.saturating_sub(12).max(8));
@@ -56,6 +58,7 @@ fn identity_line(h: &HeaderView, ui: &UiState, width: u16) -> Line<'static> {
         name_room.max(1),
     );
     Line::from(vec![
+        styled(marker.to_string(), ui.theme.info_banner()),
         styled(format!(" {name}"), ui.theme.title(false)),
         plain(" │ "),
         styled(phase, ui.theme.tone(Tone::Progress)),
