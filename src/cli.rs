@@ -87,6 +87,9 @@ pub struct RunArgs {
     pub as_owner: String,
     #[command(flatten)]
     pub serve: ServeArg,
+    /// Earlier rehearsal or live logs of this runbook (verified first): `baseline()` in expressions reads them.
+    #[arg(long, value_name = "LOG", num_args = 1..)]
+    pub baseline: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +113,9 @@ pub struct RehearseArgs {
     /// Send the config's webhooks (off by default: a rehearsal pages nobody).
     #[arg(long)]
     pub notify: bool,
+    /// Earlier rehearsal or live logs of this runbook (verified first): `baseline()` in expressions reads them.
+    #[arg(long, value_name = "LOG", num_args = 1..)]
+    pub baseline: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -60,7 +60,13 @@ struct Rehearsal {
 }
 
 impl Rehearsal {
-    fn start(name: &str, runbook: &Path, config: &Path, dir: &Path, extra: &str) -> Option<Rehearsal> {
+    fn start(
+        name: &str,
+        runbook: &Path,
+        config: &Path,
+        dir: &Path,
+        extra: &str,
+    ) -> Option<Rehearsal> {
         support::external::require("tmux", &[], "apt-get install -y tmux")?;
         let bin = env!("CARGO_BIN_EXE_cutover");
         let log = dir.join("rehearsal.jsonl");
@@ -74,12 +80,18 @@ impl Rehearsal {
         let screen = t
             .wait_for("REHEARSAL", Duration::from_secs(30))
             .unwrap_or_else(|s| panic!("no REHEARSAL marker in the header:\n{s}"));
-        assert!(screen.contains("rehearsal.jsonl"), "the log path is on screen:\n{screen}");
+        assert!(
+            screen.contains("rehearsal.jsonl"),
+            "the log path is on screen:\n{screen}"
+        );
         Some(Rehearsal { t, log })
     }
 
     fn open_record(&self) -> Value {
-        records(&self.log).into_iter().next().expect("an open record")
+        records(&self.log)
+            .into_iter()
+            .next()
+            .expect("an open record")
     }
 
     fn quit(self) {
@@ -87,9 +99,13 @@ impl Rehearsal {
         let _ = self.t.wait_for("Quit", Duration::from_secs(5));
         self.t.keys(&["y"]);
         let log = self.log.clone();
-        wait_log(&self.t, &log, "the close record", Duration::from_secs(10), |r| {
-            r.iter().any(|x| x["kind"] == "close")
-        });
+        wait_log(
+            &self.t,
+            &log,
+            "the close record",
+            Duration::from_secs(10),
+            |r| r.iter().any(|x| x["kind"] == "close"),
+        );
     }
 }
 
@@ -108,9 +124,13 @@ fn the_demo_runbook_rehearses_with_gates_from_simulated_answers() {
     let open = r.open_record();
     assert_eq!(open["kind"], "open");
     assert_eq!(open["body"]["rehearsal"], true, "{open}");
-    wait_log(&r.t, &r.log, "a simulated target PACS health sample", Duration::from_secs(30), |recs| {
-        samples(recs, "target.pacs.up").contains(&1.0)
-    });
+    wait_log(
+        &r.t,
+        &r.log,
+        "a simulated target PACS health sample",
+        Duration::from_secs(30),
+        |recs| samples(recs, "target.pacs.up").contains(&1.0),
+    );
     r.quit();
 }
 
@@ -127,10 +147,16 @@ fn the_ehr_runbook_rehearses_with_gates_from_simulated_answers() {
         return;
     };
     assert_eq!(r.open_record()["body"]["rehearsal"], true);
-    wait_log(&r.t, &r.log, "simulated EHR answers", Duration::from_secs(30), |recs| {
-        samples(recs, "target.ehr.up").contains(&1.0)
-            && samples(recs, "recon.ehr-wave1.match").contains(&1.0)
-    });
+    wait_log(
+        &r.t,
+        &r.log,
+        "simulated EHR answers",
+        Duration::from_secs(30),
+        |recs| {
+            samples(recs, "target.ehr.up").contains(&1.0)
+                && samples(recs, "recon.ehr-wave1.match").contains(&1.0)
+        },
+    );
     r.quit();
 }
 
@@ -226,15 +252,28 @@ fn a_runbook_with_its_own_system_names_rehearses_end_to_end() {
     let open = r.open_record();
     assert_eq!(open["body"]["rehearsal"], true);
     // the config is logged as it is: the site's URLs, not the simulator's
-    assert!(open["body"]["config"].as_str().unwrap_or("").contains("lis-new.invalid"));
-    wait_log(&r.t, &r.log, "the two plain gates pass", Duration::from_secs(30), |recs| {
-        gate_state(recs, "lis-up").as_deref() == Some("pass")
-            && gate_state(recs, "mpi-lag").as_deref() == Some("pass")
-    });
+    assert!(open["body"]["config"]
+        .as_str()
+        .unwrap_or("")
+        .contains("lis-new.invalid"));
+    wait_log(
+        &r.t,
+        &r.log,
+        "the two plain gates pass",
+        Duration::from_secs(30),
+        |recs| {
+            gate_state(recs, "lis-up").as_deref() == Some("pass")
+                && gate_state(recs, "mpi-lag").as_deref() == Some("pass")
+        },
+    );
     // the statistical gate needs 20 latency samples on each side (1 s polls)
-    wait_log(&r.t, &r.log, "the statistical gate passes", Duration::from_secs(60), |recs| {
-        gate_state(recs, "lis-not-slower").as_deref() == Some("pass")
-    });
+    wait_log(
+        &r.t,
+        &r.log,
+        "the statistical gate passes",
+        Duration::from_secs(60),
+        |recs| gate_state(recs, "lis-not-slower").as_deref() == Some("pass"),
+    );
     let recs = records(&r.log);
     assert!(samples(&recs, "source.lis.queue_depth").contains(&1.0));
     assert!(samples(&recs, "target.mpi.lag_s").contains(&1.0));

@@ -1,6 +1,7 @@
 //! The application edge: wires the pure core, the journal, the probes, the
 //! simulator and the TUI into the live cockpit (`cutover run`, `cutover demo`).
 
+pub mod baseline;
 pub mod clock;
 pub mod feed;
 pub mod live;

@@ -142,7 +142,10 @@ target_url = "https://lis-new.example.org/checksum"
                 "http://127.0.0.1:1/target/mpi/metrics",
             ]
         );
-        assert!(c.probes.iter().all(|p| p.bearer_env.is_none() && p.ca_file.is_none()));
+        assert!(c
+            .probes
+            .iter()
+            .all(|p| p.bearer_env.is_none() && p.ca_file.is_none()));
         match &c.probes[3].kind {
             ProbeKind::Checksum {
                 source_url,

@@ -42,6 +42,8 @@ pub struct Loaded {
     pub config_text: String,
     /// A dress rehearsal (`cutover rehearse`): the `open` record says so.
     pub rehearsal: bool,
+    /// Earlier runs (`--baseline` logs), already verified.
+    pub baseline: Option<std::sync::Arc<crate::core::baseline::Baseline>>,
 }
 
 /// Reads and validates both files; diagnostics are rendered with source lines.
@@ -80,6 +82,7 @@ pub fn load_texts(
         config,
         config_text,
         rehearsal: false,
+        baseline: None,
     })
 }
 
@@ -162,6 +165,9 @@ fn create(
     let journal = Journal::create(log, entry, now, key).map_err(journal_error)?;
     let mut cockpit = Cockpit::new(loaded.runbook.clone(), now);
     cockpit.set_stale_after(loaded.config.poll.stale_after);
+    if let Some(b) = &loaded.baseline {
+        cockpit.set_baseline(b.clone());
+    }
     // the open record just written, for the log tail; unreadable now means the disk is failing
     let history = crate::journal::read_records(log).map_err(journal_error)?;
     let mut session = Session::new(cockpit, journal, operator, clock, &history);
@@ -195,6 +201,9 @@ fn resume(
         records.iter().map(|r| (r.ts(), r.entry())),
     );
     cockpit.set_stale_after(loaded.config.poll.stale_after);
+    if let Some(b) = &loaded.baseline {
+        cockpit.set_baseline(b.clone());
+    }
     let now = clock();
     let mut session = Session::new(cockpit, journal, operator, clock, &records);
     let body = journal::resume_body(&info, operator, &hostname());

@@ -1,5 +1,5 @@
 //! `cutover rehearse RUNBOOK --config CONFIG [--scenario NAME|FILE] [--speed N]
-//! [--log LOG] [--as OWNER] [--notify]`: a dress rehearsal of any runbook. The
+//! [--log LOG] [--as OWNER] [--baseline LOG...] [--notify]`: a dress rehearsal of any runbook. The
 //! simulator serves what the config names (by its own names); the probes are
 //! pointed at it in memory; the cockpit runs as `run` does, marked REHEARSAL
 //! on screen and in the log's `open` record. Exit codes as `run`.
@@ -25,6 +25,15 @@ pub fn run(args: RehearseArgs) -> color_eyre::Result<u8> {
             return Ok(e.exit_code());
         }
     };
+    if !args.baseline.is_empty() {
+        match cutover_cockpit::app::baseline::load(&args.baseline, &loaded.runbook_text) {
+            Ok(b) => loaded.baseline = Some(b),
+            Err(e) => {
+                eprintln!("cutover: {e}");
+                return Ok(e.exit_code());
+            }
+        }
+    }
     let scenario = match Scenario::resolve(&args.scenario) {
         Ok(s) => s.with_universe(universe_of(&loaded.config)),
         Err(e) => {
@@ -55,8 +64,9 @@ pub fn run(args: RehearseArgs) -> color_eyre::Result<u8> {
             (Some(addr), Some(pem)) => {
                 let dir = log.parent().unwrap_or(Path::new("."));
                 let ca = dir.join(format!("rehearsal-sim-{}-ca.pem", addr.port()));
-                std::fs::write(&ca, pem)
-                    .wrap_err_with(|| format!("cannot write the simulator CA to {}", ca.display()))?;
+                std::fs::write(&ca, pem).wrap_err_with(|| {
+                    format!("cannot write the simulator CA to {}", ca.display())
+                })?;
                 Some((format!("https://{addr}"), ca.display().to_string()))
             }
             _ => None,

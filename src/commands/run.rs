@@ -18,13 +18,22 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
-    let loaded = match start::load(&args.runbook, &args.config) {
+    let mut loaded = match start::load(&args.runbook, &args.config) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");
             return Ok(e.exit_code());
         }
     };
+    if !args.baseline.is_empty() {
+        match cutover_cockpit::app::baseline::load(&args.baseline, &loaded.runbook_text) {
+            Ok(b) => loaded.baseline = Some(b),
+            Err(e) => {
+                eprintln!("cutover: {e}");
+                return Ok(e.exit_code());
+            }
+        }
+    }
     let serve = args.serve.serve.as_deref();
     runtime()?.block_on(live(&loaded, &args.log, &args.as_owner, serve, None))
 }

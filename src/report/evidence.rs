@@ -248,7 +248,9 @@ fn identity(recs: &[Rec]) -> Identity {
         opened: open.and_then(|r| r.ts),
         closed: close.and_then(|r| r.ts),
         close_head: close.and_then(|r| r.text(f::CLOSE_HEAD)).map(String::from),
-        rehearsal: open.and_then(|r| r.body.get("rehearsal")).and_then(Value::as_bool)
+        rehearsal: open
+            .and_then(|r| r.body.get("rehearsal"))
+            .and_then(Value::as_bool)
             == Some(true),
     }
 }

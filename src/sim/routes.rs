@@ -167,7 +167,12 @@ async fn latency(
         "bytes": filler,
     });
     // the fields a rehearsed config reads from this body, at its own pointers
-    if let Some(fields) = st.scenario.universe().json_fields.get(&format!("{side}.{system}")) {
+    if let Some(fields) = st
+        .scenario
+        .universe()
+        .json_fields
+        .get(&format!("{side}.{system}"))
+    {
         for (field, pointer) in fields {
             set_pointer(&mut body, pointer, field_value(&k, field));
         }
@@ -220,7 +225,12 @@ async fn system_metrics(
         Err(r) => return r,
     };
     let mut out = String::new();
-    if let Some(fields) = st.scenario.universe().prom_fields.get(&format!("{side}.{system}")) {
+    if let Some(fields) = st
+        .scenario
+        .universe()
+        .prom_fields
+        .get(&format!("{side}.{system}"))
+    {
         for (field, selector) in fields {
             let Ok(sel) = crate::probe::prom::Selector::parse(selector) else {
                 continue;
@@ -229,14 +239,20 @@ async fn system_metrics(
                 .matchers
                 .iter()
                 .filter(|(_, eq, _)| *eq)
-                .map(|(l, _, v)| format!("{l}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+                .map(|(l, _, v)| {
+                    format!("{l}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
+                })
                 .collect();
             let labels = if labels.is_empty() {
                 String::new()
             } else {
                 format!("{{{}}}", labels.join(","))
             };
-            out.push_str(&format!("{}{labels} {}\n", sel.name, field_value(&k, field)));
+            out.push_str(&format!(
+                "{}{labels} {}\n",
+                sel.name,
+                field_value(&k, field)
+            ));
         }
     }
     (

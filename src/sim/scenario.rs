@@ -38,10 +38,22 @@ pub const DATASETS: [&str; 4] = ["pacs-pilot", "pacs-critical", "ehr-wave1", "eh
 /// The scenarios built into the binary, by name (the files under assets/scenarios).
 pub const BUILTIN: [(&str, &str); 6] = [
     ("steady", include_str!("../../assets/scenarios/steady.toml")),
-    ("latency-spike", include_str!("../../assets/scenarios/latency-spike.toml")),
-    ("checksum-drift", include_str!("../../assets/scenarios/checksum-drift.toml")),
-    ("target-outage", include_str!("../../assets/scenarios/target-outage.toml")),
-    ("cert-expiry", include_str!("../../assets/scenarios/cert-expiry.toml")),
+    (
+        "latency-spike",
+        include_str!("../../assets/scenarios/latency-spike.toml"),
+    ),
+    (
+        "checksum-drift",
+        include_str!("../../assets/scenarios/checksum-drift.toml"),
+    ),
+    (
+        "target-outage",
+        include_str!("../../assets/scenarios/target-outage.toml"),
+    ),
+    (
+        "cert-expiry",
+        include_str!("../../assets/scenarios/cert-expiry.toml"),
+    ),
     ("demo", include_str!("../../assets/scenarios/demo.toml")),
 ];
 
@@ -220,7 +232,12 @@ fn duration(where_: &str, key: &str, s: &str) -> Result<Dur, ScenarioError> {
 /// Checks knob names and types against the defaults of the subject's kind.
 /// A system also takes any other numeric knob: the value served for the
 /// config field of that name.
-fn check_knobs(where_: &str, knobs: &Knobs, defaults: &Knobs, kind: Kind) -> Result<(), ScenarioError> {
+fn check_knobs(
+    where_: &str,
+    knobs: &Knobs,
+    defaults: &Knobs,
+    kind: Kind,
+) -> Result<(), ScenarioError> {
     for (k, v) in knobs {
         let Some(d) = defaults.get(k) else {
             // a field value, unless it looks like a misspelt knob
@@ -610,10 +627,16 @@ set = { drift_bucket = "2024-03" }
         for (name, _) in BUILTIN {
             let s = Scenario::builtin(name).unwrap_or_else(|| panic!("{name} parses"));
             assert_eq!(s.name, name);
-            assert_eq!(Scenario::resolve(name).map(|s| s.name), Ok(name.to_string()));
+            assert_eq!(
+                Scenario::resolve(name).map(|s| s.name),
+                Ok(name.to_string())
+            );
         }
         let e = Scenario::resolve("no-such-scenario").unwrap_err();
-        assert!(e.0.contains("not a built-in scenario (steady, latency-spike"), "{e}");
+        assert!(
+            e.0.contains("not a built-in scenario (steady, latency-spike"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -639,7 +662,10 @@ set = { queue_depth = 40 }
 "#;
         let u = Universe {
             systems: ["lis", "mpi"].iter().map(|s| s.to_string()).collect(),
-            datasets: ["lab-results", "mpi-persons"].iter().map(|s| s.to_string()).collect(),
+            datasets: ["lab-results", "mpi-persons"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             ..Universe::default()
         };
         let s = Scenario::parse("w.toml", text).unwrap().with_universe(u);
@@ -647,8 +673,14 @@ set = { queue_depth = 40 }
         let now = at("3m");
         assert_eq!(now["target.mpi"]["latency_ms"], Knob::Num(300.0));
         assert_eq!(now["source.mpi"]["latency_ms"], Knob::Num(40.0));
-        assert_eq!(now["dataset.lab-results"]["target_count_delta"], Knob::Num(-2.0));
-        assert_eq!(now["dataset.mpi-persons"]["target_count_delta"], Knob::Num(0.0));
+        assert_eq!(
+            now["dataset.lab-results"]["target_count_delta"],
+            Knob::Num(-2.0)
+        );
+        assert_eq!(
+            now["dataset.mpi-persons"]["target_count_delta"],
+            Knob::Num(0.0)
+        );
         assert_eq!(now["source.lis"]["queue_depth"], Knob::Num(40.0));
         assert!(!at("1m")["source.lis"].contains_key("queue_depth"));
         // the demo's systems are not served unless named
@@ -658,7 +690,11 @@ set = { queue_depth = 40 }
 
     #[test]
     fn errors_say_where_and_what_would_be_right() {
-        let e = Scenario::parse("s.toml", "[scenario]\nname = \"x\"\n[[change]]\nat = \"1m\"\nsubject = \"tgt.mri\"\nset = {}\n").unwrap_err();
+        let e = Scenario::parse(
+            "s.toml",
+            "[scenario]\nname = \"x\"\n[[change]]\nat = \"1m\"\nsubject = \"tgt.mri\"\nset = {}\n",
+        )
+        .unwrap_err();
         assert!(
             e.0.starts_with("s.toml:3:1: unknown subject \"tgt.mri\""),
             "{e}"

@@ -16,7 +16,9 @@ fn samples(seed: u64, base: f64) -> Vec<f64> {
     let mut z = seed;
     (0..600)
         .map(|_| {
-            z = z.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            z = z
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             let u = (z >> 11) as f64 / (1u64 << 53) as f64;
             (base + 80.0 * (-(1.0 - u).ln())).round()
         })
@@ -39,9 +41,10 @@ fn bench(c: &mut Criterion) {
     c.bench_function("two_sample 600x600 (selection)", |bn| {
         bn.iter(|| two_sample(black_box(&a), black_box(&b)))
     });
-    c.bench_function("two_sample 600x600 (brute force: sort 360k differences)", |bn| {
-        bn.iter(|| two_sample_brute(black_box(&a), black_box(&b)))
-    });
+    c.bench_function(
+        "two_sample 600x600 (brute force: sort 360k differences)",
+        |bn| bn.iter(|| two_sample_brute(black_box(&a), black_box(&b))),
+    );
     let s = store();
     let now = Ts(599_000);
     let gate = parse("shift_hi(target.pacs.latency_ms, source.pacs.latency_ms, 10m) < 50").unwrap();
@@ -58,15 +61,18 @@ fn bench(c: &mut Criterion) {
             .unwrap()
         })
         .collect();
-    c.bench_function("ten conditions on one pair in one tick (shared cache)", |bn| {
-        bn.iter(|| {
-            let mut cache = WindowCache::default();
-            for e in &conds {
-                black_box(eval_cached(e, &s, now, &mut cache));
-            }
-            assert_eq!(cache.pair_computations(), 1);
-        })
-    });
+    c.bench_function(
+        "ten conditions on one pair in one tick (shared cache)",
+        |bn| {
+            bn.iter(|| {
+                let mut cache = WindowCache::default();
+                for e in &conds {
+                    black_box(eval_cached(e, &s, now, &mut cache));
+                }
+                assert_eq!(cache.pair_computations(), 1);
+            })
+        },
+    );
 }
 
 criterion_group!(benches, bench);

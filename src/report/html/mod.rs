@@ -27,7 +27,11 @@ svg{width:100%;height:auto;display:block;margin:4px 0 12px}svg text{font:11px sy
 pub fn html(e: &Evidence) -> String {
     let name = e.plan.name.as_deref().unwrap_or("(runbook name unknown)");
     let damaged = header::damage(e, &HTML);
-    let rehearsal = if e.identity.rehearsal { "REHEARSAL " } else { "" };
+    let rehearsal = if e.identity.rehearsal {
+        "REHEARSAL "
+    } else {
+        ""
+    };
     let mut o = String::from("<!DOCTYPE html>\n");
     if let Some(d) = &damaged {
         let _ = writeln!(
