@@ -2,6 +2,7 @@
 //! values computed once with scipy (scripts/stats_reference.py writes
 //! tests/fixtures/stats/reference.json): each case's samples go into a metric
 //! store one second apart and the expressions are evaluated as a gate would.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code
 
 use cutover_cockpit::core::expr::{eval, parse, Tri, Value};
 use cutover_cockpit::core::metrics::MetricStore;

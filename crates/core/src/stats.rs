@@ -50,7 +50,7 @@ pub fn two_sample_sorted(x: &[f64], y: &[f64]) -> TwoSample {
     let u = mann_whitney(x, y);
     let mn = (m * n) as u64;
     let diffs = Diffs::new(x, y);
-    let shift = if mn % 2 == 1 {
+    let shift = if !mn.is_multiple_of(2) {
         diffs.select(mn / 2)
     } else {
         (diffs.select(mn / 2 - 1) + diffs.select(mn / 2)) / 2.0
@@ -213,9 +213,9 @@ impl<'a> Diffs<'a> {
             }
             self.boundary(pivot, false, &mut lt);
             self.boundary(pivot, true, &mut le);
-            for i in 0..m {
-                lt[i] = lt[i].clamp(lo[i], hi[i]);
-                le[i] = le[i].clamp(lo[i], hi[i]);
+            for (((a, b), l), h) in lt.iter_mut().zip(le.iter_mut()).zip(&lo).zip(&hi) {
+                *a = (*a).clamp(*l, *h);
+                *b = (*b).clamp(*l, *h);
             }
             let n_lt: u64 = lt.iter().map(|&v| v as u64).sum();
             let n_le: u64 = le.iter().map(|&v| v as u64).sum();
@@ -254,7 +254,7 @@ pub fn two_sample_brute(a: &[f64], b: &[f64]) -> TwoSample {
         .collect();
     d.sort_unstable_by(f64::total_cmp);
     let mn = d.len();
-    let shift = if mn % 2 == 1 {
+    let shift = if !mn.is_multiple_of(2) {
         d[mn / 2]
     } else {
         (d[mn / 2 - 1] + d[mn / 2]) / 2.0
