@@ -37,7 +37,7 @@ fn gate_state(recs: &[Value], gate: &str) -> Option<String> {
     recs.iter()
         .filter(|r| r["kind"] == "gate" && r["body"]["id"] == gate)
         .filter_map(|r| r["body"]["to"].as_str().map(String::from))
-        .last()
+        .next_back()
 }
 
 /// Waits until `check` holds on the log's records; panics with the screen otherwise.
