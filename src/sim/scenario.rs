@@ -240,8 +240,10 @@ fn check_knobs(
 ) -> Result<(), ScenarioError> {
     for (k, v) in knobs {
         let Some(d) = defaults.get(k) else {
-            // a field value, unless it looks like a misspelt knob
-            let near = defaults.keys().any(|d| edit_distance(d, k) <= 2);
+            // a field value, unless it looks like a misspelt or shortened knob
+            let near = defaults
+                .keys()
+                .any(|d| edit_distance(d, k) <= 2 || d.starts_with(k.as_str()));
             if kind == Kind::System && matches!(v, Knob::Num(_)) && is_field_name(k) && !near {
                 continue;
             }
@@ -701,6 +703,8 @@ set = { queue_depth = 40 }
         );
         let e = Scenario::parse("s.toml", "[scenario]\nname = \"x\"\n[[system]]\nside = \"target\"\nsystem = \"pacs\"\nlatncy_ms = 5\n").unwrap_err();
         assert!(e.0.contains("unknown knob `latncy_ms`"), "{e}");
+        let e = Scenario::parse("s.toml", "[scenario]\nname = \"x\"\n[[system]]\nside = \"target\"\nsystem = \"pacs\"\nlatency = 5\n").unwrap_err();
+        assert!(e.0.contains("unknown knob `latency`"), "{e}");
         let e = Scenario::parse("s.toml", "[scenario]\nname = \"x\"\n[[system]]\nside = \"target\"\nsystem = \"pacs\"\noutage = 5\n").unwrap_err();
         assert!(e.0.contains("wrong type"), "{e}");
         let e = Scenario::parse("s.toml", "[scenario]\nname = 3\n").unwrap_err();
