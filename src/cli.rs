@@ -26,6 +26,8 @@ pub enum Command {
     Status(StatusArgs),
     /// Serve simulated source and target systems over loopback HTTP.
     Sim(SimArgs),
+    /// A dress rehearsal of any runbook: a simulator answers every probe the config names.
+    Rehearse(RehearseArgs),
     /// Replay a cutover log, read-only.
     Replay(ReplayArgs),
     /// Verify a cutover log's hash chain.
@@ -135,6 +137,35 @@ pub struct RunArgs {
     pub key: Option<PathBuf>,
     #[command(flatten)]
     pub serve: ServeArg,
+    /// Earlier rehearsal or live logs of this runbook (verified first): `baseline()` in expressions reads them.
+    #[arg(long, value_name = "LOG", num_args = 1..)]
+    pub baseline: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RehearseArgs {
+    pub runbook: PathBuf,
+    /// The site's config, used as it is: its probes are pointed at the simulator in memory.
+    #[arg(long)]
+    pub config: PathBuf,
+    /// A built-in scenario (steady, latency-spike, checksum-drift, target-outage, cert-expiry, demo) or a scenario file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "steady")]
+    pub scenario: String,
+    /// Scenario time runs N times faster.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// The rehearsal's log (default: a fresh one under the temp dir).
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+    /// The owner id at the keyboard (default: the runbook's commander).
+    #[arg(long = "as", value_name = "OWNER")]
+    pub as_owner: Option<String>,
+    /// Send the config's webhooks (off by default: a rehearsal pages nobody).
+    #[arg(long)]
+    pub notify: bool,
+    /// Earlier rehearsal or live logs of this runbook (verified first): `baseline()` in expressions reads them.
+    #[arg(long, value_name = "LOG", num_args = 1..)]
+    pub baseline: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -170,7 +201,9 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct SimArgs {
-    pub scenario: PathBuf,
+    /// A built-in scenario (steady, latency-spike, checksum-drift, target-outage, cert-expiry, demo) or a scenario file.
+    #[arg(value_name = "NAME|FILE")]
+    pub scenario: String,
     #[arg(long, default_value = "127.0.0.1:7700")]
     pub listen: String,
     /// Scenario time runs N times faster.

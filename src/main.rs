@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Check(a) => commands::check::run(a),
         Command::Status(a) => commands::status::run(a),
         Command::Sim(a) => commands::sim::run(a),
+        Command::Rehearse(a) => commands::rehearse::run(a),
         Command::Replay(a) => commands::replay::run(a),
         Command::Verify(a) => commands::verify::run(a),
         Command::Report(a) => commands::report::run(a),

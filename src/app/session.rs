@@ -47,6 +47,8 @@ pub struct Session {
     checkpoint_error: Option<String>,
     /// The operator's unlocked signing key (`run --key`), if any.
     signer: Option<crate::sign::holder::KeyHolder>,
+    /// The log's `open` record says this is a rehearsal: the header says so.
+    rehearsal: bool,
 }
 
 impl Session {
@@ -75,6 +77,7 @@ impl Session {
             feed: Feed::default(),
             checkpoint_error: None,
             signer: None,
+            rehearsal: history.first().is_some_and(crate::journal::is_rehearsal),
         }
     }
 
@@ -390,7 +393,9 @@ impl Session {
             toast,
             now: self.now(),
         };
-        build_view(&self.cockpit, &ctx)
+        let mut v = build_view(&self.cockpit, &ctx);
+        v.header.rehearsal = self.rehearsal;
+        v
     }
 
     /// `actor` does `action` (the keyboard's operator, or a team member

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod demo_team;
 pub mod follow;
 pub mod keygen;
+pub mod rehearse;
 pub mod replay;
 pub mod report;
 pub mod run;

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
-    let loaded = match start::load(&args.runbook, &args.config).and_then(|l| {
+    let mut loaded = match start::load(&args.runbook, &args.config).and_then(|l| {
         let label = args.config.display().to_string();
         start::check_env(&l, &label, |n| std::env::var(n).ok()).map(|()| l)
     }) {
@@ -31,6 +31,15 @@ pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
             return Ok(e.exit_code());
         }
     };
+    if !args.baseline.is_empty() {
+        match cutover_cockpit::app::baseline::load(&args.baseline, &loaded.runbook_text) {
+            Ok(b) => loaded.baseline = Some(b),
+            Err(e) => {
+                eprintln!("cutover: {e}");
+                return Ok(e.exit_code());
+            }
+        }
+    }
     let signer = match &args.key {
         None => None,
         Some(path) => match unlock_for(&loaded, &args.as_owner, path) {

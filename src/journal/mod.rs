@@ -29,8 +29,8 @@ pub mod writer;
 pub use checkpoint::Checkpoint;
 pub use error::JournalError;
 pub use open::{
-    open_body, open_record, open_record_body, resume_body, resume_record_body, runbook_digest,
-    sha256_hex, OpenSource,
+    is_rehearsal, open_body, open_record, open_record_body, resume_body, resume_record_body,
+    runbook_digest, sha256_hex, OpenSource,
 };
 pub use record::Record;
 pub use task::{spawn_writer, JournalHandle};

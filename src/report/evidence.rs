@@ -51,6 +51,8 @@ pub struct Identity {
     pub closed: Option<Ts>,
     /// The head hash the `close` record states.
     pub close_head: Option<String>,
+    /// The `open` record says this log is a rehearsal (`cutover rehearse`).
+    pub rehearsal: bool,
 }
 
 /// One stay in a phase, from `entered` to the record that ended it.
@@ -266,6 +268,8 @@ fn identity(recs: &[Rec]) -> Identity {
             RecordBody::Close(c) => c.head.clone(),
             _ => None,
         }),
+        rehearsal: open
+            .is_some_and(|r| r.raw_body.get("rehearsal").and_then(Value::as_bool) == Some(true)),
     }
 }
 

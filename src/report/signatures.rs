@@ -102,8 +102,7 @@ fn what(r: &Rec<'_>) -> String {
         "decision" => r.decision_type().unwrap_or("decision").to_string(),
         "amend" => format!(
             "amend of seq {}",
-            num(r, "amends")
-                .map_or("?".into(), |n| (n as u64).to_string())
+            num(r, "amends").map_or("?".into(), |n| (n as u64).to_string())
         ),
         k => k.to_string(),
     }
@@ -220,8 +219,7 @@ pub fn signatures(records: &[Value], sigs: &SigSummary) -> Signatures {
                 statement: text(r, &["statement"]).unwrap_or("").to_string(),
                 head: format!(
                     "{}:{}",
-                    num(r, "head_seq")
-                        .map_or("?".into(), |n| (n as u64).to_string()),
+                    num(r, "head_seq").map_or("?".into(), |n| (n as u64).to_string()),
                     text(r, &["head"]).unwrap_or("")
                 ),
                 verified,

@@ -27,6 +27,11 @@ svg{width:100%;height:auto;display:block;margin:4px 0 12px}svg text{font:11px sy
 pub fn html(e: &Evidence) -> String {
     let name = e.plan.name.as_deref().unwrap_or("(runbook name unknown)");
     let damaged = header::damage(e, &HTML);
+    let rehearsal = if e.identity.rehearsal {
+        "REHEARSAL "
+    } else {
+        ""
+    };
     let mut o = String::from("<!DOCTYPE html>\n");
     if let Some(d) = &damaged {
         let _ = writeln!(
@@ -37,7 +42,7 @@ pub fn html(e: &Evidence) -> String {
     }
     let _ = write!(o, "<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}Evidence pack: {}</title><style>{CSS}</style></head><body>",
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}{rehearsal}Evidence pack: {}</title><style>{CSS}</style></head><body>",
         if damaged.is_some() { "UNVERIFIED " } else { "" }, h(name));
     o.push('\n');
     if let Some(d) = &damaged {
@@ -47,7 +52,7 @@ pub fn html(e: &Evidence) -> String {
             header::FORCED
         );
     }
-    let _ = writeln!(o, "<h1>Evidence pack: {}</h1>", h(name));
+    let _ = writeln!(o, "<h1>{rehearsal}Evidence pack: {}</h1>", h(name));
     identity(&mut o, e);
     verification(&mut o, e);
     timeline(&mut o, e);

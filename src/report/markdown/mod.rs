@@ -21,7 +21,12 @@ pub fn markdown(e: &Evidence) -> String {
         );
     }
     let name = e.plan.name.as_deref().unwrap_or("(runbook name unknown)");
-    let _ = writeln!(o, "# Evidence pack: {}\n", md(name));
+    let rehearsal = if e.identity.rehearsal {
+        "REHEARSAL "
+    } else {
+        ""
+    };
+    let _ = writeln!(o, "# {rehearsal}Evidence pack: {}\n", md(name));
     identity(&mut o, e);
     verification(&mut o, e);
     phases(&mut o, e);
