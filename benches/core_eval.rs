@@ -31,6 +31,7 @@ fn runbook(gates: usize, thresholds: usize) -> Runbook {
         name: "Dana".into(),
         role: "c".into(),
         contact: None,
+        signing_key: None,
         pos: Pos::default(),
     };
     let gates = (0..gates)
@@ -78,6 +79,7 @@ fn runbook(gates: usize, thresholds: usize) -> Runbook {
         thresholds,
         rollbacks: vec![],
         templates: vec![],
+        require_signature: vec![],
     }
 }
 

@@ -26,6 +26,8 @@ pub enum Command {
     Status(StatusArgs),
     /// Serve simulated source and target systems over loopback HTTP.
     Sim(SimArgs),
+    /// A dress rehearsal of any runbook: a simulator answers every probe the config names.
+    Rehearse(RehearseArgs),
     /// Replay a cutover log, read-only.
     Replay(ReplayArgs),
     /// Verify a cutover log's hash chain.
@@ -36,6 +38,52 @@ pub enum Command {
     Follow(FollowArgs),
     /// Mint a token for a team member: the token on stdout, its [[token]] block on stderr.
     Token(TokenArgs),
+    /// Make a person's Ed25519 signing key: private key file (0600, passphrase-sealed), roster line on stdout.
+    Keygen(KeygenArgs),
+    /// Append a signed amendment referring to record N (record N is never altered).
+    Amend(AmendArgs),
+    /// Append a signed review over the head hash of a closed log.
+    Review(ReviewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The owner id (from the runbook's roster) the key is for.
+    pub owner: String,
+    /// Where to write the private key file (default: OWNER.key); never overwritten.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AmendArgs {
+    pub log: PathBuf,
+    /// The record being amended.
+    #[arg(long, value_name = "N")]
+    pub seq: u64,
+    /// The owner id signing the amendment.
+    #[arg(long = "as", value_name = "OWNER")]
+    pub as_owner: String,
+    /// OWNER's private key file (from `cutover keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Why the record is amended.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    pub log: PathBuf,
+    /// The owner id signing the review.
+    #[arg(long = "as", value_name = "OWNER")]
+    pub as_owner: String,
+    /// OWNER's private key file (from `cutover keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The reviewer's statement.
+    #[arg(long, value_name = "TEXT")]
+    pub statement: String,
 }
 
 #[derive(Debug, Args)]
@@ -83,8 +131,41 @@ pub struct RunArgs {
     /// The owner id at the keyboard.
     #[arg(long = "as", value_name = "OWNER")]
     pub as_owner: String,
+    /// Sign OWNER's decisions with this key (from `cutover keygen`); the
+    /// passphrase is asked once, and the key locks after 15 minutes idle.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
     #[command(flatten)]
     pub serve: ServeArg,
+    /// Earlier rehearsal or live logs of this runbook (verified first): `baseline()` in expressions reads them.
+    #[arg(long, value_name = "LOG", num_args = 1..)]
+    pub baseline: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RehearseArgs {
+    pub runbook: PathBuf,
+    /// The site's config, used as it is: its probes are pointed at the simulator in memory.
+    #[arg(long)]
+    pub config: PathBuf,
+    /// A built-in scenario (steady, latency-spike, checksum-drift, target-outage, cert-expiry, demo) or a scenario file.
+    #[arg(long, value_name = "NAME|FILE", default_value = "steady")]
+    pub scenario: String,
+    /// Scenario time runs N times faster.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// The rehearsal's log (default: a fresh one under the temp dir).
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+    /// The owner id at the keyboard (default: the runbook's commander).
+    #[arg(long = "as", value_name = "OWNER")]
+    pub as_owner: Option<String>,
+    /// Send the config's webhooks (off by default: a rehearsal pages nobody).
+    #[arg(long)]
+    pub notify: bool,
+    /// Earlier rehearsal or live logs of this runbook (verified first): `baseline()` in expressions reads them.
+    #[arg(long, value_name = "LOG", num_args = 1..)]
+    pub baseline: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -120,7 +201,9 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct SimArgs {
-    pub scenario: PathBuf,
+    /// A built-in scenario (steady, latency-spike, checksum-drift, target-outage, cert-expiry, demo) or a scenario file.
+    #[arg(value_name = "NAME|FILE")]
+    pub scenario: String,
     #[arg(long, default_value = "127.0.0.1:7700")]
     pub listen: String,
     /// Scenario time runs N times faster.
@@ -144,6 +227,10 @@ pub struct VerifyArgs {
     /// `SEQ:HASH` held elsewhere, or a checkpoint file.
     #[arg(long)]
     pub checkpoint: Option<String>,
+    /// A roster held elsewhere (a TOML file with [[owner]] id + signing_key, e.g. the
+    /// runbook): every signature must also be by that owner's key in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

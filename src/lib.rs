@@ -17,5 +17,6 @@ pub mod notify;
 pub mod probe;
 pub mod report;
 pub mod serve;
+pub mod sign;
 pub mod sim;
 pub mod tui;

@@ -20,11 +20,15 @@ fn main() -> ExitCode {
         Command::Check(a) => commands::check::run(a),
         Command::Status(a) => commands::status::run(a),
         Command::Sim(a) => commands::sim::run(a),
+        Command::Rehearse(a) => commands::rehearse::run(a),
         Command::Replay(a) => commands::replay::run(a),
         Command::Verify(a) => commands::verify::run(a),
         Command::Report(a) => commands::report::run(a),
         Command::Follow(a) => commands::follow::run(a),
         Command::Token(a) => commands::token::run(a),
+        Command::Keygen(a) => commands::keygen::run(a),
+        Command::Amend(a) => commands::amend::amend(a),
+        Command::Review(a) => commands::amend::review(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

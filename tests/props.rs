@@ -2,7 +2,9 @@
 //! expression AST parses back to the same AST.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
-use cutover_cockpit::core::expr::{parse, ArithOp, CmpOp, Expr, MetricRef, WindowFn};
+use cutover_cockpit::core::expr::{
+    parse, ArithOp, CmpOp, Expr, MetricRef, TwoSampleFn, WindowFn, BASELINE_STATS,
+};
 use cutover_cockpit::core::time::Dur;
 use cutover_cockpit::core::{config, runbook};
 use proptest::prelude::*;
@@ -12,7 +14,10 @@ fn metric_name() -> impl Strategy<Value = String> {
     proptest::collection::vec(seg, 1..4)
         .prop_map(|v| v.join("."))
         .prop_filter("not a keyword or function", |n| {
-            !matches!(n.as_str(), "true" | "false" | "and" | "or" | "not" | "age")
+            !matches!(
+                n.as_str(),
+                "true" | "false" | "and" | "or" | "not" | "age" | "baseline"
+            ) && TwoSampleFn::from_name(n).is_none()
                 && WindowFn::from_name(n).is_none()
         })
 }
@@ -32,6 +37,18 @@ fn leaf() -> impl Strategy<Value = Expr> {
             func: WindowFn::ALL[f],
             metric,
             window: Dur(ms),
+        }),
+        (0usize..4, metric(), metric(), 1i64..100_000_000).prop_map(|(f, a, b, ms)| {
+            Expr::TwoSample {
+                func: TwoSampleFn::ALL[f],
+                a,
+                b,
+                window: Dur(ms),
+            }
+        }),
+        (0usize..6, metric()).prop_map(|(f, metric)| Expr::Baseline {
+            stat: BASELINE_STATS[f],
+            metric,
         }),
     ]
 }
@@ -85,6 +102,21 @@ fn without_offsets(e: &Expr) -> Expr {
             func: *func,
             metric: m(metric),
             window: *window,
+        },
+        Expr::TwoSample {
+            func,
+            a,
+            b: other,
+            window,
+        } => Expr::TwoSample {
+            func: *func,
+            a: m(a),
+            b: m(other),
+            window: *window,
+        },
+        Expr::Baseline { stat, metric } => Expr::Baseline {
+            stat: *stat,
+            metric: m(metric),
         },
         Expr::Neg(x) => Expr::Neg(b(x)),
         Expr::Not(x) => Expr::Not(b(x)),

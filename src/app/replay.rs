@@ -263,6 +263,10 @@ impl CockpitPort for Replayer {
             now: self.at,
         };
         let mut v = build_view(&self.shown_cockpit(), &ctx);
+        v.header.rehearsal = self
+            .records
+            .first()
+            .is_some_and(crate::journal::is_rehearsal);
         v.header.replay = Some(ReplayMarker {
             at: self.at,
             speed: if self.playing {

@@ -45,6 +45,10 @@ pub struct Session {
     feed: Feed,
     /// The checkpoint sidecar's write error last shown, if any.
     checkpoint_error: Option<String>,
+    /// The operator's unlocked signing key (`run --key`), if any.
+    signer: Option<crate::sign::holder::KeyHolder>,
+    /// The log's `open` record says this is a rehearsal: the header says so.
+    rehearsal: bool,
     /// Demo only: the keyboard may act as the roster's other owners (so a
     /// newcomer can get through sign-offs alone); `Some(who)` while it does.
     demo_acting: Option<Option<String>>,
@@ -75,6 +79,8 @@ impl Session {
             sent_checkpoint: None,
             feed: Feed::default(),
             checkpoint_error: None,
+            signer: None,
+            rehearsal: history.first().is_some_and(crate::journal::is_rehearsal),
             demo_acting: None,
         }
     }
@@ -91,6 +97,32 @@ impl Session {
             Some(Some(who)) => who.clone(),
             _ => self.operator.clone(),
         }
+    }
+
+    /// Signs the operator's decisions with this key from now on.
+    pub fn set_signer(&mut self, signer: Option<crate::sign::holder::KeyHolder>) {
+        self.signer = signer;
+    }
+
+    /// `Some(reason)` when `action` must be signed (`require_signature`) and
+    /// `actor` cannot sign it here. The operator's activity keeps the key unlocked.
+    fn unsigned_refusal(&mut self, actor: &str, action: &Action, now: Ts) -> Option<String> {
+        let own = actor == self.operator;
+        let mut signer = self.signer.as_mut().filter(|_| own);
+        let unlocked = signer.as_mut().is_some_and(|h| h.unlocked(now).is_some());
+        if let Some(h) = signer {
+            h.activity(now);
+        }
+        let kind = crate::sign::holder::decision_type(action)?;
+        let required = self
+            .cockpit
+            .runbook()
+            .require_signature
+            .iter()
+            .any(|r| r == kind);
+        let locked = own && self.signer.is_some() && !unlocked;
+        let follower = (!own).then_some(actor);
+        (required && !unlocked).then(|| crate::sign::holder::refusal(kind, locked, follower))
     }
 
     /// Sends the core's notices and the journal's checkpoints to webhooks.
@@ -314,7 +346,14 @@ impl Session {
                         }
                     }
                     let commit_now = entry.kind.is_lifecycle();
-                    match self.journal.append(entry, now) {
+                    let sign = self.signer.as_mut().and_then(|h| h.for_entry(&entry, now));
+                    let written = match sign {
+                        Some((key, meaning)) => {
+                            self.journal.append_signed(entry, now, key, meaning)
+                        }
+                        None => self.journal.append(entry, now),
+                    };
+                    match written {
                         Ok(r) => {
                             self.tail.push(&r);
                             self.feed.record(&r);
@@ -381,7 +420,9 @@ impl Session {
             toast,
             now: self.now(),
         };
-        build_view(&self.cockpit, &ctx)
+        let mut v = build_view(&self.cockpit, &ctx);
+        v.header.rehearsal = self.rehearsal;
+        v
     }
 
     /// `actor` does `action` (the keyboard's operator, or a team member
@@ -391,6 +432,9 @@ impl Session {
             return ActResult::Refused(LOG_FAILED.to_string());
         }
         let now = self.now();
+        if let Some(reason) = self.unsigned_refusal(actor, &action, now) {
+            return ActResult::Refused(reason);
+        }
         let msg = Msg::Act {
             actor: actor.to_string(),
             action,

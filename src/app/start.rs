@@ -46,6 +46,10 @@ pub struct Loaded {
     pub config_text: String,
     /// The config path as given.
     pub config_path: String,
+    /// A dress rehearsal (`cutover rehearse`): the `open` record says so.
+    pub rehearsal: bool,
+    /// Earlier runs (`--baseline` logs), already verified.
+    pub baseline: Option<std::sync::Arc<crate::core::baseline::Baseline>>,
 }
 
 /// Reads and validates both files; diagnostics are rendered with source lines.
@@ -85,6 +89,8 @@ pub fn load_texts(
         config,
         config_text,
         config_path: clabel.to_string(),
+        rehearsal: false,
+        baseline: None,
     })
 }
 
@@ -171,10 +177,18 @@ fn create(
         config_text: &loaded.config_text,
     };
     let body = journal::open_record_body(src, operator, &hostname());
-    let entry = Entry::with_body(EntryKind::Open, operator, None, &body);
+    let mut entry = Entry::with_body(EntryKind::Open, operator, None, &body);
+    // the roster's public keys, pinned where `verify` finds them
+    entry.body = crate::sign::pin_roster(entry.body, &loaded.runbook);
+    if loaded.rehearsal {
+        entry.body["rehearsal"] = serde_json::Value::Bool(true);
+    }
     let journal = Journal::create(log, entry, now, key).map_err(journal_error)?;
     let mut cockpit = Cockpit::new(loaded.runbook.clone(), now);
     cockpit.set_stale_after(loaded.config.poll.stale_after);
+    if let Some(b) = &loaded.baseline {
+        cockpit.set_baseline(b.clone());
+    }
     // the open record just written, for the log tail; unreadable now means the disk is failing
     let history = crate::journal::read_records(log).map_err(journal_error)?;
     let mut session = Session::new(cockpit, journal, operator, clock, &history);
@@ -208,6 +222,9 @@ fn resume(
         records.iter().map(|r| (r.ts(), r.entry())),
     );
     cockpit.set_stale_after(loaded.config.poll.stale_after);
+    if let Some(b) = &loaded.baseline {
+        cockpit.set_baseline(b.clone());
+    }
     let now = clock();
     let mut session = Session::new(cockpit, journal, operator, clock, &records);
     let body = journal::resume_record_body(&info, operator, &hostname());

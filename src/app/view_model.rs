@@ -107,6 +107,7 @@ fn header(c: &Cockpit, ctx: &ViewContext) -> HeaderView {
         log_path: ctx.log_path.clone(),
         checkpoint: ctx.checkpoint.as_ref().map(short_checkpoint),
         disconnected_since: None,
+        rehearsal: false,
     }
 }
 

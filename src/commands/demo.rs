@@ -23,7 +23,7 @@ pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
         return Err(eyre!("--speed {}: expected a positive number", args.speed));
     }
     let scenario = Scenario::load(&find(SCENARIO)?)?;
-    let log = demo_log_path()?;
+    let log = fresh_log_path("cutover-demo")?;
     runtime()?.block_on(async {
         let sim = start_sim(scenario, args.speed).await?;
         let config_path = find(CONFIG)?;
@@ -48,18 +48,23 @@ pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
             Some(_) => live_with_team(loaded, &log, &commander, serve).await,
         };
         sim.stop().await;
-        if log.exists() {
-            // the post-mortem is the next thing a newcomer tries
-            let exe = std::env::current_exe().unwrap_or_else(|_| "cutover".into());
-            println!("replay it: {} replay {}", exe.display(), log.display());
-            println!(
-                "report:    {} report {} --format html -o cutover-report.html",
-                exe.display(),
-                log.display()
-            );
-        }
+        print_next_steps(&log);
         code
     })
+}
+
+/// After a demo or rehearsal: how to replay the log and make its evidence
+/// pack (the post-mortem is the next thing a newcomer tries).
+pub fn print_next_steps(log: &Path) {
+    if log.exists() {
+        let exe = std::env::current_exe().unwrap_or_else(|_| "cutover".into());
+        println!("replay it: {} replay {}", exe.display(), log.display());
+        println!(
+            "report:    {} report {} --format html -o cutover-report.html",
+            exe.display(),
+            log.display()
+        );
+    }
 }
 
 /// The cockpit served with a minted token per roster owner (hashes in the
@@ -96,15 +101,15 @@ async fn start_sim(scenario: Scenario, speed: f64) -> color_eyre::Result<sim::Si
     }
 }
 
-/// `<temp dir>/cutover-demo-<pid>[-N]/cutover.jsonl` (TMPDIR honoured). Kept
+/// `<temp dir>/<prefix>-<pid>[-N]/cutover.jsonl` (TMPDIR honoured). Kept
 /// short so the footer can show the full path on an 80-100 column terminal.
-fn demo_log_path() -> color_eyre::Result<PathBuf> {
+pub fn fresh_log_path(prefix: &str) -> color_eyre::Result<PathBuf> {
     let base = std::env::temp_dir();
     let pid = std::process::id();
     for n in 0..1000 {
         let name = match n {
-            0 => format!("cutover-demo-{pid}"),
-            n => format!("cutover-demo-{pid}-{n}"),
+            0 => format!("{prefix}-{pid}"),
+            n => format!("{prefix}-{pid}-{n}"),
         };
         let dir = base.join(name);
         // create_dir (not _all) fails on an existing dir: never reuse an old demo's log
@@ -115,7 +120,7 @@ fn demo_log_path() -> color_eyre::Result<PathBuf> {
         }
     }
     Err(eyre!(
-        "cannot find a free cutover-demo-{pid}-N directory under {}",
+        "cannot find a free {prefix}-{pid}-N directory under {}",
         base.display()
     ))
 }

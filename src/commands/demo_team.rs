@@ -130,6 +130,7 @@ mod tests {
             name: id.into(),
             role: "r".into(),
             contact: None,
+            signing_key: None,
             pos: Default::default(),
         }
     }

@@ -10,6 +10,9 @@ use cutover_cockpit::app::start::{self, Loaded, Opened};
 use cutover_cockpit::notify::{Notifier, RetryPolicy, QUEUE_CAP};
 use cutover_cockpit::probe::Clock;
 use cutover_cockpit::serve::{self, OnChange, ServeHandle, ServeOptions};
+use cutover_cockpit::sign::holder::KeyHolder;
+use cutover_cockpit::sign::keyfile::KeyFile;
+use cutover_cockpit::sign::{passphrase, Unlocked};
 use cutover_cockpit::tui::terminal::{init_diagnostics, spawn_key_reader, TerminalGuard};
 use cutover_cockpit::tui::view::Toast;
 use cutover_cockpit::tui::{AppEvent, CockpitPort, Exit, Theme, UiState};
@@ -18,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
-    let loaded = match start::load(&args.runbook, &args.config).and_then(|l| {
+    let mut loaded = match start::load(&args.runbook, &args.config).and_then(|l| {
         let label = args.config.display().to_string();
         start::check_env(&l, &label, |n| std::env::var(n).ok()).map(|()| l)
     }) {
@@ -28,8 +31,69 @@ pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
             return Ok(e.exit_code());
         }
     };
+    if !args.baseline.is_empty() {
+        match cutover_cockpit::app::baseline::load(&args.baseline, &loaded.runbook_text) {
+            Ok(b) => loaded.baseline = Some(b),
+            Err(e) => {
+                eprintln!("cutover: {e}");
+                return Ok(e.exit_code());
+            }
+        }
+    }
+    let signer = match &args.key {
+        None => None,
+        Some(path) => match unlock_for(&loaded, &args.as_owner, path) {
+            Ok(k) => Some(k),
+            Err(code) => return Ok(code),
+        },
+    };
     let serve = args.serve.serve.as_deref();
-    runtime()?.block_on(live(&loaded, &args.log, &args.as_owner, serve, None, false))
+    runtime()?.block_on(live_with(
+        &loaded,
+        &args.log,
+        &args.as_owner,
+        serve,
+        None,
+        signer,
+        false,
+    ))
+}
+
+/// `--key FILE`: the key must be OWNER's `signing_key` in the runbook; the
+/// passphrase is asked once, here, before the screen starts (both
+/// components: the owner id of `--as` and the passphrase). Exit 1 refused.
+fn unlock_for(loaded: &Loaded, owner: &str, path: &Path) -> Result<Unlocked, u8> {
+    let kf = KeyFile::read(path).map_err(|e| {
+        eprintln!("cutover: {e}");
+        2
+    })?;
+    let roster_key = loaded
+        .runbook
+        .owners
+        .iter()
+        .find(|o| o.id == owner)
+        .and_then(|o| o.signing_key.as_deref());
+    if kf.owner != owner || roster_key != Some(kf.public.as_str()) {
+        eprintln!(
+            "cutover: {} is not {owner}'s signing_key in the runbook's roster (key {} of {}); nothing is signed with it",
+            path.display(),
+            kf.fingerprint(),
+            kf.owner
+        );
+        return Err(1);
+    }
+    let pass = passphrase::read(
+        &format!("Passphrase for {} ({owner}): ", path.display()),
+        false,
+    )
+    .map_err(|e| {
+        eprintln!("cutover: {e}");
+        2
+    })?;
+    kf.unlock(pass.as_bytes(), path).map_err(|e| {
+        eprintln!("cutover: {e}");
+        1
+    })
 }
 
 /// Called once, when the team server listens, with its URL (diagnostics are
@@ -55,6 +119,19 @@ pub async fn live(
     on_serving: Option<OnServing<'_>>,
     demo: bool,
 ) -> color_eyre::Result<u8> {
+    live_with(loaded, log, operator, serve, on_serving, None, demo).await
+}
+
+/// [`live`] with the operator's unlocked signing key (`run --key`).
+pub async fn live_with(
+    loaded: &Loaded,
+    log: &Path,
+    operator: &str,
+    serve: Option<&str>,
+    on_serving: Option<OnServing<'_>>,
+    signer: Option<Unlocked>,
+    demo: bool,
+) -> color_eyre::Result<u8> {
     let serve_opts = match serve.map(|s| ServeOptions::from_config(&loaded.config, Some(s))) {
         Some(Err(e)) => {
             eprintln!("cutover: {e}");
@@ -63,7 +140,7 @@ pub async fn live(
         Some(Ok(o)) => Some(o),
         None => None,
     };
-    let (session, clock, log_path) = match open_live(loaded, log, operator) {
+    let (session, clock, log_path) = match open_live(loaded, log, operator, signer) {
         Ok(opened) => opened,
         Err(code) => return Ok(code),
     };
@@ -124,6 +201,7 @@ fn open_live(
     loaded: &Loaded,
     log: &Path,
     operator: &str,
+    signer: Option<Unlocked>,
 ) -> Result<(SharedSession, Clock, std::path::PathBuf), u8> {
     let mono = MonoClock::start();
     let clock: Clock = Arc::new(move || mono.now());
@@ -138,6 +216,7 @@ fn open_live(
     // a second init (tests, demo after run) is harmless: keep the first logger
     let _ = init_diagnostics(log::LevelFilter::Info);
     let mut session = session.with_jump_detector(move || mono.jump());
+    session.set_signer(signer.map(|k| KeyHolder::new(k, clock())));
     if !loaded.config.webhooks.is_empty() {
         let env = |name: &str| std::env::var(name).ok();
         let notifier = Notifier::spawn(

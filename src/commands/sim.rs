@@ -1,4 +1,4 @@
-//! `cutover sim SCENARIO --listen ADDR [--speed N]`: serve simulated systems until Ctrl-C.
+//! `cutover sim NAME|FILE --listen ADDR [--speed N]`: serve simulated systems until Ctrl-C.
 
 use crate::cli::SimArgs;
 use color_eyre::eyre::{eyre, WrapErr};
@@ -15,7 +15,7 @@ pub fn run(args: SimArgs) -> color_eyre::Result<u8> {
     if !(args.speed.is_finite() && args.speed > 0.0) {
         return Err(eyre!("--speed {}: expected a positive number", args.speed));
     }
-    let scenario = Scenario::load(&args.scenario)?;
+    let scenario = Scenario::resolve(&args.scenario)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

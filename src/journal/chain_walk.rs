@@ -7,6 +7,8 @@ use super::checkpoint::Checkpoint;
 use super::damage::{Damage, DamageKind, Summary};
 use super::error::JournalError;
 use super::record::Record;
+use super::sig_walk::{self, LineSig, SigContext};
+use super::signed::Roster;
 use crate::core::entry::EntryKind;
 use crate::core::records::OpenBody;
 use crate::core::time::Ts;
@@ -56,6 +58,10 @@ pub(super) struct Walker<'p> {
     prev: String,
     pub(super) records: Vec<Record>,
     pub(super) summary: Summary,
+    /// Keys and rules for signatures, from the open record ([`Walker::prime`]).
+    sig: SigContext,
+    /// A roster held elsewhere (`verify --keys`), until the open record is read.
+    elsewhere: Option<Roster>,
     /// How to take back the last accepted record, when a damage found on
     /// the next line condemns it (moved out of the summary: no copy per line).
     before_last: Option<Undo>,
@@ -82,6 +88,7 @@ pub(super) struct Facts {
     light: Light,
     record: Option<Record>,
     hash: String,
+    sig: Option<LineSig>,
 }
 
 fn torn_message(len: usize, offset: u64) -> String {
@@ -110,6 +117,8 @@ impl<'p> Walker<'p> {
             records: Vec::new(),
             summary: Summary::default(),
             before_last: None,
+            sig: SigContext::default(),
+            elsewhere: None,
         }
     }
 
@@ -141,6 +150,28 @@ impl<'p> Walker<'p> {
         self.expected_seq = self.expected_seq.saturating_sub(1);
         if self.keep {
             self.records.pop();
+        }
+    }
+
+    /// Checks every signature against `roster` too (`verify --keys FILE`).
+    pub(super) fn with_roster(mut self, roster: Option<Roster>) -> Self {
+        self.elsewhere = roster;
+        self
+    }
+
+    /// Reads the signature context from the first line (the open record)
+    /// before any line's signature is checked.
+    pub(super) fn prime(&mut self, first: &[u8]) {
+        let body = serde_json::from_slice::<Record>(first)
+            .ok()
+            .filter(|r| r.kind == EntryKind::Open)
+            .map(|r| r.body)
+            .unwrap_or_default();
+        self.sig = SigContext::from_open_body(&body, self.elsewhere.take());
+        let sigs = &mut self.summary.signatures;
+        sigs.required.clone_from(&self.sig.required);
+        for m in self.sig.pinned_mismatches() {
+            sigs.problem(1, 0, "unknown key", m);
         }
     }
 
@@ -208,11 +239,13 @@ impl<'p> Walker<'p> {
             self.pick_chain(record.as_ref())?;
         }
         self.check_hash(&light, head, hash, line_no)?;
+        let sig = sig_walk::check_line(&self.sig, line, head, light.kind, &light.actor);
         let hash = hash.to_string();
         Ok(Facts {
             light,
             record,
             hash,
+            sig,
         })
     }
 
@@ -232,6 +265,11 @@ impl<'p> Walker<'p> {
                     "record seq {} has hash {hash}, but the checkpoint {cp} held elsewhere says otherwise: \
                      the log was rewritten after that checkpoint", light.seq)));
             }
+        }
+        if let Some(sig) = f.sig {
+            let keep = self.keep;
+            let seq = f.light.seq;
+            self.summary.signatures.note(line_no, seq, sig, keep);
         }
         self.accept(f.light, f.record, &f.hash);
         Ok(())

@@ -61,6 +61,8 @@ pub struct Summary {
     pub chain: String,
     /// The checkpoint given, when the log still contains it.
     pub checkpoint_matched: Option<Checkpoint>,
+    /// Signatures checked in the intact part (docs/log-format.md, "Signatures").
+    pub signatures: super::sig_walk::SigSummary,
 }
 
 /// The result of walking a log.

@@ -54,6 +54,9 @@ pub enum JournalError {
         "CUTOVER_LOG_KEY is set but empty: unset it for a plain SHA-256 chain, or set the HMAC key"
     )]
     EmptyKey,
+    /// A record to sign has no object body (or already carries a signature).
+    #[error("this record cannot be signed: its body is not an object, or it is already signed")]
+    Unsignable,
     /// The writer thread is gone (the journal was closed or panicked).
     #[error("the cutover log writer has stopped: decisions are no longer accepted")]
     WriterGone,

@@ -18,6 +18,8 @@ pub mod lock;
 pub mod open;
 pub mod publisher;
 pub mod record;
+pub mod sig_walk;
+pub mod signed;
 pub mod storage;
 pub mod task;
 mod torn;
@@ -27,8 +29,8 @@ pub mod writer;
 pub use checkpoint::Checkpoint;
 pub use error::JournalError;
 pub use open::{
-    open_body, open_record, open_record_body, resume_body, resume_record_body, runbook_digest,
-    sha256_hex, OpenSource,
+    is_rehearsal, open_body, open_record, open_record_body, resume_body, resume_record_body,
+    runbook_digest, sha256_hex, OpenSource,
 };
 pub use record::Record;
 pub use task::{spawn_writer, JournalHandle};

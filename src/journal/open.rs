@@ -121,6 +121,11 @@ pub fn cut_action(records: &[Record]) -> Option<CutAction> {
     })
 }
 
+/// Whether `r` is an `open` record of a rehearsal (`cutover rehearse`).
+pub fn is_rehearsal(r: &Record) -> bool {
+    r.kind == EntryKind::Open && r.body.get("rehearsal").and_then(Value::as_bool) == Some(true)
+}
+
 /// The runbook digest named by the log's `open` record (record 0).
 /// `cutover run` refuses a log whose digest differs from the runbook's.
 pub fn runbook_digest(records: &[Record]) -> Option<String> {

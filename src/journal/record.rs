@@ -1,8 +1,10 @@
 //! One line of the cutover log, as written and as read back.
 
 use super::canon::{self, Chain};
+use super::signed::{self, SigMember};
 use crate::core::entry::{Entry, EntryKind};
 use crate::core::time::Ts;
+use crate::sign::{Meaning, Unlocked};
 use serde::{Deserialize, Serialize};
 
 /// A record of the cutover log: the core's [`Entry`] plus what the journal adds
@@ -63,6 +65,54 @@ impl Record {
             hash,
         };
         (record, line)
+    }
+
+    /// [`Record::seal`] with a signature by `key`: the signature covers the
+    /// unsigned canonical bytes (seq, ts and prev included) and is spliced in
+    /// as the last member of `body` (docs/log-format.md, "Signatures").
+    /// `None` when the body is not a JSON object.
+    pub fn seal_signed(
+        entry: Entry,
+        seq: u64,
+        now: Ts,
+        prev: &str,
+        chain: &Chain,
+        key: &Unlocked,
+        meaning: Meaning,
+    ) -> Option<(Record, String)> {
+        if !entry.body.is_object() || entry.body.get("signature").is_some() {
+            return None;
+        }
+        let ts = now.to_rfc3339();
+        let unhashed = Unhashed {
+            seq,
+            ts: &ts,
+            kind: entry.kind,
+            actor: &entry.actor,
+            phase: entry.phase.as_deref(),
+            body: &entry.body,
+            prev,
+        };
+        let unsigned = canon::escape_extra(serde_json::to_string(&unhashed).ok()?);
+        let member = SigMember::sign(key, meaning, unsigned.as_bytes());
+        let canon = signed::splice(&unsigned, &member)?;
+        let hash = chain.hash(prev, canon.as_bytes());
+        let line = canon::join_line(&canon, &hash);
+        let mut body = entry.body;
+        if let Some(b) = body.as_object_mut() {
+            b.insert("signature".into(), member.json());
+        }
+        let record = Record {
+            seq,
+            ts,
+            kind: entry.kind,
+            actor: entry.actor,
+            phase: entry.phase,
+            body,
+            prev: prev.to_string(),
+            hash,
+        };
+        Some((record, line))
     }
 
     /// The core's view of this record, for replay and resume.

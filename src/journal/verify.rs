@@ -6,6 +6,7 @@ use super::checkpoint::Checkpoint;
 pub use super::damage::{Damage, DamageKind, Summary, VerifyOutcome};
 use super::error::JournalError;
 use super::record::Record;
+use super::signed::Roster;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -17,7 +18,7 @@ pub fn verify_file(
     key: Option<Vec<u8>>,
     checkpoint: Option<Checkpoint>,
 ) -> Result<VerifyOutcome, JournalError> {
-    walk(path, key, checkpoint, true)
+    walk(path, key, checkpoint, true, None)
 }
 
 /// [`verify_file`] without keeping records: what `cutover verify` uses on big logs.
@@ -26,7 +27,18 @@ pub fn verify_summary(
     key: Option<Vec<u8>>,
     checkpoint: Option<Checkpoint>,
 ) -> Result<VerifyOutcome, JournalError> {
-    walk(path, key, checkpoint, false)
+    walk(path, key, checkpoint, false, None)
+}
+
+/// [`verify_summary`] that also checks every signature against `roster`, a
+/// roster held elsewhere (`cutover verify --keys FILE`).
+pub fn verify_summary_with_roster(
+    path: &Path,
+    key: Option<Vec<u8>>,
+    checkpoint: Option<Checkpoint>,
+    roster: Option<Roster>,
+) -> Result<VerifyOutcome, JournalError> {
+    walk(path, key, checkpoint, false, roster)
 }
 
 /// Every line that parses as a record, in file order, damage or not (for
@@ -48,10 +60,11 @@ fn walk(
     key: Option<Vec<u8>>,
     checkpoint: Option<Checkpoint>,
     keep: bool,
+    roster: Option<Roster>,
 ) -> Result<VerifyOutcome, JournalError> {
     let file = File::open(path).map_err(|e| JournalError::io(path, "open the log", e))?;
     let reader = BufReader::with_capacity(1 << 16, file);
-    walk_reader(reader, path, key, checkpoint, keep)
+    walk_reader(reader, path, key, checkpoint, keep, roster)
 }
 
 /// [`verify_file`] over bytes already in memory (e.g. the report's copy of
@@ -62,7 +75,7 @@ pub fn verify_bytes(
     key: Option<Vec<u8>>,
     checkpoint: Option<Checkpoint>,
 ) -> Result<VerifyOutcome, JournalError> {
-    walk_reader(bytes, path, key, checkpoint, true)
+    walk_reader(bytes, path, key, checkpoint, true, None)
 }
 
 /// Lines verified per batch. Each line's own checks (parse, hash) are split
@@ -75,14 +88,18 @@ fn walk_reader(
     key: Option<Vec<u8>>,
     checkpoint: Option<Checkpoint>,
     keep: bool,
+    roster: Option<Roster>,
 ) -> Result<VerifyOutcome, JournalError> {
-    let mut w = Walker::new(path, key, checkpoint, keep);
+    let mut w = Walker::new(path, key, checkpoint, keep).with_roster(roster);
     let (mut offset, mut line_no, mut prev_offset) = (0u64, 0u64, 0u64);
     let mut damage = None;
     'batches: loop {
         let batch = read_batch(&mut reader, path, &mut offset)?;
         if batch.is_empty() {
             break;
+        }
+        if line_no == 0 {
+            w.prime(&batch[0].bytes);
         }
         let facts = w.facts_of(&batch, line_no);
         for (i, (line, fact)) in batch.iter().zip(facts).enumerate() {

@@ -238,6 +238,50 @@ impl Journal {
         Ok(record)
     }
 
+    /// [`Journal::append_signed`], then commit.
+    pub fn append_durable_signed(
+        &mut self,
+        entry: Entry,
+        now: Ts,
+        key: &crate::sign::Unlocked,
+        meaning: crate::sign::Meaning,
+    ) -> Result<Record, JournalError> {
+        let record = self.append_signed(entry, now, key, meaning)?;
+        self.commit()?;
+        Ok(record)
+    }
+
+    /// [`Journal::append`] for a record signed by `key`: the journal knows
+    /// seq, ts and prev here, so the signature covers exactly what is
+    /// written. Buffered like any record: the action commits it with the rest.
+    pub fn append_signed(
+        &mut self,
+        entry: Entry,
+        now: Ts,
+        key: &crate::sign::Unlocked,
+        meaning: crate::sign::Meaning,
+    ) -> Result<Record, JournalError> {
+        self.refuse_if_poisoned()?;
+        let sealed = Record::seal_signed(
+            entry,
+            self.next_seq,
+            now,
+            &self.prev,
+            &self.chain,
+            key,
+            meaning,
+        );
+        let Some((record, line)) = sealed else {
+            return Err(JournalError::Unsignable);
+        };
+        self.pending_checkpoint = true;
+        self.pending.push_str(&line);
+        self.pending_count += 1;
+        self.next_seq += 1;
+        self.prev.clone_from(&record.hash);
+        Ok(record)
+    }
+
     /// The log's path.
     pub fn path(&self) -> &Path {
         &self.path

@@ -29,6 +29,8 @@ pub struct Evidence {
     pub resumes: Vec<(Ts, String)>,
     /// Values that were not records (no `kind`): counted, not shown.
     pub ignored: usize,
+    /// Signed records, who signed what, amendments, reviews.
+    pub signatures: super::signatures::Signatures,
 }
 
 /// Who ran what: from the `open` (and `close`) record.
@@ -49,6 +51,8 @@ pub struct Identity {
     pub closed: Option<Ts>,
     /// The head hash the `close` record states.
     pub close_head: Option<String>,
+    /// The `open` record says this log is a rehearsal (`cutover rehearse`).
+    pub rehearsal: bool,
 }
 
 /// One stay in a phase, from `entered` to the record that ended it.
@@ -211,6 +215,7 @@ impl Evidence {
         let gate_changes = timeline::transitions(&recs, "gate");
         let threshold_changes = timeline::transitions(&recs, "threshold");
         Evidence {
+            signatures: super::signatures::signatures(records, &verification.signatures),
             identity: identity(&recs),
             span,
             steps: timeline::steps(&recs, &plan),
@@ -268,6 +273,8 @@ fn identity(recs: &[Rec]) -> Identity {
             RecordBody::Close(c) => c.head.clone(),
             _ => None,
         }),
+        rehearsal: open
+            .is_some_and(|r| r.raw_body.get("rehearsal").and_then(Value::as_bool) == Some(true)),
     }
 }
 

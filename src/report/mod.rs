@@ -12,6 +12,7 @@ mod header;
 pub mod plan;
 pub mod records;
 mod series;
+pub mod signatures;
 mod timeline;
 pub mod verify;
 mod waivers;

@@ -26,6 +26,10 @@ pub struct Rec<'a> {
     /// A decision's `type` as written (kept for types this program does
     /// not know, which read as `DecisionAction::Other`).
     decision_type: Option<&'a str>,
+    /// The body as written: for the signed-record members (`signature`,
+    /// `amends`, `statement`, the open record's `signers`), which the
+    /// signature checks read from the exact JSON.
+    pub raw_body: &'a Value,
 }
 
 impl<'a> Rec<'a> {
@@ -49,6 +53,7 @@ impl<'a> Rec<'a> {
                 .then(|| raw.get("type").and_then(Value::as_str))
                 .flatten(),
             body,
+            raw_body: raw,
         })
     }
 

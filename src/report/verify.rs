@@ -25,6 +25,8 @@ pub struct VerificationSummary {
     /// The checkpoint found in `LOG.checkpoint` and whether the log still
     /// holds it, in words; `None` when there is no such file.
     pub published_checkpoint: Option<String>,
+    /// Every signature's verdict (docs/log-format.md, "Signatures").
+    pub signatures: crate::journal::sig_walk::SigSummary,
 }
 
 /// Why a report could not be made at all.
@@ -110,12 +112,22 @@ fn summary(o: &VerifyOutcome, published: Option<&Checkpoint>) -> VerificationSum
             .map_or(o.summary.count.saturating_sub(1), |r| r.seq);
         format!("{seq}:{h}")
     });
+    let sigs = &o.summary.signatures;
     let damage = o.damage.as_ref().map(|d| {
         if d.message.is_empty() {
             format!("line {}: {}", d.line, d.kind)
         } else {
             format!("line {}: {}: {}", d.line, d.kind, d.message)
         }
+    });
+    // a signature problem leaves the chain intact but the log does not verify
+    let damage = damage.or_else(|| {
+        sigs.problems.first().map(|p| {
+            format!(
+                "line {}: {}: {} ({} signature problem(s) in all)",
+                p.line, p.word, p.message, sigs.problem_count
+            )
+        })
     });
     let published_checkpoint = published.map(|c| {
         let at =
@@ -130,7 +142,8 @@ fn summary(o: &VerifyOutcome, published: Option<&Checkpoint>) -> VerificationSum
         format!("{c}{at}: {found}")
     });
     VerificationSummary {
-        ok: o.damage.is_none(),
+        ok: o.damage.is_none() && sigs.problem_count == 0,
+        signatures: sigs.clone(),
         damage,
         records: o.summary.count as usize,
         head_hash: head,

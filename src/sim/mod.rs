@@ -3,7 +3,7 @@
 
 pub mod scenario;
 
-pub use scenario::{Knob, Scenario, ScenarioError};
+pub use scenario::{Knob, Scenario, ScenarioError, Universe};
 pub mod routes;
 pub mod tls;
 

@@ -62,6 +62,7 @@ pub fn router(state: Shared) -> Router {
         .route("/{side}/{system}/health", get(health))
         .route("/{side}/{system}/latency", get(latency))
         .route("/{side}/checksum/{dataset}", get(checksum))
+        .route("/{side}/{system}/metrics", get(system_metrics))
         .route("/metrics", get(metrics))
         .with_state(state)
 }
@@ -160,14 +161,106 @@ async fn latency(
     let jitter = num(&k, "jitter_ms") * (st.draw() * 2.0 - 1.0);
     sleep_ms((num(&k, "latency_ms") + jitter).max(0.0)).await;
     let filler = "x".repeat((num(&k, "body_kb").clamp(0.0, 4096.0) * 1024.0) as usize);
-    json(
+    let mut body = serde_json::json!({
+        "study": format!("1.2.840.10008.{system}.{}", st.draws.load(Ordering::Relaxed)),
+        "replication": {"lag_seconds": num(&k, "replication_lag_s")},
+        "bytes": filler,
+    });
+    // the fields a rehearsed config reads from this body, at its own pointers
+    if let Some(fields) = st
+        .scenario
+        .universe()
+        .json_fields
+        .get(&format!("{side}.{system}"))
+    {
+        for (field, pointer) in fields {
+            set_pointer(&mut body, pointer, field_value(&k, field));
+        }
+    }
+    json(StatusCode::OK, body)
+}
+
+/// A config field's value: the scenario's knob of that name, else 1.
+fn field_value(k: &Knobs, field: &str) -> f64 {
+    k.get(field).and_then(Knob::num).unwrap_or(1.0)
+}
+
+/// Sets the value at a JSON pointer, creating objects on the way (array
+/// indexes are treated as object keys: the probe only reads the value).
+fn set_pointer(root: &mut serde_json::Value, pointer: &str, v: f64) {
+    let mut cur = root;
+    let parts: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let Some((last, path)) = parts.split_last() else {
+        return;
+    };
+    for p in path {
+        if !cur.get(p).is_some_and(serde_json::Value::is_object) {
+            if let Some(obj) = cur.as_object_mut() {
+                obj.insert(p.clone(), serde_json::json!({}));
+            }
+        }
+        match cur.get_mut(p) {
+            Some(next) => cur = next,
+            None => return,
+        }
+    }
+    if let Some(obj) = cur.as_object_mut() {
+        obj.insert(last.clone(), serde_json::json!(v));
+    }
+}
+
+/// `/{side}/{system}/metrics`: one series per Prometheus selector a rehearsed
+/// config reads from that system, carrying the selector's `=` labels (a `!=`
+/// matcher is met by leaving its label out).
+async fn system_metrics(
+    State(st): State<Shared>,
+    Path((side, system)): Path<(String, String)>,
+) -> Response {
+    let k = match answering(&st, &side, &system).await {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let mut out = String::new();
+    if let Some(fields) = st
+        .scenario
+        .universe()
+        .prom_fields
+        .get(&format!("{side}.{system}"))
+    {
+        for (field, selector) in fields {
+            let Ok(sel) = crate::probe::prom::Selector::parse(selector) else {
+                continue;
+            };
+            let labels: Vec<String> = sel
+                .matchers
+                .iter()
+                .filter(|(_, eq, _)| *eq)
+                .map(|(l, _, v)| {
+                    format!("{l}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
+                })
+                .collect();
+            let labels = if labels.is_empty() {
+                String::new()
+            } else {
+                format!("{{{}}}", labels.join(","))
+            };
+            out.push_str(&format!(
+                "{}{labels} {}\n",
+                sel.name,
+                field_value(&k, field)
+            ));
+        }
+    }
+    (
         StatusCode::OK,
-        serde_json::json!({
-            "study": format!("1.2.840.10008.{system}.{}", st.draws.load(Ordering::Relaxed)),
-            "replication": {"lag_seconds": num(&k, "replication_lag_s")},
-            "bytes": filler,
-        }),
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        out,
     )
+        .into_response()
 }
 
 fn hex_of(parts: &[&str]) -> String {
@@ -229,7 +322,7 @@ async fn metrics(State(st): State<Shared>) -> Response {
         "# HELP replication_lag_seconds Replication lag of the target behind the source.\n\
          # TYPE replication_lag_seconds gauge\n",
     );
-    for sys in crate::sim::scenario::SYSTEMS {
+    for sys in &st.scenario.universe().systems {
         if let Some(k) = state.get(&format!("target.{sys}")) {
             out.push_str(&format!(
                 "replication_lag_seconds{{system=\"{sys}\"}} {}\n",

@@ -6,7 +6,7 @@
 use crate::core::span::Pos;
 use crate::core::time::{parse_duration, Dur};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A knob's value: numbers ramp, text and flags switch.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -30,10 +30,82 @@ impl Knob {
 /// The knobs of one subject, e.g. `target.pacs` → {latency_ms: 120, health: "ok"}.
 pub type Knobs = BTreeMap<String, Knob>;
 
-/// The systems every scenario serves on both sides.
+/// The systems the demo universe serves on both sides (`cutover sim` without a config).
 pub const SYSTEMS: [&str; 3] = ["pacs", "ehr", "ris"];
-/// The datasets every scenario serves.
+/// The datasets of the demo universe.
 pub const DATASETS: [&str; 4] = ["pacs-pilot", "pacs-critical", "ehr-wave1", "ehr-identity"];
+
+/// The scenarios built into the binary, by name (the files under assets/scenarios).
+pub const BUILTIN: [(&str, &str); 6] = [
+    ("steady", include_str!("../../assets/scenarios/steady.toml")),
+    (
+        "latency-spike",
+        include_str!("../../assets/scenarios/latency-spike.toml"),
+    ),
+    (
+        "checksum-drift",
+        include_str!("../../assets/scenarios/checksum-drift.toml"),
+    ),
+    (
+        "target-outage",
+        include_str!("../../assets/scenarios/target-outage.toml"),
+    ),
+    (
+        "cert-expiry",
+        include_str!("../../assets/scenarios/cert-expiry.toml"),
+    ),
+    ("demo", include_str!("../../assets/scenarios/demo.toml")),
+];
+
+/// What the simulator serves: systems (on both sides), datasets, and the
+/// extra fields probes read from a system (JSON pointers in the latency body,
+/// Prometheus selectors on `/{side}/{system}/metrics`). The demo's by
+/// default; a rehearsal derives it from the site's config.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Universe {
+    pub systems: BTreeSet<String>,
+    pub datasets: BTreeSet<String>,
+    /// `side.system` -> field -> JSON pointer.
+    pub json_fields: BTreeMap<String, BTreeMap<String, String>>,
+    /// `side.system` -> field -> Prometheus selector.
+    pub prom_fields: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Universe {
+    /// The demo's systems and datasets.
+    pub fn demo() -> Universe {
+        Universe {
+            systems: SYSTEMS.iter().map(|s| s.to_string()).collect(),
+            datasets: DATASETS.iter().map(|s| s.to_string()).collect(),
+            ..Universe::default()
+        }
+    }
+}
+
+/// Whether `name` matches `pattern`, where `*` stands for any run of characters.
+pub fn glob(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    // classic two-pointer wildcard match with backtracking to the last `*`
+    let (mut i, mut j) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while j < n.len() {
+        if i < p.len() && p[i] == '*' {
+            star = Some((i, j));
+            i += 1;
+        } else if i < p.len() && p[i] == n[j] {
+            i += 1;
+            j += 1;
+        } else if let Some((si, sj)) = star {
+            i = si + 1;
+            j = sj + 1;
+            star = Some((si, sj + 1));
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|c| *c == '*')
+}
 
 /// Defaults of a system's knobs; a scenario may set only these names.
 fn system_defaults() -> Knobs {
@@ -90,8 +162,12 @@ pub struct Scenario {
     pub seed: u64,
     /// Scenario time at which the served certificate expires (TLS only).
     pub cert_expires_at: Option<Dur>,
-    base: BTreeMap<String, Knobs>,
+    /// `[[system]]`/`[[dataset]]`/`[[interface]]` entries: subject patterns
+    /// (`*` wildcards) and the knobs they set, in file order.
+    entries: Vec<(Vec<String>, Knobs)>,
     changes: Vec<Change>,
+    universe: Universe,
+    interfaces: BTreeSet<String>,
 }
 
 /// Why a scenario could not be loaded: `LABEL:LINE:COL: what`, or `LABEL: what`.
@@ -154,9 +230,23 @@ fn duration(where_: &str, key: &str, s: &str) -> Result<Dur, ScenarioError> {
 }
 
 /// Checks knob names and types against the defaults of the subject's kind.
-fn check_knobs(where_: &str, knobs: &Knobs, defaults: &Knobs) -> Result<(), ScenarioError> {
+/// A system also takes any other numeric knob: the value served for the
+/// config field of that name.
+fn check_knobs(
+    where_: &str,
+    knobs: &Knobs,
+    defaults: &Knobs,
+    kind: Kind,
+) -> Result<(), ScenarioError> {
     for (k, v) in knobs {
         let Some(d) = defaults.get(k) else {
+            // a field value, unless it looks like a misspelt or shortened knob
+            let near = defaults
+                .keys()
+                .any(|d| edit_distance(d, k) <= 2 || d.starts_with(k.as_str()));
+            if kind == Kind::System && matches!(v, Knob::Num(_)) && is_field_name(k) && !near {
+                continue;
+            }
             let known: Vec<&str> = defaults.keys().map(String::as_str).collect();
             return Err(ScenarioError(format!(
                 "{where_}: unknown knob `{k}` (expected one of: {})",
@@ -177,58 +267,90 @@ fn check_knobs(where_: &str, knobs: &Knobs, defaults: &Knobs) -> Result<(), Scen
     Ok(())
 }
 
-/// The subjects a `[[system]]` entry or a change's `subject` names.
-fn expand_subject(where_: &str, subject: &str) -> Result<(Vec<String>, Knobs), ScenarioError> {
+/// What a subject is; it decides the knobs and their defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    System,
+    Dataset,
+    Interface,
+}
+
+impl Kind {
+    fn defaults(self) -> Knobs {
+        match self {
+            Kind::System => system_defaults(),
+            Kind::Dataset => dataset_defaults(),
+            Kind::Interface => interface_defaults(),
+        }
+    }
+}
+
+/// Levenshtein distance (knob names are short).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn is_field_name(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+/// A name or a pattern: `[a-z0-9_-]` and `*` wildcards.
+fn is_name_pattern(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '*'))
+}
+
+/// The subject patterns a `[[system]]` entry or a change's `subject` names
+/// (`both.X` is both sides), and their kind.
+fn expand_subject(where_: &str, subject: &str) -> Result<(Vec<String>, Kind), ScenarioError> {
     let bad = || {
         ScenarioError(format!(
             "{where_}: unknown subject \"{subject}\" (expected source.SYSTEM, target.SYSTEM, \
-             both.SYSTEM with SYSTEM in pacs, ehr, ris; dataset.NAME with NAME in {}; or interface.NAME)",
-            DATASETS.join(", ")
+             both.SYSTEM, dataset.NAME or interface.NAME; SYSTEM and NAME are the config's own \
+             names, lowercase, `*` matches any run of characters, e.g. target.*)"
         ))
     };
     let (head, tail) = subject.split_once('.').ok_or_else(bad)?;
+    if !is_name_pattern(tail) {
+        return Err(bad());
+    }
     match head {
-        "source" | "target" | "both" if SYSTEMS.contains(&tail) => {
-            let sides: &[&str] = match head {
-                "both" => &["source", "target"],
-                h => std::slice::from_ref(if h == "source" { &"source" } else { &"target" }),
-            };
-            Ok((
-                sides.iter().map(|s| format!("{s}.{tail}")).collect(),
-                system_defaults(),
-            ))
-        }
-        "dataset" if DATASETS.contains(&tail) => {
-            Ok((vec![subject.to_string()], dataset_defaults()))
-        }
-        "interface" if !tail.is_empty() => Ok((vec![subject.to_string()], interface_defaults())),
+        "source" | "target" => Ok((vec![subject.to_string()], Kind::System)),
+        "both" => Ok((
+            vec![format!("source.{tail}"), format!("target.{tail}")],
+            Kind::System,
+        )),
+        "dataset" => Ok((vec![subject.to_string()], Kind::Dataset)),
+        "interface" => Ok((vec![subject.to_string()], Kind::Interface)),
         _ => Err(bad()),
     }
 }
 
-/// Every subject's starting knobs: defaults, then the `[[system]]`, `[[dataset]]`, `[[interface]]` entries.
-fn base_state(
-    label: &str,
-    text: &str,
-    raw: &Raw,
-) -> Result<BTreeMap<String, Knobs>, ScenarioError> {
-    let mut base: BTreeMap<String, Knobs> = BTreeMap::new();
-    for side in ["source", "target"] {
-        for s in SYSTEMS {
-            base.insert(format!("{side}.{s}"), system_defaults());
-        }
-    }
-    for d in DATASETS {
-        base.insert(format!("dataset.{d}"), dataset_defaults());
-    }
-    base.insert("interface.adt".into(), interface_defaults());
+/// The `[[system]]`, `[[dataset]]`, `[[interface]]` entries, checked, in file order.
+fn entries(label: &str, text: &str, raw: &Raw) -> Result<Vec<(Vec<String>, Knobs)>, ScenarioError> {
+    let mut out = Vec::new();
     let groups = [
         ("system", &raw.system),
         ("dataset", &raw.dataset),
         ("interface", &raw.interface),
     ];
-    for (group, entries) in groups {
-        for sp in entries {
+    for (group, list) in groups {
+        for sp in list {
             let where_ = at_pos(label, text, sp.span().start);
             let r = sp.get_ref();
             let subject = match (group, &r.side, &r.system, &r.name) {
@@ -238,33 +360,22 @@ fn base_state(
                     "{where_}: [[system]] needs `side` (source, target or both) and `system`, and no `name`"))),
                 _ => return Err(ScenarioError(format!("{where_}: [[{group}]] needs `name` only"))),
             };
-            let (subjects, defaults) = expand_subject(&where_, &subject)?;
-            check_knobs(&where_, &r.knobs, &defaults)?;
-            for s in subjects {
-                let entry = base.entry(s).or_insert_with(|| defaults.clone());
-                entry.extend(r.knobs.clone());
-            }
+            let (subjects, kind) = expand_subject(&where_, &subject)?;
+            check_knobs(&where_, &r.knobs, &kind.defaults(), kind)?;
+            out.push((subjects, r.knobs.clone()));
         }
     }
-    Ok(base)
+    Ok(out)
 }
 
-/// The `[[change]]` entries, checked; subjects they name get default knobs in `base`.
-fn timed_changes(
-    label: &str,
-    text: &str,
-    raw: &Raw,
-    base: &mut BTreeMap<String, Knobs>,
-) -> Result<Vec<Change>, ScenarioError> {
+/// The `[[change]]` entries, checked.
+fn timed_changes(label: &str, text: &str, raw: &Raw) -> Result<Vec<Change>, ScenarioError> {
     let mut changes = Vec::new();
     for sp in &raw.change {
         let where_ = at_pos(label, text, sp.span().start);
         let r = sp.get_ref();
-        let (subjects, defaults) = expand_subject(&where_, &r.subject)?;
-        check_knobs(&where_, &r.set, &defaults)?;
-        for s in &subjects {
-            base.entry(s.clone()).or_insert_with(|| defaults.clone());
-        }
+        let (subjects, kind) = expand_subject(&where_, &r.subject)?;
+        check_knobs(&where_, &r.set, &kind.defaults(), kind)?;
         let at = duration(&where_, "at", &r.at)?;
         let until = r
             .until
@@ -309,8 +420,8 @@ impl Scenario {
                 .unwrap_or_else(|| label.to_string());
             ScenarioError(format!("{at}: {}", e.message().trim()))
         })?;
-        let mut base = base_state(label, text, &raw)?;
-        let mut changes = timed_changes(label, text, &raw, &mut base)?;
+        let entries = entries(label, text, &raw)?;
+        let mut changes = timed_changes(label, text, &raw)?;
         changes.sort_by_key(|c| c.at);
         let head = &raw.scenario;
         let where_ = label.to_string();
@@ -329,14 +440,98 @@ impl Scenario {
                 .as_deref()
                 .map(|l| duration(&where_, "cert_expires_at", l))
                 .transpose()?,
-            base,
+            entries,
             changes,
-        })
+            universe: Universe::default(),
+            interfaces: BTreeSet::new(),
+        }
+        .with_universe(Universe::demo()))
+    }
+
+    /// A built-in scenario by name.
+    pub fn builtin(name: &str) -> Option<Scenario> {
+        let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
+        // the shipped files parse (a test loads every one of them)
+        Scenario::parse(&format!("built-in scenario {name}"), text).ok()
+    }
+
+    /// `NAME|FILE`: a file when one exists at that path, else a built-in name.
+    pub fn resolve(arg: &str) -> Result<Scenario, ScenarioError> {
+        let path = std::path::Path::new(arg);
+        if path.exists() {
+            return Scenario::load(path);
+        }
+        if let Some((_, text)) = BUILTIN.iter().find(|(n, _)| *n == arg) {
+            return Scenario::parse(&format!("built-in scenario {arg}"), text);
+        }
+        let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+        Err(ScenarioError(format!(
+            "scenario {}: no such file, and not a built-in scenario ({})",
+            crate::core::sanitize::inert(arg),
+            names.join(", ")
+        )))
+    }
+
+    /// Serves `universe` (plus every subject the scenario names without a
+    /// wildcard): the demo's by default, a config's in a rehearsal.
+    pub fn with_universe(mut self, mut universe: Universe) -> Scenario {
+        let mut interfaces: BTreeSet<String> = ["adt".to_string()].into();
+        let named = self
+            .entries
+            .iter()
+            .flat_map(|(s, _)| s.iter())
+            .chain(self.changes.iter().flat_map(|c| c.subjects.iter()));
+        for subject in named.filter(|s| !s.contains('*')) {
+            match subject.split_once('.') {
+                Some(("dataset", d)) => {
+                    universe.datasets.insert(d.to_string());
+                }
+                Some(("interface", i)) => {
+                    interfaces.insert(i.to_string());
+                }
+                Some((_, sys)) => {
+                    universe.systems.insert(sys.to_string());
+                }
+                None => {}
+            }
+        }
+        self.universe = universe;
+        self.interfaces = interfaces;
+        self
+    }
+
+    /// What this scenario serves.
+    pub fn universe(&self) -> &Universe {
+        &self.universe
+    }
+
+    /// Every subject served, with its kind's default knobs.
+    fn base(&self) -> BTreeMap<String, Knobs> {
+        let mut base = BTreeMap::new();
+        for side in ["source", "target"] {
+            for s in &self.universe.systems {
+                base.insert(format!("{side}.{s}"), system_defaults());
+            }
+        }
+        for d in &self.universe.datasets {
+            base.insert(format!("dataset.{d}"), dataset_defaults());
+        }
+        for i in &self.interfaces {
+            base.insert(format!("interface.{i}"), interface_defaults());
+        }
+        for (patterns, knobs) in &self.entries {
+            for (subject, k) in base.iter_mut() {
+                if patterns.iter().any(|p| glob(p, subject)) {
+                    k.extend(knobs.clone());
+                }
+            }
+        }
+        base
     }
 
     /// Every subject's knobs at scenario time `t`.
     pub fn state_at(&self, t: Dur) -> BTreeMap<String, Knobs> {
-        let mut state = self.base.clone();
+        let mut state = self.base();
         for c in &self.changes {
             if t < c.at || c.until.is_some_and(|u| t >= u) {
                 continue;
@@ -345,10 +540,10 @@ impl Scenario {
                 Some(r) if r.0 > 0 => ((t - c.at).0 as f64 / r.0 as f64).min(1.0),
                 _ => 1.0,
             };
-            for s in &c.subjects {
-                let Some(knobs) = state.get_mut(s) else {
+            for (subject, knobs) in state.iter_mut() {
+                if !c.subjects.iter().any(|p| glob(p, subject)) {
                     continue;
-                };
+                }
                 for (k, new) in &c.set {
                     let value = match (knobs.get(k).and_then(Knob::num), new.num()) {
                         (Some(prev), Some(next)) => Knob::Num(prev + (next - prev) * progress),
@@ -430,14 +625,86 @@ set = { drift_bucket = "2024-03" }
     }
 
     #[test]
-    fn errors_say_where_and_what_would_be_right() {
-        let e = Scenario::parse("s.toml", "[scenario]\nname = \"x\"\n[[change]]\nat = \"1m\"\nsubject = \"target.mri\"\nset = {}\n").unwrap_err();
+    fn every_builtin_scenario_parses_and_resolves_by_name() {
+        for (name, _) in BUILTIN {
+            let s = Scenario::builtin(name).unwrap_or_else(|| panic!("{name} parses"));
+            assert_eq!(s.name, name);
+            assert_eq!(
+                Scenario::resolve(name).map(|s| s.name),
+                Ok(name.to_string())
+            );
+        }
+        let e = Scenario::resolve("no-such-scenario").unwrap_err();
         assert!(
-            e.0.starts_with("s.toml:3:1: unknown subject \"target.mri\""),
+            e.0.contains("not a built-in scenario (steady, latency-spike"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn wildcards_and_config_names_with_healthy_defaults() {
+        let text = r#"
+[scenario]
+name = "w"
+
+[[system]]
+side = "target"
+system = "*"
+latency_ms = 300
+
+[[change]]
+at = "1m"
+subject = "dataset.lab-*"
+set = { target_count_delta = -2 }
+
+[[change]]
+at = "2m"
+subject = "both.lis"
+set = { queue_depth = 40 }
+"#;
+        let u = Universe {
+            systems: ["lis", "mpi"].iter().map(|s| s.to_string()).collect(),
+            datasets: ["lab-results", "mpi-persons"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            ..Universe::default()
+        };
+        let s = Scenario::parse("w.toml", text).unwrap().with_universe(u);
+        let at = |t: &str| s.state_at(parse_duration(t).unwrap());
+        let now = at("3m");
+        assert_eq!(now["target.mpi"]["latency_ms"], Knob::Num(300.0));
+        assert_eq!(now["source.mpi"]["latency_ms"], Knob::Num(40.0));
+        assert_eq!(
+            now["dataset.lab-results"]["target_count_delta"],
+            Knob::Num(-2.0)
+        );
+        assert_eq!(
+            now["dataset.mpi-persons"]["target_count_delta"],
+            Knob::Num(0.0)
+        );
+        assert_eq!(now["source.lis"]["queue_depth"], Knob::Num(40.0));
+        assert!(!at("1m")["source.lis"].contains_key("queue_depth"));
+        // the demo's systems are not served unless named
+        assert!(!now.contains_key("target.pacs"));
+        assert!(glob("lab-*", "lab-results") && !glob("lab-*", "mpi-lab") && glob("*", ""));
+    }
+
+    #[test]
+    fn errors_say_where_and_what_would_be_right() {
+        let e = Scenario::parse(
+            "s.toml",
+            "[scenario]\nname = \"x\"\n[[change]]\nat = \"1m\"\nsubject = \"tgt.mri\"\nset = {}\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.0.starts_with("s.toml:3:1: unknown subject \"tgt.mri\""),
             "{e}"
         );
         let e = Scenario::parse("s.toml", "[scenario]\nname = \"x\"\n[[system]]\nside = \"target\"\nsystem = \"pacs\"\nlatncy_ms = 5\n").unwrap_err();
         assert!(e.0.contains("unknown knob `latncy_ms`"), "{e}");
+        let e = Scenario::parse("s.toml", "[scenario]\nname = \"x\"\n[[system]]\nside = \"target\"\nsystem = \"pacs\"\nlatency = 5\n").unwrap_err();
+        assert!(e.0.contains("unknown knob `latency`"), "{e}");
         let e = Scenario::parse("s.toml", "[scenario]\nname = \"x\"\n[[system]]\nside = \"target\"\nsystem = \"pacs\"\noutage = 5\n").unwrap_err();
         assert!(e.0.contains("wrong type"), "{e}");
         let e = Scenario::parse("s.toml", "[scenario]\nname = 3\n").unwrap_err();

@@ -111,6 +111,8 @@ pub struct HeaderView {
     pub checkpoint: Option<String>,
     /// Follow mode: when the connection to the running cockpit was lost.
     pub disconnected_since: Option<Ts>,
+    /// A dress rehearsal (`cutover rehearse`, or a replay of its log).
+    pub rehearsal: bool,
 }
 
 /// The maintenance window clock.

@@ -25,6 +25,10 @@ pub enum EntryKind {
     Resume,
     /// The log is closed (head hash).
     Close,
+    /// A signed correction that refers to an earlier record (which stays as it was).
+    Amend,
+    /// A signed review over the head hash of a closed log.
+    Review,
 }
 
 impl EntryKind {
@@ -40,6 +44,8 @@ impl EntryKind {
             EntryKind::Phase => "phase",
             EntryKind::Resume => "resume",
             EntryKind::Close => "close",
+            EntryKind::Amend => "amend",
+            EntryKind::Review => "review",
         }
     }
 
@@ -47,7 +53,14 @@ impl EntryKind {
     /// are appended. (An action's records are committed together before the
     /// action is acknowledged, whatever their kinds; see the session.)
     pub fn is_lifecycle(self) -> bool {
-        matches!(self, EntryKind::Open | EntryKind::Resume | EntryKind::Close)
+        matches!(
+            self,
+            EntryKind::Open
+                | EntryKind::Resume
+                | EntryKind::Close
+                | EntryKind::Amend
+                | EntryKind::Review
+        )
     }
 
     /// Kinds that people's actions write (decisions, steps, phases): a

@@ -3,6 +3,7 @@
 // `allow(missing_docs)` below are the ones still to do.
 #![warn(missing_docs)]
 
+pub mod baseline;
 #[allow(missing_docs)] // not yet documented
 pub mod cockpit;
 pub mod condition;
@@ -22,6 +23,7 @@ pub mod runbook;
 pub mod sample;
 pub mod sanitize;
 pub mod span;
+pub mod stats;
 pub mod threshold;
 pub mod time;
 pub mod timer;

@@ -5,9 +5,11 @@
 //! `cap` samples and drops samples older than `retain` (the longest window
 //! the runbook uses), always keeping the newest sample so `age()` works.
 
+use crate::baseline::Baseline;
 use crate::expr::WindowFn;
 use crate::time::{Dur, Ts};
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 
 /// Default number of samples kept per metric (about 5.7 h at one sample per 5 s).
 pub const DEFAULT_CAP: usize = 4096;
@@ -65,6 +67,9 @@ pub struct MetricStore {
     stale_after: Dur,
     /// Metrics with their own staleness (`None` = never stale, e.g. derived ones).
     stale_overrides: HashMap<String, Option<Dur>>,
+    /// Earlier runs (`--baseline` logs) and the phase `baseline()` reads.
+    baseline: Option<Arc<Baseline>>,
+    baseline_phase: String,
 }
 
 impl Default for MetricStore {
@@ -84,6 +89,36 @@ impl MetricStore {
             retain,
             stale_after,
             stale_overrides: HashMap::new(),
+            baseline: None,
+            baseline_phase: String::new(),
+        }
+    }
+
+    /// The baseline runs `baseline(STAT, METRIC)` reads.
+    pub fn set_baseline(&mut self, baseline: Arc<Baseline>) {
+        self.baseline = Some(baseline);
+    }
+
+    /// The baseline runs, if any.
+    pub fn baseline_runs(&self) -> Option<&Baseline> {
+        self.baseline.as_deref()
+    }
+
+    /// The phase whose baseline samples `baseline()` reads (the current one).
+    pub fn set_baseline_phase(&mut self, phase: &str) {
+        if self.baseline_phase != phase {
+            self.baseline_phase = phase.to_string();
+        }
+    }
+
+    /// `baseline(stat, name)`: Unknown without baseline logs.
+    pub fn baseline(&self, stat: WindowFn, name: &str) -> Result<f64, Missing> {
+        match &self.baseline {
+            None => Err(Missing(format!(
+                "baseline({}, {name}): no --baseline logs",
+                stat.name()
+            ))),
+            Some(b) => b.stat(&self.baseline_phase, stat, name),
         }
     }
 
@@ -210,6 +245,15 @@ impl MetricStore {
             ))),
             None => Err(empty()),
         }
+    }
+
+    /// The values with `now - window <= ts <= now`, oldest first (the
+    /// two-sample statistics rank them).
+    pub fn window_values(&self, name: &str, window: Dur, now: Ts) -> Vec<f64> {
+        self.series
+            .get(name)
+            .map(|s| s.window(now, window).map(|(_, v)| v).collect())
+            .unwrap_or_default()
     }
 
     /// Total samples held (for the memory bound).

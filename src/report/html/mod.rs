@@ -27,6 +27,11 @@ svg{width:100%;height:auto;display:block;margin:4px 0 12px}svg text{font:11px sy
 pub fn html(e: &Evidence) -> String {
     let name = e.plan.name.as_deref().unwrap_or("(runbook name unknown)");
     let damaged = header::damage(e, &HTML);
+    let rehearsal = if e.identity.rehearsal {
+        "REHEARSAL "
+    } else {
+        ""
+    };
     let mut o = String::from("<!DOCTYPE html>\n");
     if let Some(d) = &damaged {
         let _ = writeln!(
@@ -37,7 +42,7 @@ pub fn html(e: &Evidence) -> String {
     }
     let _ = write!(o, "<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}Evidence pack: {}</title><style>{CSS}</style></head><body>",
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}{rehearsal}Evidence pack: {}</title><style>{CSS}</style></head><body>",
         if damaged.is_some() { "UNVERIFIED " } else { "" }, h(name));
     o.push('\n');
     if let Some(d) = &damaged {
@@ -47,11 +52,12 @@ pub fn html(e: &Evidence) -> String {
             header::FORCED
         );
     }
-    let _ = writeln!(o, "<h1>Evidence pack: {}</h1>", h(name));
+    let _ = writeln!(o, "<h1>{rehearsal}Evidence pack: {}</h1>", h(name));
     identity(&mut o, e);
     verification(&mut o, e);
     timeline(&mut o, e);
     decisions(&mut o, e);
+    signatures(&mut o, e);
     holds(&mut o, e);
     episodes(&mut o, e);
     waivers(&mut o, e);
@@ -88,6 +94,32 @@ pub(super) fn table(o: &mut String, head: &[&str], rows: Vec<Vec<String>>) {
         o.push_str("</tr>\n");
     }
     o.push_str("</tbody></table>\n");
+}
+
+/// Signed records, who signed what, missing signatures, amendments, reviews
+/// (only when the log has any of them).
+fn signatures(o: &mut String, e: &Evidence) {
+    let s = &e.signatures;
+    if s.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<h2 id=\"signatures\">Electronic signatures</h2><p>{}</p>",
+        h(&s.intro())
+    );
+    for (title, head, rows) in s.tables() {
+        let _ = write!(o, "<h3>{}</h3>", h(&title));
+        if rows.is_empty() {
+            o.push_str("<p>None.</p>");
+            continue;
+        }
+        let rows = rows
+            .into_iter()
+            .map(|r| r.iter().map(|c| h(c)).collect())
+            .collect();
+        table(o, &head, rows);
+    }
 }
 
 /// html escaping for the shared header rows.

@@ -3,6 +3,7 @@
 
 use super::{code, h, opt, table};
 use crate::report::evidence::{Decision, Evidence};
+use crate::report::signatures::SignedRow;
 use crate::report::svg;
 use crate::report::text::{dur, dur_opt, num, variance, when, when_opt};
 use std::fmt::Write;
@@ -13,11 +14,11 @@ pub(super) fn decisions(o: &mut String, e: &Evidence) {
         o.push_str("<p>No decision was recorded.</p>");
     }
     for d in &e.decisions {
-        decision(o, d);
+        decision(o, d, e.signatures.of_seq(d.seq));
     }
 }
 
-fn decision(o: &mut String, d: &Decision) {
+fn decision(o: &mut String, d: &Decision, sig: Option<&SignedRow>) {
     let (color, _) = svg::decision_style(&d.kind);
     let seq = d.seq.map_or(String::new(), |s| {
         format!(" <span class=\"muted\">(record {s})</span>")
@@ -45,6 +46,14 @@ fn decision(o: &mut String, d: &Decision) {
             .as_deref()
             .map_or("<i>no rationale recorded</i>".into(), h)
     );
+    if let Some(s) = sig {
+        let class = if s.verified { "ok" } else { "fail" };
+        let _ = write!(
+            o,
+            "<div class=\"signature {class}\">Signature: {}</div>",
+            h(&s.manifestation())
+        );
+    }
     let snap: Vec<String> = d
         .snapshot
         .iter()

@@ -21,11 +21,17 @@ pub fn markdown(e: &Evidence) -> String {
         );
     }
     let name = e.plan.name.as_deref().unwrap_or("(runbook name unknown)");
-    let _ = writeln!(o, "# Evidence pack: {}\n", md(name));
+    let rehearsal = if e.identity.rehearsal {
+        "REHEARSAL "
+    } else {
+        ""
+    };
+    let _ = writeln!(o, "# {rehearsal}Evidence pack: {}\n", md(name));
     identity(&mut o, e);
     verification(&mut o, e);
     phases(&mut o, e);
     decisions(&mut o, e);
+    signatures(&mut o, e);
     holds(&mut o, e);
     episodes(&mut o, e);
     waivers(&mut o, e);
@@ -40,6 +46,34 @@ const MD: Dialect = Dialect {
     text: md,
     code: md_code,
 };
+
+/// Signed records, who signed what, missing signatures, amendments, reviews
+/// (only when the log has any of them).
+fn signatures(o: &mut String, e: &Evidence) {
+    let s = &e.signatures;
+    if s.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "## Electronic signatures\n\n{}\n", md(&s.intro()));
+    for (title, head, rows) in s.tables() {
+        let _ = writeln!(o, "### {}\n", md(&title));
+        if rows.is_empty() {
+            let _ = writeln!(o, "None.\n");
+            continue;
+        }
+        let _ = writeln!(
+            o,
+            "| {} |\n|{}",
+            head.join(" | "),
+            "---|".repeat(head.len())
+        );
+        for r in rows {
+            let cells: Vec<String> = r.iter().map(|c| md(c)).collect();
+            let _ = writeln!(o, "| {} |", cells.join(" | "));
+        }
+        o.push('\n');
+    }
+}
 
 fn identity(o: &mut String, e: &Evidence) {
     let _ = writeln!(o, "## Runbook and session\n");

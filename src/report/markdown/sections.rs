@@ -2,20 +2,21 @@
 //! threshold episodes, the exception register, steps and gate changes.
 
 use crate::report::evidence::{Decision, Evidence};
+use crate::report::signatures::SignedRow;
 use crate::report::text::{dur, dur_opt, md, md_code, num, variance, when, when_opt};
 use std::fmt::Write;
 
 pub(super) fn decisions(o: &mut String, e: &Evidence) {
     let _ = writeln!(o, "## Decisions ({})\n", e.decisions.len());
     for d in &e.decisions {
-        decision(o, d);
+        decision(o, d, e.signatures.of_seq(d.seq));
     }
     if e.decisions.is_empty() {
         let _ = writeln!(o, "No decision was recorded.\n");
     }
 }
 
-fn decision(o: &mut String, d: &Decision) {
+fn decision(o: &mut String, d: &Decision, sig: Option<&SignedRow>) {
     let seq = d.seq.map_or(String::new(), |s| format!(" (record {s})"));
     let _ = writeln!(
         o,
@@ -41,6 +42,9 @@ fn decision(o: &mut String, d: &Decision) {
             .as_deref()
             .map_or("(no rationale recorded)".into(), md)
     );
+    if let Some(s) = sig {
+        let _ = writeln!(o, "- Signature: {}", md(&s.manifestation()));
+    }
     if d.snapshot.is_empty() {
         let _ = writeln!(o, "- Gates and thresholds at that moment: not recorded");
     } else {

@@ -165,7 +165,9 @@ fn identity_line(view: &CockpitView, ui: &UiState, width: u16) -> Line<'static> 
     } else {
         format!(" │ @{}{role}", outside(&h.operator, 16))
     };
-    let right_len = clock.chars().count() + who.chars().count() + 3;
+    // a rehearsal says so first, on the line that is always drawn
+    let marker = if h.rehearsal { " REHEARSAL " } else { "" };
+    let right_len = clock.chars().count() + who.chars().count() + 3 + marker.chars().count();
     let left_room = (width as usize).saturating_sub(right_len);
     // the phase matters more than the runbook's name when room is short
     let phase = outside(&h.phase_name, left_room.saturating_sub(12).max(8));
@@ -176,6 +178,7 @@ fn identity_line(view: &CockpitView, ui: &UiState, width: u16) -> Line<'static> 
     );
     let alarm = !before && (c.overrun_near || c.left().0 < 0);
     Line::from(vec![
+        styled(marker.to_string(), ui.theme.info_banner()),
         styled(format!(" {name}"), ui.theme.title(false)),
         plain(" │ "),
         styled(phase, ui.theme.tone(Tone::Progress)),

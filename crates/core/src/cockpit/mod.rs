@@ -133,6 +133,12 @@ impl Cockpit {
         self.store.set_stale_after(stale_after);
     }
 
+    /// Earlier runs of this runbook (`--baseline` logs): `baseline()` in
+    /// expressions, per-step P50/P90 for the forecast.
+    pub fn set_baseline(&mut self, baseline: std::sync::Arc<crate::baseline::Baseline>) {
+        self.store.set_baseline(baseline);
+    }
+
     /// The first record of a new log after `open`: the first phase is entered.
     pub fn begin(&mut self, now: Ts) -> Vec<Effect> {
         let e = records::phase_entry(

@@ -18,6 +18,8 @@ use crate::timer::Transition;
 impl Cockpit {
     pub(super) fn tick(&mut self, now: Ts) -> Vec<Effect> {
         self.refresh_derived(now);
+        let phase = self.phase_id().to_string();
+        self.store.set_baseline_phase(&phase);
         // One set of window results per tick: the store does not change below.
         let mut cache = WindowCache::default();
         let mut out = self.expire_waivers(now);
@@ -325,6 +327,8 @@ impl Cockpit {
     /// or writing anything: for `replay` after a seek, or a frozen view.
     pub fn refresh_views(&mut self, now: Ts) {
         self.refresh_derived(now);
+        let phase = self.phase_id().to_string();
+        self.store.set_baseline_phase(&phase);
         for ((_, gate), st) in self.runbook.gates().zip(self.gates.iter_mut()) {
             let ev = crate::expr::eval(&gate.when, &self.store, now);
             st.reason = crate::gate::reason_for(st.evaluated, &ev, st.timer.acc, st.hold_for);

@@ -55,6 +55,49 @@ impl WindowFn {
     }
 }
 
+/// Two-sample statistics of A against B over a window (source versus target).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TwoSampleFn {
+    /// Hodges-Lehmann estimate of A - B.
+    Shift,
+    /// Lower two-sided 95% confidence bound of the shift.
+    ShiftLo,
+    /// Upper two-sided 95% confidence bound of the shift.
+    ShiftHi,
+    /// Two-sided Mann-Whitney U p-value.
+    MwuP,
+}
+
+impl TwoSampleFn {
+    pub const ALL: [TwoSampleFn; 4] = [
+        TwoSampleFn::Shift,
+        TwoSampleFn::ShiftLo,
+        TwoSampleFn::ShiftHi,
+        TwoSampleFn::MwuP,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            TwoSampleFn::Shift => "shift",
+            TwoSampleFn::ShiftLo => "shift_lo",
+            TwoSampleFn::ShiftHi => "shift_hi",
+            TwoSampleFn::MwuP => "mwu_p",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<TwoSampleFn> {
+        TwoSampleFn::ALL.into_iter().find(|f| f.name() == s)
+    }
+}
+
+/// The statistics `baseline(STAT, METRIC)` accepts.
+pub const BASELINE_STATS: [WindowFn; 6] = [
+    WindowFn::Avg,
+    WindowFn::P50,
+    WindowFn::P95,
+    WindowFn::P99,
+    WindowFn::Max,
+    WindowFn::Min,
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArithOp {
     Add,
@@ -117,6 +160,19 @@ pub enum Expr {
     },
     /// `age(metric)`: seconds since its last sample.
     Age(MetricRef),
+    /// `FUNC(a, b, window)`: a two-sample statistic of a against b.
+    TwoSample {
+        func: TwoSampleFn,
+        a: MetricRef,
+        b: MetricRef,
+        window: Dur,
+    },
+    /// `baseline(STAT, metric)`: STAT of the metric's samples in the same
+    /// phase of the baseline logs.
+    Baseline {
+        stat: WindowFn,
+        metric: MetricRef,
+    },
     Neg(Box<Expr>),
     Arith {
         op: ArithOp,
@@ -151,7 +207,14 @@ impl Expr {
     fn collect_metrics<'a>(&'a self, out: &mut Vec<&'a MetricRef>) {
         match self {
             Expr::Num(_) | Expr::Bool(_) => {}
-            Expr::Metric(m) | Expr::Age(m) | Expr::Window { metric: m, .. } => out.push(m),
+            Expr::Metric(m)
+            | Expr::Age(m)
+            | Expr::Window { metric: m, .. }
+            | Expr::Baseline { metric: m, .. } => out.push(m),
+            Expr::TwoSample { a, b, .. } => {
+                out.push(a);
+                out.push(b);
+            }
             Expr::Neg(e) | Expr::Not(e) => e.collect_metrics(out),
             Expr::Arith { lhs, rhs, .. } | Expr::Cmp { lhs, rhs, .. } => {
                 lhs.collect_metrics(out);
@@ -168,7 +231,7 @@ impl Expr {
     pub fn windows(&self) -> Vec<Dur> {
         let mut out = Vec::new();
         self.visit(&mut |e| {
-            if let Expr::Window { window, .. } = e {
+            if let Expr::Window { window, .. } | Expr::TwoSample { window, .. } = e {
                 out.push(*window);
             }
         });
@@ -206,7 +269,12 @@ impl Expr {
             }
         };
         match self {
-            Expr::Num(_) | Expr::Metric(_) | Expr::Window { .. } | Expr::Age(_) => Ok(Ty::Number),
+            Expr::Num(_)
+            | Expr::Metric(_)
+            | Expr::Window { .. }
+            | Expr::Age(_)
+            | Expr::TwoSample { .. }
+            | Expr::Baseline { .. } => Ok(Ty::Number),
             Expr::Bool(_) => Ok(Ty::Bool),
             Expr::Neg(e) => want(e, Ty::Number, "unary `-`").map(|_| Ty::Number),
             Expr::Arith { op, lhs, rhs } => {
@@ -298,6 +366,12 @@ impl Expr {
                 window,
             } => write!(f, "{}({}, {})", func.name(), metric.name, window),
             Expr::Age(m) => write!(f, "age({})", m.name),
+            Expr::TwoSample { func, a, b, window } => {
+                write!(f, "{}({}, {}, {})", func.name(), a.name, b.name, window)
+            }
+            Expr::Baseline { stat, metric } => {
+                write!(f, "baseline({}, {})", stat.name(), metric.name)
+            }
             Expr::Neg(e) => {
                 f.write_str("-")?;
                 e.fmt_at(f, 7)

@@ -4,9 +4,10 @@
 //! `true or Unknown` is true). Every comparison's two sides are kept, so the
 //! cockpit can show the current value beside its limit.
 
-use super::ast::WindowFn;
 use super::ast::{ArithOp, CmpOp, Expr};
+use super::ast::{MetricRef, TwoSampleFn, WindowFn};
 use crate::metrics::{MetricStore, Missing};
+use crate::stats::{two_sample, TwoSample, MIN_SAMPLES};
 use crate::time::Dur;
 use crate::time::Ts;
 use serde::{Deserialize, Serialize};
@@ -104,6 +105,9 @@ pub struct Evaluation {
     pub comparisons: Vec<ComparisonView>,
     /// Why the result is Unknown (names the metric), `None` when it is known.
     pub reason: Option<String>,
+    /// One line per two-sample statistic used: estimate, 95% interval,
+    /// p-value and sample counts, for the gate's detail.
+    pub stats: Vec<String>,
 }
 
 impl Evaluation {
@@ -129,15 +133,56 @@ pub fn eval(expr: &Expr, store: &MetricStore, now: Ts) -> Evaluation {
 /// One cached `func(metric, window)` result.
 type CachedWindow = (WindowFn, Dur, Result<f64, Missing>);
 
+/// The statistics of one `(a, b, window)`: every two-sample function of
+/// that triple reads the same computation.
+type CachedPair = Result<TwoSample, Missing>;
+
 /// Window results of one moment, shared by every condition evaluated at that
-/// moment against the same store (many read the same `p95(x, 5m)`).
+/// moment against the same store (many read the same `p95(x, 5m)`; a gate
+/// and a threshold may read the same `shift_hi(a, b, 10m)`).
 #[derive(Debug, Default)]
 pub struct WindowCache {
     at: Option<Ts>,
     by_metric: HashMap<String, Vec<CachedWindow>>,
+    pairs: HashMap<(String, String, Dur), CachedPair>,
+    pair_computations: usize,
 }
 
 impl WindowCache {
+    /// How many two-sample computations this cache has run (over its life):
+    /// one per distinct `(a, b, window)` per moment.
+    pub fn pair_computations(&self) -> usize {
+        self.pair_computations
+    }
+
+    fn reset_if_moved(&mut self, now: Ts) {
+        if self.at != Some(now) {
+            self.by_metric.clear();
+            self.pairs.clear();
+            self.at = Some(now);
+        }
+    }
+
+    fn pair(&mut self, store: &MetricStore, a: &str, b: &str, w: Dur, now: Ts) -> CachedPair {
+        self.reset_if_moved(now);
+        let key = (a.to_string(), b.to_string(), w);
+        if let Some(r) = self.pairs.get(&key) {
+            return r.clone();
+        }
+        self.pair_computations += 1;
+        let xs = store.window_values(a, w, now);
+        let ys = store.window_values(b, w, now);
+        let r = two_sample(&xs, &ys).ok_or_else(|| {
+            Missing(format!(
+                "{a} vs {b} over {w} needs {MIN_SAMPLES} samples on each side, has {} and {}",
+                xs.len(),
+                ys.len()
+            ))
+        });
+        self.pairs.insert(key, r.clone());
+        r
+    }
+
     fn get(
         &mut self,
         store: &MetricStore,
@@ -146,10 +191,7 @@ impl WindowCache {
         w: Dur,
         now: Ts,
     ) -> Result<f64, Missing> {
-        if self.at != Some(now) {
-            self.by_metric.clear();
-            self.at = Some(now);
-        }
+        self.reset_if_moved(now);
         if let Some(rows) = self.by_metric.get(name) {
             if let Some((_, _, r)) = rows.iter().find(|(g, d, _)| *g == f && *d == w) {
                 return r.clone();
@@ -179,6 +221,7 @@ pub fn eval_cached(
         now,
         comparisons: Vec::new(),
         reasons: Vec::new(),
+        stats: Vec::new(),
     };
     let v = cx.value(expr);
     let value = match v {
@@ -197,10 +240,12 @@ pub fn eval_cached(
     } else {
         None
     };
+    cx.stats.dedup();
     Evaluation {
         value,
         comparisons: cx.comparisons,
         reason,
+        stats: cx.stats,
     }
 }
 
@@ -233,9 +278,35 @@ struct Ctx<'a> {
     now: Ts,
     comparisons: Vec<ComparisonView>,
     reasons: Vec<String>,
+    stats: Vec<String>,
 }
 
 impl Ctx<'_> {
+    fn two_sample(&mut self, func: TwoSampleFn, a: &MetricRef, b: &MetricRef, w: Dur) -> V {
+        let r = self.cache.pair(self.store, &a.name, &b.name, w, self.now);
+        let r = r.map(|t| {
+            let line = format!(
+                "{} - {} over {w}: shift {} (95% interval {} to {}), p = {}, n = {} / {}",
+                a.name,
+                b.name,
+                crate::gate::fmt_num(t.shift),
+                crate::gate::fmt_num(t.lo),
+                crate::gate::fmt_num(t.hi),
+                fmt_p(t.p),
+                t.n_a,
+                t.n_b
+            );
+            self.stats.push(line);
+            match func {
+                TwoSampleFn::Shift => t.shift,
+                TwoSampleFn::ShiftLo => t.lo,
+                TwoSampleFn::ShiftHi => t.hi,
+                TwoSampleFn::MwuP => t.p,
+            }
+        });
+        self.lookup(r)
+    }
+
     fn finite(&mut self, x: f64, what: &dyn Fn() -> String) -> V {
         if x.is_finite() {
             V::Num(x)
@@ -271,6 +342,11 @@ impl Ctx<'_> {
                 let r = self
                     .cache
                     .get(self.store, *func, &metric.name, *window, self.now);
+                self.lookup(r)
+            }
+            Expr::TwoSample { func, a, b, window } => self.two_sample(*func, a, b, *window),
+            Expr::Baseline { stat, metric } => {
+                let r = self.store.baseline(*stat, &metric.name);
                 self.lookup(r)
             }
             Expr::Neg(inner) => match self.value(inner).num() {
@@ -331,6 +407,15 @@ impl Ctx<'_> {
             result,
         });
         V::Bool(result)
+    }
+}
+
+/// A p-value to three significant digits (small ones in scientific notation).
+fn fmt_p(p: f64) -> String {
+    if p < 0.001 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.3}")
     }
 }
 
@@ -467,6 +552,86 @@ mod tests {
             eval_cached(&e, &s, Ts(1000), &mut cache).first_sides(),
             (Some(9.0), Some(5.0))
         );
+    }
+
+    fn paired() -> MetricStore {
+        let mut s = MetricStore::default();
+        for i in 0..600 {
+            let t = Ts(i * 1000);
+            s.push("target.pacs.latency_ms", t, 300.0 + (i % 37) as f64);
+            s.push("source.pacs.latency_ms", t, 280.0 + (i % 41) as f64);
+        }
+        s
+    }
+
+    #[test]
+    fn one_computation_per_distinct_pair_and_window_per_moment() {
+        let s = paired();
+        let now = Ts(599_000);
+        let mut cache = WindowCache::default();
+        let conds = [
+            "shift_hi(target.pacs.latency_ms, source.pacs.latency_ms, 10m) < 50",
+            "shift_lo(target.pacs.latency_ms, source.pacs.latency_ms, 10m) > -50",
+            "mwu_p(target.pacs.latency_ms, source.pacs.latency_ms, 10m) < 0.05 and shift(target.pacs.latency_ms, source.pacs.latency_ms, 10m) > 0",
+        ];
+        for c in conds {
+            let e = parse(c).expect("parses");
+            assert_eq!(eval_cached(&e, &s, now, &mut cache).tri(), Tri::True, "{c}");
+        }
+        assert_eq!(cache.pair_computations(), 1);
+        // another window is another computation; another moment starts afresh
+        let e =
+            parse("shift(target.pacs.latency_ms, source.pacs.latency_ms, 5m) > 0").expect("parses");
+        eval_cached(&e, &s, now, &mut cache);
+        assert_eq!(cache.pair_computations(), 2);
+        eval_cached(&e, &s, Ts(599_500), &mut cache);
+        assert_eq!(cache.pair_computations(), 3);
+    }
+
+    #[test]
+    fn the_gate_detail_names_estimate_interval_and_counts() {
+        let e = parse("shift_hi(target.pacs.latency_ms, source.pacs.latency_ms, 10m) < 50")
+            .expect("parses");
+        let r = eval(&e, &paired(), Ts(599_000));
+        assert_eq!(r.stats.len(), 1);
+        let line = &r.stats[0];
+        assert!(
+            line.starts_with("target.pacs.latency_ms - source.pacs.latency_ms over 10m: shift "),
+            "{line}"
+        );
+        assert!(
+            line.contains("95% interval") && line.ends_with("n = 600 / 600"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn baseline_is_unknown_without_baseline_logs() {
+        let e =
+            parse("p95(target.pacs.latency_ms, 5m) < 1.2 * baseline(p95, target.pacs.latency_ms)")
+                .expect("parses");
+        let r = eval(&e, &store(), Ts(60_000));
+        assert_eq!(r.tri(), Tri::Unknown);
+        assert!(r.reason.unwrap_or_default().contains("no --baseline logs"));
+    }
+
+    #[test]
+    fn statistics_parse_print_and_point_at_mistakes() {
+        let printed = |s: &str| parse(s).map(|e| e.to_string());
+        assert_eq!(
+            printed("shift_hi( a.b , c.d ,10m)<50"),
+            Ok("shift_hi(a.b, c.d, 10m) < 50".into())
+        );
+        assert_eq!(
+            printed("baseline(p95, a.b) > 1"),
+            Ok("baseline(p95, a.b) > 1".into())
+        );
+        let at = |s: &str| parse(s).map_err(|e| (e.offset, e.message));
+        assert_eq!(at("shift(a.b, 10m) > 1").map_err(|e| e.0), Err(11));
+        assert_eq!(at("mwu_p(a.b, c.d) > 1").map_err(|e| e.0), Err(14));
+        let e = at("baseline(p90, a.b) > 1").unwrap_err();
+        assert_eq!(e.0, 9);
+        assert!(e.1.contains("avg, p50, p95, p99, max, min"), "{}", e.1);
     }
 
     fn arb_expr() -> impl Strategy<Value = String> {

@@ -1,6 +1,6 @@
 //! Recursive-descent parser for the grammar in docs/runbook.md.
 
-use super::ast::{ArithOp, CmpOp, Expr, MetricRef, WindowFn};
+use super::ast::{ArithOp, CmpOp, Expr, MetricRef, TwoSampleFn, WindowFn, BASELINE_STATS};
 use super::lexer::{lex, ExprError, Tok, Token};
 
 /// Parses an expression; errors carry the character offset inside `src`.
@@ -268,10 +268,34 @@ impl Parser {
             self.expect(Tok::RParen, "`)` after the metric of `age(...)`")?;
             return Ok(Expr::Age(metric));
         }
+        if name == "baseline" {
+            return self.baseline();
+        }
+        if let Some(func) = TwoSampleFn::from_name(&name) {
+            let a = self.metric_arg()?;
+            self.expect(
+                Tok::Comma,
+                &format!(
+                    "`,` and a second metric, e.g. `{name}({}, source.x.latency_ms, 10m)`",
+                    a.name
+                ),
+            )?;
+            let b = self.metric_arg()?;
+            self.expect(
+                Tok::Comma,
+                &format!(
+                    "`,` and a window after the metrics, e.g. `{name}({}, {}, 10m)`",
+                    a.name, b.name
+                ),
+            )?;
+            let window = self.window()?;
+            self.expect(Tok::RParen, "`)`")?;
+            return Ok(Expr::TwoSample { func, a, b, window });
+        }
         let Some(func) = WindowFn::from_name(&name) else {
             return Err(ExprError::new(
                 offset,
-                format!("unknown function `{name}` (known: age, avg, min, max, p50, p95, p99, last, delta, rate)"),
+                format!("unknown function `{name}` (known: age, avg, min, max, p50, p95, p99, last, delta, rate, shift, shift_lo, shift_hi, mwu_p, baseline)"),
             ));
         };
         let metric = self.metric_arg()?;
@@ -282,6 +306,71 @@ impl Parser {
                 metric.name
             ),
         )?;
+        let window = self.window()?;
+        self.expect(Tok::RParen, "`)`")?;
+        Ok(Expr::Window {
+            func,
+            metric,
+            window,
+        })
+    }
+
+    /// `baseline(STAT, metric)`, after its `(`.
+    fn baseline(&mut self) -> Result<Expr, ExprError> {
+        let known = || {
+            BASELINE_STATS
+                .iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let stat = match self.next() {
+            Some(Token {
+                tok: Tok::Name(n),
+                offset,
+            }) => match WindowFn::from_name(&n).filter(|f| BASELINE_STATS.contains(f)) {
+                Some(f) => f,
+                None => {
+                    return Err(ExprError::new(
+                        offset,
+                        format!(
+                            "`baseline` takes a statistic first ({}), found `{n}`",
+                            known()
+                        ),
+                    ))
+                }
+            },
+            Some(t) => {
+                return Err(ExprError::new(
+                    t.offset,
+                    format!(
+                        "`baseline` takes a statistic first ({}), found {}",
+                        known(),
+                        describe(&t.tok)
+                    ),
+                ))
+            }
+            None => {
+                return Err(ExprError::new(
+                    self.end,
+                    "expected a statistic, found end of expression",
+                ))
+            }
+        };
+        self.expect(
+            Tok::Comma,
+            &format!(
+                "`,` and a metric, e.g. `baseline({}, target.x.latency_ms)`",
+                stat.name()
+            ),
+        )?;
+        let metric = self.metric_arg()?;
+        self.expect(Tok::RParen, "`)` after the metric of `baseline(...)`")?;
+        Ok(Expr::Baseline { stat, metric })
+    }
+
+    /// A window duration argument.
+    fn window(&mut self) -> Result<crate::time::Dur, ExprError> {
         let window = match self.next() {
             Some(Token {
                 tok: Tok::Dur(d),
@@ -314,12 +403,7 @@ impl Parser {
                 ))
             }
         };
-        self.expect(Tok::RParen, "`)`")?;
-        Ok(Expr::Window {
-            func,
-            metric,
-            window,
-        })
+        Ok(window)
     }
 
     fn metric_arg(&mut self) -> Result<MetricRef, ExprError> {

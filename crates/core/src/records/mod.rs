@@ -85,6 +85,9 @@ impl RecordBody {
             EntryKind::Phase => read(body).map(RecordBody::Phase),
             EntryKind::Resume => read(body).map(RecordBody::Resume),
             EntryKind::Close => read(body).map(RecordBody::Close),
+            // signed amendments and reviews change no cockpit state; the
+            // report and verify read them where they are shown
+            EntryKind::Amend | EntryKind::Review => None,
         };
         typed.unwrap_or(RecordBody::Unreadable)
     }

@@ -62,6 +62,8 @@ fn window_offsets(e: &Expr, out: &mut Vec<(usize, Dur)>) {
         Expr::Window { metric, window, .. } => {
             out.push((metric.offset + metric.name.chars().count(), *window))
         }
+        // the window follows the second metric
+        Expr::TwoSample { b, window, .. } => out.push((b.offset + b.name.chars().count(), *window)),
         Expr::Neg(x) | Expr::Not(x) => window_offsets(x, out),
         Expr::Arith { lhs, rhs, .. } | Expr::Cmp { lhs, rhs, .. } => {
             window_offsets(lhs, out);
@@ -71,7 +73,7 @@ fn window_offsets(e: &Expr, out: &mut Vec<(usize, Dur)>) {
             window_offsets(a, out);
             window_offsets(b, out);
         }
-        Expr::Num(_) | Expr::Bool(_) | Expr::Metric(_) | Expr::Age(_) => {}
+        Expr::Num(_) | Expr::Bool(_) | Expr::Metric(_) | Expr::Age(_) | Expr::Baseline { .. } => {}
     }
 }
 

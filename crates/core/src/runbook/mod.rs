@@ -217,4 +217,45 @@ mod tests {
         assert_eq!(cycles[0].len(), 20_000);
         assert_eq!(cycles[0][0], 0);
     }
+
+    #[test]
+    fn signing_keys_and_require_signature_are_read_and_checked_where_they_are() {
+        let key = format!("ed25519:{}=", "A".repeat(43));
+        let text = MINIMAL
+            .replace(
+                "max_duration = \"2h\"\n",
+                "max_duration = \"2h\"\nrequire_signature = [\"signoff\", \"go\"]\n",
+            )
+            .replace(
+                "role = \"Cutover commander\"\n",
+                &format!("role = \"Cutover commander\"\nsigning_key = \"{key}\"\n"),
+            );
+        let rb = load("m.toml", &text).unwrap();
+        assert_eq!(rb.require_signature, ["signoff", "go"]);
+        assert_eq!(rb.owners[0].signing_key.as_deref(), Some(key.as_str()));
+        assert_eq!(rb.owners[1].signing_key, None);
+
+        let bad = MINIMAL
+            .replace(
+                "max_duration = \"2h\"\n",
+                "max_duration = \"2h\"\nrequire_signature = [\"signoff\", \"launch\"]\n",
+            )
+            .replace(
+                "role = \"Cutover commander\"\n",
+                "role = \"Cutover commander\"\nsigning_key = \"rsa:AAAA\"\n",
+            );
+        let errs = load("m.toml", &bad).unwrap_err();
+        let launch = errs
+            .iter()
+            .find(|d| d.message.contains("\"launch\""))
+            .unwrap();
+        // line 8: `require_signature = ["signoff", "launch"]`, the string at column 33
+        assert_eq!(launch.pos, Pos::new(8, 33), "{launch:?}");
+        let k = errs
+            .iter()
+            .find(|d| d.message.contains("signing_key"))
+            .unwrap();
+        assert_eq!(k.pos, Pos::new(14, 15), "{k:?}");
+        assert!(k.message.contains("ed25519:"), "{k:?}");
+    }
 }

@@ -26,6 +26,8 @@ pub struct Runbook {
     pub thresholds: Vec<Threshold>,
     pub rollbacks: Vec<RollbackPlan>,
     pub templates: Vec<Template>,
+    /// Decision types that must be signed (`require_signature`).
+    pub require_signature: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +36,8 @@ pub struct Owner {
     pub name: String,
     pub role: String,
     pub contact: Option<String>,
+    /// `ed25519:<base64>` public key from `cutover keygen` (checked for form here).
+    pub signing_key: Option<String>,
     pub pos: Pos,
 }
 

@@ -92,8 +92,13 @@ const RUNBOOK_KEYS: &[&str] = &[
     "update_every",
     "window_start",
     "overrun_scope",
+    "require_signature",
 ];
-const OWNER_KEYS: &[&str] = &["id", "name", "role", "contact"];
+const OWNER_KEYS: &[&str] = &["id", "name", "role", "contact", "signing_key"];
+/// Decision types `require_signature` may name.
+pub const SIGNABLE: &[&str] = &[
+    "go", "hold", "resume", "rollback", "waive", "signoff", "handover", "issue", "note", "decide",
+];
 const PHASE_KEYS: &[&str] = &["id", "name", "owner", "step", "gate", "signoff"];
 const STEP_KEYS: &[&str] = &["id", "title", "owner", "expected", "after"];
 const SIGNOFF_KEYS: &[&str] = &["role", "owner"];
@@ -166,6 +171,7 @@ fn read_header(r: &mut Reader<'_>, root: Tbl<'_>, refs: &mut Refs) -> Runbook {
         thresholds: Vec::new(),
         rollbacks: Vec::new(),
         templates: Vec::new(),
+        require_signature: Vec::new(),
     };
     let Some(t) = r.table(root, "runbook", "[runbook]") else {
         if root.table.get_key_value("runbook").is_none() {
@@ -197,7 +203,39 @@ fn read_header(r: &mut Reader<'_>, root: Tbl<'_>, refs: &mut Refs) -> Runbook {
         refs.scopes.push(NameUse::from(&s));
         rb.overrun_scope = Some(s.value);
     }
+    for a in r.str_array(t, "require_signature") {
+        if !SIGNABLE.contains(&a.value.as_str()) {
+            r.error_help(
+                a.pos,
+                format!(
+                    "`require_signature` names {:?}, which is not an action that can be signed",
+                    a.value
+                ),
+                Some(format!("one of: {}", SIGNABLE.join(", "))),
+            );
+        } else if rb.require_signature.contains(&a.value) {
+            r.warn(
+                a.pos,
+                format!("`require_signature` names {:?} twice", a.value),
+                None,
+            );
+        } else {
+            rb.require_signature.push(a.value);
+        }
+    }
     rb
+}
+
+/// Checks the form of a roster public key: `ed25519:` and base64 of 32 bytes.
+fn signing_key_problem(key: &str) -> Option<&'static str> {
+    let Some(b64) = key.strip_prefix("ed25519:") else {
+        return Some("a signing key starts with \"ed25519:\" (the line `cutover keygen` prints)");
+    };
+    let alphabet = |c: u8| c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+    let b = b64.as_bytes();
+    // 32 bytes in standard base64 are 43 characters and one `=`
+    let ok = b.len() == 44 && b[43] == b'=' && b[..43].iter().all(|&c| alphabet(c));
+    (!ok).then_some("an Ed25519 public key is 32 bytes: 44 characters of base64 after \"ed25519:\"")
 }
 
 /// `window_start` as a quoted RFC 3339 string, or a bare TOML datetime.
@@ -238,6 +276,19 @@ fn read_owner(r: &mut Reader<'_>, t: Tbl<'_>) -> Owner {
         name: text(r.req_str(t, "name")),
         role: text(r.req_str(t, "role")),
         contact: r.opt_str(t, "contact").map(|s| s.value),
+        signing_key: r.opt_str(t, "signing_key").and_then(|k| {
+            match signing_key_problem(&k.value) {
+                None => Some(k.value),
+                Some(why) => {
+                    r.error_help(
+                        k.pos,
+                        format!("bad `signing_key`: {why}"),
+                        Some("paste the line printed by `cutover keygen OWNER`".into()),
+                    );
+                    None
+                }
+            }
+        }),
     }
 }
 

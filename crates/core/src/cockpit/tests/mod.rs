@@ -24,6 +24,7 @@ fn owner(id: &str) -> Owner {
         name: format!("{id} name"),
         role: "r".into(),
         contact: None,
+        signing_key: None,
         pos: Pos::default(),
     }
 }
@@ -173,6 +174,7 @@ pub(super) fn runbook() -> Runbook {
                 .into(),
             pos: Pos::default(),
         }],
+        require_signature: vec![],
     }
 }
 

@@ -1,0 +1,149 @@
+//! The cockpit's unlocked key: it signs the operator's decisions and locks
+//! itself after 15 minutes without activity (21 CFR 11.200: the first
+//! signing of a session uses both components, owner id and passphrase;
+//! an unattended terminal must not keep signing). Time is passed in.
+
+use super::{Meaning, Unlocked};
+use crate::core::cockpit::Action;
+use crate::core::time::{Dur, Ts};
+
+/// A key stays unlocked this long without activity.
+pub const IDLE_LOCK: Dur = Dur(15 * 60_000);
+
+/// The decision `type` an action records (`None` for steps, which are not decisions).
+pub fn decision_type(action: &Action) -> Option<&'static str> {
+    Some(match action {
+        Action::Go { .. } => "go",
+        Action::Hold { .. } => "hold",
+        Action::Resume { .. } => "resume",
+        Action::Rollback { .. } => "rollback",
+        Action::Waive { .. } => "waive",
+        Action::SignOff { .. } => "signoff",
+        Action::Handover { .. } => "handover",
+        Action::IssueOpen { .. } | Action::IssueClose { .. } => "issue",
+        Action::Note { .. } => "note",
+        Action::Decide { .. } => "decide",
+        _ => return None,
+    })
+}
+
+/// An unlocked key and when it was last used.
+pub struct KeyHolder {
+    key: Option<Unlocked>,
+    last_activity: Ts,
+}
+
+impl KeyHolder {
+    /// Unlocked now (the passphrase was just given).
+    pub fn new(key: Unlocked, now: Ts) -> KeyHolder {
+        KeyHolder {
+            key: Some(key),
+            last_activity: now,
+        }
+    }
+
+    /// The key if it is still unlocked at `now`; after [`IDLE_LOCK`]
+    /// without activity it is dropped (wiped) for good.
+    pub fn unlocked(&mut self, now: Ts) -> Option<&Unlocked> {
+        if now - self.last_activity >= IDLE_LOCK {
+            self.key = None;
+        }
+        self.key.as_ref()
+    }
+
+    /// The person did something at `now` (keeps an unlocked key unlocked).
+    pub fn activity(&mut self, now: Ts) {
+        if self.key.is_some() {
+            self.last_activity = self.last_activity.max(now);
+        }
+    }
+
+    /// Whose key this is.
+    pub fn owner(&self) -> Option<&str> {
+        self.key.as_ref().map(Unlocked::owner)
+    }
+
+    /// The key and meaning to sign `entry` with: the operator's own
+    /// decisions, while the key is unlocked.
+    pub fn for_entry(
+        &mut self,
+        entry: &crate::core::entry::Entry,
+        now: Ts,
+    ) -> Option<(&Unlocked, Meaning)> {
+        if entry.kind != crate::core::entry::EntryKind::Decision {
+            return None;
+        }
+        let t = entry
+            .body
+            .get("type")
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let meaning = Meaning::of_decision(t);
+        let key = self.unlocked(now)?;
+        (key.owner() == entry.actor).then_some((key, meaning))
+    }
+}
+
+/// Why an unsigned action is refused, saying how to sign. `follower`:
+/// the action came from a team member (who cannot sign through `follow` yet).
+pub fn refusal(kind: &str, locked: bool, follower: Option<&str>) -> String {
+    if let Some(who) = follower {
+        return format!(
+            "{kind} must be signed with {who}'s own key, and signing from `cutover follow` is not \
+             available yet: {who} can take it at a cockpit started with `cutover run ... --as {who} --key FILE`"
+        );
+    }
+    if locked {
+        format!(
+            "{kind} must be signed and your signing key locked after 15 minutes without activity: \
+             quit (q, y) and run again with --key FILE to unlock it (the log resumes)"
+        )
+    } else {
+        format!(
+            "{kind} must be signed (the runbook's require_signature): start the cockpit with \
+             --key FILE (your key from `cutover keygen`)"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_key_locks_after_15_minutes_without_activity_and_stays_locked() {
+        let t0 = Ts(1_000_000);
+        let mut h = KeyHolder::new(Unlocked::generate("dana").unwrap(), t0);
+        assert!(h.unlocked(t0 + Dur(14 * 60_000)).is_some());
+        h.activity(t0 + Dur(14 * 60_000));
+        // 14 + 14 minutes: active 14 minutes ago, still unlocked
+        assert!(h.unlocked(t0 + Dur(28 * 60_000)).is_some());
+        assert!(h.unlocked(t0 + Dur(29 * 60_000)).is_none());
+        h.activity(t0 + Dur(30 * 60_000));
+        assert!(
+            h.unlocked(t0 + Dur(30 * 60_000)).is_none(),
+            "activity does not unlock"
+        );
+        assert_eq!(h.owner(), None);
+    }
+
+    #[test]
+    fn only_the_key_owners_decisions_are_signed_with_their_meaning() {
+        let t0 = Ts(0);
+        let mut h = KeyHolder::new(Unlocked::generate("dana").unwrap(), t0);
+        let e = |actor: &str, kind, t: &str| crate::core::entry::Entry {
+            kind,
+            actor: actor.into(),
+            phase: None,
+            body: json!({"type": t}),
+        };
+        use crate::core::entry::EntryKind::{Decision, Step};
+        let (_, m) = h.for_entry(&e("dana", Decision, "signoff"), t0).unwrap();
+        assert_eq!(m, Meaning::Approval);
+        assert!(h.for_entry(&e("sam", Decision, "go"), t0).is_none());
+        assert!(h.for_entry(&e("dana", Step, "done"), t0).is_none());
+        assert!(refusal("signoff", false, None).contains("--key FILE"));
+        assert!(refusal("signoff", false, Some("dr-lee")).contains("--as dr-lee --key FILE"));
+    }
+}
