@@ -28,7 +28,7 @@ use std::sync::Arc;
 /// 2026-11-28 22:00:00 UTC.
 const T0: i64 = 1_795_903_200_000;
 
-/// Healthy probes, but retrieval latency above 800 ms from second 140 to 300.
+/// Healthy probes, but target retrieval latency above 800 ms from second 140 to 300.
 fn reports(s: i64, now: Ts) -> Vec<ProbeReport> {
     let latency = if (140..300).contains(&s) {
         1_250.0
@@ -38,6 +38,8 @@ fn reports(s: i64, now: Ts) -> Vec<ProbeReport> {
     let r = |probe: &str, samples: &[(&str, f64)]| ProbeReport::ok_with(probe, now, samples);
     vec![
         r("source.pacs.health", &[("source.pacs.up", 1.0)]),
+        // the source side of the statistical pilot gate (target not slower)
+        r("source.pacs.latency", &[("source.pacs.latency_ms", 305.0)]),
         r("target.pacs.health", &[("target.pacs.up", 1.0)]),
         r(
             "target.pacs.latency",
@@ -257,7 +259,8 @@ fn run_script(log: &Path) -> Recorded {
     let mut actions = script().into_iter().peekable();
     for s in 1..=440 {
         clock_ms.store(T0 + s * 1000, Ordering::SeqCst);
-        if s % 10 == 5 {
+        // every 2 s: the statistical gate needs 20 samples a side in 1m
+        if s % 2 == 1 {
             reports(s, Ts(T0 + s * 1000))
                 .into_iter()
                 .for_each(|r| session.probe(r));

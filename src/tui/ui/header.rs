@@ -201,6 +201,9 @@ fn times_line(view: &CockpitView, ui: &UiState, width: u16) -> Line<'static> {
             ),
             ui.theme.info_banner(),
         ));
+    } else if h.disconnected_since.is_some() {
+        // the last known state is stale: never claim the line runs
+        spans.push(styled(" ? line state unknown", ui.theme.tone(Tone::Muted)));
     } else if h.hold.is_none() && h.rollback.is_none() {
         spans.push(styled(" ● line running", ui.theme.tone(Tone::Good)));
     } else if h.hold.is_some() {
