@@ -103,7 +103,31 @@ fn view_of(c: &Cockpit, now: Ts) -> CockpitView {
         toast: None,
         now,
     };
-    build_view(c, &ctx)
+    let mut v = build_view(c, &ctx);
+    // Derived metrics (cutover.*, rollback.*, issues.*, phase.*) are
+    // recomputed, never logged: live they get a sample every tick, rebuilt
+    // only where the log has records. Their sparkline history is therefore
+    // a live-only detail; their current value must still agree.
+    let derived = |m: &str| {
+        ["cutover.", "rollback.", "issues.", "phase."]
+            .iter()
+            .any(|p| m.starts_with(p))
+    };
+    for t in &mut v.thresholds {
+        for c in std::iter::once(&mut t.comparison).chain(t.comparisons.iter_mut()) {
+            if derived(&c.left) {
+                c.history.clear();
+            }
+        }
+    }
+    for g in &mut v.gates {
+        for c in &mut g.comparisons {
+            if derived(&c.left) {
+                c.history.clear();
+            }
+        }
+    }
+    v
 }
 
 #[test]

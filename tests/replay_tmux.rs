@@ -45,7 +45,8 @@ fn jump_to_a_time_in_a_real_terminal() {
     }
     t.type_text("00:30");
     t.keys(&["Enter"]);
-    let pane = t.wait_for("REPLAY 2026-11-29T00:30:00.000Z paused", WAIT);
+    // the header shows the replay time as HH:MM:SS UTC
+    let pane = t.wait_for("REPLAY 00:30:00 paused", WAIT);
     assert!(
         pane.is_ok(),
         "replay time did not move:\n{}",

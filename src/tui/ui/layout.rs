@@ -127,15 +127,20 @@ pub fn body(rest: Rect, wants: [Want; 6], tail_min: u16, tail_want: u16) -> Body
         (placed, spare)
     };
     let mut body_h = body_h.min(rest.height);
-    let (mut placed, spare) = columns(body_h);
+    let (mut placed, mut spare) = columns(body_h);
     // a region in its one-line form may leave both columns rows to spare:
-    // they go to the tail when it has more to show
-    let give = spare[0]
-        .min(spare[1])
-        .min(tail_want.saturating_sub(rest.height - body_h));
-    if give > 0 {
+    // they go to the tail when it has more to show. Shrinking the body can
+    // switch another region to its one-line form and free rows again, so
+    // repeat until nothing more is given (a few rounds at most).
+    for _ in 0..8 {
+        let give = spare[0]
+            .min(spare[1])
+            .min(tail_want.saturating_sub(rest.height - body_h));
+        if give == 0 {
+            break;
+        }
         body_h -= give;
-        placed = columns(body_h).0;
+        (placed, spare) = columns(body_h);
     }
     let (_, tail) = area::top(rest, body_h);
     BodyLayout {
