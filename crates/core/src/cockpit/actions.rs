@@ -1,4 +1,4 @@
-//! People's actions: authority, the rules of spec section 3, and the
+//! People's actions: authority, the rules of docs/decision-core.md, and the
 //! records each accepted action writes. A refusal says what is wrong and
 //! what would be right.
 
