@@ -58,6 +58,13 @@ fn reports(s: i64, now: Ts) -> Vec<ProbeReport> {
     ]
 }
 
+/// A clock the test moves by hand (ms since the epoch), starting at T0.
+fn hand_clock() -> (Arc<AtomicI64>, cutover_cockpit::probe::Clock) {
+    let ms = Arc::new(AtomicI64::new(T0));
+    let c = ms.clone();
+    (ms, Arc::new(move || Ts(c.load(Ordering::SeqCst))))
+}
+
 /// Every kind of action, by second and actor.
 fn script() -> Vec<(i64, &'static str, Action)> {
     let step = |id: &str| id.to_string();
@@ -250,9 +257,7 @@ struct Recorded {
 }
 
 fn run_script(log: &Path) -> Recorded {
-    let clock_ms = Arc::new(AtomicI64::new(T0));
-    let c = clock_ms.clone();
-    let clock: cutover_cockpit::probe::Clock = Arc::new(move || Ts(c.load(Ordering::SeqCst)));
+    let (clock_ms, clock) = hand_clock();
     let (mut session, _) = start::open_session(&loaded(), log, "dana", clock).unwrap();
     let initial = action_state(session.cockpit());
     let mut acked = vec![];
@@ -425,9 +430,7 @@ fn a_resume_says_which_action_it_completed_from_its_decision() {
 fn for_timers_survive_a_clean_quit_and_a_crash() {
     for clean in [true, false] {
         let log = temp_log(if clean { "timer-quit" } else { "timer-kill" });
-        let clock_ms = Arc::new(AtomicI64::new(T0));
-        let c = clock_ms.clone();
-        let clock: cutover_cockpit::probe::Clock = Arc::new(move || Ts(c.load(Ordering::SeqCst)));
+        let (clock_ms, clock) = hand_clock();
         let (mut session, _) = start::open_session(&loaded(), &log, "dana", clock.clone()).unwrap();
         // 95 s of healthy probes every 5 s, ticks every second: the pilot
         // checksum gate (for = 1m) and the readiness health gate run their timers
@@ -473,9 +476,7 @@ fn a_failed_checkpoint_write_is_shown() {
     let sidecar = log.with_file_name("cutover.jsonl.checkpoint");
     // a directory where the file should go: every write of it fails
     std::fs::create_dir_all(sidecar.join("blocked")).unwrap();
-    let clock_ms = Arc::new(AtomicI64::new(T0));
-    let c = clock_ms.clone();
-    let clock: cutover_cockpit::probe::Clock = Arc::new(move || Ts(c.load(Ordering::SeqCst)));
+    let (clock_ms, clock) = hand_clock();
     let (mut session, _) = start::open_session(&loaded(), &log, "dana", clock).unwrap();
     session.act(Action::Note {
         text: "a decision that takes a checkpoint".into(),

@@ -112,8 +112,8 @@ pub fn cut_action(records: &[Record]) -> Option<CutAction> {
     let i = tail.iter().rposition(|r| {
         r.kind == EntryKind::Decision && r.body.get("type").and_then(Value::as_str) == Some("go")
     })?;
-    let following: Vec<EntryKind> = tail.get(i + 1..)?.iter().map(|r| r.kind).collect();
-    let missing = crate::core::cockpit::records::go_records_missing(&tail[i].body, &following);
+    let following = tail.get(i + 1..)?.iter().map(|r| r.kind);
+    let missing = crate::core::cockpit::records::go_records_missing(&tail[i].body, following);
     (missing > 0).then(|| CutAction {
         seq: tail[i].seq,
         kind: "go".into(),

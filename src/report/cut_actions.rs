@@ -32,8 +32,7 @@ pub fn restate(records: &[Value]) -> Vec<Value> {
 /// How many of its phase records follow the go decision `r`, and the
 /// ones it still owes (none: `None`).
 fn owed_by(r: &Value, after: &[Option<EntryKind>]) -> Option<(usize, Vec<Value>)> {
-    let following: Vec<EntryKind> = after.iter().map_while(|k| *k).collect();
-    let missing = go_records_missing(&r["body"], &following);
+    let missing = go_records_missing(&r["body"], after.iter().map_while(|k| *k));
     if missing == 0 {
         return None;
     }
@@ -51,7 +50,8 @@ fn owed_by(r: &Value, after: &[Option<EntryKind>]) -> Option<(usize, Vec<Value>)
 }
 
 fn kind_of(r: &Value) -> Option<EntryKind> {
-    serde_json::from_value(r.get("kind")?.clone()).ok()
+    use serde::Deserialize;
+    EntryKind::deserialize(r.get("kind")?).ok()
 }
 
 #[cfg(test)]

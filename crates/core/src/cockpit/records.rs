@@ -71,12 +71,15 @@ pub fn go_phase_entries(actor: &str, go: &serde_json::Value) -> Vec<Entry> {
 /// How many of a go decision's implied `phase` records are missing from
 /// `following` (the kinds of the records after it, in order). Non-zero only
 /// where a log was cut inside the action (a crash before its commit ended).
-pub fn go_records_missing(go: &serde_json::Value, following: &[EntryKind]) -> usize {
+pub fn go_records_missing(
+    go: &serde_json::Value,
+    following: impl IntoIterator<Item = EntryKind>,
+) -> usize {
     let implied = go_phase_entries("", go).len();
     let present = following
-        .iter()
+        .into_iter()
         .take(implied)
-        .take_while(|k| **k == EntryKind::Phase)
+        .take_while(|k| *k == EntryKind::Phase)
         .count();
     implied - present
 }
