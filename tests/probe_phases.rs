@@ -140,7 +140,7 @@ async fn over_tls_a_fresh_connection_measures_connect_and_handshake_every_time()
     let (addr, task) = tls::serve_tls(app(), "127.0.0.1:0".parse().unwrap(), &id)
         .await
         .unwrap();
-    let dir = support::temp_dir();
+    let dir = support::temp_dir("probe-phases");
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, &id.ca_pem).unwrap();
     let url = format!("https://127.0.0.1:{}/slow-head", addr.port());

@@ -77,7 +77,7 @@ where
         self.0.poll_ready(cx)
     }
 
-    fn call(&mut self, req: R) -> Self::Future {
+    fn call(&mut self, req: R) -> BoxFut<S::Response, S::Error> {
         let started = Instant::now();
         mark(|m| {
             m.connections += 1;

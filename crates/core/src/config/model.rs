@@ -200,7 +200,6 @@ impl Probe {
                 names.push(format!("{p}.prometheus_ok"));
                 names.extend(select.keys().map(|f| format!("{p}.{f}")));
             }
-        }
             ProbeKind::Sql(_) => {
                 let fields = super::recon::RECON_COMMON_FIELDS
                     .iter()

@@ -195,7 +195,7 @@ fn warn_stale_before_next_attempt(
         p.pos.line
     );
     let help = format!(
-        "set `stale_after` on this probe to at least {interval}, or remove it (the default is 3 x the interval: {})",
+        "set `stale_after` on this probe to at least {interval} (with no `stale_after` anywhere, samples stay fresh for 3 x the interval: {})",
         Dur(interval.0.saturating_mul(STALE_INTERVALS))
     );
     r.warn(pos, msg, Some(help));
