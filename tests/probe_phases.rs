@@ -160,6 +160,9 @@ async fn over_tls_a_fresh_connection_measures_connect_and_handshake_every_time()
     let pooled = runner(&url, &format!("ca_file = \"{}\"\n", ca.display()));
     let reps = attempts(&pooled, 2).await;
     assert!(value(&reps[0], TLS).is_some(), "{:?}", reps[0]);
-    assert_eq!((value(&reps[1], CONNECT), value(&reps[1], TLS)), (None, None));
+    assert_eq!(
+        (value(&reps[1], CONNECT), value(&reps[1], TLS)),
+        (None, None)
+    );
     task.abort();
 }

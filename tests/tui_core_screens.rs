@@ -232,7 +232,10 @@ fn advisory_gates_and_thresholds_are_marked_and_raise_no_alarm() {
         spike.state,
         cutover_cockpit::tui::view::ThresholdState::Breached
     );
-    assert!(view.recommendations.is_empty(), "advisory: no recommendation");
+    assert!(
+        view.recommendations.is_empty(),
+        "advisory: no recommendation"
+    );
     let gate = view
         .gates
         .iter()

@@ -6,8 +6,8 @@ use crate::core::sanitize::inert_short;
 use crate::core::time::{Dur, Ts};
 use crate::probe::cert;
 use crate::probe::phases::{self, HelloMark, Phases, TimedConnectLayer};
-use tokio_rustls::rustls;
 use std::time::{Duration, Instant};
+use tokio_rustls::rustls;
 
 /// Bodies larger than this are refused (a probe reads status pages, not archives).
 pub const BODY_CAP: usize = 1 << 20;

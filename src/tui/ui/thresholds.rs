@@ -29,7 +29,8 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
 /// "Thresholds 1 alarming · 1 handled · 1 advisory over limit": an advisory
 /// threshold never recommends, so it is never counted as alarming.
 pub fn title(view: &CockpitView) -> String {
-    let over = |t: &&ThresholdView| matches!(t.state, ThresholdState::Watch | ThresholdState::Breached);
+    let over =
+        |t: &&ThresholdView| matches!(t.state, ThresholdState::Watch | ThresholdState::Breached);
     let alarming = view
         .thresholds
         .iter()
@@ -45,7 +46,12 @@ pub fn title(view: &CockpitView) -> String {
     if handled > 0 {
         title.push_str(&format!(" · {handled} handled"));
     }
-    let advisory = view.thresholds.iter().filter(over).filter(|t| t.advisory).count();
+    let advisory = view
+        .thresholds
+        .iter()
+        .filter(over)
+        .filter(|t| t.advisory)
+        .count();
     if advisory > 0 {
         title.push_str(&format!(" · {advisory} advisory over limit"));
     }

@@ -529,13 +529,19 @@ target_url = "http://127.0.0.1:7700/target/checksum/pacs-pilot"
             w.message
         );
         // the probe's own stale_after: warned there
-        let own = SLOW.replace("interval = \"5m\"\n", "interval = \"5m\"\nstale_after = \"1m\"\n");
+        let own = SLOW.replace(
+            "interval = \"5m\"\n",
+            "interval = \"5m\"\nstale_after = \"1m\"\n",
+        );
         let out = check("c.toml", &own);
         assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
         assert_eq!(out.diagnostics[0].pos, Pos::new(11, 15));
         assert!(out.diagnostics[0].message.contains("its `stale_after`"));
         // long enough, or unset everywhere (3 x interval): no warning
-        let fine = SLOW.replace("interval = \"5m\"\n", "interval = \"5m\"\nstale_after = \"5m\"\n");
+        let fine = SLOW.replace(
+            "interval = \"5m\"\n",
+            "interval = \"5m\"\nstale_after = \"5m\"\n",
+        );
         assert!(check("c.toml", &fine).diagnostics.is_empty());
         let unset = SLOW.replace("stale_after = \"20s\"\n", "");
         let out = check("c.toml", &unset);
@@ -544,7 +550,10 @@ target_url = "http://127.0.0.1:7700/target/checksum/pacs-pilot"
         assert_eq!(c.poll.stale_after, None);
         assert_eq!(c.stale_after_of(&c.probes[0]), Dur::from_mins(15));
         // a zero stale_after on a probe is an error
-        let zero = SLOW.replace("interval = \"5m\"\n", "interval = \"5m\"\nstale_after = \"0s\"\n");
+        let zero = SLOW.replace(
+            "interval = \"5m\"\n",
+            "interval = \"5m\"\nstale_after = \"0s\"\n",
+        );
         assert!(load("c.toml", &zero).is_err());
     }
 }

@@ -262,7 +262,10 @@ mod tests {
     fn advisory_is_read_on_gates_and_thresholds_and_checked_for_type() {
         let text = MINIMAL
             .replace("  for = \"1m\"\n", "  for = \"1m\"\n  advisory = true\n")
-            .replace("severity = \"rollback\"\n", "severity = \"rollback\"\nadvisory = false\n");
+            .replace(
+                "severity = \"rollback\"\n",
+                "severity = \"rollback\"\nadvisory = false\n",
+            );
         let rb = load("m.toml", &text).unwrap();
         assert!(rb.phases[0].gates[0].advisory);
         assert!(!rb.thresholds[0].advisory);
@@ -287,6 +290,9 @@ mod tests {
         let typo = MINIMAL.replace("  for = \"1m\"\n", "  for = \"1m\"\n  advisary = true\n");
         let errs = load("m.toml", &typo).unwrap_err();
         assert_eq!(errs[0].pos, Pos::new(42, 3));
-        assert!(errs[0].message.contains("did you mean `advisory`"), "{errs:?}");
+        assert!(
+            errs[0].message.contains("did you mean `advisory`"),
+            "{errs:?}"
+        );
     }
 }

@@ -21,7 +21,10 @@ fn runbook_with(advisory: bool) -> Runbook {
 }
 
 fn ready_with_slow_reads(s: &mut Session) {
-    s.at(1, &[("target.pacs.up", 1.0), ("target.pacs.latency_ms", 500.0)]);
+    s.at(
+        1,
+        &[("target.pacs.up", 1.0), ("target.pacs.latency_ms", 500.0)],
+    );
     let out = s.act(
         "dr-lee",
         Action::SignOff {
@@ -37,7 +40,11 @@ fn ready_with_slow_reads(s: &mut Session) {
 fn a_failing_advisory_gate_does_not_block_go_but_a_deciding_one_does() {
     let mut s = Session::with(runbook_with(true));
     ready_with_slow_reads(&mut s);
-    let g = s.c.gates().iter().find(|g| g.id == "fast-reads").expect("gate");
+    let g =
+        s.c.gates()
+            .iter()
+            .find(|g| g.id == "fast-reads")
+            .expect("gate");
     assert_eq!(g.state(), GateState::Fail);
     assert!(g.advisory);
     // evaluated and logged as advisory
@@ -131,4 +138,20 @@ fn decision_snapshots_mark_advisory_rows() {
     assert!(row("targets-up").get("advisory").is_none());
     let ths = d.body["snapshot"]["thresholds"].as_array().expect("ths");
     assert_eq!(ths[1]["advisory"], true);
+}
+
+#[test]
+fn the_exposition_names_advisory_thresholds_so_alerts_can_leave_them_out() {
+    let mut s = Session::with(runbook_with(true));
+    s.at(1, &[("target.pacs.up", 0.0)]);
+    let text = crate::export::prometheus_text(&s.c, s.now);
+    assert!(
+        text.contains("cutover_threshold_advisory{threshold=\"target-down\"} 1"),
+        "{text}"
+    );
+    assert!(!text.contains("cutover_threshold_advisory{threshold=\"latency\"}"));
+    // no advisory threshold: no such family at all
+    let s = Session::with(runbook_with(false));
+    let text = crate::export::prometheus_text(&s.c, s.now);
+    assert!(!text.contains("cutover_threshold_advisory"), "{text}");
 }

@@ -446,8 +446,14 @@ fn a_five_minute_probe_without_stale_after_stays_fresh_for_fifteen_minutes() {
 fn a_probe_level_stale_after_overrides_poll_and_the_default() {
     // [poll] says 20s; the probe says 1m
     let cfg = SLOW_PROBE
-        .replace("interval = \"5s\"\n", "interval = \"5s\"\nstale_after = \"20s\"\n")
-        .replace("interval = \"5m\"\n", "interval = \"5m\"\nstale_after = \"1m\"\n");
+        .replace(
+            "interval = \"5s\"\n",
+            "interval = \"5s\"\nstale_after = \"20s\"\n",
+        )
+        .replace(
+            "interval = \"5m\"\n",
+            "interval = \"5m\"\nstale_after = \"1m\"\n",
+        );
     let st = staleness_of(&cfg);
     assert_eq!(st.metrics["target.pacs.up"], crate::time::Dur::from_mins(1));
     assert_eq!(st.default, crate::time::Dur::from_secs(20));
@@ -459,9 +465,15 @@ fn a_probe_level_stale_after_overrides_poll_and_the_default() {
     s.at(61, &[]);
     assert_eq!(s.c.gates()[0].state(), GateState::Unknown);
     // without the probe's own, [poll] stale_after applies to the probe too
-    let cfg = SLOW_PROBE.replace("interval = \"5s\"\n", "interval = \"5s\"\nstale_after = \"20s\"\n");
+    let cfg = SLOW_PROBE.replace(
+        "interval = \"5s\"\n",
+        "interval = \"5s\"\nstale_after = \"20s\"\n",
+    );
     let st = staleness_of(&cfg);
-    assert_eq!(st.metrics["target.pacs.up"], crate::time::Dur::from_secs(20));
+    assert_eq!(
+        st.metrics["target.pacs.up"],
+        crate::time::Dur::from_secs(20)
+    );
     // derived metrics stay never stale
     let mut s = Session::new();
     s.c.set_staleness(&st);
