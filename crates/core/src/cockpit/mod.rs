@@ -11,6 +11,7 @@ mod apply;
 mod authority;
 mod board;
 mod decisions;
+pub mod forecast;
 pub mod msg;
 mod notify;
 mod people;

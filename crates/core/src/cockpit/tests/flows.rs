@@ -403,3 +403,60 @@ fn a_new_waiver_granted_right_at_expiry_is_not_swept_away_with_the_old_one() {
     assert_eq!(s.c.gates()[0].state(), GateState::Waived);
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }
+
+/// A baseline run's step record at minute `min`.
+fn rehearsed_step(min: i64, phase: &str, id: &str, ty: &str) -> (Ts, Entry) {
+    (
+        Ts(min * MIN),
+        Entry {
+            kind: EntryKind::Step,
+            actor: "sam".into(),
+            phase: Some(phase.into()),
+            body: serde_json::json!({"type": ty, "step": id, "phase": phase, "rollback": null}),
+        },
+    )
+}
+
+#[test]
+fn rehearsal_baselines_set_the_forecast_and_its_p90_edge() {
+    // two rehearsals: copy took 40 and 50 min, retire 20 and 45; verify was never finished
+    let mut b = crate::baseline::Baseline::default();
+    for (copy, retire) in [(40, 20), (50, 45)] {
+        let run = [
+            rehearsed_step(0, "pilot", "copy", "start"),
+            rehearsed_step(copy, "pilot", "copy", "done"),
+            rehearsed_step(60, "pilot", "verify", "start"),
+            rehearsed_step(100, "decommission", "retire", "start"),
+            rehearsed_step(100 + retire, "decommission", "retire", "done"),
+        ];
+        b.add_run(run.iter().map(|(t, e)| (*t, e)));
+    }
+    let mut s = in_pilot();
+    assert_eq!(
+        s.c.forecast(Ts(30 * MIN)).p90_end,
+        None,
+        "no band without baselines"
+    );
+    s.c.set_baseline(std::sync::Arc::new(b));
+    s.at(30 * 60, &[]);
+    let m = |s: &Session, n: &str| s.c.store().latest(n, s.now).expect(n);
+    // P50: copy 40 (rehearsed) + verify 10 (runbook) + retire 20 (rehearsed) = 70 min
+    assert_eq!(m(&s, "cutover.forecast_overrun_min"), 30.0 + 70.0 - 360.0);
+    let f = s.c.forecast(s.now);
+    assert_eq!(f.end, Ts(100 * MIN));
+    // P90: 50 + 10 + 45 = 105 min
+    assert_eq!(f.p90_end, Some(Ts(135 * MIN)));
+
+    // copy running for 45 min: past its P50, 5 min short of its P90
+    assert!(acked(&s.act(
+        "sam",
+        Action::StepStart {
+            step: "copy".into()
+        }
+    )));
+    s.at(75 * 60, &[]);
+    let f = s.c.forecast(s.now);
+    assert_eq!(f.end, Ts((75 + 10 + 20) * MIN));
+    assert_eq!(f.p90_end, Some(Ts((75 + 5 + 10 + 45) * MIN)));
+    assert_eq!(m(&s, "cutover.forecast_overrun_min"), (75.0 + 30.0) - 360.0);
+}
