@@ -32,11 +32,16 @@ impl Cockpit {
     pub fn forecast(&self, now: Ts) -> Forecast {
         Forecast {
             end: now + self.remaining_work(now, Estimate::P50),
-            p90_end: self
-                .store
-                .baseline_runs()
-                .map(|_| now + self.remaining_work(now, Estimate::P90)),
+            p90_end: self.forecast_p90_end(now),
         }
+    }
+
+    /// The band's late edge alone (the P50 end is in the metric store);
+    /// `None` without baseline logs.
+    pub fn forecast_p90_end(&self, now: Ts) -> Option<Ts> {
+        self.store
+            .baseline_runs()
+            .map(|_| now + self.remaining_work(now, Estimate::P90))
     }
 
     /// A step's whole duration as the forecast counts it.

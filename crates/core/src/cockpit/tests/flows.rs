@@ -460,3 +460,56 @@ fn rehearsal_baselines_set_the_forecast_and_its_p90_edge() {
     assert_eq!(f.p90_end, Some(Ts((75 + 5 + 10 + 45) * MIN)));
     assert_eq!(m(&s, "cutover.forecast_overrun_min"), (75.0 + 30.0) - 360.0);
 }
+
+/// A baseline run whose target latency in the pilot was 100 ms.
+fn pilot_latency_baseline() -> crate::baseline::Baseline {
+    let mut b = crate::baseline::Baseline::default();
+    let run: Vec<(Ts, Entry)> = (0..30)
+        .map(|i| {
+            (
+                Ts(i * 1000),
+                Entry {
+                    kind: EntryKind::Observe,
+                    actor: "system".into(),
+                    phase: Some("pilot".into()),
+                    body: serde_json::json!({"reports": [{"probe": "p", "ok": true,
+                        "samples": {"target.pacs.latency_ms": 100.0}}]}),
+                },
+            )
+        })
+        .collect();
+    b.add_run(run.iter().map(|(t, e)| (*t, e)));
+    b
+}
+
+#[test]
+fn a_baseline_relative_threshold_is_unknown_without_baselines_and_never_alarms() {
+    let with = |baseline: bool| {
+        let mut rb = runbook();
+        rb.thresholds = vec![threshold(
+            "above-rehearsal",
+            "p95(target.pacs.latency_ms, 1m) > 1.5 * baseline(p95, target.pacs.latency_ms)",
+            Some(5),
+            Severity::Hold,
+            &["pilot"],
+        )];
+        let mut s = Session::with(rb);
+        if baseline {
+            s.c.set_baseline(std::sync::Arc::new(pilot_latency_baseline()));
+        }
+        ready(&mut s);
+        assert!(acked(&s.act("dana", go("ready"))));
+        // 400 ms: four times what the rehearsal saw
+        let mut recs = vec![];
+        for t in 30 * 60..30 * 60 + 20 {
+            recs.extend(recommends(&s.at(t, &[("target.pacs.latency_ms", 400.0)])));
+        }
+        (s.c.thresholds()[0].state, recs)
+    };
+    let (state, recs) = with(false);
+    assert_eq!(state, ThresholdState::Unknown);
+    assert!(recs.is_empty(), "no alarm without --baseline: {recs:?}");
+    let (state, recs) = with(true);
+    assert_eq!(state, ThresholdState::Breached);
+    assert_eq!(recs, vec!["above-rehearsal".to_string()]);
+}
