@@ -230,7 +230,7 @@ fn the_evidence_pack_compares_the_run_with_its_rehearsals() {
     let clock: Clock = Arc::new(|| Ts(T0));
     let (mut s, _) = start::open_session(&ehr, &other, "ana", clock).expect("ehr session");
     s.close().unwrap();
-    let (code, _, err) = report(&live, "md", &[other.clone()]);
+    let (code, _, err) = report(&live, "md", &[other]);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("different runbook") && err.contains("rp-other"),
