@@ -36,6 +36,8 @@ impl Cockpit {
     /// the last logged observation, not only to its last 60 s checkpoint.
     pub(super) fn advance_timers(&mut self, now: Ts) {
         self.refresh_derived(now);
+        let phase = self.phase_id().to_string();
+        self.store.set_baseline_phase(&phase);
         let mut cache = WindowCache::default();
         for ((_, gate), st) in self.runbook.gates().zip(self.gates.iter_mut()) {
             st.cond.evaluate(&gate.when, &self.store, now, &mut cache);
