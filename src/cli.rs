@@ -137,7 +137,7 @@ pub struct RunArgs {
     pub key: Option<PathBuf>,
     #[command(flatten)]
     pub serve: ServeArg,
-    /// Earlier rehearsal or live logs of this runbook (verified first): `baseline()` in expressions reads them.
+    /// Earlier rehearsal or live logs of this runbook (verified first): per-step P50/P90 durations feed the forecast and the steps panel, `baseline()` in expressions reads them.
     #[arg(long, value_name = "LOG", num_args = 1..)]
     pub baseline: Vec<PathBuf>,
 }
@@ -163,7 +163,7 @@ pub struct RehearseArgs {
     /// Send the config's webhooks (off by default: a rehearsal pages nobody).
     #[arg(long)]
     pub notify: bool,
-    /// Earlier rehearsal or live logs of this runbook (verified first): `baseline()` in expressions reads them.
+    /// Earlier rehearsal or live logs of this runbook (verified first): per-step P50/P90 durations feed the forecast and the steps panel, `baseline()` in expressions reads them.
     #[arg(long, value_name = "LOG", num_args = 1..)]
     pub baseline: Vec<PathBuf>,
 }
@@ -242,6 +242,10 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
     #[arg(long)]
     pub force: bool,
+    /// Rehearsal (or earlier live) logs of the same runbook, verified first:
+    /// adds "This run against its rehearsals" (actual, P50/P90, drift per step).
+    #[arg(long, value_name = "LOG", num_args = 1..)]
+    pub baseline: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

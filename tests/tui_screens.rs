@@ -311,3 +311,50 @@ fn an_inactive_threshold_is_not_drawn_as_unknown() {
         .unwrap_or_else(|| panic!("no inactive row:\n{small}"));
     assert!(!row.contains('?'), "{row}");
 }
+
+/// The demo screen with `--baseline` logs loaded: the forecast band in the
+/// header, the rehearsals' P50 beside the done and running steps.
+fn rehearsed_view() -> CockpitView {
+    use cutover_cockpit::core::time::Dur;
+    use cutover_cockpit::tui::view::StepRehearsal;
+    let mut view = fixtures::demo_view();
+    let end = view.header.window.forecast_end.expect("fixture forecast");
+    view.header.window.forecast_p90_end = Some(end + Dur::from_mins(25));
+    let r = |p50: i64, p90: i64| StepRehearsal {
+        p50: Dur::from_mins(p50),
+        p90: Dur::from_mins(p90),
+        runs: 3,
+    };
+    // done in 18m, within its rehearsals' P50; running 26m, beyond their P90
+    view.steps[0].rehearsal = Some(r(20, 25));
+    view.steps[1].rehearsal = Some(r(22, 24));
+    view
+}
+
+#[test]
+fn rehearsal_baselines_on_screen() {
+    let view = rehearsed_view();
+    snap("rehearsed", &view, &ui());
+    let wide = text(&draw(&view, &ui(), 200, 50));
+    assert!(
+        wide.contains("forecast 04:12 (12m late), P90 04:37"),
+        "{wide}"
+    );
+    assert!(wide.contains("18m/20m P50 20m"), "{wide}");
+    assert!(wide.contains("26m/20m over P50 22m"), "{wide}");
+    insta::assert_snapshot!("rehearsed_200x50", wide);
+    // at 80x24 the titles are already cut: the rehearsal column goes first
+    let small = text(&draw(&view, &ui(), 80, 24));
+    assert!(!small.contains("P50 20m"), "{small}");
+    assert_eq!(
+        small.lines().nth(4),
+        text(&draw(&fixtures::demo_view(), &ui(), 80, 24))
+            .lines()
+            .nth(4),
+        "the step rows are as without baselines"
+    );
+    let buf = draw(&view, &ui(), 200, 50);
+    assert_eq!(fg_at(&buf, "P50 22m"), Color::Red, "beyond the P90");
+    assert_ne!(fg_at(&buf, "P50 20m"), Color::Red, "within the P50");
+    assert_ne!(fg_at(&buf, "P50 20m"), Color::Yellow, "within the P50");
+}

@@ -12,7 +12,12 @@ use std::sync::Arc;
 /// Reads, verifies and folds `logs`; refuses (exit 1) a damaged log or one
 /// made from another runbook, and names it.
 pub fn load(logs: &[impl AsRef<Path>], runbook_text: &str) -> Result<Arc<Baseline>, StartError> {
-    let ours = journal::sha256_hex(runbook_text);
+    load_for_digest(logs, &journal::sha256_hex(runbook_text))
+}
+
+/// As [`load`], for the runbook whose SHA-256 is `ours` (the report knows
+/// the run's runbook only by the digest in its open record).
+pub fn load_for_digest(logs: &[impl AsRef<Path>], ours: &str) -> Result<Arc<Baseline>, StartError> {
     let key = journal::key_from_env().map_err(|e| StartError::Usage(e.to_string()))?;
     let mut baseline = Baseline::default();
     for log in logs {

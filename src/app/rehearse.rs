@@ -10,8 +10,9 @@ use crate::sim::Universe;
 pub fn universe_of(config: &Config) -> Universe {
     let mut u = Universe::default();
     for p in &config.probes {
-        if let ProbeKind::Checksum { dataset, .. } = &p.kind {
-            u.datasets.insert(dataset.clone());
+        // checksum, sql and dicomweb alike: the simulator serves the dataset's checksums
+        if let Some(dataset) = p.kind.dataset() {
+            u.datasets.insert(dataset.to_string());
             continue;
         }
         let (Some(side), Some(system)) = (p.side, &p.system) else {
@@ -56,21 +57,27 @@ pub struct SimTarget {
 /// HTTPS port when there is one (certificate-expiry scenarios), trusting only
 /// its CA. Webhooks are left alone here (`--notify` decides).
 ///
-/// Reconciliations against real systems (`sql`, `dicomweb`) are not
-/// simulated yet: a rehearsal leaves them out (never touching the site's
-/// databases or archives) and says so in the diagnostics pane.
+/// Reconciliations against real systems (`sql`, `dicomweb`) become the
+/// simulator's checksum reconciliation of the same dataset (same interval):
+/// a rehearsal never touches the site's databases or archives, nor reads
+/// their credentials, and `recon.<dataset>.match`, `count_delta`,
+/// `checksum_ok`, `source_count`, `target_count` and `mismatched_buckets`
+/// get simulated answers (the kind's own row and study counts do not).
 pub fn point_at_sim(config: &mut Config, sim: &SimTarget) {
-    config.probes.retain(|p| {
-        let real = matches!(p.kind, ProbeKind::Sql(_) | ProbeKind::Dicomweb(_));
-        if real {
-            log::warn!(
-                "rehearsal: the {} probe of dataset {} reaches a real system and is left out",
-                p.kind.name(),
-                p.kind.dataset().unwrap_or("?")
+    for p in &mut config.probes {
+        if matches!(p.kind, ProbeKind::Sql(_) | ProbeKind::Dicomweb(_)) {
+            let dataset = p.kind.dataset().unwrap_or_default().to_string();
+            log::info!(
+                "rehearsal: the {} probe of dataset {dataset} is simulated as a checksum reconciliation",
+                p.kind.name()
             );
+            p.kind = ProbeKind::Checksum {
+                dataset,
+                source_url: String::new(),
+                target_url: String::new(),
+            };
         }
-        !real
-    });
+    }
     for p in &mut config.probes {
         let https = p.url.starts_with("https://")
             || matches!(&p.kind, ProbeKind::Checksum { source_url, .. } if source_url.starts_with("https://"));
@@ -182,5 +189,66 @@ target_url = "https://lis-new.example.org/checksum"
         assert_eq!(c.probes[0].url, "https://127.0.0.1:2/target/lis/health");
         assert_eq!(c.probes[0].ca_file.as_deref(), Some("/tmp/ca.pem"));
         assert_eq!(c.probes[2].url, "http://127.0.0.1:1/target/mpi/metrics");
+    }
+
+    const RECON: &str = r#"
+[[probe]]
+kind = "sql"
+dataset = "adt-encounters"
+source_url_env = "SRC_EHR_DB"
+target_url_env = "TGT_EHR_DB"
+table = "encounters"
+key = ["encounter_id"]
+interval = "10m"
+
+[[probe]]
+kind = "dicomweb"
+dataset = "pacs-2019"
+source_url = "https://pacs-old.example.org/dicom-web"
+target_url = "https://pacs-new.example.org/dicom-web"
+basic_env = "PACS_BASIC"
+"#;
+
+    #[test]
+    fn real_reconciliations_become_simulated_checksums_of_their_dataset() {
+        let mut c = crate::core::config::load("site.toml", RECON).expect("valid config");
+        let u = universe_of(&c);
+        assert_eq!(
+            u.datasets.iter().collect::<Vec<_>>(),
+            ["adt-encounters", "pacs-2019"]
+        );
+        let sim = SimTarget {
+            http: "http://127.0.0.1:1".into(),
+            https: None,
+        };
+        point_at_sim(&mut c, &sim);
+        assert_eq!(c.probes.len(), 2, "none is left out");
+        for (p, dataset) in c.probes.iter().zip(["adt-encounters", "pacs-2019"]) {
+            match &p.kind {
+                ProbeKind::Checksum {
+                    dataset: d,
+                    source_url,
+                    target_url,
+                } => {
+                    assert_eq!(d, dataset);
+                    assert_eq!(
+                        source_url,
+                        &format!("http://127.0.0.1:1/source/checksum/{dataset}")
+                    );
+                    assert_eq!(
+                        target_url,
+                        &format!("http://127.0.0.1:1/target/checksum/{dataset}")
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+            assert!(p.prefix() == format!("recon.{dataset}"));
+            assert!(p.metric_names().contains(&format!("recon.{dataset}.match")));
+        }
+        assert_eq!(
+            c.probes[0].interval,
+            Some(crate::core::time::Dur::from_mins(10)),
+            "the probe keeps its interval"
+        );
     }
 }

@@ -217,14 +217,12 @@ fn resume(
             )))
         }
     }
-    let mut cockpit = Cockpit::replay(
+    let mut cockpit = Cockpit::replay_with_baseline(
         loaded.runbook.clone(),
         records.iter().map(|r| (r.ts(), r.entry())),
+        loaded.baseline.clone(),
     );
     cockpit.set_staleness(&loaded.config.staleness());
-    if let Some(b) = &loaded.baseline {
-        cockpit.set_baseline(b.clone());
-    }
     let now = clock();
     let mut session = Session::new(cockpit, journal, operator, clock, &records);
     let body = journal::resume_record_body(&info, operator, &hostname());

@@ -166,9 +166,26 @@ fn steps(c: &Cockpit, ctx: &ViewContext) -> Vec<StepView> {
         .map(|s| {
             let mut v = step(s, ctx.now);
             v.refused = super::form_hints::step_refusals(c, &ctx.operator, &s.id, ctx.now);
+            v.rehearsal = rehearsal(c, s, v.status);
             v
         })
         .collect()
+}
+
+/// The rehearsals' P50/P90 of a done or running phase step, when known.
+fn rehearsal(c: &Cockpit, s: &ck::StepStatus, status: StepStatus) -> Option<StepRehearsal> {
+    if !matches!(status, StepStatus::Done | StepStatus::Running) {
+        return None;
+    }
+    let b = c
+        .store()
+        .baseline_runs()?
+        .step(s.phase.as_deref()?, &s.id)?;
+    Some(StepRehearsal {
+        p50: b.p50,
+        p90: b.p90,
+        runs: b.runs,
+    })
 }
 
 fn step(s: &ck::StepStatus, now: Ts) -> StepView {
@@ -190,6 +207,7 @@ fn step(s: &ck::StepStatus, now: Ts) -> StepView {
         overrun: s.expected.is_some() && elapsed.is_some_and(|e| e > expected),
         undone_by: s.undone_by.clone(),
         refused: Default::default(),
+        rehearsal: None,
     }
 }
 

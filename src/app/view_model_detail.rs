@@ -25,6 +25,7 @@ pub fn window_times(c: &Cockpit, now: Ts) -> WindowTimes {
         start: w.origin,
         end: w.end,
         forecast_end,
+        forecast_p90_end: forecast_end.and_then(|_| c.forecast_p90_end(now)),
     }
 }
 

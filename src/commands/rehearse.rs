@@ -75,6 +75,8 @@ pub fn run(args: RehearseArgs) -> color_eyre::Result<u8> {
             http: sim.base_url(),
             https,
         };
+        // before the rewriting, so the diagnostics pane keeps what it says
+        let _ = cutover_cockpit::tui::terminal::init_diagnostics(log::LevelFilter::Info);
         point_at_sim(&mut loaded.config, &target);
         let code = live(&loaded, &log, &operator, None, None, false).await;
         sim.stop().await;

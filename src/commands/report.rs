@@ -1,4 +1,5 @@
-//! `cutover report LOG --format md|html [-o FILE] [--force]`: the evidence pack.
+//! `cutover report LOG --format md|html [-o FILE] [--force] [--baseline LOG...]`:
+//! the evidence pack.
 
 use crate::cli::{ReportArgs, ReportFormat};
 use color_eyre::eyre::WrapErr;
@@ -23,7 +24,24 @@ pub fn run(args: ReportArgs) -> color_eyre::Result<u8> {
         );
         return Ok(1);
     }
-    let evidence = Evidence::from_records(&records, verification);
+    let mut evidence = Evidence::from_records(&records, verification);
+    if !args.baseline.is_empty() {
+        let digest = evidence.identity.runbook_digest.clone().unwrap_or_default();
+        match cutover_cockpit::app::baseline::load_for_digest(&args.baseline, &digest) {
+            Ok(b) => {
+                let names = args
+                    .baseline
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect();
+                evidence = evidence.against_rehearsals(&b, names);
+            }
+            Err(e) => {
+                eprintln!("cutover: {e}");
+                return Ok(e.exit_code());
+            }
+        }
+    }
     let out = match args.format {
         ReportFormat::Md => report::markdown(&evidence),
         ReportFormat::Html => report::html(&evidence),

@@ -31,6 +31,8 @@ pub struct Evidence {
     pub ignored: usize,
     /// Signed records, who signed what, amendments, reviews.
     pub signatures: super::signatures::Signatures,
+    /// This run against its rehearsals, when the report was given `--baseline` logs.
+    pub rehearsals: Option<super::rehearsals::Rehearsals>,
 }
 
 /// Who ran what: from the `open` (and `close`) record.
@@ -254,7 +256,25 @@ impl Evidence {
             plan,
             verification,
             ignored,
+            rehearsals: None,
         }
+    }
+
+    /// Adds "this run against its rehearsals" from the baseline logs
+    /// (already verified and checked to be of the same runbook); `logs`
+    /// names them.
+    pub fn against_rehearsals(
+        mut self,
+        baseline: &crate::core::baseline::Baseline,
+        logs: Vec<String>,
+    ) -> Evidence {
+        self.rehearsals = Some(super::rehearsals::rehearsals(
+            &self.steps,
+            &self.plan,
+            baseline,
+            logs,
+        ));
+        self
     }
 }
 

@@ -11,6 +11,7 @@ pub mod evidence;
 mod header;
 pub mod plan;
 pub mod records;
+pub mod rehearsals;
 mod series;
 pub mod signatures;
 mod timeline;

@@ -242,6 +242,19 @@ pub struct StepView {
     /// (`start`, `done`, `skip`, `blocked`).
     #[serde(default)]
     pub refused: std::collections::BTreeMap<String, String>,
+    /// How long the rehearsals took (done and running steps, when
+    /// `--baseline` logs are loaded and one of them finished the step).
+    #[serde(default)]
+    pub rehearsal: Option<StepRehearsal>,
+}
+
+/// A step's actual durations in the `--baseline` logs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRehearsal {
+    pub p50: Dur,
+    pub p90: Dur,
+    /// How many baseline runs finished the step.
+    pub runs: usize,
 }
 
 /// Gate states (docs/runbook.md).
@@ -410,8 +423,13 @@ pub struct WindowTimes {
     pub start: Ts,
     /// `start + max_duration`.
     pub end: Ts,
-    /// Projected finish of the remaining planned work; `None` while unknown.
+    /// Projected finish of the remaining planned work (with rehearsal P50s
+    /// when `--baseline` logs are loaded); `None` while unknown.
     pub forecast_end: Option<Ts>,
+    /// The late edge of the forecast band: rehearsal P90s where known;
+    /// `None` without `--baseline` logs.
+    #[serde(default)]
+    pub forecast_p90_end: Option<Ts>,
 }
 
 /// Time to the point of no return of the tightest rollback scope.

@@ -285,6 +285,7 @@ pub fn demo_view() -> CockpitView {
                 start: WINDOW_START,
                 end: at(360, 0),
                 forecast_end: Some(at(372, 0)),
+                forecast_p90_end: None,
             },
             pnr: Some(pnr_at(WindowClock {
                 elapsed: Dur::from_secs(72 * 60 + 5),

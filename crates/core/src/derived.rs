@@ -92,7 +92,13 @@ pub fn derived_samples(inp: &DerivedInputs) -> Vec<(String, f64)> {
 
 /// Time still needed for one step at `now` (0 when finished or unplanned).
 pub fn step_remaining(s: &StepStatus, now: Ts) -> Dur {
-    let expected = s.expected.unwrap_or(Dur::ZERO);
+    step_remaining_as(s, now, s.expected)
+}
+
+/// As [`step_remaining`], with `estimate` as the step's whole duration (the
+/// runbook's `expected`, or a rehearsal P50/P90).
+pub fn step_remaining_as(s: &StepStatus, now: Ts, estimate: Option<Dur>) -> Dur {
+    let expected = estimate.unwrap_or(Dur::ZERO);
     match &s.state {
         StepState::Done { .. } | StepState::Skipped { .. } => Dur::ZERO,
         StepState::InProgress { since, .. } => Dur((expected - (now - *since)).0.max(0)),
@@ -146,9 +152,24 @@ fn finish(
 
 /// Critical path of the unfinished part of `steps` at `now`.
 pub fn remaining_path(steps: &[&StepStatus], now: Ts) -> Dur {
+    remaining_path_as(steps, now, |s| s.expected)
+}
+
+/// As [`remaining_path`], each step's duration given by `estimate`.
+pub fn remaining_path_as(
+    steps: &[&StepStatus],
+    now: Ts,
+    estimate: impl Fn(&StepStatus) -> Option<Dur>,
+) -> Dur {
     let rows: Vec<(&str, Dur, &[String])> = steps
         .iter()
-        .map(|s| (s.id.as_str(), step_remaining(s, now), s.after.as_slice()))
+        .map(|s| {
+            (
+                s.id.as_str(),
+                step_remaining_as(s, now, estimate(s)),
+                s.after.as_slice(),
+            )
+        })
         .collect();
     critical_path(&rows)
 }

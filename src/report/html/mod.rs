@@ -8,7 +8,7 @@ use super::evidence::Evidence;
 use super::header::{self, Dialect};
 use super::svg;
 use super::text::{dur, dur_opt, html as h, variance, when, when_opt};
-use sections::{decisions, episodes, gates, holds, steps, waivers};
+use sections::{decisions, episodes, gates, holds, rehearsals, steps, waivers};
 use std::fmt::Write;
 
 const CSS: &str = "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2430;max-width:1000px;margin:24px auto;padding:0 16px}\
@@ -62,6 +62,7 @@ pub fn html(e: &Evidence) -> String {
     episodes(&mut o, e);
     waivers(&mut o, e);
     steps(&mut o, e);
+    rehearsals(&mut o, e);
     gates(&mut o, e);
     charts(&mut o, e);
     o.push_str("</body></html>\n");

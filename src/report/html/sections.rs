@@ -243,6 +243,30 @@ pub(super) fn steps(o: &mut String, e: &Evidence) {
     );
 }
 
+/// Only when the report was given `--baseline` logs.
+pub(super) fn rehearsals(o: &mut String, e: &Evidence) {
+    let Some(r) = &e.rehearsals else {
+        return;
+    };
+    o.push_str("<h2 id=\"rehearsals\">This run against its rehearsals</h2>");
+    let logs: Vec<String> = r.logs.iter().map(|l| code(l)).collect();
+    let _ = write!(
+        o,
+        "<p>Baseline logs ({}): {}. Drift is the actual duration minus the rehearsals' P50.</p>",
+        r.logs.len(),
+        logs.join(", ")
+    );
+    for p in &r.phases {
+        let _ = write!(o, "<h3>{} ({})</h3>", h(&p.name), code(&p.phase));
+        let (head, rows) = crate::report::rehearsals::table(p);
+        let rows = rows
+            .into_iter()
+            .map(|r| r.iter().map(|c| h(c)).collect())
+            .collect();
+        table(o, &head, rows);
+    }
+}
+
 pub(super) fn gates(o: &mut String, e: &Evidence) {
     o.push_str("<h2>Gate state changes</h2>");
     let rows = e

@@ -6,7 +6,7 @@ mod sections;
 use super::evidence::{Evidence, Series};
 use super::header::{self, Dialect};
 use super::text::{dur, dur_opt, md, md_code, num, variance, when, when_opt};
-use sections::{decisions, episodes, gates, holds, steps, waivers};
+use sections::{decisions, episodes, gates, holds, rehearsals, steps, waivers};
 use std::fmt::Write;
 
 /// Renders the whole evidence pack. When the log does not verify, the
@@ -36,6 +36,7 @@ pub fn markdown(e: &Evidence) -> String {
     episodes(&mut o, e);
     waivers(&mut o, e);
     steps(&mut o, e);
+    rehearsals(&mut o, e);
     gates(&mut o, e);
     metrics(&mut o, e);
     o

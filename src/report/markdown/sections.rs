@@ -183,6 +183,36 @@ pub(super) fn steps(o: &mut String, e: &Evidence) {
     o.push('\n');
 }
 
+/// Only when the report was given `--baseline` logs.
+pub(super) fn rehearsals(o: &mut String, e: &Evidence) {
+    let Some(r) = &e.rehearsals else {
+        return;
+    };
+    let _ = writeln!(
+        o,
+        "## This run against its rehearsals
+"
+    );
+    let logs: Vec<String> = r.logs.iter().map(|l| md_code(l)).collect();
+    let _ = writeln!(
+        o,
+        "Baseline logs ({}): {}. Drift is the actual duration minus the rehearsals' P50.\n",
+        r.logs.len(),
+        logs.join(", ")
+    );
+    for p in &r.phases {
+        let _ = writeln!(o, "### {} ({})\n", md(&p.name), md_code(&p.phase));
+        let (head, rows) = crate::report::rehearsals::table(p);
+        let _ = writeln!(o, "| {} |", head.join(" | "));
+        let _ = writeln!(o, "|{}", "---|".repeat(head.len()));
+        for row in rows {
+            let cells: Vec<String> = row.iter().map(|c| md(c)).collect();
+            let _ = writeln!(o, "| {} |", cells.join(" | "));
+        }
+        o.push('\n');
+    }
+}
+
 pub(super) fn gates(o: &mut String, e: &Evidence) {
     let _ = writeln!(o, "## Gate state changes\n");
     if e.gate_changes.is_empty() {

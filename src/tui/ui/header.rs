@@ -251,30 +251,55 @@ fn pnr_style(p: &PnrView, ui: &UiState) -> Style {
 }
 
 /// `window ends 04:00 · forecast 04:26 (26m late)` and whether the
-/// forecast is late; shorter words when `room` is short.
+/// forecast is late; with rehearsal baselines the band's late edge follows
+/// (`, P90 04:41`). Shorter words when `room` is short; the band goes
+/// before the forecast itself.
 fn forecast_text(h: &HeaderView, room: usize) -> (String, bool) {
     let end = hm(h.window.end);
-    let (text, short, late) = match h.window.forecast_end {
+    let band = |long: bool| match h.window.forecast_p90_end {
+        Some(p) if long => format!(", P90 {}", hm(p)),
+        Some(p) => format!(" P90 {}", hm(p)),
+        None => String::new(),
+    };
+    let (texts, late) = match h.window.forecast_end {
         Some(f) if f > h.window.end => {
             let by = long_dur(f - h.window.end);
             (
-                format!("window ends {end} · forecast {} ({by} late)", hm(f)),
-                format!("ends {end} · fc {} +{by}", hm(f)),
+                [
+                    format!(
+                        "window ends {end} · forecast {} ({by} late){}",
+                        hm(f),
+                        band(true)
+                    ),
+                    format!("ends {end} · fc {} +{by}{}", hm(f), band(false)),
+                    format!("ends {end} · fc {} +{by}", hm(f)),
+                ],
                 true,
             )
         }
         Some(f) => (
-            format!("window ends {end} · forecast {}", hm(f)),
-            format!("ends {end} · fc {}", hm(f)),
+            [
+                format!("window ends {end} · forecast {}{}", hm(f), band(true)),
+                format!("ends {end} · fc {}{}", hm(f), band(false)),
+                format!("ends {end} · fc {}", hm(f)),
+            ],
             false,
         ),
-        None => (format!("window ends {end}"), format!("ends {end}"), false),
+        None => (
+            [
+                format!("window ends {end}"),
+                format!("ends {end}"),
+                format!("ends {end}"),
+            ],
+            false,
+        ),
     };
-    if text.chars().count() <= room {
-        (text, late)
-    } else {
-        (short, late)
-    }
+    let [full, short, shortest] = texts;
+    let text = [full, short]
+        .into_iter()
+        .find(|t| t.chars().count() <= room)
+        .unwrap_or(shortest);
+    (text, late)
 }
 
 /// `HH:MM` (UTC, like every time on screen).
@@ -339,5 +364,39 @@ mod tests {
             ..p
         };
         assert_eq!(pnr_text(&gone), "PNR passed 5m ago · return-read-path");
+    }
+
+    #[test]
+    fn the_forecast_band_shows_its_p90_edge_and_is_dropped_first_when_short() {
+        let at = |min: i64| Ts(Dur::from_mins(min).0);
+        let mut h = HeaderView::default();
+        h.window.end = at(4 * 60);
+        h.window.forecast_end = Some(at(4 * 60 + 10));
+        h.window.forecast_p90_end = Some(at(4 * 60 + 35));
+        assert_eq!(
+            forecast_text(&h, 80),
+            (
+                "window ends 04:00 · forecast 04:10 (10m late), P90 04:35".into(),
+                true
+            )
+        );
+        assert_eq!(
+            forecast_text(&h, 40),
+            ("ends 04:00 · fc 04:10 +10m P90 04:35".into(), true)
+        );
+        assert_eq!(forecast_text(&h, 20).0, "ends 04:00 · fc 04:10 +10m");
+        h.window.forecast_end = Some(at(3 * 60 + 50));
+        assert_eq!(
+            forecast_text(&h, 80),
+            (
+                "window ends 04:00 · forecast 03:50, P90 04:35".into(),
+                false
+            )
+        );
+        h.window.forecast_p90_end = None;
+        assert_eq!(
+            forecast_text(&h, 80).0,
+            "window ends 04:00 · forecast 03:50"
+        );
     }
 }

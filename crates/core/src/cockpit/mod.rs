@@ -11,6 +11,7 @@ mod apply;
 mod authority;
 mod board;
 mod decisions;
+pub mod forecast;
 pub mod msg;
 mod notify;
 mod people;
@@ -173,9 +174,23 @@ impl Cockpit {
     /// Rebuilds a cockpit from a log's records (the first one's time is the
     /// log start). Records that do not fit the runbook are skipped.
     pub fn replay(runbook: Runbook, entries: impl IntoIterator<Item = (Ts, Entry)>) -> Cockpit {
+        Cockpit::replay_with_baseline(runbook, entries, None)
+    }
+
+    /// As [`Cockpit::replay`], with the `--baseline` runs the live cockpit
+    /// had, so that `for` timers over `baseline()` (and the forecast) are
+    /// rebuilt as they ran.
+    pub fn replay_with_baseline(
+        runbook: Runbook,
+        entries: impl IntoIterator<Item = (Ts, Entry)>,
+        baseline: Option<std::sync::Arc<crate::baseline::Baseline>>,
+    ) -> Cockpit {
         let mut it = entries.into_iter().peekable();
         let start = it.peek().map(|(t, _)| *t).unwrap_or(Ts(0));
         let mut c = Cockpit::new(runbook, start);
+        if let Some(b) = baseline {
+            c.set_baseline(b);
+        }
         for (ts, e) in it {
             c.apply_record(ts, &e);
         }

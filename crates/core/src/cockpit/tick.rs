@@ -5,7 +5,7 @@ use super::notify::Fill;
 use super::records::{transition_entry, OVERRUN_ID};
 use super::state::RecommendationKind;
 use super::{Cockpit, Effect};
-use crate::derived::{derived_samples, remaining_path, DerivedInputs};
+use crate::derived::{derived_samples, DerivedInputs};
 use crate::entry::EntryKind;
 use crate::expr::WindowCache;
 use crate::gate::fmt_num;
@@ -36,6 +36,8 @@ impl Cockpit {
     /// the last logged observation, not only to its last 60 s checkpoint.
     pub(super) fn advance_timers(&mut self, now: Ts) {
         self.refresh_derived(now);
+        let phase = self.phase_id().to_string();
+        self.store.set_baseline_phase(&phase);
         let mut cache = WindowCache::default();
         for ((_, gate), st) in self.runbook.gates().zip(self.gates.iter_mut()) {
             st.cond.evaluate(&gate.when, &self.store, now, &mut cache);
@@ -49,30 +51,10 @@ impl Cockpit {
     }
 
     /// Feeds the derived metrics (countdowns, forecast, slack, issues) at `now`.
+    /// The forecast is the P50 one: rehearsal P50s where the baseline logs
+    /// have them, the runbook's `expected` elsewhere.
     pub fn refresh_derived(&mut self, now: Ts) {
-        let ahead: Vec<_> = self
-            .steps
-            .iter()
-            .filter(|s| {
-                s.phase
-                    .as_deref()
-                    .and_then(|p| self.runbook.phase_index(p))
-                    .is_some_and(|i| i >= self.phase.index && !self.phase.finished)
-            })
-            .collect();
-        // Phases run one after another; steps inside a phase along `after`.
-        let mut work = Dur::ZERO;
-        for p in self.runbook.phases.iter().skip(self.phase.index) {
-            let in_phase: Vec<_> = ahead
-                .iter()
-                .copied()
-                .filter(|s| s.phase.as_deref() == Some(&p.id))
-                .collect();
-            work = work + remaining_path(&in_phase, now);
-        }
-        if let Some(rb) = &self.rollback {
-            work = work + remaining_path(&rb.steps.iter().collect::<Vec<_>>(), now);
-        }
+        let work = self.remaining_work(now, super::forecast::Estimate::P50);
         let plans: Vec<(&str, Dur)> = self
             .runbook
             .rollbacks
