@@ -17,6 +17,7 @@
 
 pub mod conn;
 pub mod dialect;
+pub mod lite;
 
 use crate::core::config::recon::SqlProbe;
 use crate::probe::http::Failure;
@@ -266,20 +267,24 @@ pub async fn compare(
     deadline: Duration,
 ) -> Result<SqlResult, Failure> {
     let started = Instant::now();
-    let spec = |side: &'static str, url: &str| -> Result<SideSpec, Failure> {
+    let spec = |side: &'static str, url: &str, env: &str| -> Result<SideSpec, Failure> {
         let dialect = Dialect::of_url(url).ok_or_else(|| {
             Failure::new(format!(
-                "{side}: the connection URL must start with postgres://, postgresql://, mysql:// or mariadb://"
+                "{side}: the connection URL in {env} must start with postgres://, postgresql://, mysql://, mariadb:// or sqlite://"
             ))
         })?;
         Ok(SideSpec {
             side,
             url: url.to_string(),
+            env: env.to_string(),
             dialect,
             statement_timeout: Duration::from_millis(p.statement_timeout.0.max(1) as u64),
         })
     };
-    let (s, t) = (spec("source", source_url)?, spec("target", target_url)?);
+    let (s, t) = (
+        spec("source", source_url, &p.source_url_env)?,
+        spec("target", target_url, &p.target_url_env)?,
+    );
     let work = async {
         let (sp, tp) = tokio::try_join!(open(p, s), open(p, t))?;
         let out = run(p, &sp, &tp, started).await;

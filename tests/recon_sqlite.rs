@@ -1,0 +1,221 @@
+//! `kind = "sql"` with SQLite files on one or both sides (`sqlite://FILE`):
+//! planted differences between two files are found and classified, equal
+//! data in SQLite and PostgreSQL hash equal (the same normalisation), a
+//! runaway statement is interrupted at the statement timeout, and a missing
+//! file gives a reason naming the variable, never the path.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
+mod support;
+
+use cutover_cockpit::core::config::recon::SqlProbe;
+use cutover_cockpit::core::config::{self, ProbeKind};
+use cutover_cockpit::probe::sql::{compare, DiffKind, Difference, SqlResult};
+use std::path::Path;
+use std::time::Duration;
+
+const ROWS: i64 = 3000;
+
+/// One row's values as SQL literals (synthetic: no real data). NULLs, empty
+/// strings, non-ASCII text, microseconds, scaled decimals, booleans.
+fn row(i: i64) -> String {
+    let statuses = ["admitted", "discharged", "transferred", "cancelled"];
+    let micros = (i * 7919) % 1_000_000;
+    let minutes = i * 37;
+    let (d, h, m) = (minutes / 1440, (minutes / 60) % 24, minutes % 60);
+    let note = match i % 5 {
+        0 => "NULL".to_string(),
+        1 => "''".to_string(),
+        2 => format!("'Zürich ward {i}: bed|{}'", i % 40),
+        _ => format!("'note {i}'"),
+    };
+    let active = if i % 7 == 0 {
+        "NULL"
+    } else if i % 2 == 0 {
+        "TRUE"
+    } else {
+        "FALSE"
+    };
+    format!(
+        "({i}, 'P{:06}', '2024-{:02}-{:02} {h:02}:{m:02}:00.{micros:06}', '2024-03-01 12:00:{:02}.{:06}', '2023-{:02}-{:02}', '{}', {}.{:02}, {active}, {note})",
+        i * 13 % 100_000,
+        1 + (d / 28) % 12,
+        1 + d % 28,
+        i % 60,
+        (i * 31) % 1_000_000,
+        1 + i % 12,
+        1 + i % 28,
+        statuses[(i % 4) as usize],
+        i * 3,
+        i % 100,
+    )
+}
+
+fn inserts() -> String {
+    let rows: Vec<String> = (1..=ROWS).map(row).collect();
+    rows.chunks(500)
+        .map(|c| format!("INSERT INTO encounters VALUES {};\n", c.join(",\n")))
+        .collect()
+}
+
+/// The same table in SQLite's and PostgreSQL's type names.
+fn ddl(pg: bool) -> &'static str {
+    if pg {
+        "CREATE TABLE encounters (encounter_id bigint PRIMARY KEY, patient_ref varchar(20) NOT NULL, \
+         admitted_at timestamp(6), updated_at timestamptz, ward_date date, status varchar(20), \
+         amount numeric(10,2), active boolean, note text);\n"
+    } else {
+        "CREATE TABLE encounters (encounter_id INTEGER PRIMARY KEY, patient_ref VARCHAR(20) NOT NULL, \
+         admitted_at DATETIME, updated_at TIMESTAMPTZ, ward_date DATE, status TEXT, \
+         amount NUMERIC(10,2), active BOOLEAN, note TEXT);\n"
+    }
+}
+
+/// A SQLite file with the synthetic rows, then `extra` SQL.
+fn sqlite_file(path: &Path, extra: &str) {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch(&format!(
+        "BEGIN;\n{}{}{extra}COMMIT;",
+        ddl(false),
+        inserts()
+    ))
+    .unwrap();
+}
+
+/// Changed, missing, extra, NULL versus '' and a timestamp one microsecond off.
+const PLANT: &str = "UPDATE encounters SET status = 'discharged-x' WHERE encounter_id = 1234;\n\
+     DELETE FROM encounters WHERE encounter_id = 2000;\n\
+     INSERT INTO encounters VALUES (5000, 'P999999', '2024-05-05 05:05:05.000005', NULL, NULL, 'admitted', 1.50, TRUE, NULL);\n\
+     UPDATE encounters SET note = '' WHERE encounter_id = 775;\n\
+     UPDATE encounters SET admitted_at = replace(admitted_at, '.878500', '.878501') WHERE encounter_id = 1500;\n";
+
+fn probe(extra: &str) -> SqlProbe {
+    let text = format!(
+        "[[probe]]\nkind = \"sql\"\ndataset = \"adt\"\nsource_url_env = \"LITE_TEST_SRC\"\n\
+         target_url_env = \"LITE_TEST_TGT\"\nkey = [\"encounter_id\"]\n{extra}"
+    );
+    let c = config::load("test.toml", &text).expect("config");
+    match &c.probes[0].kind {
+        ProbeKind::Sql(p) => (**p).clone(),
+        other => panic!("not sql: {other:?}"),
+    }
+}
+
+fn run(p: &SqlProbe, src: &str, tgt: &str) -> Result<SqlResult, String> {
+    // multi-threaded: the SQLite statements run on the blocking pool
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(compare(p, src, tgt, Duration::from_secs(60)))
+        .map_err(|e| e.0)
+}
+
+fn url(p: &Path) -> String {
+    format!("sqlite://{}", p.display())
+}
+
+#[test]
+fn sqlite_files_are_reconciled_down_to_the_rows() {
+    let dir = support::temp_dir("cutover-lite");
+    let (src, tgt) = (dir.join("src.db"), dir.join("tgt.db"));
+    sqlite_file(&src, "");
+    sqlite_file(&tgt, PLANT);
+    let before = std::fs::read(&src).unwrap();
+    let p = probe("table = \"encounters\"\n");
+
+    let r = run(&p, &url(&src), &url(&tgt)).unwrap();
+    let d = |kind, k: &str| Difference {
+        kind,
+        key: vec![Some(k.to_string())],
+    };
+    assert_eq!(
+        r.differences,
+        vec![
+            d(DiffKind::Missing, "2000"),
+            d(DiffKind::Extra, "5000"),
+            d(DiffKind::Changed, "1234"),
+            d(DiffKind::Changed, "1500"),
+            d(DiffKind::Changed, "775"),
+        ],
+        "{r:?}"
+    );
+    assert_eq!((r.missing, r.extra, r.changed), (1, 1, 3));
+    assert_eq!((r.source_count, r.target_count), (ROWS as u64, ROWS as u64));
+    assert_eq!(r.rows_compared, ROWS as u64 + 1);
+    assert!(!r.matches());
+    assert!(
+        r.rows_fetched < ROWS as u64 / 2,
+        "only differing buckets are read: {}",
+        r.rows_fetched
+    );
+
+    // the same file on both sides matches, and reading never wrote to it
+    let r = run(&p, &url(&src), &url(&src)).unwrap();
+    assert!(r.matches(), "{r:?}");
+    assert_eq!(r.rows_fetched, 0);
+    assert_eq!(std::fs::read(&src).unwrap(), before, "the source file changed");
+
+    // a statement that runs past the timeout is interrupted: a reason, not a result
+    let slow = probe(
+        "query = \"SELECT e.* FROM encounters e, (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT max(x) AS m FROM c) s\"\n\
+         columns = [\"status\"]\nstatement_timeout = \"300ms\"\n",
+    );
+    let started = std::time::Instant::now();
+    let err = run(&slow, &url(&src), &url(&tgt)).unwrap_err();
+    assert!(err.contains("statement timeout (300ms) exceeded"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10), "not interrupted");
+
+    // a missing file: the variable is named, the path is not
+    let gone = dir.join("secret-ward-archive.db");
+    let err = run(&p, &url(&src), &url(&gone)).unwrap_err();
+    assert_eq!(
+        err,
+        "target: the SQLite file named by LITE_TEST_TGT does not exist"
+    );
+    assert!(!err.contains("secret-ward"), "{err}");
+}
+
+#[test]
+fn sqlite_and_postgres_with_equal_data_match() {
+    let Some(pg) = support::pg::Pg::start() else {
+        return;
+    };
+    let dir = support::temp_dir("cutover-lite-pg");
+    let (same, tgt) = (dir.join("same.db"), dir.join("tgt.db"));
+    sqlite_file(&same, "");
+    sqlite_file(&tgt, PLANT);
+    pg.create_db("src");
+    pg.sql(
+        "src",
+        &format!("SET TimeZone = 'UTC';\n{}{}", ddl(true), inserts()),
+    );
+    let p = probe("table = \"encounters\"\n");
+
+    // equal data on two engines: no false difference, no row read
+    let r = run(&p, &pg.url("src"), &url(&same)).unwrap();
+    assert!(r.matches(), "pg -> sqlite, same data: {r:?}");
+    assert_eq!(r.rows_compared, ROWS as u64);
+    assert_eq!(r.rows_fetched, 0);
+    let r = run(&p, &url(&same), &pg.url("src")).unwrap();
+    assert!(r.matches(), "sqlite -> pg, same data: {r:?}");
+
+    // and every planted difference across the engines, nothing else
+    let r = run(&p, &pg.url("src"), &url(&tgt)).unwrap();
+    let found: Vec<(DiffKind, String)> = r
+        .differences
+        .iter()
+        .map(|d| (d.kind, d.key[0].clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (DiffKind::Missing, "2000".into()),
+            (DiffKind::Extra, "5000".into()),
+            (DiffKind::Changed, "1234".into()),
+            (DiffKind::Changed, "1500".into()),
+            (DiffKind::Changed, "775".into()),
+        ]
+    );
+}
