@@ -219,3 +219,96 @@ fn sqlite_and_postgres_with_equal_data_match() {
         ]
     );
 }
+
+mod app_support;
+
+/// The commander's request: the last result's exact keys go to a 0600 file
+/// beside the log, the log gets a note naming the file and the count (no
+/// key), and anyone but the commander is refused.
+#[test]
+fn the_commander_writes_the_exact_keys_to_a_private_file_beside_the_log() {
+    use cutover_cockpit::app::start;
+    use cutover_cockpit::probe::{self, ProbeRunner};
+    use cutover_cockpit::tui::{ActResult, CockpitPort};
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = support::temp_dir("cutover-lite-keys");
+    let (src, tgt) = (dir.join("src.db"), dir.join("tgt.db"));
+    sqlite_file(&src, "");
+    sqlite_file(&tgt, PLANT);
+    let cfg = "[[probe]]\nkind = \"sql\"\ndataset = \"adt-keys\"\nsource_url_env = \"LITE_KEYS_SRC\"\n\
+               target_url_env = \"LITE_KEYS_TGT\"\ntable = \"encounters\"\nkey = [\"encounter_id\"]\n\
+               interval = \"1m\"\n";
+    let c = config::load("test.toml", cfg).expect("config");
+    // SAFETY of set_var: only this test reads these two variables
+    std::env::set_var("LITE_KEYS_SRC", url(&src));
+    std::env::set_var("LITE_KEYS_TGT", url(&tgt));
+    let runner = ProbeRunner::new(&c.probes[0], Ok(reqwest::Client::new()), c.poll.timeout);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let report = rt.block_on(runner.attempt(&probe::system_clock()));
+    assert!(report.ok, "{report:?}");
+
+    let log = app_support::temp_log("exact-keys");
+    let l = app_support::loaded();
+    let (mut s, _) =
+        start::open_session(&l, &log, "dana", probe::system_clock()).expect("session");
+    let answer = s.write_exact_keys("adt-keys");
+    let ActResult::Acknowledged(msg) = answer else {
+        panic!("refused: {answer:?}")
+    };
+    assert!(
+        msg.contains("cutover.jsonl.recon-adt-keys.keys.tsv") && msg.contains("5 keys"),
+        "{msg}"
+    );
+    let path = log.with_file_name("cutover.jsonl.recon-adt-keys.keys.tsv");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the exact keys must be private");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let rows: Vec<(&str, &str)> = text
+        .lines()
+        .skip(2)
+        .map(|l| {
+            let mut f = l.split('\t');
+            (f.next().unwrap(), f.next().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("missing", "2000"),
+            ("extra", "5000"),
+            ("changed", "1234"),
+            ("changed", "1500"),
+            ("changed", "775"),
+        ],
+        "{text}"
+    );
+    // the log names the file and the count, never a key
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log_text.contains("exact differing keys of dataset adt-keys written to cutover.jsonl.recon-adt-keys.keys.tsv (5 keys"),
+        "{log_text}"
+    );
+    let note = log_text
+        .lines()
+        .find(|l| l.contains("exact differing keys"))
+        .unwrap();
+    for key in ["2000", "5000", "1234", "1500", "775"] {
+        assert!(!note.contains(key), "{key} in the log: {note}");
+    }
+    drop(s);
+
+    // another member of the team may not ask for them
+    let (mut priya, _) =
+        start::open_session(&l, &log, "priya", probe::system_clock()).expect("resume");
+    assert!(matches!(
+        priya.write_exact_keys("adt-keys"),
+        ActResult::Refused(why) if why.contains("only the commander")
+    ));
+    std::env::remove_var("LITE_KEYS_SRC");
+    std::env::remove_var("LITE_KEYS_TGT");
+}

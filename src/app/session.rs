@@ -499,6 +499,46 @@ impl CockpitPort for Session {
         })
     }
 
+    /// The commander's request: `dataset`'s exact differing keys (from the
+    /// last reconciliation in this process) to a 0600 file beside the log,
+    /// and a note in the log that names the file and the count, never a key.
+    fn write_exact_keys(&mut self, dataset: &str) -> ActResult {
+        if self.cockpit.commander() != self.operator {
+            return ActResult::Refused(format!(
+                "only the commander ({}) can write the exact keys",
+                self.cockpit.commander()
+            ));
+        }
+        let Some(d) = crate::probe::exact::last(dataset) else {
+            return ActResult::Refused(format!(
+                "no reconciliation result for {dataset} in this session yet"
+            ));
+        };
+        let path = match crate::probe::exact::write(self.journal.path(), dataset, &d) {
+            Ok(p) => p,
+            Err(e) => {
+                return ActResult::Refused(format!(
+                    "cannot write the exact keys of {dataset}: {e}"
+                ))
+            }
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = format!(
+            "exact differing keys of dataset {dataset} written to {name} ({} keys, mode 0600)",
+            d.keys.len()
+        );
+        let operator = self.operator.clone();
+        match self.act_as(&operator, Action::Note { text: text.clone() }) {
+            ActResult::Refused(why) => ActResult::Refused(format!(
+                "{name} written, but the log note was refused: {why}"
+            )),
+            _ => ActResult::Acknowledged(text),
+        }
+    }
+
     /// Writes the filled template next to the log (`LOG.template-ID.txt`),
     /// so it can be pasted into an e-mail or ticket.
     fn save_template(&mut self, id: &str) -> ActResult {

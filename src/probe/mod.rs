@@ -7,6 +7,7 @@
 pub mod attempt;
 pub mod cert;
 pub mod dicomweb;
+pub mod exact;
 pub mod http;
 pub mod kinds;
 pub mod prom;

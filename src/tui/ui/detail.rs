@@ -109,6 +109,11 @@ fn content(view: &CockpitView, d: &DetailRef, ui: &UiState) -> (String, Vec<Line
                     if let Some(e) = &ds.last_error {
                         lines.push(kv("last failure", &inert(e)));
                     }
+                    lines.push(Line::from(""));
+                    lines.push(Line::from(styled(
+                        "e writes the exact differing keys to a private file beside the log (commander)",
+                        ui.theme.tone(Tone::Muted),
+                    )));
                     lines.extend(mentions(view, &ds.dataset, ui));
                     (format!("Dataset {}", ds.dataset), lines)
                 }
