@@ -155,7 +155,11 @@ fn sqlite_files_are_reconciled_down_to_the_rows() {
     let r = run(&p, &url(&src), &url(&src)).unwrap();
     assert!(r.matches(), "{r:?}");
     assert_eq!(r.rows_fetched, 0);
-    assert_eq!(std::fs::read(&src).unwrap(), before, "the source file changed");
+    assert_eq!(
+        std::fs::read(&src).unwrap(),
+        before,
+        "the source file changed"
+    );
 
     // a statement that runs past the timeout is interrupted: a reason, not a result
     let slow = probe(
@@ -165,7 +169,10 @@ fn sqlite_files_are_reconciled_down_to_the_rows() {
     let started = std::time::Instant::now();
     let err = run(&slow, &url(&src), &url(&tgt)).unwrap_err();
     assert!(err.contains("statement timeout (300ms) exceeded"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(10), "not interrupted");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "not interrupted"
+    );
 
     // a missing file: the variable is named, the path is not
     let gone = dir.join("secret-ward-archive.db");
@@ -254,8 +261,7 @@ fn the_commander_writes_the_exact_keys_to_a_private_file_beside_the_log() {
 
     let log = app_support::temp_log("exact-keys");
     let l = app_support::loaded();
-    let (mut s, _) =
-        start::open_session(&l, &log, "dana", probe::system_clock()).expect("session");
+    let (mut s, _) = start::open_session(&l, &log, "dana", probe::system_clock()).expect("session");
     let answer = s.write_exact_keys("adt-keys");
     let ActResult::Acknowledged(msg) = answer else {
         panic!("refused: {answer:?}")

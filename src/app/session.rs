@@ -517,9 +517,7 @@ impl CockpitPort for Session {
         let path = match crate::probe::exact::write(self.journal.path(), dataset, &d) {
             Ok(p) => p,
             Err(e) => {
-                return ActResult::Refused(format!(
-                    "cannot write the exact keys of {dataset}: {e}"
-                ))
+                return ActResult::Refused(format!("cannot write the exact keys of {dataset}: {e}"))
             }
         };
         let name = path

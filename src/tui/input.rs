@@ -125,7 +125,9 @@ pub fn handle_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option
                 return Some(Command::Redraw);
             }
             if key.code == KeyCode::Char('e') && d.region == Region::Endpoints {
-                let ds = view.datasets.get(d.index.wrapping_sub(view.endpoints.len()));
+                let ds = view
+                    .datasets
+                    .get(d.index.wrapping_sub(view.endpoints.len()));
                 if let Some(ds) = ds {
                     return Some(Command::WriteExactKeys(ds.dataset.clone()));
                 }

@@ -286,13 +286,11 @@ pub fn canon(v: ValueRef<'_>, family: Family) -> Option<String> {
         (_, ValueRef::Blob(b)) => hex::encode(b),
         (Family::Bool, ValueRef::Integer(i)) => u8::from(i != 0).to_string(),
         (Family::Bool, ValueRef::Real(f)) => u8::from(f != 0.0).to_string(),
-        (Family::Bool, ValueRef::Text(t)) => {
-            match text(t).trim().to_ascii_lowercase().as_str() {
-                "1" | "t" | "true" | "y" | "yes" | "on" => "1".into(),
-                "0" | "f" | "false" | "n" | "no" | "off" => "0".into(),
-                _ => text(t),
-            }
-        }
+        (Family::Bool, ValueRef::Text(t)) => match text(t).trim().to_ascii_lowercase().as_str() {
+            "1" | "t" | "true" | "y" | "yes" | "on" => "1".into(),
+            "0" | "f" | "false" | "n" | "no" | "off" => "0".into(),
+            _ => text(t),
+        },
         (Family::Int, ValueRef::Real(f)) if f.fract() == 0.0 && f.abs() < 9.2e18 => {
             (f as i64).to_string()
         }
@@ -342,7 +340,10 @@ pub fn canon(v: ValueRef<'_>, family: Family) -> Option<String> {
 fn unix(secs: f64) -> Option<time::PrimitiveDateTime> {
     let nanos = (secs * 1e9).round() as i128;
     let dt = time::OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()?;
-    Some(round_micros(time::PrimitiveDateTime::new(dt.date(), dt.time())))
+    Some(round_micros(time::PrimitiveDateTime::new(
+        dt.date(),
+        dt.time(),
+    )))
 }
 
 fn round_micros(dt: time::PrimitiveDateTime) -> time::PrimitiveDateTime {
@@ -514,10 +515,7 @@ mod tests {
             Some("07:08:09.000001")
         );
         // not a timestamp: its own text, so it differs from any real one
-        assert_eq!(
-            c(t("yesterday"), Timestamp).as_deref(),
-            Some("yesterday")
-        );
+        assert_eq!(c(t("yesterday"), Timestamp).as_deref(), Some("yesterday"));
     }
 
     #[test]
