@@ -262,6 +262,27 @@ fn the_commander_writes_the_exact_keys_to_a_private_file_beside_the_log() {
     let log = app_support::temp_log("exact-keys");
     let l = app_support::loaded();
     let (mut s, _) = start::open_session(&l, &log, "dana", probe::system_clock()).expect("session");
+    // the session's view: the last result, its differences, idle or running
+    s.probe(report.clone());
+    let ds = |s: &cutover_cockpit::app::session::Session| {
+        s.view()
+            .datasets
+            .into_iter()
+            .find(|d| d.dataset == "adt-keys")
+            .expect("the dataset is listed")
+    };
+    let v = ds(&s);
+    assert!(v.last_result_at.is_some() && v.running.is_none(), "{v:?}");
+    assert_eq!(v.differences.len(), 5, "{v:?}");
+    assert!(
+        v.differences.iter().all(|(_, k)| k.starts_with('#')),
+        "{v:?}"
+    );
+    let run = probe::progress::Running::start("adt-keys");
+    run.advance(3, 6_000);
+    assert_eq!(ds(&s).running.map(|r| (r.1, r.2)), Some((3, 6_000)));
+    drop(run);
+    assert_eq!(ds(&s).running, None);
     let answer = s.write_exact_keys("adt-keys");
     let ActResult::Acknowledged(msg) = answer else {
         panic!("refused: {answer:?}")

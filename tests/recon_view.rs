@@ -116,4 +116,13 @@ fn enter_on_a_dataset_shows_its_last_reconciliation_and_the_differing_rows() {
     let (x, y) = find(&buf, "missing on target").expect("a missing row");
     assert_eq!(buf[(x, y)].fg, Color::Red, "{screen}");
     insta::assert_snapshot!("recon_view_100x30", screen);
+
+    // while a comparison runs (the session fills this from the probe tasks)
+    let mut running = view.clone();
+    running.datasets[row].running = Some((Dur::from_secs(42), 12, 1_200_000));
+    let screen = text(&draw(&running, &ui, 100, 30));
+    assert!(
+        screen.contains("state:        running for 42s: 12 segments, 1,200,000 rows hashed so far"),
+        "{screen}"
+    );
 }

@@ -452,6 +452,16 @@ impl CockpitPort for Session {
     fn view(&self) -> CockpitView {
         let who = self.keyboard_actor();
         let mut v = self.view_for(&who);
+        // comparisons running now live in the probe tasks, not in the core
+        for ds in &mut v.datasets {
+            ds.running = crate::probe::progress::of(&ds.dataset).map(|p| {
+                (
+                    Dur(p.elapsed.as_millis().min(i64::MAX as u128) as i64),
+                    p.segments,
+                    p.rows,
+                )
+            });
+        }
         if let Some(acting) = &self.demo_acting {
             v.toast = self.toast.clone();
             v.forms.acting_as = acting.clone();

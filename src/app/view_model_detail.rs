@@ -250,6 +250,8 @@ pub fn datasets(c: &Cockpit, now: Ts) -> Vec<DatasetView> {
                 last_result_at: last_ok.map(|(t, _)| t),
                 summary,
                 differences,
+                // the core knows results, not comparisons in flight (the session adds them)
+                running: None,
             }
         })
         .collect()

@@ -150,6 +150,7 @@ impl ProbeRunner {
                     ),
                 };
                 let deadline = self.recon_deadline();
+                let _running = crate::probe::progress::Running::start(&p.dataset);
                 let r = match tokio::time::timeout(deadline, qido.compare()).await {
                     Ok(r) => r?,
                     Err(_) => {

@@ -10,6 +10,7 @@ pub mod dicomweb;
 pub mod exact;
 pub mod http;
 pub mod kinds;
+pub mod progress;
 pub mod prom;
 pub mod pseudo;
 pub mod recon;

@@ -473,6 +473,10 @@ pub struct DatasetView {
     /// `extra`, `changed` (rows) or `study` (studies), plus `more` when capped.
     #[serde(default)]
     pub differences: Vec<(String, String)>,
+    /// A comparison running now: `(for how long, segment queries answered,
+    /// rows hashed so far)`; `None` when idle.
+    #[serde(default)]
+    pub running: Option<(Dur, u64, u64)>,
 }
 
 /// A pending recommendation raised by a threshold breach.

@@ -183,6 +183,20 @@ fn reconciliation(
     ui: &UiState,
 ) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
+    lines.push(match ds.running {
+        Some((for_, segments, rows)) => Line::from(vec![
+            styled(format!("{:<14}", "state:"), Default::default()),
+            styled(
+                format!(
+                    "running for {}: {segments} segments, {} rows hashed so far",
+                    label::dur_short(for_),
+                    notation::with_unit(Some(rows as f64), "")
+                ),
+                ui.theme.tone(Tone::Progress),
+            ),
+        ]),
+        None => kv("state", "idle"),
+    });
     match ds.last_result_at {
         Some(t) => lines.push(kv(
             "last result",
