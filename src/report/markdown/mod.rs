@@ -82,24 +82,28 @@ fn reconciliations(o: &mut String, e: &Evidence) {
         );
     }
     o.push('\n');
+    let mut notes = String::new();
     for r in &e.reconciliations {
         if let Some(d) = r
             .differences
             .as_deref()
             .filter(|_| r.matched == Some(false))
         {
-            let _ = writeln!(o, "- **{}** differences: {}", md(&r.dataset), md(d));
+            let _ = writeln!(notes, "- **{}** differences: {}", md(&r.dataset), md(d));
         }
         if let Some(why) = &r.failed_since {
             let _ = writeln!(
-                o,
+                notes,
                 "- **{}**: the last attempt failed after this result: {}",
                 md(&r.dataset),
                 md(why)
             );
         }
     }
-    o.push('\n');
+    if !notes.is_empty() {
+        o.push_str(&notes);
+        o.push('\n');
+    }
 }
 
 /// Markdown escaping for the shared header rows.
