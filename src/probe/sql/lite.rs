@@ -106,6 +106,12 @@ impl Lite {
             Ok(c) => Ok(f(&c)),
             Err(_) => Err(()),
         });
+        // dropped before the statement returns (the whole comparison's
+        // deadline, a cancelled attempt): interrupt it rather than let it run on
+        let mut guard = InterruptOnDrop {
+            handle: &self.interrupt,
+            armed: true,
+        };
         let joined = match tokio::time::timeout(spec.statement_timeout, &mut task).await {
             Ok(j) => j,
             Err(_) => {
@@ -114,6 +120,7 @@ impl Lite {
                 task.await
             }
         };
+        guard.armed = false;
         match joined {
             Ok(Ok(Ok(v))) => Ok(v),
             Ok(Ok(Err(e))) => Err(fail(spec, what, &e)),
@@ -159,6 +166,20 @@ impl Lite {
                 .collect())
         })
         .await
+    }
+}
+
+/// Interrupts the connection's running statement when dropped while armed.
+struct InterruptOnDrop<'a> {
+    handle: &'a InterruptHandle,
+    armed: bool,
+}
+
+impl Drop for InterruptOnDrop<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.handle.interrupt();
+        }
     }
 }
 
