@@ -320,10 +320,14 @@ fn the_commander_writes_the_exact_keys_to_a_private_file_beside_the_log() {
         log_text.contains("exact differing keys of dataset adt-keys written to cutover.jsonl.recon-adt-keys.keys.tsv (5 keys"),
         "{log_text}"
     );
-    let note = log_text
+    let line = log_text
         .lines()
         .find(|l| l.contains("exact differing keys"))
         .unwrap();
+    // the note's text (the record's hashes are hex and may hold any digits)
+    let record: serde_json::Value = serde_json::from_str(line).unwrap();
+    let note = record["body"]["rationale"].as_str().unwrap();
+    assert_eq!(record["body"]["type"], "note");
     for key in ["2000", "5000", "1234", "1500", "775"] {
         assert!(!note.contains(key), "{key} in the log: {note}");
     }
