@@ -452,6 +452,16 @@ impl CockpitPort for Session {
     fn view(&self) -> CockpitView {
         let who = self.keyboard_actor();
         let mut v = self.view_for(&who);
+        // comparisons running now live in the probe tasks, not in the core
+        for ds in &mut v.datasets {
+            ds.running = crate::probe::progress::of(&ds.dataset).map(|p| {
+                (
+                    Dur(p.elapsed.as_millis().min(i64::MAX as u128) as i64),
+                    p.segments,
+                    p.rows,
+                )
+            });
+        }
         if let Some(acting) = &self.demo_acting {
             v.toast = self.toast.clone();
             v.forms.acting_as = acting.clone();
@@ -497,6 +507,44 @@ impl CockpitPort for Session {
             Some(who) => format!("acting as {who} (demo only): the next actions are theirs"),
             None => format!("acting as yourself ({}) again", self.operator),
         })
+    }
+
+    /// The commander's request: `dataset`'s exact differing keys (from the
+    /// last reconciliation in this process) to a 0600 file beside the log,
+    /// and a note in the log that names the file and the count, never a key.
+    fn write_exact_keys(&mut self, dataset: &str) -> ActResult {
+        if self.cockpit.commander() != self.operator {
+            return ActResult::Refused(format!(
+                "only the commander ({}) can write the exact keys",
+                self.cockpit.commander()
+            ));
+        }
+        let Some(d) = crate::probe::exact::last(dataset) else {
+            return ActResult::Refused(format!(
+                "no reconciliation result for {dataset} in this session yet"
+            ));
+        };
+        let path = match crate::probe::exact::write(self.journal.path(), dataset, &d) {
+            Ok(p) => p,
+            Err(e) => {
+                return ActResult::Refused(format!("cannot write the exact keys of {dataset}: {e}"))
+            }
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = format!(
+            "exact differing keys of dataset {dataset} written to {name} ({} keys, mode 0600)",
+            d.keys.len()
+        );
+        let operator = self.operator.clone();
+        match self.act_as(&operator, Action::Note { text: text.clone() }) {
+            ActResult::Refused(why) => ActResult::Refused(format!(
+                "{name} written, but the log note was refused: {why}"
+            )),
+            _ => ActResult::Acknowledged(text),
+        }
     }
 
     /// Writes the filled template next to the log (`LOG.template-ID.txt`),

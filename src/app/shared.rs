@@ -62,4 +62,7 @@ impl CockpitPort for SharedPort {
     fn act_as_next(&mut self) -> ActResult {
         lock(&self.session).act_as_next()
     }
+    fn write_exact_keys(&mut self, dataset: &str) -> ActResult {
+        lock(&self.session).write_exact_keys(dataset)
+    }
 }

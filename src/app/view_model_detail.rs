@@ -167,6 +167,43 @@ pub fn phases(store: &MetricStore, prefix: &str, now: Ts) -> Vec<(String, f64)> 
 /// The phases an HTTP attempt records, in order.
 pub const PHASES: [&str; 4] = ["connect", "tls", "ttfb", "transfer"];
 
+/// A reconciliation's differences line (pseudonymised, as the probe writes
+/// it: `SUMMARY; missing #a #b; extra #c; changed #d (+N more)` for rows,
+/// `SUMMARY: study #x ...; study #y ...` for studies) as its summary and
+/// one `(kind, what)` per row or study.
+pub fn split_differences(detail: &str) -> (Option<String>, Vec<(String, String)>) {
+    let (body, more) = match detail.rsplit_once(" (+") {
+        Some((b, m)) if m.ends_with(" more)") => (b, Some(m.trim_end_matches(')').to_string())),
+        _ => (detail, None),
+    };
+    let mut rows = Vec::new();
+    let summary;
+    if !body.contains(" rows differ: ") && !body.contains(" studies differ: ") {
+        // not a reconciliation's differences (e.g. a field note): as it is
+        return (Some(detail.to_string()), Vec::new());
+    }
+    if let Some((head, studies)) = body.split_once(" studies differ: ") {
+        summary = format!("{head} studies differ");
+        for s in studies.split("; ") {
+            rows.push(("study".to_string(), s.to_string()));
+        }
+    } else {
+        let mut parts = body.split("; ");
+        summary = parts.next().unwrap_or_default().to_string();
+        for p in parts {
+            let mut words = p.split(' ');
+            let kind = words.next().unwrap_or_default();
+            for key in words {
+                rows.push((kind.to_string(), key.to_string()));
+            }
+        }
+    }
+    if let Some(m) = more {
+        rows.push(("more".to_string(), format!("+{m}")));
+    }
+    (Some(summary), rows)
+}
+
 /// One row per dataset a reconciliation probe names (`recon.<dataset>.*`).
 pub fn datasets(c: &Cockpit, now: Ts) -> Vec<DatasetView> {
     let mut names: Vec<&str> = c
@@ -193,6 +230,16 @@ pub fn datasets(c: &Cockpit, now: Ts) -> Vec<DatasetView> {
                 .filter(|(l, s)| l.starts_with(&prefix) && !s.ok)
                 .filter_map(|(_, s)| s.last_failure.as_ref().map(|(_, why)| why.clone()))
                 .next();
+            let last_ok = c
+                .endpoints()
+                .iter()
+                .filter(|(l, _)| l.starts_with(&prefix))
+                .filter_map(|(_, s)| s.last_ok.map(|t| (t, s.last_detail.clone())))
+                .max_by_key(|(t, _)| *t);
+            let (summary, differences) = match last_ok.as_ref().and_then(|(_, d)| d.as_deref()) {
+                Some(d) => split_differences(d),
+                None => (None, Vec::new()),
+            };
             DatasetView {
                 dataset: ds.to_string(),
                 matched: store
@@ -201,6 +248,11 @@ pub fn datasets(c: &Cockpit, now: Ts) -> Vec<DatasetView> {
                     .map(|v| v >= 1.0),
                 metrics,
                 last_error,
+                last_result_at: last_ok.map(|(t, _)| t),
+                summary,
+                differences,
+                // the core knows results, not comparisons in flight (the session adds them)
+                running: None,
             }
         })
         .collect()

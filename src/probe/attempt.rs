@@ -127,6 +127,7 @@ impl ProbeRunner {
                 let src = url(&p.source_url_env, "source_url_env")?;
                 let tgt = url(&p.target_url_env, "target_url_env")?;
                 let r = crate::probe::sql::compare(p, &src, &tgt, self.recon_deadline()).await?;
+                crate::probe::exact::remember(&p.dataset, crate::probe::recon::sql_exact(&r));
                 let out = crate::probe::recon::sql_outcome(&p.dataset, &r);
                 if let Some(d) = &out.detail {
                     log::warn!("{}: {d}", self.label);
@@ -149,6 +150,7 @@ impl ProbeRunner {
                     ),
                 };
                 let deadline = self.recon_deadline();
+                let _running = crate::probe::progress::Running::start(&p.dataset);
                 let r = match tokio::time::timeout(deadline, qido.compare()).await {
                     Ok(r) => r?,
                     Err(_) => {
@@ -158,6 +160,7 @@ impl ProbeRunner {
                         )))
                     }
                 };
+                crate::probe::exact::remember(&p.dataset, crate::probe::recon::dicomweb_exact(&r));
                 let out = crate::probe::recon::dicomweb_outcome(&p.dataset, &r);
                 if let Some(d) = &out.detail {
                     log::warn!("{}: {d}", self.label);

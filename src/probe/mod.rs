@@ -7,9 +7,11 @@
 pub mod attempt;
 pub mod cert;
 pub mod dicomweb;
+pub mod exact;
 pub mod http;
 pub mod kinds;
 pub mod phases;
+pub mod progress;
 pub mod prom;
 pub mod pseudo;
 pub mod recon;

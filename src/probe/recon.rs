@@ -3,6 +3,7 @@
 //! cockpit and the log, every key and UID pseudonymised.
 
 use crate::probe::dicomweb::{DicomResult, StudyDiff};
+use crate::probe::exact::{ExactDiffs, ExactKey};
 use crate::probe::kinds::Outcome;
 use crate::probe::pseudo::pseudonym;
 use crate::probe::sql::{DiffKind, SqlResult};
@@ -79,6 +80,43 @@ pub fn sql_outcome(dataset: &str, r: &SqlResult) -> Outcome {
         ));
     }
     o
+}
+
+/// The exact differing keys of a sql result (kept in memory, see `exact`).
+pub fn sql_exact(r: &SqlResult) -> ExactDiffs {
+    ExactDiffs {
+        keys: r
+            .differences
+            .iter()
+            .map(|d| ExactKey {
+                kind: d.kind.as_str().to_string(),
+                value: key_text(&d.key),
+            })
+            .collect(),
+        total: r.missing + r.extra + r.changed,
+    }
+}
+
+/// The exact differing Study Instance UIDs of a dicomweb result.
+pub fn dicomweb_exact(r: &DicomResult) -> ExactDiffs {
+    ExactDiffs {
+        keys: r
+            .differences
+            .iter()
+            .map(|d| {
+                let (kind, uid) = match d {
+                    StudyDiff::Missing { uid, .. } => ("missing", uid),
+                    StudyDiff::Extra { uid, .. } => ("extra", uid),
+                    StudyDiff::Differs { uid, .. } => ("differs", uid),
+                };
+                ExactKey {
+                    kind: kind.to_string(),
+                    value: uid.clone(),
+                }
+            })
+            .collect(),
+        total: r.studies_missing + r.studies_extra + r.studies_differing,
+    }
 }
 
 /// dicomweb: match, count_delta (studies), the study and instance tallies.

@@ -25,6 +25,8 @@ pub struct Evidence {
     pub waivers: Vec<Waiver>,
     pub gate_changes: Vec<Transition>,
     pub series: Vec<Series>,
+    /// Each dataset's final reconciliation (`recon.<dataset>.*` probes).
+    pub reconciliations: Vec<super::recon::Reconciliation>,
     /// Restarts that picked the log up (`resume` records): time and what they said.
     pub resumes: Vec<(Ts, String)>,
     /// Values that were not records (no `kind`): counted, not shown.
@@ -243,6 +245,7 @@ impl Evidence {
             episodes: decisions::episodes(&threshold_changes, &decisions),
             waivers: waivers::waivers(&recs, &plan, &phases, end),
             series: series::series(&recs, &plan),
+            reconciliations: super::recon::reconciliations(&recs),
             resumes: recs
                 .iter()
                 .filter_map(|r| match &r.body {

@@ -10,6 +10,7 @@ mod decisions;
 pub mod evidence;
 mod header;
 pub mod plan;
+pub mod recon;
 pub mod records;
 pub mod rehearsals;
 mod series;

@@ -66,6 +66,13 @@ pub trait CockpitPort {
     fn act_as_next(&mut self) -> ActResult {
         ActResult::Refused("acting as another person is only possible in `cutover demo`".into())
     }
+    /// The commander's request: the exact differing keys of `dataset`'s
+    /// last reconciliation to a 0600 file beside the log; the answer names the file.
+    fn write_exact_keys(&mut self, dataset: &str) -> ActResult {
+        ActResult::Refused(format!(
+            "cannot write the exact keys of {dataset}: not wired in here"
+        ))
+    }
 }
 
 /// Why the loop ended.
@@ -217,6 +224,12 @@ impl Loop {
                     ui.toast = toast_for(port.save_template(&id));
                     ui.toast_at = Some(self.view.now);
                     self.dirty = true;
+                }
+                Some(Command::WriteExactKeys(dataset)) => {
+                    ui.toast = toast_for(port.write_exact_keys(&dataset));
+                    ui.toast_at = Some(self.view.now);
+                    self.dirty = true;
+                    self.refresh(port, ui);
                 }
             },
             AppEvent::Changed | AppEvent::Tick => self.stale = true,

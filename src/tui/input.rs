@@ -23,6 +23,8 @@ pub enum Command {
     Redraw,
     /// Write the filled template with this id to a file (the port decides where).
     SaveTemplate(String),
+    /// The commander asks for the exact differing keys of this dataset (to a 0600 file).
+    WriteExactKeys(String),
     /// Demo only: act as the next roster owner.
     ActAsNext,
 }
@@ -121,6 +123,14 @@ pub fn handle_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option
                 ui.focus = Region::Issues;
                 ui.overlay = Overlay::Form(open_form::issue_close(view, ui));
                 return Some(Command::Redraw);
+            }
+            if key.code == KeyCode::Char('e') && d.region == Region::Endpoints {
+                let ds = view
+                    .datasets
+                    .get(d.index.wrapping_sub(view.endpoints.len()));
+                if let Some(ds) = ds {
+                    return Some(Command::WriteExactKeys(ds.dataset.clone()));
+                }
             }
             match key.code {
                 KeyCode::Up => d.scroll = d.scroll.saturating_sub(1),

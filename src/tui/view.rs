@@ -481,6 +481,20 @@ pub struct DatasetView {
     /// Every `recon.<dataset>.*` metric with its latest value.
     pub metrics: Vec<(String, Option<f64>)>,
     pub last_error: Option<String>,
+    /// When the last result arrived (the latest successful attempt).
+    #[serde(default)]
+    pub last_result_at: Option<Ts>,
+    /// Its summary, e.g. "3 rows differ: 1 missing on target, ..."; `None` when it matched.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Its differences, pseudonymised: `(kind, what)`, kind `missing`,
+    /// `extra`, `changed` (rows) or `study` (studies), plus `more` when capped.
+    #[serde(default)]
+    pub differences: Vec<(String, String)>,
+    /// A comparison running now: `(for how long, segment queries answered,
+    /// rows hashed so far)`; `None` when idle.
+    #[serde(default)]
+    pub running: Option<(Dur, u64, u64)>,
 }
 
 /// A pending recommendation raised by a threshold breach.

@@ -314,6 +314,7 @@ pub fn demo_view() -> CockpitView {
                 ("mismatched_buckets".into(), Some(0.0)),
             ],
             last_error: None,
+            ..DatasetView::default()
         }],
         issues: vec![IssueView {
             id: "INC-7".into(),

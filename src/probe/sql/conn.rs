@@ -1,5 +1,5 @@
 //! Connections to one side's database: PostgreSQL through tokio-postgres,
-//! MySQL/MariaDB through mysql_async. Every session is read-only, in UTC,
+//! MySQL/MariaDB through mysql_async, SQLite through rusqlite (`lite`). Every session is read-only, in UTC,
 //! with a server-side statement timeout. Every query returns text columns
 //! (the canonical texts are built inside the database), so both engines
 //! answer in one shape. Errors never carry the connection URL.
@@ -12,6 +12,7 @@ use std::time::Duration;
 pub enum Conn {
     Pg(tokio_postgres::Client, tokio::task::JoinHandle<()>),
     My(Box<mysql_async::Conn>),
+    Lite(super::lite::Lite),
 }
 
 /// A row of text cells (NULL = `None`).
@@ -63,7 +64,7 @@ fn my_error(e: &mysql_async::Error, timeout: Duration) -> String {
     }
 }
 
-fn show(d: Duration) -> String {
+pub(super) fn show(d: Duration) -> String {
     let ms = d.as_millis();
     if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
@@ -78,6 +79,8 @@ pub struct SideSpec {
     /// "source" or "target".
     pub side: &'static str,
     pub url: String,
+    /// The environment variable the URL came from (named in errors instead of the URL).
+    pub env: String,
     pub dialect: Dialect,
     pub statement_timeout: Duration,
 }
@@ -149,6 +152,7 @@ impl SideSpec {
                 }
                 Ok(Conn::My(Box::new(conn)))
             }
+            Dialect::Sqlite => Ok(Conn::Lite(super::lite::Lite::open(self).await?)),
         }
     }
 }
@@ -196,6 +200,7 @@ impl Conn {
                     })
                     .collect())
             }
+            Conn::Lite(lite) => lite.query(spec, sql).await,
         }
     }
 
@@ -248,6 +253,7 @@ impl Conn {
                 })?;
                 Ok(cols)
             }
+            Conn::Lite(lite) => lite.describe(spec, sql).await,
         }
     }
 
@@ -261,6 +267,7 @@ impl Conn {
             Conn::My(conn) => {
                 let _ = tokio::time::timeout(Duration::from_secs(1), conn.disconnect()).await;
             }
+            Conn::Lite(_) => {}
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The SQL a `sql` probe sends, per engine: every value is rendered inside
 //! the database as one canonical text (docs/probes.md, "Normalisation"), so
-//! equal data hashes equal on PostgreSQL and MariaDB/MySQL alike.
+//! equal data hashes equal on PostgreSQL, MariaDB/MySQL and SQLite alike
+//! (SQLite has no MD5 and no text formats for these types: it calls the
+//! functions `lite` registers on each connection, which render the same texts).
 
 use crate::core::config::recon::SqlSource;
 
@@ -9,6 +11,7 @@ use crate::core::config::recon::SqlSource;
 pub enum Dialect {
     Postgres,
     Mysql,
+    Sqlite,
 }
 
 /// What kind of value a column holds, as far as the canonical text goes.
@@ -27,6 +30,44 @@ pub enum Family {
     Time,
     /// Anything else: the engine's own text form.
     Other,
+}
+
+impl Family {
+    /// The family's name as SQLite's `cutover_canon` reads it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Family::Int => "int",
+            Family::Decimal => "decimal",
+            Family::Float => "float",
+            Family::Bool => "bool",
+            Family::Text => "text",
+            Family::Bytes => "bytes",
+            Family::Date => "date",
+            Family::Timestamp => "timestamp",
+            Family::TimestampTz => "timestamptz",
+            Family::Time => "time",
+            Family::Other => "other",
+        }
+    }
+
+    /// From `code` (anything unknown is `Other`).
+    pub fn of_code(code: &str) -> Family {
+        [
+            Family::Int,
+            Family::Decimal,
+            Family::Float,
+            Family::Bool,
+            Family::Text,
+            Family::Bytes,
+            Family::Date,
+            Family::Timestamp,
+            Family::TimestampTz,
+            Family::Time,
+        ]
+        .into_iter()
+        .find(|f| f.code() == code)
+        .unwrap_or(Family::Other)
+    }
 }
 
 /// The parts of the statement that do not depend on the segment.
@@ -59,6 +100,7 @@ impl Dialect {
         match scheme.as_str() {
             "postgres" | "postgresql" => Some(Dialect::Postgres),
             "mysql" | "mariadb" => Some(Dialect::Mysql),
+            "sqlite" => Some(Dialect::Sqlite),
             _ => None,
         }
     }
@@ -67,13 +109,14 @@ impl Dialect {
         match self {
             Dialect::Postgres => "PostgreSQL",
             Dialect::Mysql => "MySQL/MariaDB",
+            Dialect::Sqlite => "SQLite",
         }
     }
 
     /// A quoted identifier (names are checked to be plain identifiers in the config).
     pub fn ident(self, name: &str) -> String {
         match self {
-            Dialect::Postgres => format!("\"{name}\""),
+            Dialect::Postgres | Dialect::Sqlite => format!("\"{name}\""),
             Dialect::Mysql => format!("`{name}`"),
         }
     }
@@ -82,6 +125,7 @@ impl Dialect {
         match self {
             Dialect::Postgres => format!("({e})::text"),
             Dialect::Mysql => format!("CAST({e} AS CHAR)"),
+            Dialect::Sqlite => format!("CAST({e} AS TEXT)"),
         }
     }
 
@@ -120,6 +164,7 @@ impl Dialect {
             // TIMESTAMP values come out in the session time zone, set to UTC
             (Mysql, Timestamp | TimestampTz) => format!("DATE_FORMAT({c}, '%Y-%m-%dT%H:%i:%s.%f')"),
             (Mysql, Time) => format!("TIME_FORMAT({c}, '%H:%i:%s.%f')"),
+            (Sqlite, f) => format!("cutover_canon({c}, '{}')", f.code()),
         }
     }
 
@@ -131,6 +176,7 @@ impl Dialect {
         let v = self.canonical(column, family);
         match self {
             Dialect::Postgres => format!("coalesce({v} || chr(31), chr(30))"),
+            Dialect::Sqlite => format!("coalesce({v} || char(31), char(30))"),
             Dialect::Mysql => {
                 format!("COALESCE(CONCAT({v}, CHAR(31 USING utf8mb4)), CHAR(30 USING utf8mb4))")
             }
@@ -146,7 +192,7 @@ impl Dialect {
             .map(|(c, f)| self.field(c, *f))
             .collect();
         match self {
-            Dialect::Postgres => fields.join(" || "),
+            Dialect::Postgres | Dialect::Sqlite => fields.join(" || "),
             Dialect::Mysql => format!("CONCAT({})", fields.join(", ")),
         }
     }
@@ -161,6 +207,16 @@ impl Dialect {
             Dialect::Mysql => {
                 format!("CAST(CONV(SUBSTRING(MD5({row}), 1, 15), 16, 10) AS UNSIGNED)")
             }
+            // SQLite sums in 64 bits and fails on overflow: its hash sum is an aggregate
+            Dialect::Sqlite => format!("cutover_h60({row})"),
+        }
+    }
+
+    /// The sum of the row hashes as text ("0" over no row).
+    fn hash_sum(self, shape: &Shape) -> String {
+        match self {
+            Dialect::Sqlite => format!("cutover_hashsum({})", self.row_text(shape)),
+            _ => self.to_text(&format!("COALESCE(SUM({}), 0)", self.row_hash60(shape))),
         }
     }
 
@@ -169,6 +225,7 @@ impl Dialect {
         match self {
             Dialect::Postgres => format!("{k}::bigint"),
             Dialect::Mysql => format!("CAST({k} AS SIGNED)"),
+            Dialect::Sqlite => format!("CAST({k} AS INTEGER)"),
         }
     }
 
@@ -192,7 +249,7 @@ impl Dialect {
     /// that cannot be split.
     pub fn overview(self, shape: &Shape) -> String {
         let count = self.to_text("COUNT(*)");
-        let sum = self.to_text(&format!("COALESCE(SUM({}), 0)", self.row_hash60(shape)));
+        let sum = self.hash_sum(shape);
         format!(
             "SELECT {count}, {sum} FROM {}{}",
             shape.from,
@@ -216,14 +273,14 @@ impl Dialect {
     pub fn buckets(self, shape: &Shape, range: Range, width: i64) -> String {
         let k = self.first_key_int(shape);
         let bucket = match self {
-            Dialect::Postgres => format!("(({k} - ({})) / {width})", range.lo),
+            Dialect::Postgres | Dialect::Sqlite => format!("(({k} - ({})) / {width})", range.lo),
             Dialect::Mysql => format!("(({k} - ({})) DIV {width})", range.lo),
         };
         format!(
             "SELECT {}, {}, {} FROM {}{} GROUP BY {bucket}",
             self.to_text(&bucket),
             self.to_text("COUNT(*)"),
-            self.to_text(&format!("SUM({})", self.row_hash60(shape))),
+            self.hash_sum(shape),
             shape.from,
             self.conditions(shape, Some(range))
         )
@@ -237,7 +294,11 @@ impl Dialect {
             .iter()
             .map(|(c, f)| self.canonical(c, *f))
             .collect();
-        cols.push(format!("MD5({})", self.row_text(shape)));
+        let md5 = match self {
+            Dialect::Sqlite => "cutover_md5",
+            _ => "MD5",
+        };
+        cols.push(format!("{md5}({})", self.row_text(shape)));
         format!(
             "SELECT {} FROM {}{}",
             cols.join(", "),

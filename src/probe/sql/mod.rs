@@ -17,6 +17,7 @@
 
 pub mod conn;
 pub mod dialect;
+pub mod lite;
 
 use crate::core::config::recon::SqlProbe;
 use crate::probe::http::Failure;
@@ -232,16 +233,18 @@ fn classify(
 }
 
 /// Tallies of differences, and the first `cap` of them.
-struct Found {
+struct Found<'a> {
     cap: usize,
     missing: u64,
     extra: u64,
     changed: u64,
     kept: Vec<Difference>,
     fetched: u64,
+    /// Where the cockpit sees how far the comparison has got.
+    running: &'a crate::probe::progress::Running,
 }
 
-impl Found {
+impl Found<'_> {
     fn add(&mut self, diffs: Vec<Difference>, fetched: u64) {
         self.fetched += fetched;
         for d in diffs {
@@ -266,23 +269,28 @@ pub async fn compare(
     deadline: Duration,
 ) -> Result<SqlResult, Failure> {
     let started = Instant::now();
-    let spec = |side: &'static str, url: &str| -> Result<SideSpec, Failure> {
+    let running = crate::probe::progress::Running::start(&p.dataset);
+    let spec = |side: &'static str, url: &str, env: &str| -> Result<SideSpec, Failure> {
         let dialect = Dialect::of_url(url).ok_or_else(|| {
             Failure::new(format!(
-                "{side}: the connection URL must start with postgres://, postgresql://, mysql:// or mariadb://"
+                "{side}: the connection URL in {env} must start with postgres://, postgresql://, mysql://, mariadb:// or sqlite://"
             ))
         })?;
         Ok(SideSpec {
             side,
             url: url.to_string(),
+            env: env.to_string(),
             dialect,
             statement_timeout: Duration::from_millis(p.statement_timeout.0.max(1) as u64),
         })
     };
-    let (s, t) = (spec("source", source_url)?, spec("target", target_url)?);
+    let (s, t) = (
+        spec("source", source_url, &p.source_url_env)?,
+        spec("target", target_url, &p.target_url_env)?,
+    );
     let work = async {
         let (sp, tp) = tokio::try_join!(open(p, s), open(p, t))?;
-        let out = run(p, &sp, &tp, started).await;
+        let out = run(p, &sp, &tp, started, &running).await;
         let queries = sp.queries.load(std::sync::atomic::Ordering::Relaxed)
             + tp.queries.load(std::sync::atomic::Ordering::Relaxed);
         tokio::join!(sp.close(), tp.close());
@@ -375,7 +383,13 @@ fn same_columns(s: &Shape, t: &Shape) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn run(p: &SqlProbe, sp: &Pool, tp: &Pool, started: Instant) -> Result<SqlResult, Failure> {
+async fn run(
+    p: &SqlProbe,
+    sp: &Pool,
+    tp: &Pool,
+    started: Instant,
+    running: &crate::probe::progress::Running,
+) -> Result<SqlResult, Failure> {
     same_columns(&sp.shape, &tp.shape)?;
     // the target compares its columns in the source's order
     let mut tshape = tp.shape.clone();
@@ -405,6 +419,7 @@ async fn run(p: &SqlProbe, sp: &Pool, tp: &Pool, started: Instant) -> Result<Sql
         changed: 0,
         kept: Vec::new(),
         fetched: 0,
+        running,
     };
     let mut unsplittable = None;
     let (source_count, target_count) = if int_key {
@@ -547,7 +562,7 @@ async fn scan(
     ss: &Shape,
     ts: &Shape,
     whole: Range,
-    found: &mut Found,
+    found: &mut Found<'_>,
 ) -> Result<(u64, u64), Failure> {
     let cap = p.concurrency.max(1) as usize;
     let target = p.target_query_time.as_secs_f64().max(0.05);
@@ -570,6 +585,7 @@ async fn scan(
         let secs = t.elapsed().as_secs_f64().max(0.001);
         for r in results {
             let (s, t, next) = r?;
+            found.running.advance(1, s + t);
             sc += s;
             tc += t;
             todo.extend(next);
@@ -592,7 +608,7 @@ async fn narrow(
     ts: &Shape,
     mut todo: Vec<Todo>,
     per_query: u64,
-    found: &mut Found,
+    found: &mut Found<'_>,
 ) -> Result<(), Failure> {
     let cap = p.concurrency.max(1) as usize;
     while !todo.is_empty() {
@@ -626,7 +642,9 @@ async fn narrow(
             .await;
         todo = Vec::new();
         for r in results {
-            todo.extend(r?.2);
+            let (_, _, next) = r?;
+            found.running.advance(1, 0);
+            todo.extend(next);
         }
     }
     Ok(())

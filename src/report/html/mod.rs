@@ -65,6 +65,7 @@ pub fn html(e: &Evidence) -> String {
     rehearsals(&mut o, e);
     gates(&mut o, e);
     charts(&mut o, e);
+    reconciliations(&mut o, e);
     o.push_str("</body></html>\n");
     o
 }
@@ -212,6 +213,70 @@ fn charts(o: &mut String, e: &Evidence) {
         );
         o.push_str(&svg::chart(e, s));
     }
+}
+
+/// Each dataset's final reconciliation and its differences (pseudonymised as logged).
+fn reconciliations(o: &mut String, e: &Evidence) {
+    if e.reconciliations.is_empty() {
+        return;
+    }
+    o.push_str("<h2>Data reconciliation: final result per dataset</h2>");
+    o.push_str(
+        "<p>Keys and Study Instance UIDs are pseudonymised (keyed hash) as the cockpit logged them.</p>",
+    );
+    let rows = e
+        .reconciliations
+        .iter()
+        .map(|r| {
+            let result = match (r.at, r.matched) {
+                (None, _) => "no successful comparison".to_string(),
+                (_, Some(true)) => "match".to_string(),
+                (_, Some(false)) => "<span class=\"yes\">DIFFERS</span>".to_string(),
+                (_, None) => "unknown".to_string(),
+            };
+            let counts: Vec<String> = r
+                .tallies
+                .iter()
+                .filter(|(k, _)| k.as_str() != "duration_s")
+                .map(|(k, v)| format!("{k} {}", super::text::num(*v)))
+                .collect();
+            let mut notes = Vec::new();
+            if let Some(d) = r
+                .differences
+                .as_deref()
+                .filter(|_| r.matched == Some(false))
+            {
+                notes.push(h(d));
+            }
+            if let Some(why) = &r.failed_since {
+                notes.push(format!("last attempt failed after it: {}", h(why)));
+            }
+            vec![
+                code(&r.dataset),
+                code(&r.kind),
+                result,
+                r.at.map(when).unwrap_or_else(|| "–".into()),
+                h(&counts.join(", ")),
+                if notes.is_empty() {
+                    "–".into()
+                } else {
+                    notes.join("<br>")
+                },
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            "Dataset",
+            "Probe",
+            "Result",
+            "Taken at",
+            "Counts",
+            "Differences",
+        ],
+        rows,
+    );
 }
 
 #[cfg(test)]

@@ -39,7 +39,72 @@ pub fn markdown(e: &Evidence) -> String {
     rehearsals(&mut o, e);
     gates(&mut o, e);
     metrics(&mut o, e);
+    reconciliations(&mut o, e);
     o
+}
+
+/// Each dataset's final reconciliation and its differences (keys as the
+/// probe logged them: pseudonymised).
+fn reconciliations(o: &mut String, e: &Evidence) {
+    if e.reconciliations.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "## Data reconciliation: final result per dataset
+"
+    );
+    let _ = writeln!(
+        o,
+        "Keys and Study Instance UIDs are pseudonymised (keyed hash) as the cockpit logged them.\n"
+    );
+    let _ = writeln!(o, "| dataset | probe | result | taken at | counts |");
+    let _ = writeln!(o, "|---|---|---|---|---|");
+    for r in &e.reconciliations {
+        let result = match (r.at, r.matched) {
+            (None, _) => "no successful comparison".to_string(),
+            (_, Some(true)) => "match".to_string(),
+            (_, Some(false)) => "DIFFERS".to_string(),
+            (_, None) => "unknown".to_string(),
+        };
+        let counts: Vec<String> = r
+            .tallies
+            .iter()
+            .filter(|(k, _)| k.as_str() != "duration_s")
+            .map(|(k, v)| format!("{k} {}", num(*v)))
+            .collect();
+        let _ = writeln!(
+            o,
+            "| {} | {} | {result} | {} | {} |",
+            md(&r.dataset),
+            md(&r.kind),
+            r.at.map(when).unwrap_or_else(|| "-".into()),
+            md(&counts.join(", "))
+        );
+    }
+    o.push('\n');
+    let mut notes = String::new();
+    for r in &e.reconciliations {
+        if let Some(d) = r
+            .differences
+            .as_deref()
+            .filter(|_| r.matched == Some(false))
+        {
+            let _ = writeln!(notes, "- **{}** differences: {}", md(&r.dataset), md(d));
+        }
+        if let Some(why) = &r.failed_since {
+            let _ = writeln!(
+                notes,
+                "- **{}**: the last attempt failed after this result: {}",
+                md(&r.dataset),
+                md(why)
+            );
+        }
+    }
+    if !notes.is_empty() {
+        o.push_str(&notes);
+        o.push('\n');
+    }
 }
 
 /// Markdown escaping for the shared header rows.

@@ -101,16 +101,22 @@ fn content(view: &CockpitView, d: &DetailRef, ui: &UiState) -> (String, Vec<Line
                 .get(d.index.wrapping_sub(view.endpoints.len()))
             {
                 Some(ds) => {
-                    let mut lines: Vec<Line<'static>> = ds
-                        .metrics
-                        .iter()
-                        .map(|(k, v)| kv(k, &notation::with_unit(*v, notation::unit_of(k))))
-                        .collect();
+                    let mut lines = reconciliation(view, ds, ui);
+                    lines.extend(
+                        ds.metrics
+                            .iter()
+                            .map(|(k, v)| kv(k, &notation::with_unit(*v, notation::unit_of(k)))),
+                    );
                     if let Some(e) = &ds.last_error {
                         lines.push(kv("last failure", &inert(e)));
                     }
+                    lines.push(Line::from(""));
+                    lines.push(Line::from(styled(
+                        "e writes the exact differing keys to a private file beside the log (commander)",
+                        ui.theme.tone(Tone::Muted),
+                    )));
                     lines.extend(mentions(view, &ds.dataset, ui));
-                    (format!("Dataset {}", ds.dataset), lines)
+                    (format!("Reconciliation {}", ds.dataset), lines)
                 }
                 None => none(),
             },
@@ -169,6 +175,71 @@ fn content(view: &CockpitView, d: &DetailRef, ui: &UiState) -> (String, Vec<Line
 }
 
 /// `  label  value`: a labelled line.
+/// A dataset's reconciliation: its last result with its age, then every
+/// differing row or study (pseudonymised) by kind, then the metrics.
+fn reconciliation(
+    view: &CockpitView,
+    ds: &crate::tui::view::DatasetView,
+    ui: &UiState,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    lines.push(match ds.running {
+        Some((for_, segments, rows)) => Line::from(vec![
+            styled(format!("{:<14}", "state:"), Default::default()),
+            styled(
+                format!(
+                    "running for {}: {segments} segments, {} rows hashed so far",
+                    label::dur_short(for_),
+                    notation::with_unit(Some(rows as f64), "")
+                ),
+                ui.theme.tone(Tone::Progress),
+            ),
+        ]),
+        None => kv("state", "idle"),
+    });
+    match ds.last_result_at {
+        Some(t) => lines.push(kv(
+            "last result",
+            &format!("{} ({} ago)", t.hms(), label::dur_short(view.now - t)),
+        )),
+        None => lines.push(kv("last result", "none yet")),
+    }
+    let (text, tone) = match (ds.matched, &ds.summary) {
+        (Some(true), _) => ("match".to_string(), Tone::Good),
+        (_, Some(s)) => (inert(s), Tone::Bad),
+        (Some(false), None) => ("differs".to_string(), Tone::Bad),
+        (None, None) => ("unknown".to_string(), Tone::Unknown),
+    };
+    lines.push(Line::from(vec![
+        styled(format!("{:<14}", "result:"), Default::default()),
+        styled(text, ui.theme.tone(tone)),
+    ]));
+    if !ds.differences.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(heading("differences (pseudonymised)", ui));
+        for (kind, what) in &ds.differences {
+            let tone = match kind.as_str() {
+                "more" => Tone::Muted,
+                _ => Tone::Bad,
+            };
+            let word = match kind.as_str() {
+                "missing" => "missing on target",
+                "extra" => "extra on target",
+                "changed" => "changed",
+                "more" => "",
+                _ => "",
+            };
+            lines.push(Line::from(vec![
+                plain("  ".to_string()),
+                styled(format!("{:<18}", word), ui.theme.tone(tone)),
+                styled(inert(what), ui.theme.tone(tone)),
+            ]));
+        }
+    }
+    lines.push(Line::from(""));
+    lines
+}
+
 fn kv(k: &str, v: &str) -> Line<'static> {
     Line::from(vec![
         styled(format!("{:<14}", format!("{k}:")), Default::default()),

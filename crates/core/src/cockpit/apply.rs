@@ -57,11 +57,13 @@ impl Cockpit {
                 last_attempt: at,
                 last_ok: None,
                 last_failure: None,
+                last_detail: None,
             });
         ep.ok = r.ok;
         ep.last_attempt = at;
         if r.ok {
             ep.last_ok = Some(at);
+            ep.last_detail = r.reason.clone();
         } else {
             let reason = r.reason.as_deref().unwrap_or("failed");
             ep.last_failure = Some((at, reason.to_string()));

@@ -240,4 +240,8 @@ pub struct EndpointStatus {
     pub last_ok: Option<Ts>,
     /// `(when, why)` of the latest failure (already inert).
     pub last_failure: Option<(Ts, String)>,
+    /// What the latest successful attempt reported besides its samples (a
+    /// reconciliation's differences, pseudonymised); `None` when nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_detail: Option<String>,
 }
