@@ -291,7 +291,7 @@ async fn in_the_demo_the_keyboard_can_act_as_dr_lee_visibly_and_logged_as_such()
     let text = std::fs::read_to_string(&log).expect("log");
     let line = text
         .lines()
-        .find(|l| l.contains("\"signoff\""))
+        .find(|l| l.contains("\"type\":\"signoff\""))
         .expect("the sign-off is in the log");
     assert!(line.contains("\"actor\":\"dr-lee\""), "{line}");
     assert!(line.contains("\"demo_keyboard\":\"dana\""), "{line}");
