@@ -124,7 +124,7 @@ fn a_followers_signature_is_checked_and_written_only_where_it_was_made() {
     // unsigned: refused, saying how to sign from a follower
     match s.act_as("dr-lee", signoff("unsigned")) {
         ActResult::Refused(r) => assert!(
-            r.contains("signoff must be signed") && r.contains("cutover follow URL --as dr-lee --key FILE"),
+            r.contains("signoff must be signed with dr-lee's own key: add --key FILE to `cutover follow")
             "{r}"
         ),
         other => panic!("an unsigned sign-off was taken: {other:?}"),

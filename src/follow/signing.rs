@@ -46,6 +46,24 @@ struct Answer {
     error: Option<String>,
 }
 
+/// The members of an action that a person types or picks, which its
+/// decision record must hold as given.
+const GIVEN_FIELDS: [&str; 13] = [
+    "rationale",
+    "reason",
+    "statement",
+    "text",
+    "title",
+    "phase",
+    "role",
+    "scope",
+    "gate",
+    "owner",
+    "id",
+    "to",
+    "threshold",
+];
+
 /// Every string in `v` (recursively).
 fn strings(v: &Value, out: &mut Vec<String>) {
     match v {
@@ -84,14 +102,18 @@ pub fn check_prepared(
             want.as_str()
         ));
     }
-    // every word the person gave is in the record as given
+    // every word and id the person gave is in the record as given
     let mut body_strings = Vec::new();
     strings(&v["body"], &mut body_strings);
-    let mut given = Vec::new();
-    strings(&serde_json::to_value(action).unwrap_or(Value::Null), &mut given);
-    for g in given.iter().skip_while(|s| s.as_str() == kind) {
-        if !g.is_empty() && g.as_str() != kind && !body_strings.iter().any(|b| b == g) {
-            return Err("the record does not hold what was given for this action".into());
+    let given = serde_json::to_value(action).unwrap_or(Value::Null);
+    for field in GIVEN_FIELDS {
+        let Some(g) = given.get(field).and_then(Value::as_str) else {
+            continue;
+        };
+        if !g.is_empty() && !body_strings.iter().any(|b| b == g) {
+            return Err(format!(
+                "the record does not hold the {field} given for this action"
+            ));
         }
     }
     Ok(want)
@@ -136,10 +158,10 @@ pub async fn post_signed(
                 return Toast {
                     kind: ToastKind::Acknowledged,
                     message: format!(
-                        "{}; signed ({}) with key {}…",
-                        crate::core::sanitize::inert(&a.message.unwrap_or_default()),
+                        "signed ({}, key {}…): {}",
                         meaning.as_str(),
-                        &fingerprint[..8]
+                        &fingerprint[..8],
+                        crate::core::sanitize::inert(&a.message.unwrap_or_default()),
                     ),
                 }
             }

@@ -113,9 +113,9 @@ impl KeyHolder {
 pub fn refusal(kind: &str, locked: bool, follower: Option<&str>) -> String {
     if let Some(who) = follower {
         return format!(
-            "{kind} must be signed with {who}'s own key (the runbook's require_signature): \
-             follow with `cutover follow URL --as {who} --key FILE` (the key file from \
-             `cutover keygen {who}`); it signs on {who}'s machine"
+            "{kind} must be signed with {who}'s own key: add --key FILE to `cutover follow ... \
+             --as {who}` (the key file from `cutover keygen {who}`; it signs on {who}'s machine; \
+             the runbook's require_signature)"
         );
     }
     if locked {
@@ -170,6 +170,9 @@ mod tests {
         assert!(h.for_entry(&e("dana", Step, "done"), t0).is_none());
         assert!(refusal("signoff", false, None).contains("--key FILE"));
         let theirs = refusal("signoff", false, Some("dr-lee"));
-        assert!(theirs.contains("cutover follow URL --as dr-lee --key FILE"), "{theirs}");
+        assert!(
+            theirs.contains("add --key FILE to `cutover follow ... --as dr-lee`"),
+            "{theirs}"
+        );
     }
 }
