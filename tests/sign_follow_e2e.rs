@@ -235,4 +235,51 @@ fn a_follower_signs_its_sign_off_on_its_own_machine_and_the_log_verifies() {
     // nothing secret reached the log
     let log_text = std::fs::read_to_string(&log).unwrap();
     assert!(!log_text.contains(PASS));
+    evidence_pack_in_chromium(&dir, &log, &fingerprint);
+}
+
+/// The html evidence pack, rendered by headless Chromium: the sign-off
+/// shows sam's printed name and role, the meaning, the key fingerprint and
+/// that it verified (21 CFR 11.50), in the DOM the browser built.
+fn evidence_pack_in_chromium(dir: &support::TempDir, log: &Path, fingerprint: &str) {
+    let page = dir.join("report.html");
+    let out = Command::new(BIN)
+        .args(["report"])
+        .arg(log)
+        .args(["--format", "html", "-o"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let Some(chromium) = support::external::require(
+        "chromium",
+        &["/usr/bin/chromium"],
+        "apt-get install -y chromium",
+    ) else {
+        return;
+    };
+    let out = Command::new(chromium)
+        .args(["--headless", "--disable-gpu", "--no-sandbox", "--no-first-run"])
+        .arg(format!("--user-data-dir={}", dir.join("chromium-profile").display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let manifestation = format!(
+        "signed by Sam Okafor (sam), PACS administrator, "
+    );
+    let line = dom
+        .lines()
+        .find(|l| l.contains(&manifestation))
+        .unwrap_or_else(|| panic!("no manifestation of sam's signature in the DOM:\n{dom}"));
+    for part in [
+        "meaning approval",
+        &format!("key {fingerprint}"),
+        "verified",
+    ] {
+        assert!(line.contains(part), "{part} missing from: {line}");
+    }
+    assert!(dom.contains(STATEMENT), "the signed statement is not shown");
 }

@@ -124,7 +124,7 @@ fn a_followers_signature_is_checked_and_written_only_where_it_was_made() {
     // unsigned: refused, saying how to sign from a follower
     match s.act_as("dr-lee", signoff("unsigned")) {
         ActResult::Refused(r) => assert!(
-            r.contains("signoff must be signed with dr-lee's own key: add --key FILE to `cutover follow")
+            r.contains("signoff must be signed with dr-lee's own key: add --key FILE to `cutover follow"),
             "{r}"
         ),
         other => panic!("an unsigned sign-off was taken: {other:?}"),
@@ -192,4 +192,35 @@ fn a_followers_signature_is_checked_and_written_only_where_it_was_made() {
     assert_eq!(signed[0].seq, p3.seq);
     assert_eq!(signed[0].body["signature"]["key"], lee.fingerprint());
     assert_eq!(signed[0].body["signature"]["meaning"], "approval");
+}
+
+/// The idle lock counts keypresses, not only actions (injected clock, no
+/// real sleeps): a keypress 14 minutes in keeps the key unlocked for
+/// another 15; 15 minutes without one lock it, and a keypress after that
+/// does not unlock it.
+#[test]
+fn a_keypress_keeps_the_key_unlocked_and_15_idle_minutes_lock_it() {
+    let key = Unlocked::generate("dana").unwrap();
+    let mut l = loaded();
+    l.runbook.require_signature = vec!["note".into()];
+    let dana = l.runbook.owners.iter_mut().find(|o| o.id == "dana").unwrap();
+    dana.signing_key = Some(public_text(&key.public()));
+    let now = Arc::new(AtomicI64::new(T0));
+    let t = now.clone();
+    let clock: Clock = Arc::new(move || Ts(t.load(Ordering::SeqCst)));
+    let log = temp_log("sign-keypress");
+    let (mut s, _) = start::open_session(&l, &log, "dana", clock.clone()).expect("session");
+    s.set_signer(Some(KeyHolder::new(key, clock())));
+    let minute = 60_000;
+    now.fetch_add(14 * minute, Ordering::SeqCst);
+    s.keypress();
+    now.fetch_add(14 * minute, Ordering::SeqCst);
+    // 28 minutes after the unlock, 14 after the last keypress: still unlocked
+    assert!(matches!(s.act(note("after a keypress")), ActResult::Acknowledged(_)));
+    now.fetch_add(15 * minute, Ordering::SeqCst);
+    s.keypress();
+    match s.act(note("idle")) {
+        ActResult::Refused(r) => assert!(r.contains("locked after 15 minutes"), "{r}"),
+        other => panic!("the idle key signed: {other:?}"),
+    }
 }

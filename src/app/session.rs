@@ -519,6 +519,13 @@ impl CockpitPort for Session {
         v
     }
 
+    fn keypress(&mut self) {
+        let now = self.now();
+        for h in &mut self.signers {
+            h.activity(now);
+        }
+    }
+
     fn act(&mut self, action: Action) -> ActResult {
         let actor = self.keyboard_actor();
         self.at_keyboard = true;

@@ -125,6 +125,12 @@ impl CockpitPort for FollowPort {
         ActResult::Pending
     }
 
+    fn keypress(&mut self) {
+        if let Some(h) = &self.signer {
+            crate::follow::signing::lock_holder(h).activity(crate::app::clock::wall_now());
+        }
+    }
+
     fn save_template(&mut self, id: &str) -> ActResult {
         ActResult::Refused(format!(
             "template {id} is not saved here: a follower writes no files (copy it from the popup)"

@@ -70,9 +70,10 @@ impl KeyHolder {
         self.key.as_ref()
     }
 
-    /// The person did something at `now` (keeps an unlocked key unlocked).
+    /// The person did something at `now` (a keypress, an action): keeps an
+    /// unlocked key unlocked; never unlocks one that was idle too long.
     pub fn activity(&mut self, now: Ts) {
-        if self.key.is_some() {
+        if self.unlocked(now).is_some() {
             self.last_activity = self.last_activity.max(now);
         }
     }

@@ -62,6 +62,9 @@ pub trait CockpitPort {
             "cannot write template {id}: saving templates is not wired in"
         ))
     }
+    /// A key was pressed at this keyboard: keeps an unlocked signing key
+    /// unlocked (it locks after 15 minutes without a keypress).
+    fn keypress(&mut self) {}
     /// Demo only: act as the next roster owner (`a`); refused elsewhere.
     fn act_as_next(&mut self) -> ActResult {
         ActResult::Refused("acting as another person is only possible in `cutover demo`".into())
@@ -167,7 +170,10 @@ impl Loop {
 
     fn on_event<P: CockpitPort>(&mut self, ev: AppEvent, port: &mut P, ui: &mut UiState) {
         match ev {
-            AppEvent::Key(key) => match handle_key(ui, &self.view, key) {
+            AppEvent::Key(key) => match {
+                port.keypress();
+                handle_key(ui, &self.view, key)
+            } {
                 None => {}
                 Some(Command::Redraw) => self.dirty = true,
                 Some(Command::Quit) => self.exit = Some(Exit::Confirmed),
