@@ -112,10 +112,13 @@ fn wait_record(log: &Path, what: &str, ok: impl Fn(&Record) -> bool) -> Record {
 /// passphrase at its prompt, and waits for sam's screen.
 fn follower(name: &str, url: &str, token_file: &str, key: Option<&Path>) -> Tmux {
     let key_arg = key.map_or(String::new(), |k| format!(" --key {}", k.display()));
-    let cmd = format!("CUTOVER_TOKEN=$(cat {token_file}) exec {BIN} follow {url} --as sam{key_arg}");
+    let cmd =
+        format!("CUTOVER_TOKEN=$(cat {token_file}) exec {BIN} follow {url} --as sam{key_arg}");
     let t = Tmux::start(name, &cmd, 120, 36).unwrap();
     if key.is_some() {
-        wait_until(&t, "the passphrase prompt", |p| p.contains("Passphrase for"));
+        wait_until(&t, "the passphrase prompt", |p| {
+            p.contains("Passphrase for")
+        });
         t.type_text(PASS);
         t.keys(&["Enter"]);
     }
@@ -191,7 +194,12 @@ fn a_follower_signs_its_sign_off_on_its_own_machine_and_the_log_verifies() {
     assert!(signoffs(&log).is_empty(), "a refused sign-off was recorded");
 
     // sam's own key: signed on the follower, written by the commander
-    let sam = follower("sign-follow-sam", &url, &token_file, Some(&dir.join("sam.key")));
+    let sam = follower(
+        "sign-follow-sam",
+        &url,
+        &token_file,
+        Some(&dir.join("sam.key")),
+    );
     let pane = sam.capture();
     assert!(!pane.contains(PASS), "the passphrase was echoed:\n{pane}");
     sign_off(&sam);
@@ -259,20 +267,26 @@ fn evidence_pack_in_chromium(dir: &support::TempDir, log: &Path, fingerprint: &s
         return;
     };
     let out = Command::new(chromium)
-        .args(["--headless", "--disable-gpu", "--no-sandbox", "--no-first-run"])
-        .arg(format!("--user-data-dir={}", dir.join("chromium-profile").display()))
+        .args([
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--no-first-run",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.join("chromium-profile").display()
+        ))
         .arg("--dump-dom")
         .arg(format!("file://{}", page.display()))
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     let dom = String::from_utf8_lossy(&out.stdout);
-    let manifestation = format!(
-        "signed by Sam Okafor (sam), PACS administrator, "
-    );
+    let manifestation = "signed by Sam Okafor (sam), PACS administrator, ";
     let line = dom
         .lines()
-        .find(|l| l.contains(&manifestation))
+        .find(|l| l.contains(manifestation))
         .unwrap_or_else(|| panic!("no manifestation of sam's signature in the DOM:\n{dom}"));
     for part in [
         "meaning approval",

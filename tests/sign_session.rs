@@ -124,7 +124,9 @@ fn a_followers_signature_is_checked_and_written_only_where_it_was_made() {
     // unsigned: refused, saying how to sign from a follower
     match s.act_as("dr-lee", signoff("unsigned")) {
         ActResult::Refused(r) => assert!(
-            r.contains("signoff must be signed with dr-lee's own key: add --key FILE to `cutover follow"),
+            r.contains(
+                "signoff must be signed with dr-lee's own key: add --key FILE to `cutover follow"
+            ),
             "{r}"
         ),
         other => panic!("an unsigned sign-off was taken: {other:?}"),
@@ -135,9 +137,14 @@ fn a_followers_signature_is_checked_and_written_only_where_it_was_made() {
         role: "PACS administrator".into(),
         statement: "x".into(),
     };
-    assert!(s.prepare_signed("dr-lee", wrong_role).unwrap_err().contains("no sign-off"));
+    assert!(s
+        .prepare_signed("dr-lee", wrong_role)
+        .unwrap_err()
+        .contains("no sign-off"));
     // sam has no key pinned: nothing to prepare
-    let e = s.prepare_signed("sam", Action::Note { text: "n".into() }).unwrap_err();
+    let e = s
+        .prepare_signed("sam", Action::Note { text: "n".into() })
+        .unwrap_err();
     assert!(e.contains("no signing key pinned"), "{e}");
 
     // signed with a key that is not dr-lee's pinned key: refused, nothing written
@@ -161,7 +168,10 @@ fn a_followers_signature_is_checked_and_written_only_where_it_was_made() {
     assert_eq!(p2.seq, p.seq, "nothing was written by the refusals");
     let good_then = SigMember::sign(&lee, Meaning::Approval, p2.canon.as_bytes());
     now.fetch_add(1_000, Ordering::SeqCst);
-    assert!(matches!(s.act(note("dana writes first")), ActResult::Acknowledged(_)));
+    assert!(matches!(
+        s.act(note("dana writes first")),
+        ActResult::Acknowledged(_)
+    ));
     match s.act_signed("dr-lee", signoff("images read"), good_then) {
         SignedAnswer::Retry(r) => assert!(r.contains("moved on"), "{r}"),
         other => panic!("a signature for an old place was written: {other:?}"),
@@ -203,7 +213,12 @@ fn a_keypress_keeps_the_key_unlocked_and_15_idle_minutes_lock_it() {
     let key = Unlocked::generate("dana").unwrap();
     let mut l = loaded();
     l.runbook.require_signature = vec!["note".into()];
-    let dana = l.runbook.owners.iter_mut().find(|o| o.id == "dana").unwrap();
+    let dana = l
+        .runbook
+        .owners
+        .iter_mut()
+        .find(|o| o.id == "dana")
+        .unwrap();
     dana.signing_key = Some(public_text(&key.public()));
     let now = Arc::new(AtomicI64::new(T0));
     let t = now.clone();
@@ -216,7 +231,10 @@ fn a_keypress_keeps_the_key_unlocked_and_15_idle_minutes_lock_it() {
     s.keypress();
     now.fetch_add(14 * minute, Ordering::SeqCst);
     // 28 minutes after the unlock, 14 after the last keypress: still unlocked
-    assert!(matches!(s.act(note("after a keypress")), ActResult::Acknowledged(_)));
+    assert!(matches!(
+        s.act(note("after a keypress")),
+        ActResult::Acknowledged(_)
+    ));
     now.fetch_add(15 * minute, Ordering::SeqCst);
     s.keypress();
     match s.act(note("idle")) {

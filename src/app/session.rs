@@ -165,8 +165,7 @@ impl Session {
             .iter()
             .any(|r| r == kind);
         let follower = (!at_keyboard).then_some(actor);
-        (required && !unlocked)
-            .then(|| crate::sign::holder::refusal(kind, has_key, follower))
+        (required && !unlocked).then(|| crate::sign::holder::refusal(kind, has_key, follower))
     }
 
     /// Sends the core's notices and the journal's checkpoints to webhooks.
@@ -392,8 +391,7 @@ impl Session {
                     };
                     let written = match (presigned, sign) {
                         (Some(p), _) => {
-                            self.journal
-                                .append_presigned(entry, now, &p.member, &p.key)
+                            self.journal.append_presigned(entry, now, &p.member, &p.key)
                         }
                         (None, Some((key, meaning))) => {
                             self.journal.append_signed(entry, now, key, meaning)

@@ -4,10 +4,10 @@
 
 use crate::cli::FollowArgs;
 use crate::commands::run::runtime;
+use cutover_cockpit::app::clock::wall_now;
 use cutover_cockpit::follow::{
     spawn_stream, stream, Backoff, FollowPort, FollowTarget, SharedLink,
 };
-use cutover_cockpit::app::clock::wall_now;
 use cutover_cockpit::sign::holder::KeyHolder;
 use cutover_cockpit::sign::keyfile::KeyFile;
 use cutover_cockpit::sign::{passphrase, Unlocked};

@@ -43,7 +43,7 @@ pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
     let signer = match &args.key {
         None => Keys::None,
         Some(path) => match unlock_for(&loaded, &args.as_owner, path) {
-            Ok(k) => Keys::Operator(k),
+            Ok(k) => Keys::Operator(Box::new(k)),
             Err(code) => return Ok(code),
         },
     };
@@ -100,7 +100,7 @@ fn unlock_for(loaded: &Loaded, owner: &str, path: &Path) -> Result<Unlocked, u8>
 pub enum Keys {
     None,
     /// `run --key`: the operator's, unlocked with their passphrase.
-    Operator(Unlocked),
+    Operator(Box<Unlocked>),
     /// `demo`: a throw-away key per roster owner (already pinned in the runbook).
     ThrowAway(Vec<Unlocked>),
 }
@@ -230,7 +230,7 @@ fn open_live(
     let mut session = session.with_jump_detector(move || mono.jump());
     match signer {
         Keys::None => {}
-        Keys::Operator(k) => session.set_signer(Some(KeyHolder::new(k, clock()))),
+        Keys::Operator(k) => session.set_signer(Some(KeyHolder::new(*k, clock()))),
         Keys::ThrowAway(keys) => session.set_demo_keys(keys),
     }
     if !loaded.config.webhooks.is_empty() {

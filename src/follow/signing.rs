@@ -84,8 +84,7 @@ pub fn check_prepared(
     meaning: &str,
 ) -> Result<Meaning, String> {
     let kind = decision_type(action).ok_or("this action is not a decision")?;
-    let v: Value =
-        serde_json::from_str(canon).map_err(|_| "the record is not JSON".to_string())?;
+    let v: Value = serde_json::from_str(canon).map_err(|_| "the record is not JSON".to_string())?;
     if v["actor"] != owner || v["kind"] != "decision" || v["body"]["type"] != kind {
         return Err(format!("the record is not {owner}'s {kind} decision"));
     }
@@ -131,15 +130,15 @@ pub async fn post_signed(
             Ok(p) => p,
             Err(toast) => return toast,
         };
-        let meaning = match check_prepared(&prepared.canon, &target.owner, action, &prepared.meaning)
-        {
-            Ok(m) => m,
-            Err(why) => {
-                return refused(format!(
+        let meaning =
+            match check_prepared(&prepared.canon, &target.owner, action, &prepared.meaning) {
+                Ok(m) => m,
+                Err(why) => {
+                    return refused(format!(
                     "not signed: the server asked to sign a record that is not this action ({why})"
                 ))
-            }
-        };
+                }
+            };
         let (member, fingerprint) = {
             let mut h = lock_holder(holder);
             let Some(key) = h.unlocked(crate::app::clock::wall_now()) else {
@@ -193,9 +192,8 @@ async fn prepare(
         .await
         .map_err(|e| refused(format!("action not sent: {}", without_url(&e))))?;
     if code == 200 {
-        return serde_json::from_slice::<PreparedIn>(&bytes).map_err(|_| {
-            refused("not signed: the server's record to sign is unreadable".into())
-        });
+        return serde_json::from_slice::<PreparedIn>(&bytes)
+            .map_err(|_| refused("not signed: the server's record to sign is unreadable".into()));
     }
     let a = serde_json::from_slice::<Answer>(&bytes).unwrap_or_default();
     Err(answer_toast(code, a))
@@ -280,7 +278,9 @@ mod tests {
         assert!(check_prepared(&other, "dr-lee", &so, "approval").is_err());
         assert!(check_prepared(&good, "dr-lee", &so, "review").is_err());
         assert!(check_prepared("not json", "dr-lee", &so, "approval").is_err());
-        let step = Action::StepDone { step: "copy".into() };
+        let step = Action::StepDone {
+            step: "copy".into(),
+        };
         assert!(check_prepared(&good, "dr-lee", &step, "approval").is_err());
     }
 }

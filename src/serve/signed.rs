@@ -93,10 +93,9 @@ pub(super) async fn act_signed(
     };
     let session = st.session.clone();
     let actor = owner.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        lock(&session).act_signed(&actor, req.action, member)
-    })
-    .await;
+    let done =
+        tokio::task::spawn_blocking(move || lock(&session).act_signed(&actor, req.action, member))
+            .await;
     if let Some(f) = &st.on_change {
         f();
     }

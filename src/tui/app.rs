@@ -169,11 +169,11 @@ impl Loop {
     }
 
     fn on_event<P: CockpitPort>(&mut self, ev: AppEvent, port: &mut P, ui: &mut UiState) {
+        if matches!(ev, AppEvent::Key(_)) {
+            port.keypress();
+        }
         match ev {
-            AppEvent::Key(key) => match {
-                port.keypress();
-                handle_key(ui, &self.view, key)
-            } {
+            AppEvent::Key(key) => match handle_key(ui, &self.view, key) {
                 None => {}
                 Some(Command::Redraw) => self.dirty = true,
                 Some(Command::Quit) => self.exit = Some(Exit::Confirmed),

@@ -125,7 +125,9 @@ impl Session {
             return Err(format!("{kind} writes no record here: nothing to sign"));
         };
         if first.kind != EntryKind::Decision || first.actor != actor {
-            return Err(format!("{kind} does not start with {actor}'s decision: nothing to sign"));
+            return Err(format!(
+                "{kind} does not start with {actor}'s decision: nothing to sign"
+            ));
         }
         let meaning = Meaning::of_decision(kind);
         let canon = self
@@ -161,12 +163,11 @@ impl Session {
         };
         let pinned = crate::sign::fingerprint(&key);
         if member.key != pinned {
-            let shown = match member.key.len() == 32
-                && member.key.bytes().all(|c| c.is_ascii_hexdigit())
-            {
-                true => member.key.clone(),
-                false => "(not a key fingerprint)".into(),
-            };
+            let shown =
+                match member.key.len() == 32 && member.key.bytes().all(|c| c.is_ascii_hexdigit()) {
+                    true => member.key.clone(),
+                    false => "(not a key fingerprint)".into(),
+                };
             return refused(format!(
                 "bad signature: signed with key {shown}, which is not {actor}'s signing key pinned \
                  in this log ({pinned}); follow with {actor}'s own key file (--key FILE)"
@@ -175,12 +176,10 @@ impl Session {
         let now = self.now();
         let ticket = match self.tickets.remove(actor) {
             Some(t) if t.action == action && now - t.now <= TICKET_TTL => t,
-            _ => {
-                return SignedAnswer::Retry(
-                    "nothing is prepared for this action (or it expired): prepare it and sign again"
-                        .into(),
-                )
-            }
+            _ => return SignedAnswer::Retry(
+                "nothing is prepared for this action (or it expired): prepare it and sign again"
+                    .into(),
+            ),
         };
         if member.alg != "ed25519" || member.meaning != ticket.meaning.as_str() {
             return refused(format!(
