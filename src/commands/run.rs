@@ -177,7 +177,7 @@ pub async fn live_with(
                 Some(cutover_cockpit::tui::view::Toast {
                     kind: cutover_cockpit::tui::view::ToastKind::Info,
                     message: match lock(&session).throw_away_keys() {
-                        true => "demo: press a to act as another owner (e.g. dr-lee for a sign-off); a again for the next. Sign-offs are signed with THROW-AWAY keys made for this demo only (no passphrase)".into(),
+                        true => "demo: sign-offs are signed with THROW-AWAY keys made for this demo (no passphrase); press a to act as another owner (e.g. dr-lee), a again for the next".into(),
                         false => "demo: press a to act as another owner (e.g. dr-lee for a sign-off); a again for the next, back to you after the last".into(),
                     },
                 })
