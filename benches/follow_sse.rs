@@ -7,11 +7,14 @@
 //! session does on a decision.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+#[path = "../tests/support/views.rs"]
+mod fixtures;
+
 use criterion::Criterion;
 use cutover_cockpit::core::time::{Dur, Ts};
 use cutover_cockpit::follow::sse::{Parsed, SseParser};
 use cutover_cockpit::notify::{Notice, Notifier, RetryPolicy};
-use cutover_cockpit::tui::{fixtures, CockpitView};
+use cutover_cockpit::tui::CockpitView;
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -3,7 +3,9 @@
 //!   latency of the same disk, interleaved in the same run;
 //! - group-commit throughput of observations;
 //! - `verify` speed on a 100,000-record log (and, with CUTOVER_BENCH_1M=1, one
-//!   timed pass over 1,000,000 records).
+//!   timed pass over 1,000,000 records, side by side with `openssl dgst
+//!   -sha256` and split into its parts; CUTOVER_BENCH_ONLY_VERIFY=1 runs only
+//!   that, CUTOVER_BENCH_KEEP=1 keeps the log).
 //!
 //! - the size of the log of an 8-hour window with 30 probes at 5 s, written
 //!   through the real core (`Cockpit::handle`) on the demo runbook, next to
@@ -17,6 +19,7 @@ use cutover_cockpit::core::cockpit::{Cockpit, Effect, Msg};
 use cutover_cockpit::core::entry::{Entry, EntryKind};
 use cutover_cockpit::core::sample::{ProbeReport, Sample};
 use cutover_cockpit::core::time::Ts;
+use cutover_cockpit::journal::canon::Chain;
 use cutover_cockpit::journal::{open_body, verify, Journal};
 use serde_json::json;
 use std::io::Write;
@@ -172,6 +175,91 @@ fn cpu_ns() -> u64 {
         .unwrap_or(0)
 }
 
+/// `cutover verify` (the release binary) and `openssl dgst -sha256` on the
+/// same file, in turn, five pairs: the floor is hashing every byte once.
+fn verify_against_openssl(log: &Path) {
+    let run = |cmd: &str, args: &[&std::ffi::OsStr]| {
+        let t = Instant::now();
+        let out = std::process::Command::new(cmd).args(args).output();
+        match out {
+            Ok(o) if o.status.success() => Some(t.elapsed()),
+            _ => None,
+        }
+    };
+    let bin = env!("CARGO_BIN_EXE_cutover");
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let a = run(bin, &["verify".as_ref(), log.as_os_str()]);
+        let b = run(
+            "openssl",
+            &["dgst".as_ref(), "-sha256".as_ref(), log.as_os_str()],
+        );
+        match (a, b) {
+            (Some(a), Some(b)) => {
+                ours.push(a);
+                theirs.push(b);
+            }
+            (None, _) => return println!("cutover verify failed on {}", log.display()),
+            (_, None) => return println!("openssl is not available: no side-by-side figure"),
+        }
+    }
+    let ratios: Vec<String> = ours
+        .iter()
+        .zip(&theirs)
+        .map(|(a, b)| format!("{:.2}", a.as_secs_f64() / b.as_secs_f64()))
+        .collect();
+    ours.sort();
+    theirs.sort();
+    println!(
+        "cutover verify {:.2?} (median of 5) vs openssl dgst -sha256 {:.2?}: ratio per pair {}",
+        ours[2],
+        theirs[2],
+        ratios.join(" ")
+    );
+}
+
+/// Where verify's time goes, each part alone on one thread: reading the
+/// file, SHA-256 of every line (the floor), and parsing every line's
+/// envelope with its body skipped (what bad_json needs).
+fn verify_breakdown(log: &Path) {
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)] // parsed to be timed, not read
+    struct Envelope<'a> {
+        seq: u64,
+        #[serde(borrow)]
+        ts: std::borrow::Cow<'a, str>,
+        kind: EntryKind,
+        #[serde(borrow)]
+        actor: std::borrow::Cow<'a, str>,
+        body: serde::de::IgnoredAny,
+        #[serde(borrow)]
+        prev: std::borrow::Cow<'a, str>,
+    }
+    let t = Instant::now();
+    let bytes = std::fs::read(log).expect("read");
+    let read = t.elapsed();
+    let lines: Vec<&[u8]> = bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let t = Instant::now();
+    let mut x = 0u8;
+    for l in &lines {
+        x ^= Chain::Sha256.digest("0", &[l])[0];
+    }
+    let sha = t.elapsed();
+    let t = Instant::now();
+    let mut n = 0u64;
+    for l in &lines {
+        n += serde_json::from_slice::<Envelope>(l).map_or(0, |e| e.seq & 1);
+    }
+    let json = t.elapsed();
+    println!(
+        "one thread, {} lines: read {read:.2?}, SHA-256 of every line {sha:.2?}, envelope parse {json:.2?} ({x}{n})",
+        lines.len()
+    );
+}
+
 fn build_log(path: &Path, records: u64) -> u64 {
     let mut j = Journal::create(path, open_entry(), T0, None).expect("create");
     for i in 1..records {
@@ -289,6 +377,35 @@ fn window_log_size(dir: &Path) -> (u64, u64, u64, u64) {
     (size(&batched), nb, size(&single), ns)
 }
 
+/// One timed pass of verify over 1,000,000 records, side by side with
+/// openssl; false when the log is kept for timing the binary by hand.
+fn verify_1m(dir: &Path) -> bool {
+    let huge = dir.join("verify-1m.jsonl");
+    let t = Instant::now();
+    let bytes = build_log(&huge, 1_000_000);
+    println!(
+        "built 1,000,000 records ({:.0} MB) in {:.2?}",
+        bytes as f64 / 1e6,
+        t.elapsed()
+    );
+    let (t, cpu) = (Instant::now(), cpu_ns());
+    let out = verify::verify_summary(&huge, None, None).expect("verify");
+    println!(
+        "verify_summary 1,000,000 records: {:.2?} wall, {:.2} s on CPU (count {}, damage {:?})",
+        t.elapsed(),
+        (cpu_ns() - cpu) as f64 / 1e9,
+        out.summary.count,
+        out.damage
+    );
+    verify_against_openssl(&huge);
+    verify_breakdown(&huge);
+    if std::env::var_os("CUTOVER_BENCH_KEEP").is_some() {
+        println!("kept {}", huge.display());
+        return false;
+    }
+    true
+}
+
 fn main() {
     let dir = bench_dir();
     let mut c = Criterion::default()
@@ -297,6 +414,12 @@ fn main() {
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
 
+    if std::env::var_os("CUTOVER_BENCH_ONLY_VERIFY").is_some() {
+        if verify_1m(&dir) {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        return;
+    }
     durable_latency(&dir, 300);
     if std::env::var_os("CUTOVER_BENCH_ONLY_LATENCY").is_some() {
         let _ = std::fs::remove_dir_all(&dir);
@@ -344,24 +467,8 @@ fn main() {
     );
     g.finish();
 
-    if std::env::var_os("CUTOVER_BENCH_1M").is_some() {
-        let huge = dir.join("verify-1m.jsonl");
-        let t = Instant::now();
-        let bytes = build_log(&huge, 1_000_000);
-        println!(
-            "built 1,000,000 records ({:.0} MB) in {:.2?}",
-            bytes as f64 / 1e6,
-            t.elapsed()
-        );
-        let (t, cpu) = (Instant::now(), cpu_ns());
-        let out = verify::verify_summary(&huge, None, None).expect("verify");
-        println!(
-            "verify_summary 1,000,000 records: {:.2?} wall, {:.2} s on CPU (count {}, damage {:?})",
-            t.elapsed(),
-            (cpu_ns() - cpu) as f64 / 1e9,
-            out.summary.count,
-            out.damage
-        );
+    if std::env::var_os("CUTOVER_BENCH_1M").is_some() && !verify_1m(&dir) {
+        return;
     }
     c.final_summary();
     let _ = std::fs::remove_dir_all(&dir);

@@ -4,9 +4,12 @@
 //! probes and the core; this measures the screen's share alone.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+#[path = "../tests/support/views.rs"]
+mod fixtures;
+
 use cutover_cockpit::core::cockpit::Action;
 use cutover_cockpit::tui::app::spawn_ticks;
-use cutover_cockpit::tui::{fixtures, run, ActResult, AppEvent, CockpitPort, CockpitView, UiState};
+use cutover_cockpit::tui::{run, ActResult, AppEvent, CockpitPort, CockpitView, UiState};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::time::{Duration, Instant};

@@ -4,8 +4,11 @@
 //! Prints p50/p99 over 2000 frames first, then criterion's estimates.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+#[path = "../tests/support/views.rs"]
+mod fixtures;
+
 use criterion::Criterion;
-use cutover_cockpit::tui::{fixtures, render, CockpitView, UiState};
+use cutover_cockpit::tui::{render, CockpitView, UiState};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::hint::black_box;

@@ -4,6 +4,9 @@
 //! banner clears when the server is back.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+#[path = "support/views.rs"]
+mod fixtures;
+
 mod follow_support;
 mod tui_support;
 
@@ -11,9 +14,9 @@ use cutover_cockpit::core::cockpit::Action;
 use cutover_cockpit::follow::{
     spawn_stream, stream, Backoff, FollowPort, FollowTarget, SharedLink,
 };
-use cutover_cockpit::tui::fixtures::team_view;
 use cutover_cockpit::tui::view::ToastKind;
 use cutover_cockpit::tui::{ActResult, AppEvent, CockpitPort, Theme, UiState};
+use fixtures::team_view;
 use follow_support::{Server, Shared, TOKEN};
 use ratatui::style::{Color, Modifier};
 use std::time::Duration;
@@ -452,4 +455,20 @@ async fn before_any_view_the_screen_says_disconnected_and_actions_are_not_sent()
         ActResult::Refused(m) if m.contains("not connected")
     ));
     f.task.abort();
+}
+
+/// Followers receive the view as JSON: every state must survive the trip.
+#[test]
+fn views_survive_a_json_round_trip() {
+    for view in [
+        fixtures::demo_view(),
+        fixtures::hold_view(),
+        fixtures::breached_view(),
+        fixtures::rollback_view(),
+        fixtures::team_view(),
+    ] {
+        let json = serde_json::to_string(&view).unwrap();
+        let back: cutover_cockpit::tui::CockpitView = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, view);
+    }
 }

@@ -3,12 +3,15 @@
 //! refusal, and replay's own key list under `?`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+#[path = "support/views.rs"]
+mod fixtures;
+
 mod tui_support;
 
 use cutover_cockpit::core::time::{Dur, Ts};
-use cutover_cockpit::tui::fixtures::{self, WINDOW_START};
 use cutover_cockpit::tui::view::{JumpPrompt, ReplayMarker, TimelineSpan, TimelineView};
 use cutover_cockpit::tui::{CockpitView, Overlay, Theme, UiState};
+use fixtures::WINDOW_START;
 use ratatui::style::Color;
 use tui_support::{draw, find, text};
 

@@ -6,6 +6,9 @@
 //! the real bytes) while its raw file holds no raw control character.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+#[path = "support/views.rs"]
+mod fixtures;
+
 mod tui_support;
 
 use cutover_cockpit::app::start;
@@ -15,7 +18,7 @@ use cutover_cockpit::core::sanitize::is_dangerous;
 use cutover_cockpit::journal::verify_file;
 use cutover_cockpit::probe::system_clock;
 use cutover_cockpit::report::{self, Evidence};
-use cutover_cockpit::tui::{demo_view, CockpitPort, CockpitView, Theme, UiState};
+use cutover_cockpit::tui::{CockpitPort, CockpitView, Theme, UiState};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::path::Path;
@@ -192,7 +195,7 @@ proptest! {
 
     #[test]
     fn a_hostile_follower_view_renders_inert(s in hostile()) {
-        let base = serde_json::to_value(demo_view()).unwrap();
+        let base = serde_json::to_value(fixtures::demo_view()).unwrap();
         let paths = free_text_paths(&base);
         prop_assert!(paths.len() > 20, "only {} free-text fields", paths.len());
         let shown = screen(&follower_view(&base, &paths, &s));

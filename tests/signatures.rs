@@ -3,6 +3,9 @@
 //! `amend` and `review`, and docs/verify_log.py agreeing on all of it.
 #![allow(clippy::unwrap_used)] // test helpers may unwrap too (team rule: tests may unwrap)
 
+#[path = "support/external.rs"]
+mod external;
+
 mod journal_support;
 
 use cutover_cockpit::core::entry::{Entry, EntryKind};
@@ -151,11 +154,7 @@ fn verdict(code: i32, out: &str) -> String {
 }
 
 fn python_verify(log: &Path) -> Option<(i32, String)> {
-    let ok = Command::new("python3").arg("--version").output();
-    if !ok.is_ok_and(|o| o.status.success()) {
-        println!("skipped: python3 is not installed, so docs/verify_log.py is not compared");
-        return None;
-    }
+    external::require("python3", &[], "apt-get install -y python3")?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verify_log.py");
     let out = Command::new("python3")
         .arg(script)

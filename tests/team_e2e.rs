@@ -1,4 +1,4 @@
-//! Issue 9's own test with real processes: the commander's `cutover run
+//! The team feature with real processes: the commander's `cutover run
 //! --serve` and two `cutover follow` members (sam, priya), each in its own
 //! tmux pane, driven by key presses and read off the screens. Tokens are
 //! minted with `cutover token` and only their hashes go into a temp config;
@@ -209,6 +209,11 @@ fn sam_marks_copy_done(team: &Team, commander: &Tmux, sam: &Tmux, priya: &Tmux) 
     // sam starts and finishes the selected step (their first) with the keys
     sam.keys(&["t"]);
     wait_until(commander, "copy running on the commander's screen", |p| {
+        has_step(p, "▶ running", "Copy the pilot batch")
+    });
+    // x is judged against sam's own view: wait until the start reached it,
+    // or "done" meets a step sam's screen still shows pending
+    wait_until(sam, "copy running on sam's screen", |p| {
         has_step(p, "▶ running", "Copy the pilot batch")
     });
     sam.keys(&["x"]);

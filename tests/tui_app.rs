@@ -2,11 +2,13 @@
 //! keys in, actions to the port, frames out (only when something changed).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+#[path = "support/views.rs"]
+mod fixtures;
+
 mod tui_support;
 
 use crossterm::event::KeyCode;
 use cutover_cockpit::core::cockpit::Action;
-use cutover_cockpit::tui::fixtures;
 use cutover_cockpit::tui::{run, ActResult, AppEvent, Exit, Theme, UiState};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -90,6 +92,36 @@ async fn idle_ticks_do_not_redraw() {
     let mut port = FakePort::new(fixtures::demo_view());
     let (_, frames, _) = drive(&mut port, vec![AppEvent::Tick; 50]).await;
     assert_eq!(frames, 1, "only the first frame");
+}
+
+/// A burst of probe reports (one `Changed` each) within one frame interval
+/// builds the view once and draws once, not once per report.
+#[tokio::test(start_paused = true)]
+async fn a_burst_of_reports_builds_one_view_and_draws_one_frame() {
+    let port = FakePort::new(fixtures::demo_view());
+    let fetches = port.fetches.clone();
+    let (tx, rx) = mpsc::channel(256);
+    let view = port.view.clone();
+    let mut p = port.clone();
+    let task = tokio::spawn(async move {
+        let mut t = terminal();
+        let mut ui = UiState::default();
+        let out = run(&mut t, rx, &mut p, &mut ui).await.expect("loop runs");
+        (out.frames, text(t.backend().buffer()))
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    let before = fetches.load(std::sync::atomic::Ordering::Relaxed);
+    *view.lock().expect("view") = fixtures::breached_view();
+    for _ in 0..100 {
+        tx.send(AppEvent::Changed).await.expect("send");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    drop(tx);
+    let (frames, screen) = task.await.expect("join");
+    let built = fetches.load(std::sync::atomic::Ordering::Relaxed) - before;
+    assert!(built <= 2, "100 reports built the view {built} times");
+    assert_eq!(frames, 2, "first frame + one for the burst");
+    assert!(screen.contains("RECOMMENDATION"), "{screen}");
 }
 
 #[tokio::test(start_paused = true)]

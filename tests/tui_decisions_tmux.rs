@@ -11,20 +11,6 @@ use support::tmux::Tmux;
 
 const WAIT: Duration = Duration::from_secs(20);
 
-fn find_log(dir: &std::path::Path) -> Option<std::path::PathBuf> {
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            if let Some(found) = find_log(&p) {
-                return Some(found);
-            }
-        } else if p.file_name().is_some_and(|n| n == "cutover.jsonl") {
-            return Some(p);
-        }
-    }
-    None
-}
-
 #[test]
 fn demo_in_tmux_names_the_authority_of_each_decision_after_a_handover() {
     if support::external::require("tmux", &[], "apt-get install -y tmux").is_none() {
@@ -69,7 +55,7 @@ fn demo_in_tmux_names_the_authority_of_each_decision_after_a_handover() {
     t.keys(&["y"]);
     let start = std::time::Instant::now();
     let text = loop {
-        let closed = find_log(&tmp.path)
+        let closed = support::find_log(&tmp.path)
             .and_then(|l| std::fs::read_to_string(l).ok())
             .filter(|text| text.contains("\"kind\":\"close\""));
         if let Some(text) = closed {

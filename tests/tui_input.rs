@@ -2,12 +2,14 @@
 //! the core (`Command::Act`), what stays on screen, what quits.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+#[path = "support/views.rs"]
+mod fixtures;
+
 mod tui_support;
 
 use crossterm::event::KeyCode;
 use cutover_cockpit::core::cockpit::{Action, Answer};
 use cutover_cockpit::core::time::Dur;
-use cutover_cockpit::tui::fixtures;
 use cutover_cockpit::tui::view::ToastKind;
 use cutover_cockpit::tui::{handle_key, CockpitView, Command, Overlay, Region, Theme, UiState};
 use tui_support::{code, ctrl, key};

@@ -5,7 +5,9 @@
 //! each region's want (rows its content needs, title rule included).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
-use cutover_cockpit::tui::fixtures;
+#[path = "support/views.rs"]
+mod fixtures;
+
 use cutover_cockpit::tui::ui::{body_layout, tail_min};
 use cutover_cockpit::tui::view::{CockpitView, IssueView, RecommendationView};
 use cutover_cockpit::tui::UiState;

@@ -2,10 +2,12 @@
 //! and inside a form no printable key ever leaves the form except Enter/Esc.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+#[path = "support/views.rs"]
+mod fixtures;
+
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use cutover_cockpit::tui::fixtures;
 use cutover_cockpit::tui::{handle_key, Command, Overlay, UiState};
 use proptest::prelude::*;
 use tui_support::draw;

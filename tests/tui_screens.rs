@@ -4,9 +4,11 @@
 //! need no time filters.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+#[path = "support/views.rs"]
+mod fixtures;
+
 mod tui_support;
 
-use cutover_cockpit::tui::fixtures;
 use cutover_cockpit::tui::{handle_key, CockpitView, Overlay, Theme, UiState};
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;

@@ -2,17 +2,21 @@
 //! screen, takes keys, and leaves the terminal usable (cooked mode, main
 //! screen) on quit and on panic. The program under test is this test
 //! binary itself running the ignored `cockpit_fixture_program` (the screen
-//! on the demo fixture with a recording port); skipped if tmux is missing.
+//! on the demo fixture with a recording port); needs tmux (the one
+//! missing-tool policy: fails under CI=true, else skipped with the reason).
 //! Try the screen by hand with
 //! `cargo test --test tui_terminal -- --ignored --nocapture cockpit_fixture_program`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
+#[path = "support/views.rs"]
+mod fixtures;
 
 mod tui_support;
 
 use cutover_cockpit::core::cockpit::Action;
 use cutover_cockpit::tui::terminal::{spawn_key_reader, TerminalGuard};
 use cutover_cockpit::tui::view::HoldBanner;
-use cutover_cockpit::tui::{fixtures, run, ActResult, CockpitPort, CockpitView, Theme, UiState};
+use cutover_cockpit::tui::{run, ActResult, CockpitPort, CockpitView, Theme, UiState};
 use std::time::Duration;
 use tui_support::tmux::Tmux;
 
@@ -37,11 +41,8 @@ fn start(name: &str, env: &str) -> Option<Tmux> {
          stty -a | grep -q -- '-icanon' && echo TTY=raw || echo TTY=cooked; sleep 30",
         program()
     );
-    let t = Tmux::start(name, &cmd, 160, 40);
-    if t.is_none() {
-        eprintln!("tmux not available: skipping");
-    }
-    t
+    tui_support::external::require("tmux", &[], "apt-get install -y tmux")?;
+    Some(Tmux::start(name, &cmd, 160, 40).expect("tmux session"))
 }
 
 #[test]

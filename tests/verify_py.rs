@@ -2,6 +2,9 @@
 //! on good and damaged logs. Skipped, saying so, only if python3 is missing.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+#[path = "support/external.rs"]
+mod external;
+
 mod journal_support;
 
 use cutover_cockpit::core::time::Ts;
@@ -14,10 +17,7 @@ use std::process::Command;
 const KEY: &str = "py-agreement-key";
 
 fn python_available() -> bool {
-    Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    external::require("python3", &[], "apt-get install -y python3").is_some()
 }
 
 fn python_verify(log: &Path, extra: &[&str], key: Option<&str>) -> (i32, String) {
@@ -71,7 +71,6 @@ fn case(name: &str, key: Option<&str>, edit: impl FnOnce(&Path, &mut Vec<String>
 #[test]
 fn python_and_cutover_agree_on_good_and_damaged_logs() {
     if !python_available() {
-        println!("SKIPPED: python3 is not installed, so docs/verify_log.py cannot be checked");
         return;
     }
     case("py-good", None, |_, _| {}, "intact");
@@ -146,7 +145,6 @@ type Malformation = (&'static str, fn(&str) -> String, &'static str);
 #[test]
 fn python_and_cutover_agree_on_malformed_members() {
     if !python_available() {
-        println!("SKIPPED: python3 is not installed, so docs/verify_log.py cannot be checked");
         return;
     }
     let cases: [Malformation; 9] = [
@@ -240,7 +238,6 @@ fn rehash(line: &str, _before: &str) -> String {
 #[test]
 fn python_and_cutover_agree_on_torn_logs_and_checkpoints() {
     if !python_available() {
-        println!("SKIPPED: python3 is not installed, so docs/verify_log.py cannot be checked");
         return;
     }
     let d = TempDir::new("py-torn");

@@ -5,6 +5,7 @@
 use super::canon::{self, Chain, ZERO_HASH};
 use super::checkpoint::Checkpoint;
 use super::damage::{Damage, DamageKind, Summary};
+use super::envelope;
 use super::error::JournalError;
 use super::record::Record;
 use super::sig_walk::{self, LineSig, SigContext};
@@ -14,21 +15,27 @@ use crate::core::records::OpenBody;
 use crate::core::time::Ts;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::path::Path;
 
-/// The fields verification needs, body skipped (fast path).
+/// The fields verification needs, body skipped (fast path). The strings
+/// borrow from the line (log strings rarely hold escapes): no allocation
+/// per line for them.
 #[derive(Deserialize)]
-pub(super) struct Light {
+pub(super) struct Light<'a> {
     seq: u64,
-    ts: String,
+    #[serde(borrow)]
+    ts: Cow<'a, str>,
     kind: EntryKind,
-    actor: String,
+    #[serde(borrow)]
+    actor: Cow<'a, str>,
     // a string or null (or absent), as in a full `Record`
     #[serde(default, rename = "phase")]
     _phase: Option<String>,
     #[serde(rename = "body")]
     _body: IgnoredAny,
-    prev: String,
+    #[serde(borrow)]
+    prev: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
@@ -77,17 +84,17 @@ struct Undo {
 }
 
 /// One line as read: without its `\n`, whether it had one, where it starts.
-pub(super) struct Line {
-    pub(super) bytes: Vec<u8>,
+pub(super) struct Line<'b> {
+    pub(super) bytes: &'b [u8],
     pub(super) complete: bool,
     pub(super) offset: u64,
 }
 
 /// What one line says on its own: parsed, and its hash right.
-pub(super) struct Facts {
-    light: Light,
+pub(super) struct Facts<'a> {
+    light: Light<'a>,
     record: Option<Record>,
-    hash: String,
+    hash: &'a str,
     sig: Option<LineSig>,
 }
 
@@ -176,8 +183,12 @@ impl<'p> Walker<'p> {
     }
 
     /// Every line's own facts, in order; the second half on another thread.
-    pub(super) fn facts_of(&self, batch: &[Line], lines_before: u64) -> Vec<Result<Facts, Stop>> {
-        let local = |(i, l): (usize, &Line)| self.local(l, lines_before + 1 + i as u64);
+    pub(super) fn facts_of<'b>(
+        &self,
+        batch: &[Line<'b>],
+        lines_before: u64,
+    ) -> Vec<Result<Facts<'b>, Stop>> {
+        let local = |(i, l): (usize, &Line<'b>)| self.local(l, lines_before + 1 + i as u64);
         let mid = batch.len() / 2;
         if mid < 128 {
             return batch.iter().enumerate().map(local).collect();
@@ -198,27 +209,39 @@ impl<'p> Walker<'p> {
     }
 
     /// The checks that need only the line itself (and the key).
-    fn local(&self, line: &Line, line_no: u64) -> Result<Facts, Stop> {
+    fn local<'b>(&self, line: &Line<'b>, line_no: u64) -> Result<Facts<'b>, Stop> {
         if !line.complete {
             let msg = torn_message(line.bytes.len(), line.offset);
             return Err(Stop::Damage(DamageKind::Torn, msg));
         }
-        let line = line.bytes.as_slice();
+        let line = line.bytes;
         let bad = |m: String| Stop::Damage(DamageKind::BadJson, m);
         let (light, record) = if self.keep || line_no == 1 {
             let r: Record =
                 serde_json::from_slice(line).map_err(|e| bad(format!("not a log record: {e}")))?;
             let l = Light {
                 seq: r.seq,
-                ts: r.ts.clone(),
+                ts: Cow::Owned(r.ts.clone()),
                 kind: r.kind,
-                actor: r.actor.clone(),
+                actor: Cow::Owned(r.actor.clone()),
                 _phase: None,
                 _body: IgnoredAny,
-                prev: r.prev.clone(),
+                prev: Cow::Owned(r.prev.clone()),
             };
             (l, Some(r))
+        } else if let Some(e) = envelope::read(line) {
+            let l = Light {
+                seq: e.seq,
+                ts: Cow::Borrowed(e.ts),
+                kind: e.kind,
+                actor: Cow::Borrowed(e.actor),
+                _phase: None,
+                _body: IgnoredAny,
+                prev: Cow::Borrowed(e.prev),
+            };
+            (l, None)
         } else {
+            // anything unusual: serde_json gives the verdict and the words
             let l: Light =
                 serde_json::from_slice(line).map_err(|e| bad(format!("not a log record: {e}")))?;
             (l, None)
@@ -240,7 +263,6 @@ impl<'p> Walker<'p> {
         }
         self.check_hash(&light, head, hash, line_no)?;
         let sig = sig_walk::check_line(&self.sig, line, head, light.kind, &light.actor);
-        let hash = hash.to_string();
         Ok(Facts {
             light,
             record,
@@ -250,8 +272,8 @@ impl<'p> Walker<'p> {
     }
 
     /// The checks between lines: seq order, the `prev` link, the checkpoint.
-    pub(super) fn link(&mut self, f: Facts) -> Result<(), Stop> {
-        let (light, hash) = (&f.light, f.hash.as_str());
+    pub(super) fn link(&mut self, f: Facts<'_>) -> Result<(), Stop> {
+        let (light, hash) = (&f.light, f.hash);
         let line_no = self.expected_seq + 1;
         if light.seq != self.expected_seq {
             return Err(Stop::SeqMismatch { seq: light.seq });
@@ -271,7 +293,7 @@ impl<'p> Walker<'p> {
             let seq = f.light.seq;
             self.summary.signatures.note(line_no, seq, sig, keep);
         }
-        self.accept(f.light, f.record, &f.hash);
+        self.accept(f.light, f.record, f.hash);
         Ok(())
     }
 
@@ -293,7 +315,13 @@ impl<'p> Walker<'p> {
         Ok(())
     }
 
-    fn check_hash(&self, light: &Light, head: &[u8], hash: &str, line_no: u64) -> Result<(), Stop> {
+    fn check_hash(
+        &self,
+        light: &Light<'_>,
+        head: &[u8],
+        hash: &str,
+        line_no: u64,
+    ) -> Result<(), Stop> {
         if canon::hash_matches(&self.chain, &light.prev, head, hash) {
             return Ok(());
         }
@@ -312,7 +340,7 @@ impl<'p> Walker<'p> {
             light.seq)))
     }
 
-    fn accept(&mut self, light: Light, record: Option<Record>, hash: &str) {
+    fn accept(&mut self, light: Light<'_>, record: Option<Record>, hash: &str) {
         let s = &mut self.summary;
         let mut undo = Undo {
             first: s.first_ts.is_none(),
@@ -323,11 +351,12 @@ impl<'p> Walker<'p> {
         };
         s.count += 1;
         if undo.first {
-            s.first_ts = Some(light.ts.clone());
+            s.first_ts = Some(light.ts.to_string());
         }
         if light.kind == EntryKind::Decision {
-            undo.decision_by = Some(light.actor.clone());
-            *s.decisions_by_actor.entry(light.actor).or_insert(0) += 1;
+            let actor = light.actor.into_owned();
+            undo.decision_by = Some(actor.clone());
+            *s.decisions_by_actor.entry(actor).or_insert(0) += 1;
         }
         if light.kind == EntryKind::Open && s.runbook_digest.is_none() {
             s.runbook_digest = record
@@ -342,7 +371,7 @@ impl<'p> Walker<'p> {
                 s.checkpoint_matched = Some(cp.clone());
             }
         }
-        undo.last_ts = s.last_ts.replace(light.ts);
+        undo.last_ts = s.last_ts.replace(light.ts.into_owned());
         undo.head_hash = s.head_hash.replace(hash.to_string());
         self.before_last = Some(undo);
         self.prev = hash.to_string();

@@ -1,7 +1,7 @@
 //! Anchored checkpoints: `(seq, head hash, time)` published outside
 //! the log so a cut-off or rewritten tail can be detected later.
 
-use super::lock::sidecar;
+use super::sidecar::sidecar;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;

@@ -1,6 +1,6 @@
 //! What can go wrong with the cutover log, in words an operator can act on.
 
-use super::verify::Damage;
+use super::damage::Damage;
 use std::io;
 use std::path::PathBuf;
 

@@ -2,17 +2,11 @@
 //! the holder (pid and host) so a refused second writer can say who it is.
 
 use super::error::JournalError;
+pub use super::sidecar::sidecar;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
-
-/// `LOG` + `suffix` (e.g. `cutover.jsonl.lock`), next to the log.
-pub fn sidecar(log: &Path, suffix: &str) -> PathBuf {
-    let mut s = log.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
+use std::path::Path;
 
 /// This machine's host name, for the lock and the `open` record.
 pub fn hostname() -> String {

@@ -13,11 +13,13 @@ pub mod canon;
 mod chain_walk;
 pub mod checkpoint;
 pub mod damage;
+mod envelope;
 pub mod error;
 pub mod lock;
 pub mod open;
 pub mod publisher;
 pub mod record;
+pub mod sidecar;
 pub mod sig_walk;
 pub mod signed;
 pub mod storage;
@@ -28,16 +30,18 @@ pub mod writer;
 
 pub use checkpoint::Checkpoint;
 pub use error::JournalError;
+pub use open::ResumeInfo;
 pub use open::{
     is_rehearsal, open_body, open_record, open_record_body, resume_body, resume_record_body,
     runbook_digest, sha256_hex, OpenSource,
 };
 pub use record::Record;
 pub use task::{spawn_writer, JournalHandle};
+pub use torn::TornInfo;
 pub use verify::{
     read_records, verify_bytes, verify_file, Damage, DamageKind, Summary, VerifyOutcome,
 };
-pub use writer::{Journal, ResumeInfo, TornInfo};
+pub use writer::Journal;
 
 /// The environment variable holding the HMAC key for the chain.
 pub const KEY_ENV: &str = "CUTOVER_LOG_KEY";

@@ -2,11 +2,20 @@
 //! nothing but the log; secrets never reach it.
 
 use super::record::Record;
-use super::writer::ResumeInfo;
+use super::torn::TornInfo;
 use crate::core::entry::EntryKind;
 use crate::core::records::{self, CutAction, OpenBody, ResumeBody, TornBody};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+/// What `open_existing` found and did before handing the log back.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResumeInfo {
+    /// A torn last line that was moved aside, if any.
+    pub torn: Option<TornInfo>,
+    /// An action the log ends inside (see [`cut_action`]).
+    pub cut_action: Option<CutAction>,
+}
 
 /// Placeholder that replaces a secret value in the logged config.
 pub const REDACTED: &str = "<redacted>";

@@ -28,7 +28,7 @@ impl FileStorage {
     /// bytes go to `LOG.new` (mode 0600), are fsynced, then hard-linked to
     /// `LOG` (which refuses an existing log) and the directory is fsynced.
     pub fn create(path: &Path, first: &[u8]) -> io::Result<FileStorage> {
-        let tmp = super::lock::sidecar(path, ".new");
+        let tmp = super::sidecar::sidecar(path, ".new");
         // we hold the writer lock, so a leftover LOG.new is from a crashed create
         let _ = std::fs::remove_file(&tmp);
         let mut f = OpenOptions::new()

@@ -2,10 +2,20 @@
 //! on resume its bytes are moved aside to `LOG.torn` and the log is cut back.
 
 use super::error::JournalError;
-use super::lock::sidecar;
+use super::sidecar::sidecar;
 use super::storage::sync_parent_dir;
-use super::writer::TornInfo;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// A torn last line: where it started and where its bytes went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TornInfo {
+    /// Byte offset of the torn line in the log (the log now ends there).
+    pub offset: u64,
+    /// How many bytes were moved aside.
+    pub len: u64,
+    /// The file now holding those bytes (`LOG.torn`, or `LOG.torn.N`).
+    pub moved_to: PathBuf,
+}
 
 /// Moves the bytes from `offset` to `LOG.torn` (or `.torn.N`), durably, then
 /// cuts the log back to `offset`.

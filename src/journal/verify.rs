@@ -8,7 +8,7 @@ use super::error::JournalError;
 use super::record::Record;
 use super::signed::Roster;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 /// Verifies the log at `path` and keeps its records. `Err` only when it
@@ -78,9 +78,10 @@ pub fn verify_bytes(
     walk_reader(bytes, path, key, checkpoint, true, None)
 }
 
-/// Lines verified per batch. Each line's own checks (parse, hash) are split
-/// over two threads; the links between lines are then checked in order.
-const BATCH: usize = 4096;
+/// Bytes read per batch (whole lines; a longer line makes a longer batch).
+/// Each line's own checks (parse, hash) are split over two threads; the
+/// links between lines are then checked in order.
+const CHUNK: usize = 4 << 20;
 
 fn walk_reader(
     mut reader: impl BufRead,
@@ -93,13 +94,15 @@ fn walk_reader(
     let mut w = Walker::new(path, key, checkpoint, keep).with_roster(roster);
     let (mut offset, mut line_no, mut prev_offset) = (0u64, 0u64, 0u64);
     let mut damage = None;
+    let mut chunk = Chunk::default();
     'batches: loop {
-        let batch = read_batch(&mut reader, path, &mut offset)?;
+        chunk.fill(&mut reader, path)?;
+        let batch = chunk.lines(&mut offset);
         if batch.is_empty() {
             break;
         }
         if line_no == 0 {
-            w.prime(&batch[0].bytes);
+            w.prime(batch[0].bytes);
         }
         let facts = w.facts_of(&batch, line_no);
         for (i, (line, fact)) in batch.iter().zip(facts).enumerate() {
@@ -124,8 +127,9 @@ fn walk_reader(
                     damage = mk(line_no - 1, prev_offset, kind, msg)
                 }
                 Err(Stop::SeqMismatch { seq }) => {
-                    let rest = batch[i + 1..].iter().map(|l| l.bytes.clone());
-                    let rest = rest.chain((&mut reader).split(b'\n').map_while(Result::ok));
+                    let rest = batch[i + 1..].iter().map(|l| l.bytes.to_vec());
+                    let unread = std::io::BufReader::new(chunk.carry.as_slice().chain(&mut reader));
+                    let rest = rest.chain(unread.split(b'\n').map_while(Result::ok));
                     let (kind, msg) = seq_mismatch(rest, w.expected_seq, seq, line_no);
                     damage = mk(line_no, line.offset, kind, msg);
                 }
@@ -144,33 +148,65 @@ fn walk_reader(
     })
 }
 
-/// Reads up to [`BATCH`] lines, advancing `offset` past them.
-fn read_batch(
-    reader: &mut impl BufRead,
-    path: &Path,
-    offset: &mut u64,
-) -> Result<Vec<Line>, JournalError> {
-    let mut out = Vec::with_capacity(BATCH);
-    while out.len() < BATCH {
-        let mut bytes = Vec::new();
-        let n = reader
-            .read_until(b'\n', &mut bytes)
-            .map_err(|e| JournalError::io(path, "read the log", e))?;
-        if n == 0 {
-            break;
+/// Whole lines read in one go, so that a line is a slice of one buffer
+/// rather than an allocation of its own (verify's hot path).
+#[derive(Default)]
+struct Chunk {
+    buf: Vec<u8>,
+    /// The start of a line whose end is not read yet.
+    carry: Vec<u8>,
+    eof: bool,
+}
+
+impl Chunk {
+    /// Reads at least [`CHUNK`] bytes (or to the end of the log) and at
+    /// least one whole line, after the carried-over start of a line.
+    fn fill(&mut self, reader: &mut impl BufRead, path: &Path) -> Result<(), JournalError> {
+        self.buf.clear();
+        self.buf.append(&mut self.carry);
+        let mut newline_seen = memchr::memchr(b'\n', &self.buf).is_some();
+        while !self.eof && (self.buf.len() < CHUNK || !newline_seen) {
+            let avail = reader
+                .fill_buf()
+                .map_err(|e| JournalError::io(path, "read the log", e))?;
+            if avail.is_empty() {
+                self.eof = true;
+                break;
+            }
+            newline_seen = newline_seen || memchr::memchr(b'\n', avail).is_some();
+            let n = avail.len();
+            self.buf.extend_from_slice(avail);
+            reader.consume(n);
         }
-        let complete = bytes.last() == Some(&b'\n');
-        if complete {
-            bytes.pop();
+        if !self.eof {
+            // keep the unfinished last line for the next chunk
+            let end = memchr::memrchr(b'\n', &self.buf).map_or(0, |i| i + 1);
+            self.carry.extend_from_slice(&self.buf[end..]);
+            self.buf.truncate(end);
         }
-        out.push(Line {
-            bytes,
-            complete,
-            offset: *offset,
-        });
-        *offset += n as u64;
+        Ok(())
     }
-    Ok(out)
+
+    /// The chunk's lines, advancing `offset` past them; at the end of the
+    /// log a last line without `\n` is returned as incomplete.
+    fn lines(&self, offset: &mut u64) -> Vec<Line<'_>> {
+        let mut out = Vec::with_capacity(self.buf.len() / 256 + 1);
+        let mut rest = self.buf.as_slice();
+        while !rest.is_empty() {
+            let (bytes, complete, n) = match memchr::memchr(b'\n', rest) {
+                Some(i) => (&rest[..i], true, i + 1),
+                None => (rest, false, rest.len()),
+            };
+            out.push(Line {
+                bytes,
+                complete,
+                offset: *offset,
+            });
+            *offset += n as u64;
+            rest = &rest[n..];
+        }
+        out
+    }
 }
 
 fn empty_log() -> Damage {

@@ -5,6 +5,7 @@ use super::canon::{Chain, ZERO_HASH};
 use super::checkpoint::Checkpoint;
 use super::error::JournalError;
 use super::lock::LogLock;
+use super::open::ResumeInfo;
 use super::publisher::CheckpointPublisher;
 use super::record::Record;
 use super::storage::{FileStorage, Storage};
@@ -16,26 +17,6 @@ use std::path::{Path, PathBuf};
 
 /// A checkpoint is written at least this often, besides every decision.
 pub const CHECKPOINT_EVERY: Dur = Dur(15 * 60_000);
-
-/// What `open_existing` found and did before handing the log back.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ResumeInfo {
-    /// A torn last line that was moved aside, if any.
-    pub torn: Option<TornInfo>,
-    /// An action the log ends inside (see [`super::open::cut_action`]).
-    pub cut_action: Option<crate::core::records::CutAction>,
-}
-
-/// A torn last line: where it started and where its bytes went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TornInfo {
-    /// Byte offset of the torn line in the log (the log now ends there).
-    pub offset: u64,
-    /// How many bytes were moved aside.
-    pub len: u64,
-    /// The file now holding those bytes (`LOG.torn`, or `LOG.torn.N`).
-    pub moved_to: PathBuf,
-}
 
 /// The durable state: what is on disk and fsynced.
 #[derive(Debug, Clone)]

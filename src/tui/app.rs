@@ -107,12 +107,15 @@ pub async fn run<B: Backend, P: CockpitPort>(
     let mut lp = Loop {
         view: port.view(),
         dirty: true,
+        stale: false,
         exit: None,
         frames: 0,
     };
     let mut last_draw: Option<Instant> = None;
     loop {
-        if lp.dirty {
+        if lp.dirty || lp.stale {
+            // everything that arrives within one frame interval is fetched
+            // and drawn once: a burst of probe reports builds one view
             if let Some(wait) = last_draw.and_then(|t| min_gap.checked_sub(t.elapsed())) {
                 tokio::time::sleep(wait).await;
                 lp.drain(&mut events, port, ui);
@@ -120,6 +123,9 @@ pub async fn run<B: Backend, P: CockpitPort>(
             if lp.exit.is_some() {
                 break;
             }
+            lp.catch_up(port, ui);
+        }
+        if lp.dirty {
             terminal
                 .draw(|f| render(f, &lp.view, ui))
                 .map_err(|e| TuiError::Draw(e.to_string()))?;
@@ -147,6 +153,9 @@ struct Loop {
     /// The view last fetched; keys are interpreted against what is on screen.
     view: CockpitView,
     dirty: bool,
+    /// The core moved since `view` was fetched (fetched before the next
+    /// frame or key, not once per report).
+    stale: bool,
     exit: Option<Exit>,
     frames: u64,
 }
@@ -171,6 +180,8 @@ impl Loop {
     fn on_event<P: CockpitPort>(&mut self, ev: AppEvent, port: &mut P, ui: &mut UiState) {
         if matches!(ev, AppEvent::Key(_)) {
             port.keypress();
+            // a key is judged against what the core says now
+            self.catch_up(port, ui);
         }
         match ev {
             AppEvent::Key(key) => match handle_key(ui, &self.view, key) {
@@ -209,14 +220,22 @@ impl Loop {
                     self.dirty = true;
                 }
             },
-            AppEvent::Changed | AppEvent::Tick => self.refresh(port, ui),
+            AppEvent::Changed | AppEvent::Tick => self.stale = true,
             AppEvent::Resize => self.dirty = true,
             AppEvent::Quit => self.exit = Some(Exit::Closed),
         }
     }
 
+    /// Fetches the view if the core moved since the last fetch.
+    fn catch_up<P: CockpitPort>(&mut self, port: &P, ui: &mut UiState) {
+        if std::mem::take(&mut self.stale) {
+            self.refresh(port, ui);
+        }
+    }
+
     /// Fetches the view; marks a redraw only if it differs from the last one.
     fn refresh<P: CockpitPort>(&mut self, port: &P, ui: &mut UiState) {
+        self.stale = false;
         let view = port.view();
         if view != self.view {
             if phase_moved(&self.view, &view) {

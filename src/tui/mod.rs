@@ -6,10 +6,8 @@
 //! - [`form`]: the small forms that collect an action's fields.
 //! - [`app::run`]: the event loop over one `AppEvent` channel and a `CockpitPort`.
 //! - [`terminal`]: raw mode / alternate screen guard, panic hook, key reader.
-//! - [`fixtures`]: the demo cutover as views in named states (tests, benches).
 
 pub mod app;
-pub mod fixtures;
 pub mod form;
 pub mod input;
 pub mod label;
@@ -22,7 +20,6 @@ pub mod ui;
 pub mod view;
 
 pub use app::{run, ActResult, AppEvent, CockpitPort, Exit, Outcome, TuiError};
-pub use fixtures::demo_view;
 pub use input::{handle_key, Command};
 pub use state::{Overlay, Region, UiState};
 pub use theme::Theme;

@@ -507,18 +507,3 @@ impl CockpitView {
         self.phases.iter().find(|p| p.state == PhaseState::Current)
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use crate::tui::fixtures::{breached_view, demo_view, hold_view};
-
-    /// Followers receive the view as JSON: every state must survive the trip.
-    #[test]
-    fn views_survive_a_json_round_trip() {
-        for view in [demo_view(), hold_view(), breached_view()] {
-            let json = serde_json::to_string(&view).unwrap();
-            let back: super::CockpitView = serde_json::from_str(&json).unwrap();
-            assert_eq!(back, view);
-        }
-    }
-}

@@ -43,3 +43,41 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.path);
     }
 }
+
+/// The first `cutover.jsonl` below `dir` (where `cutover demo` puts its log
+/// under TMPDIR), searched depth first.
+pub fn find_log(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            if let Some(found) = find_log(&p) {
+                return Some(found);
+            }
+        } else if p.file_name().is_some_and(|n| n == "cutover.jsonl") {
+            return Some(p);
+        }
+    }
+    None
+}
+
+/// Polls `ok` every 100 ms until it returns `Some`, or panics after
+/// `timeout` with `what` and the last `context()`.
+pub fn poll<T>(
+    what: &str,
+    timeout: std::time::Duration,
+    mut ok: impl FnMut() -> Option<T>,
+    context: impl Fn() -> String,
+) -> T {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(v) = ok() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}:\n{}",
+            context()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+#[path = "../support/external.rs"]
+pub mod external;
 #[path = "../support/tmux.rs"]
 pub mod tmux;
 
@@ -76,6 +78,8 @@ pub struct FakePort {
     pub view: Arc<Mutex<CockpitView>>,
     pub actions: Arc<Mutex<Vec<Action>>>,
     pub answer: ActResult,
+    /// How many times the loop fetched the view.
+    pub fetches: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl FakePort {
@@ -84,12 +88,15 @@ impl FakePort {
             view: Arc::new(Mutex::new(view)),
             actions: Arc::default(),
             answer: ActResult::Acknowledged("recorded".into()),
+            fetches: Arc::default(),
         }
     }
 }
 
 impl CockpitPort for FakePort {
     fn view(&self) -> CockpitView {
+        self.fetches
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.view.lock().expect("fake port lock").clone()
     }
 

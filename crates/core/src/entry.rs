@@ -98,7 +98,15 @@ impl Entry {
             kind,
             actor: actor.to_string(),
             phase: phase.map(str::to_string),
-            body: crate::records::to_value(body),
+            body: to_value(body),
         }
     }
+}
+
+/// A body as the JSON value an entry carries (members sorted by name, as
+/// the log writes them).
+pub fn to_value<T: Serialize>(body: &T) -> serde_json::Value {
+    // record bodies only hold strings, numbers, options and maps with
+    // string keys, which always serialise; an empty object is the safe fallback
+    serde_json::to_value(body).unwrap_or_else(|_| serde_json::Value::Object(Default::default()))
 }

@@ -23,7 +23,7 @@ pub use transition::{RecommendationBody, Snapshot, SnapshotRow, SnapshotSignoff,
 use crate::entry::EntryKind;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Reads a record body as `T`; `None` when it does not have that shape
 /// (a member of the wrong type, or not an object).
@@ -31,13 +31,7 @@ pub fn read<T: DeserializeOwned>(body: &Value) -> Option<T> {
     T::deserialize(body).ok()
 }
 
-/// A body as the JSON value an entry carries (members sorted by name, as
-/// the log writes them).
-pub fn to_value<T: Serialize>(body: &T) -> Value {
-    // these types only hold strings, numbers, options and maps with string
-    // keys, which always serialise; an empty object is the safe fallback
-    serde_json::to_value(body).unwrap_or_else(|_| Value::Object(Map::new()))
-}
+pub use crate::entry::to_value;
 
 /// The name a unit enum variant is written as (`Answer::Hold` -> `hold`).
 pub fn name_of<T: Serialize>(v: &T) -> String {

@@ -1,10 +1,15 @@
 //! Test support: a `CockpitView` of the demo PACS cutover in named states,
-//! for snapshots, benches and trying the screen before the core is wired.
-//! Fixed times (window opened 2026-11-28T22:00:00Z); no patient data.
+//! for the screen's own tests and benches (render, layout, input, idle
+//! redraws), where a view in an exact state matters more than how the core
+//! got there; the snapshots of views built by the real core are in
+//! tests/tui_core_screens.rs. Fixed times (window opened
+//! 2026-11-28T22:00:00Z); no patient data. Included by path
+//! (`#[path = "support/views.rs"] mod fixtures;`): it is not in the library.
+#![allow(dead_code)] // each test crate uses a different part of it
 
-use crate::core::entry::EntryKind;
-use crate::core::time::{Dur, Ts};
-use crate::tui::view::*;
+use cutover_cockpit::core::entry::EntryKind;
+use cutover_cockpit::core::time::{Dur, Ts};
+use cutover_cockpit::tui::view::*;
 
 /// 2026-11-28T22:00:00Z, the demo window's start.
 pub const WINDOW_START: Ts = Ts(1_795_903_200_000);
