@@ -42,6 +42,7 @@ fn runbook(gates: usize, thresholds: usize) -> Runbook {
             when: parse_condition(&when(i)).expect("bench gate parses"),
             hold_for: Some(Dur::from_mins(10)),
             kind: GateKind::Exit,
+            advisory: false,
             pos: Pos::default(),
         })
         .collect();
@@ -55,6 +56,7 @@ fn runbook(gates: usize, thresholds: usize) -> Runbook {
             scope: None,
             severity: Severity::Hold,
             phases: vec![],
+            advisory: false,
             pos: Pos::default(),
         })
         .collect();

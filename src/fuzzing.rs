@@ -227,6 +227,7 @@ pub fn checksum(data: &[u8]) {
         body: data.to_vec(),
         elapsed: std::time::Duration::from_millis(1),
         cert_not_after: None,
+        phases: Default::default(),
     };
     match parse_checksum(&f, &[200]) {
         Ok(c) => {

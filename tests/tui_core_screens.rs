@@ -34,7 +34,11 @@ struct Run {
 
 impl Run {
     fn new() -> Run {
-        let rb = cutover_cockpit::core::runbook::load("demo.toml", RUNBOOK).expect("demo runbook");
+        Run::with(RUNBOOK)
+    }
+
+    fn with(runbook: &str) -> Run {
+        let rb = cutover_cockpit::core::runbook::load("demo.toml", runbook).expect("demo runbook");
         let mut run = Run {
             cockpit: Cockpit::new(rb, T0),
             log: Vec::new(),
@@ -189,6 +193,87 @@ fn breached() -> Run {
     );
     r.probes_for(10, 1121.0);
     r
+}
+
+/// The demo with its "no critical incidents" readiness gate and its latency
+/// spike threshold made advisory: watched and shown, deciding nothing.
+fn advisory_runbook() -> String {
+    let gate = "  id = \"readiness-no-critical-issues\"\n  title = \"No open critical incidents\"\n  when = \"issues.open_critical == 0\"\n";
+    let spike = "scope = \"switch-archive-retrieval\"\nseverity = \"rollback\"\n";
+    assert!(RUNBOOK.contains(gate) && RUNBOOK.contains(spike));
+    RUNBOOK
+        .replace(gate, &format!("{gate}  advisory = true\n"))
+        .replace(spike, &format!("{spike}advisory = true\n"))
+}
+
+#[test]
+fn advisory_gates_and_thresholds_are_marked_and_raise_no_alarm() {
+    let mut r = Run::with(&advisory_runbook());
+    r.probes_for(300, 180.0);
+    r.act(
+        "sam",
+        Action::IssueOpen {
+            id: "INC-7".into(),
+            severity: IssueSeverity::Critical,
+            title: "viewer cache errors on target".into(),
+            owner: "sam".into(),
+        },
+    );
+    // the spike condition holds for three minutes: past its `for` of one
+    r.probes_for(180, 1121.0);
+    let view = r.view();
+    let spike = view
+        .thresholds
+        .iter()
+        .find(|t| t.id == "retrieval-latency-spike")
+        .expect("spike threshold");
+    assert!(spike.advisory);
+    assert_eq!(
+        spike.state,
+        cutover_cockpit::tui::view::ThresholdState::Breached
+    );
+    assert!(
+        view.recommendations.is_empty(),
+        "advisory: no recommendation"
+    );
+    let gate = view
+        .gates
+        .iter()
+        .find(|g| g.id == "readiness-no-critical-issues")
+        .expect("gate");
+    assert!(gate.advisory);
+    for (w, h) in [(120, 40), (200, 50)] {
+        let screen = text(&draw(&view, &ui(), w, h));
+        let header: Vec<&str> = screen.lines().take(4).collect();
+        assert!(
+            !header.iter().any(|l| l.contains("RECOMMENDED")),
+            "{w}x{h}: no alarm banner:\n{screen}"
+        );
+        assert!(
+            screen.contains("Thresholds 0 alarming · 1 advisory over limit"),
+            "{w}x{h}:\n{screen}"
+        );
+        assert!(
+            screen.contains("· 1 advisory (1 not passing)"),
+            "{w}x{h}: the gates title counts it apart:\n{screen}"
+        );
+        let gate_row = screen
+            .lines()
+            .find(|l| l.contains("✘ fail") && l.contains("advisory"));
+        assert!(gate_row.is_some(), "{w}x{h}: gate row tagged:\n{screen}");
+        let th_row = screen
+            .lines()
+            .find(|l| l.contains("▲ breached"))
+            .unwrap_or_else(|| panic!("{w}x{h}:\n{screen}"));
+        assert!(
+            screen.contains("advisory") && !th_row.contains("RECOMMENDED"),
+            "{w}x{h}:\n{screen}"
+        );
+    }
+    // the breach is drawn in the warning colour, not the alarm colour
+    let buf = draw(&view, &ui(), 200, 50);
+    let (x, y) = find(&buf, "▲ breached").expect("breached on screen");
+    assert_ne!(buf[(x, y)].fg, Color::Red, "advisory breach is no alarm");
 }
 
 #[test]

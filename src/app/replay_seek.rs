@@ -8,6 +8,7 @@
 
 use crate::app::log_tail::LogTail;
 use crate::core::cockpit::Cockpit;
+use crate::core::config::{Poll, Staleness, STALE_INTERVALS};
 use crate::core::records::OpenBody;
 use crate::core::runbook::Runbook;
 use crate::core::time::{parse_duration, Dur, Ts};
@@ -31,8 +32,8 @@ impl ReplayState {
     pub fn start(runbook: &Runbook, records: &[Record]) -> ReplayState {
         let start = records.first().map(Record::ts).unwrap_or(Ts(0));
         let mut cockpit = Cockpit::new(runbook.clone(), start);
-        if let Some(d) = records.first().and_then(logged_stale_after) {
-            cockpit.set_stale_after(d);
+        if let Some(s) = records.first().and_then(logged_staleness) {
+            cockpit.set_staleness(&s);
         }
         ReplayState {
             applied: 0,
@@ -103,13 +104,31 @@ impl Snapshots {
     }
 }
 
-/// `poll.stale_after` of the config logged in the `open` record, so that
-/// replay marks samples stale when the live cockpit did (default otherwise).
-fn logged_stale_after(open: &Record) -> Option<Dur> {
+/// The staleness of the config logged in the `open` record (per probe:
+/// its `stale_after`, else `[poll] stale_after`, else 3 x its interval), so
+/// that replay marks samples stale when the live cockpit did. A logged
+/// config that no longer loads (secrets removed in a way the reader
+/// refuses) still gives its `[poll]` values.
+fn logged_staleness(open: &Record) -> Option<Staleness> {
     let open: OpenBody = crate::core::records::read(&open.body)?;
+    if let Ok(config) = crate::core::config::load("logged config", &open.config) {
+        return Some(config.staleness());
+    }
     let config: toml::Table = toml::from_str(&open.config).ok()?;
-    let s = config.get("poll")?.get("stale_after")?.as_str()?;
-    parse_duration(s).ok()
+    let poll = config.get("poll");
+    let dur = |key: &str| {
+        poll.and_then(|p| p.get(key))
+            .and_then(|v| v.as_str())
+            .and_then(|s| parse_duration(s).ok())
+    };
+    let default = dur("stale_after").unwrap_or_else(|| {
+        let interval = dur("interval").unwrap_or(Poll::default().interval);
+        Dur(interval.0.saturating_mul(STALE_INTERVALS))
+    });
+    Some(Staleness {
+        default,
+        ..Staleness::default()
+    })
 }
 
 /// How many records are at or before `t` (the index just after the last

@@ -185,7 +185,7 @@ fn create(
     }
     let journal = Journal::create(log, entry, now, key).map_err(journal_error)?;
     let mut cockpit = Cockpit::new(loaded.runbook.clone(), now);
-    cockpit.set_stale_after(loaded.config.poll.stale_after);
+    cockpit.set_staleness(&loaded.config.staleness());
     if let Some(b) = &loaded.baseline {
         cockpit.set_baseline(b.clone());
     }
@@ -221,7 +221,7 @@ fn resume(
         loaded.runbook.clone(),
         records.iter().map(|r| (r.ts(), r.entry())),
     );
-    cockpit.set_stale_after(loaded.config.poll.stale_after);
+    cockpit.set_staleness(&loaded.config.staleness());
     if let Some(b) = &loaded.baseline {
         cockpit.set_baseline(b.clone());
     }

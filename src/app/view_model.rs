@@ -233,7 +233,7 @@ fn gate(c: &Cockpit, g: &GateStatus, now: Ts) -> GateView {
         // stops at the last logged checkpoint) then shows the same as live
         held_for: g.hold_for.map(|f| (g.timer.acc.min(f), f)),
         waiver,
-        advisory: false,
+        advisory: g.advisory,
     }
 }
 
@@ -314,7 +314,7 @@ fn threshold(c: &Cockpit, t: &ThresholdStatus, now: Ts) -> ThresholdView {
         state,
         comparison: all.first().cloned().unwrap_or_default(),
         comparisons: all,
-        advisory: false,
+        advisory: t.advisory,
         breach_for: t.hold_for.filter(|_| running).map(|f| (t.timer.acc, f)),
         scope: t.scope.clone(),
         severity: severity(t.severity),

@@ -127,7 +127,7 @@ struct Board {
 impl Board {
     fn new(runbook: Runbook, config: &Config, now: Ts) -> Board {
         let mut cockpit = Cockpit::new(runbook, now);
-        cockpit.set_stale_after(config.poll.stale_after);
+        cockpit.set_staleness(&config.staleness());
         Board {
             cockpit,
             doc: serde_json::Value::Null,

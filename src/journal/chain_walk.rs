@@ -93,9 +93,11 @@ pub(super) struct Line<'b> {
 /// What one line says on its own: parsed, and its hash right.
 pub(super) struct Facts<'a> {
     light: Light<'a>,
-    record: Option<Record>,
+    // boxed: a line's facts are moved several times on the hot path, and
+    // most lines have neither a kept record nor a signature
+    record: Option<Box<Record>>,
     hash: &'a str,
-    sig: Option<LineSig>,
+    sig: Option<Box<LineSig>>,
 }
 
 fn torn_message(len: usize, offset: u64) -> String {
@@ -249,7 +251,7 @@ impl<'p> Walker<'p> {
         let (head, hash) = canon::split_line(line).ok_or_else(|| {
             bad("the line does not end in the `,\"hash\":\"<64 hex>\"}` member docs/log-format.md requires".into())
         })?;
-        if Ts::parse_log_ts(&light.ts).is_none() {
+        if !Ts::is_log_ts(&light.ts) {
             return Err(bad(format!(
                 "ts \"{}\" is not a UTC time written as YYYY-MM-DDTHH:MM:SS.mmmZ",
                 crate::core::sanitize::inert(&light.ts)
@@ -265,9 +267,9 @@ impl<'p> Walker<'p> {
         let sig = sig_walk::check_line(&self.sig, line, head, light.kind, &light.actor);
         Ok(Facts {
             light,
-            record,
+            record: record.map(Box::new),
             hash,
-            sig,
+            sig: sig.map(Box::new),
         })
     }
 
@@ -291,9 +293,9 @@ impl<'p> Walker<'p> {
         if let Some(sig) = f.sig {
             let keep = self.keep;
             let seq = f.light.seq;
-            self.summary.signatures.note(line_no, seq, sig, keep);
+            self.summary.signatures.note(line_no, seq, *sig, keep);
         }
-        self.accept(f.light, f.record, f.hash);
+        self.accept(f.light, f.record.map(|r| *r), f.hash);
         Ok(())
     }
 

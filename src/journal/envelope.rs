@@ -72,7 +72,9 @@ impl<'a> Scan<'a> {
     fn top(&mut self, text: &'a str) -> Option<Envelope<'a>> {
         self.eat(b'{')?;
         let mut f = Found::default();
-        let mut keys: Vec<&[u8]> = Vec::with_capacity(8);
+        // no allocation per line: more members than this go to serde_json
+        let mut keys: [&[u8]; 16] = [&[]; 16];
+        let mut n_keys = 0;
         self.ws();
         if self.eat(b'}').is_some() {
             return None; // no members: serde_json names what is missing
@@ -81,10 +83,15 @@ impl<'a> Scan<'a> {
             self.ws();
             let (k0, k1, escaped) = self.string()?;
             let key = &self.b[k0..k1];
-            if escaped || keys.contains(&key) {
+            // length and first byte first: most members differ there
+            let seen = keys[..n_keys]
+                .iter()
+                .any(|k| k.len() == key.len() && k.first() == key.first() && *k == key);
+            if escaped || n_keys == keys.len() || seen {
                 return None;
             }
-            keys.push(key);
+            keys[n_keys] = key;
+            n_keys += 1;
             self.ws();
             self.eat(b':')?;
             self.ws();
@@ -197,11 +204,15 @@ impl<'a> Scan<'a> {
 
     /// A string: (start, end) of its contents and whether it had escapes.
     /// Raw control characters and `\u` surrogates are left to serde_json.
+    #[inline]
     fn string(&mut self) -> Option<(usize, usize, bool)> {
         self.eat(b'"')?;
         let start = self.i;
         let mut escaped = false;
         loop {
+            // plain bytes in one tight loop; stop at a quote, an escape or a
+            // control character
+            self.i += special(self.b.get(self.i..)?)?;
             let c = self.peek()?;
             match c {
                 b'"' => {
@@ -294,6 +305,35 @@ impl<'a> Scan<'a> {
     }
 }
 
+/// The first quote, backslash or control character in `b`, eight bytes at
+/// a time (strings are most of a line; a byte-by-byte loop was verify's
+/// largest cost after hashing).
+#[inline]
+fn special(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES * 0x80;
+    // nonzero when some byte of `v` is zero (exact for the word as a whole)
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut i = 0;
+    while let Some(word) = b.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        if zero(x ^ (ONES * u64::from(b'"'))) | zero(x ^ (ONES * u64::from(b'\\'))) | below_space
+            != 0
+        {
+            break;
+        }
+        i += 8;
+    }
+    let at = b[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+    Some(i + at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,6 +405,25 @@ mod tests {
         let spaced = GOOD.replace(",\"", " ,\n\"").replace(':', " : ");
         assert_eq!(fast(&spaced), serde(&spaced));
         assert!(fast(&spaced).is_some());
+    }
+
+    #[test]
+    fn special_finds_the_first_quote_backslash_or_control_anywhere() {
+        for len in 0..40 {
+            for (at, c) in [(b'"', 0), (b'\\', 0), (0x1f, 0), (0x00, 0)]
+                .iter()
+                .flat_map(|&(c, _)| (0..len).map(move |at| (at, c)))
+            {
+                let mut b = vec![b'a'; len];
+                b[at] = c;
+                // bytes >= 0x80 (UTF-8) never count
+                if at > 0 {
+                    b[at - 1] = 0xc3;
+                }
+                assert_eq!(special(&b), Some(at), "{b:?}");
+            }
+            assert_eq!(special(&vec![0xe9u8; len]), None);
+        }
     }
 
     #[test]

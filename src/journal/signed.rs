@@ -110,7 +110,11 @@ fn field<'a>(s: &'a [u8], name: &str, last: bool) -> Option<(&'a str, &'a [u8])>
 
 /// Finds and cuts out the signature member of a line's head.
 pub fn find(head: &[u8]) -> Found {
-    let mut hits = memchr::memmem::find_iter(head, MARK);
+    // built once: building a finder per line cost verify as much as searching
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(MARK));
+    let mut hits = finder.find_iter(head);
     let Some(first) = hits.next() else {
         return Found::Unsigned;
     };

@@ -128,7 +128,7 @@ fn walk_reader(
                 }
                 Err(Stop::SeqMismatch { seq }) => {
                     let rest = batch[i + 1..].iter().map(|l| l.bytes.to_vec());
-                    let unread = std::io::BufReader::new(chunk.carry.as_slice().chain(&mut reader));
+                    let unread = std::io::BufReader::new(chunk.carry().chain(&mut reader));
                     let rest = rest.chain(unread.split(b'\n').map_while(Result::ok));
                     let (kind, msg) = seq_mismatch(rest, w.expected_seq, seq, line_no);
                     damage = mk(line_no, line.offset, kind, msg);
@@ -148,50 +148,63 @@ fn walk_reader(
     })
 }
 
-/// Whole lines read in one go, so that a line is a slice of one buffer
-/// rather than an allocation of its own (verify's hot path).
+/// Whole lines read in one go, straight into one buffer, so that a line is
+/// a slice of it rather than an allocation or a copy of its own (verify's
+/// hot path).
 #[derive(Default)]
 struct Chunk {
     buf: Vec<u8>,
-    /// The start of a line whose end is not read yet.
-    carry: Vec<u8>,
+    /// Bytes read into `buf`.
+    len: usize,
+    /// The end of the last whole line; `end..len` starts a line not yet read to its end.
+    end: usize,
     eof: bool,
 }
 
 impl Chunk {
     /// Reads at least [`CHUNK`] bytes (or to the end of the log) and at
     /// least one whole line, after the carried-over start of a line.
-    fn fill(&mut self, reader: &mut impl BufRead, path: &Path) -> Result<(), JournalError> {
-        self.buf.clear();
-        self.buf.append(&mut self.carry);
-        let mut newline_seen = memchr::memchr(b'\n', &self.buf).is_some();
-        while !self.eof && (self.buf.len() < CHUNK || !newline_seen) {
-            let avail = reader
-                .fill_buf()
-                .map_err(|e| JournalError::io(path, "read the log", e))?;
-            if avail.is_empty() {
+    fn fill(&mut self, reader: &mut impl Read, path: &Path) -> Result<(), JournalError> {
+        self.buf.copy_within(self.end..self.len, 0);
+        self.len -= self.end;
+        self.end = 0;
+        let mut newline_seen = memchr::memchr(b'\n', &self.buf[..self.len]).is_some();
+        while !self.eof && (self.len < CHUNK || !newline_seen) {
+            if self.buf.len() < self.len + CHUNK {
+                self.buf.resize(self.len + CHUNK, 0);
+            }
+            let n = match reader.read(&mut self.buf[self.len..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(JournalError::io(path, "read the log", e)),
+            };
+            if n == 0 {
                 self.eof = true;
                 break;
             }
-            newline_seen = newline_seen || memchr::memchr(b'\n', avail).is_some();
-            let n = avail.len();
-            self.buf.extend_from_slice(avail);
-            reader.consume(n);
+            let new = &self.buf[self.len..self.len + n];
+            newline_seen = newline_seen || memchr::memchr(b'\n', new).is_some();
+            self.len += n;
         }
-        if !self.eof {
-            // keep the unfinished last line for the next chunk
-            let end = memchr::memrchr(b'\n', &self.buf).map_or(0, |i| i + 1);
-            self.carry.extend_from_slice(&self.buf[end..]);
-            self.buf.truncate(end);
-        }
+        self.end = if self.eof {
+            self.len
+        } else {
+            // the unfinished last line waits for the next chunk
+            memchr::memrchr(b'\n', &self.buf[..self.len]).map_or(0, |i| i + 1)
+        };
         Ok(())
+    }
+
+    /// The start of a line not read to its end yet.
+    fn carry(&self) -> &[u8] {
+        &self.buf[self.end..self.len]
     }
 
     /// The chunk's lines, advancing `offset` past them; at the end of the
     /// log a last line without `\n` is returned as incomplete.
     fn lines(&self, offset: &mut u64) -> Vec<Line<'_>> {
-        let mut out = Vec::with_capacity(self.buf.len() / 256 + 1);
-        let mut rest = self.buf.as_slice();
+        let mut out = Vec::with_capacity(self.end / 256 + 1);
+        let mut rest = &self.buf[..self.end];
         while !rest.is_empty() {
             let (bytes, complete, n) = match memchr::memchr(b'\n', rest) {
                 Some(i) => (&rest[..i], true, i + 1),

@@ -198,6 +198,12 @@ impl ProbeRunner {
                         crate::probe::cert::days_left(na, clock()),
                     ));
                 }
+                // only the phases measured on this attempt: a reused connection has no connect
+                if let Some(kind) = self.probe.http_phase_kind() {
+                    for (phase, ms) in f.phases.fields() {
+                        out.values.push((format!("{kind}_{phase}"), ms));
+                    }
+                }
                 Ok(out)
             }
         }

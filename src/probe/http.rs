@@ -5,7 +5,9 @@
 use crate::core::sanitize::inert_short;
 use crate::core::time::{Dur, Ts};
 use crate::probe::cert;
+use crate::probe::phases::{self, HelloMark, Phases, TimedConnectLayer};
 use std::time::{Duration, Instant};
+use tokio_rustls::rustls;
 
 /// Bodies larger than this are refused (a probe reads status pages, not archives).
 pub const BODY_CAP: usize = 1 << 20;
@@ -24,6 +26,8 @@ pub struct Fetched {
     pub elapsed: Duration,
     /// `notAfter` of the peer's leaf certificate (https only).
     pub cert_not_after: Option<Ts>,
+    /// Connect, TLS, first byte and transfer, as far as measured.
+    pub phases: Phases,
 }
 
 /// Why an attempt failed: short, inert, never holding a token or a URL query.
@@ -38,23 +42,51 @@ impl Failure {
     }
 }
 
-/// Builds the client for probes sharing one `ca_file` (None = system roots only).
-pub fn build_client(ca_file: Option<&str>) -> Result<reqwest::Client, Failure> {
-    let mut b = reqwest::Client::builder()
+/// Builds the client for probes sharing one `ca_file` (None = built-in
+/// roots only). `fresh`: no connection is kept for reuse, so every attempt
+/// opens its own (TCP, and TLS on https), as blackbox_exporter does.
+pub fn build_client(ca_file: Option<&str>, fresh: bool) -> Result<reqwest::Client, Failure> {
+    let tls = tls_config(ca_file)?;
+    let b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
         .tls_info(true)
-        .pool_max_idle_per_host(64)
+        .pool_max_idle_per_host(if fresh { 0 } else { 64 })
+        .use_preconfigured_tls(tls)
+        .connector_layer(TimedConnectLayer)
         .user_agent(concat!("cutover-cockpit/", env!("CARGO_PKG_VERSION")));
-    if let Some(path) = ca_file {
-        let pem = std::fs::read(path).map_err(|e| Failure::new(format!("ca_file {path}: {e}")))?;
-        for c in reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|_| Failure::new(format!("ca_file {path}: not a PEM certificate bundle")))?
-        {
-            b = b.add_root_certificate(c);
-        }
-    }
     b.build()
         .map_err(|e| Failure::new(format!("HTTP client: {}", chain_text(&e))))
+}
+
+/// The built-in (webpki) roots plus `ca_file`, and a session store that
+/// resumes nothing and marks where each TLS handshake starts (`phases`).
+fn tls_config(ca_file: Option<&str>) -> Result<rustls::ClientConfig, Failure> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = ca_file {
+        let pem = std::fs::read(path).map_err(|e| Failure::new(format!("ca_file {path}: {e}")))?;
+        let bad = || Failure::new(format!("ca_file {path}: not a PEM certificate bundle"));
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad())?;
+        if certs.is_empty() {
+            return Err(bad());
+        }
+        for c in certs {
+            roots.add(c).map_err(|_| bad())?;
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Failure::new(format!("TLS setup: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.resumption = rustls::client::Resumption::store(std::sync::Arc::new(HelloMark))
+        .tls12_resumption(rustls::client::Tls12Resumption::Disabled);
+    Ok(config)
 }
 
 /// Reads the bearer token named by `bearer_env` (the name may be shown, the value never).
@@ -94,7 +126,13 @@ pub async fn fetch_request(req: reqwest::RequestBuilder, timeout: Dur) -> Result
 }
 
 async fn send_and_read(req: reqwest::RequestBuilder, start: Instant) -> Result<Fetched, Failure> {
-    let mut resp = req.send().await.map_err(|e| describe(&e))?;
+    let (client, req) = req.build_split();
+    let req = req.map_err(|e| describe(&e))?;
+    let asked = req.url().clone();
+    let (sent, marks) = phases::collect(client.execute(req)).await;
+    let mut resp = sent.map_err(|e| describe(&e))?;
+    let head = Instant::now();
+    let redirected = resp.url() != &asked;
     let status = resp.status().as_u16();
     let content_type = resp
         .headers()
@@ -115,12 +153,14 @@ async fn send_and_read(req: reqwest::RequestBuilder, start: Instant) -> Result<F
         }
         body.extend_from_slice(&chunk);
     }
+    let end = Instant::now();
     Ok(Fetched {
         status,
         content_type,
         body,
-        elapsed: start.elapsed(),
+        elapsed: end - start,
         cert_not_after,
+        phases: Phases::of(start, marks, head, end, redirected),
     })
 }
 

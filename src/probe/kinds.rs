@@ -252,6 +252,7 @@ mod tests {
             body: body.to_vec(),
             elapsed: Duration::from_millis(42),
             cert_not_after: None,
+            phases: Default::default(),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod cert;
 pub mod dicomweb;
 pub mod http;
 pub mod kinds;
+pub mod phases;
 pub mod prom;
 pub mod pseudo;
 pub mod recon;
@@ -16,7 +17,7 @@ pub mod schedule;
 pub mod snapshot;
 pub mod sql;
 
-use crate::core::config::Config;
+use crate::core::config::{Config, Probe};
 use crate::core::sample::ProbeReport;
 use crate::core::time::Ts;
 use std::collections::HashMap;
@@ -39,20 +40,25 @@ pub fn system_clock() -> Clock {
     })
 }
 
-/// One HTTP client per distinct `ca_file`, so connections are pooled across probes.
+/// One HTTP client per distinct `ca_file` (and `fresh_connection`), so
+/// connections are pooled across probes; a fresh-connection client keeps none.
 #[derive(Default)]
 pub(crate) struct ClientCache {
-    clients: Mutex<HashMap<Option<String>, Result<reqwest::Client, http::Failure>>>,
+    clients: Mutex<ClientMap>,
 }
 
+type ClientMap = HashMap<(Option<String>, bool), Result<reqwest::Client, http::Failure>>;
+
 impl ClientCache {
-    pub(crate) fn get(&self, ca_file: Option<&str>) -> Result<reqwest::Client, http::Failure> {
+    /// The client for probe `p`.
+    pub(crate) fn get(&self, p: &Probe) -> Result<reqwest::Client, http::Failure> {
         let mut map = match self.clients.lock() {
             Ok(m) => m,
             Err(poisoned) => poisoned.into_inner(),
         };
-        map.entry(ca_file.map(str::to_string))
-            .or_insert_with(|| http::build_client(ca_file))
+        let ca_file = p.ca_file.as_deref();
+        map.entry((ca_file.map(str::to_string), p.fresh_connection))
+            .or_insert_with(|| http::build_client(ca_file, p.fresh_connection))
             .clone()
     }
 }
@@ -62,7 +68,7 @@ pub async fn poll_once(config: &Config, clock: Clock) -> Vec<ProbeReport> {
     let clients = ClientCache::default();
     let mut set = tokio::task::JoinSet::new();
     for (i, p) in config.probes.iter().enumerate() {
-        let runner = ProbeRunner::new(p, clients.get(p.ca_file.as_deref()), config.poll.timeout);
+        let runner = ProbeRunner::new(p, clients.get(p), config.poll.timeout);
         let clock = clock.clone();
         set.spawn(async move { (i, runner.attempt(&clock).await) });
     }

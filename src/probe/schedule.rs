@@ -131,7 +131,7 @@ pub fn spawn_all(config: &Config, tx: Sender<ProbeReport>, clock: Clock) -> Prob
     // one base for all, so the offsets hold however long spawning takes
     let start = Instant::now();
     for p in &config.probes {
-        let runner = ProbeRunner::new(p, clients.get(p.ca_file.as_deref()), config.poll.timeout);
+        let runner = ProbeRunner::new(p, clients.get(p), config.poll.timeout);
         let period = period_of(p);
         let first = match sharing.get_mut(&period) {
             Some((k, n)) => {

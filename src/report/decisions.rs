@@ -154,7 +154,12 @@ fn issue_detail(
 /// The gate, sign-off and threshold states recorded with a decision.
 fn snapshot(s: &Snapshot) -> Vec<SnapItem> {
     let row = |what: &'static str, r: &SnapshotRow| SnapItem {
-        what,
+        // an advisory row never decided anything: the reviewer reads it as such
+        what: match (what, r.advisory) {
+            ("gate", true) => "advisory gate",
+            ("threshold", true) => "advisory threshold",
+            (w, _) => w,
+        },
         id: r.id.clone(),
         state: r.state.clone(),
         value: r.value.map(super::text::num),
@@ -221,6 +226,10 @@ pub fn episodes(changes: &[Transition], decisions: &[Decision]) -> Vec<Episode> 
                 if e.recommended.is_none() {
                     e.recommended = t.recommendation.clone();
                 }
+                if e.would_recommend.is_none() {
+                    e.would_recommend = t.would_recommend.clone();
+                }
+                e.advisory |= t.advisory;
             }
             (true, None) => out.push(Episode {
                 threshold: t.id.clone(),
@@ -231,6 +240,8 @@ pub fn episodes(changes: &[Transition], decisions: &[Decision]) -> Vec<Episode> 
                 limit: t.limit,
                 end_state: "open at end of log".into(),
                 recommended: t.recommendation.clone(),
+                advisory: t.advisory,
+                would_recommend: t.would_recommend.clone(),
                 decisions: Vec::new(),
             }),
             (false, Some(e)) => {
@@ -361,6 +372,8 @@ mod tests {
             value: Some(v),
             limit: Some(800.0),
             recommendation: (to == "breached").then(|| "rollback (scope s)".to_string()),
+            advisory: false,
+            would_recommend: None,
         };
         let changes = [
             tr(5, "watch", 820.0),
@@ -387,6 +400,32 @@ mod tests {
         assert_eq!(
             (e[1].end, e[1].end_state.as_str()),
             (None, "open at end of log")
+        );
+    }
+
+    #[test]
+    fn an_advisory_episode_says_what_it_would_have_recommended() {
+        let tr = |min, to: &str| Transition {
+            ts: at(min),
+            id: "early".into(),
+            from: None,
+            to: to.into(),
+            value: Some(600.0),
+            limit: Some(500.0),
+            recommendation: None,
+            advisory: true,
+            would_recommend: (to == "breached").then(|| "hold".to_string()),
+        };
+        let changes = [tr(5, "watch"), tr(15, "breached"), tr(30, "ok")];
+        let e = episodes(&changes, &[]);
+        assert_eq!(e.len(), 1);
+        assert!(e[0].advisory);
+        assert_eq!(
+            e[0].answer_lines(),
+            vec![
+                "advisory: recommended nothing; would have recommended hold".to_string(),
+                "no decision needed (advisory)".to_string()
+            ]
         );
     }
 }

@@ -144,6 +144,10 @@ pub struct Episode {
     pub end_state: String,
     /// What the cockpit recommended when it breached.
     pub recommended: Option<String>,
+    /// An advisory threshold: it recommended nothing, by design.
+    pub advisory: bool,
+    /// What it would have recommended had it not been advisory.
+    pub would_recommend: Option<String>,
     /// Decisions that answered it (or, failing that, holds/rollbacks taken during it).
     pub decisions: Vec<String>,
 }
@@ -173,6 +177,10 @@ pub struct Transition {
     pub limit: Option<f64>,
     /// What a threshold's breach recommended ("rollback, scope x"), if it did.
     pub recommendation: Option<String>,
+    /// An advisory gate or threshold: never blocked go, never recommended.
+    pub advisory: bool,
+    /// What an advisory threshold's breach would have recommended.
+    pub would_recommend: Option<String>,
 }
 
 /// The samples of one metric that a gate or threshold reads.
@@ -192,9 +200,19 @@ impl Episode {
             .iter()
             .map(|r| format!("recommended: {r}"))
             .collect();
+        if self.advisory {
+            out.push(match &self.would_recommend {
+                Some(r) => format!("advisory: recommended nothing; would have recommended {r}"),
+                None => "advisory: recommends nothing".into(),
+            });
+        }
         out.extend(self.decisions.iter().cloned());
         if self.decisions.is_empty() {
-            out.push("no decision recorded".into());
+            out.push(if self.advisory {
+                "no decision needed (advisory)".into()
+            } else {
+                "no decision recorded".into()
+            });
         }
         out
     }

@@ -184,13 +184,20 @@ pub fn transitions(recs: &[Rec], kind: &str) -> Vec<Transition> {
                 to: t.to.clone(),
                 value: t.value,
                 limit: t.limit,
-                recommendation: t.recommendation.as_ref().map(|rec| match &rec.scope {
-                    Some(scope) => format!("{} (scope {scope})", rec.kind),
-                    None => rec.kind.clone(),
-                }),
+                recommendation: t.recommendation.as_ref().map(recommendation_text),
+                advisory: t.advisory,
+                would_recommend: t.would_recommend.as_ref().map(recommendation_text),
             })
         })
         .collect()
+}
+
+/// "rollback (scope return-read-path)", "hold".
+fn recommendation_text(rec: &crate::core::records::RecommendationBody) -> String {
+    match &rec.scope {
+        Some(scope) => format!("{} (scope {scope})", rec.kind),
+        None => rec.kind.clone(),
+    }
 }
 
 #[cfg(test)]

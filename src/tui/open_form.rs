@@ -29,10 +29,17 @@ pub fn rollback(view: &CockpitView) -> Form {
 
 /// `w`: waive the selected gate (or the first gate that does not pass).
 pub fn waive(view: &CockpitView, ui: &UiState) -> Form {
-    let ids: Vec<String> = view.gates.iter().map(|g| g.id.clone()).collect();
+    // advisory gates never block go: there is nothing to waive on them
+    let ids: Vec<String> = view
+        .gates
+        .iter()
+        .filter(|g| !g.advisory)
+        .map(|g| g.id.clone())
+        .collect();
     let selected = if ui.focus == Region::Gates {
         view.gates
             .get(ui.selection(Region::Gates))
+            .filter(|g| !g.advisory)
             .map(|g| g.id.clone())
     } else {
         None
@@ -40,7 +47,7 @@ pub fn waive(view: &CockpitView, ui: &UiState) -> Form {
     let gate = selected.or_else(|| {
         view.gates
             .iter()
-            .find(|g| !matches!(g.state, GateState::Pass | GateState::Waived))
+            .find(|g| !g.advisory && !matches!(g.state, GateState::Pass | GateState::Waived))
             .map(|g| g.id.clone())
     });
     let mut expires = Field::text("expires", "a duration like 45m, or an RFC 3339 time");

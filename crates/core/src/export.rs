@@ -194,6 +194,20 @@ fn thresholds(o: &mut Out, c: &Cockpit) {
             o.line("cutover_threshold_state", &labels, v);
         }
     }
+    // advisory thresholds never recommend: alerting rules leave them out with `unless`
+    if c.thresholds().iter().any(|t| t.advisory) {
+        o.family(
+            "cutover_threshold_advisory",
+            "1 for each advisory threshold (evaluated and shown, never recommends); absent for the others.",
+        );
+        for t in c.thresholds().iter().filter(|t| t.advisory) {
+            o.line(
+                "cutover_threshold_advisory",
+                &[("threshold", t.id.as_str())],
+                1.0,
+            );
+        }
+    }
     let sides: Vec<(&str, Option<f64>, Option<f64>)> = c
         .thresholds()
         .iter()

@@ -64,6 +64,8 @@ pub struct GateStatus {
     pub evaluated: GateState,
     /// A waiver is in force (not expired).
     pub waived: bool,
+    /// Evaluated, shown and logged, but never blocks `go`.
+    pub advisory: bool,
     /// Timer, latest evaluation, reason ("waived ..." too).
     pub cond: ConditionState,
 }
@@ -81,6 +83,7 @@ impl GateStatus {
             when_src: g.when_src.clone(),
             evaluated: GateState::Unknown,
             waived: false,
+            advisory: g.advisory,
             cond: ConditionState::new(g.hold_for),
         }
     }
@@ -203,6 +206,7 @@ mod tests {
             when: expr.clone(),
             hold_for,
             kind: GateKind::Exit,
+            advisory: false,
             pos: Pos::default(),
         };
         (GateStatus::new("p", &g), expr)

@@ -65,6 +65,8 @@ pub struct ThresholdStatus {
     pub state: ThresholdState,
     /// In `watch`/`breached` while the latest evaluation was Unknown.
     pub inputs_unknown: bool,
+    /// Evaluated, shown and logged, but a breach never raises a recommendation.
+    pub advisory: bool,
     /// Timer, latest evaluation, reason.
     pub cond: ConditionState,
 }
@@ -82,6 +84,7 @@ impl ThresholdStatus {
             scope: t.scope.clone(),
             state: ThresholdState::Unknown,
             inputs_unknown: false,
+            advisory: t.advisory,
             cond: ConditionState::new(t.hold_for),
         }
     }
@@ -167,6 +170,7 @@ mod tests {
             scope: Some("s".into()),
             severity: Severity::Rollback,
             phases: vec![],
+            advisory: false,
             pos: Pos::default(),
         };
         let mut th = ThresholdStatus::new(&t);

@@ -218,6 +218,34 @@ impl Ts {
         Ts::parse_rfc3339(s)
     }
 
+    /// Whether `s` is a log timestamp ([`Ts::parse_log_ts`] would accept
+    /// it), without building the time when the answer is plain: a day up to
+    /// 28 in months 1-12 at 00:00:00-23:59:59 is always a real time; other
+    /// days (and anything odd) get the full parse.
+    pub fn is_log_ts(s: &str) -> bool {
+        let b = s.as_bytes();
+        let two = |i: usize| -> Option<u8> {
+            let (t, u) = (*b.get(i)?, *b.get(i + 1)?);
+            (t.is_ascii_digit() && u.is_ascii_digit()).then(|| (t - b'0') * 10 + (u - b'0'))
+        };
+        let plain = b.len() == 24
+            && b[..4].iter().all(u8::is_ascii_digit)
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b[10] == b'T'
+            && b[13] == b':'
+            && b[16] == b':'
+            && b[19] == b'.'
+            && b[20..23].iter().all(u8::is_ascii_digit)
+            && b[23] == b'Z'
+            && two(5).is_some_and(|m| (1..=12).contains(&m))
+            && two(8).is_some_and(|d| (1..=28).contains(&d))
+            && two(11).is_some_and(|h| h <= 23)
+            && two(14).is_some_and(|m| m <= 59)
+            && two(17).is_some_and(|s| s <= 59);
+        plain || Ts::parse_log_ts(s).is_some()
+    }
+
     /// `HH:MM:SS` UTC, for compact display.
     pub fn hms(self) -> String {
         let s = self.to_rfc3339();
@@ -228,6 +256,37 @@ impl Ts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The quick check and the full parse never disagree, on times that
+        /// are real and on ones that only look like them.
+        #[test]
+        fn is_log_ts_agrees_with_parse_log_ts(
+            y in 1990u32..2100, mo in 0u32..14, d in 0u32..33,
+            h in 0u32..26, mi in 0u32..62, se in 0u32..62, ms in 0u32..1000,
+        ) {
+            let s = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}.{ms:03}Z");
+            proptest::prop_assert_eq!(Ts::is_log_ts(&s), Ts::parse_log_ts(&s).is_some(), "{}", s);
+        }
+    }
+
+    #[test]
+    fn is_log_ts_refuses_what_parse_log_ts_refuses() {
+        for s in [
+            "2026-02-29T00:00:00.000Z",
+            "2028-02-29T00:00:00.000Z",
+            "2026-04-31T00:00:00.000Z",
+            "2026-11-28T24:00:00.000Z",
+            "2026-11-28T23:59:60.000Z",
+            "2026-11-28T22:00:00.000+00:00",
+            "2026-11-28T22:00:00Z",
+            "2026-11-28 22:00:00.000Z",
+            "２026-11-28T22:00:00.000Z",
+        ] {
+            assert_eq!(Ts::is_log_ts(s), Ts::parse_log_ts(s).is_some(), "{s}");
+        }
+        assert!(Ts::is_log_ts("2026-11-28T22:00:00.000Z"));
+    }
 
     #[test]
     fn durations_parse_and_print_back() {

@@ -185,6 +185,25 @@ impl<'s> Reader<'s> {
         }
     }
 
+    /// An optional boolean; a value of another type is an error at the value.
+    pub fn opt_bool(&mut self, t: Tbl<'_>, key: &str) -> Option<Spanned<bool>> {
+        let (item, pos) = self.item(t, key)?;
+        match item.as_bool() {
+            Some(b) => Some(Spanned {
+                value: b,
+                pos,
+                span: item.span().unwrap_or(0..0),
+            }),
+            None => {
+                self.error(
+                    pos,
+                    format!("`{key}` must be true or false, found {}", item.type_name()),
+                );
+                None
+            }
+        }
+    }
+
     /// An optional DURATION string; errors point inside the string.
     pub fn opt_dur(&mut self, t: Tbl<'_>, key: &str) -> Option<Spanned<Dur>> {
         let s = self.opt_str(t, key)?;

@@ -127,7 +127,7 @@ pub(super) fn episodes(o: &mut String, e: &Evidence) {
         .iter()
         .map(|ep| {
             vec![
-                code(&ep.threshold),
+                advisory_tag(code(&ep.threshold), ep.advisory),
                 when(ep.start),
                 when_opt(ep.breached_at),
                 when_opt(ep.end),
@@ -251,7 +251,7 @@ pub(super) fn gates(o: &mut String, e: &Evidence) {
         .map(|t| {
             vec![
                 when(t.ts),
-                code(&t.id),
+                advisory_tag(code(&t.id), t.advisory),
                 opt(&t.from, h),
                 format!("<span class=\"{0}\">{0}</span>", h(&t.to)),
                 t.value.map_or("–".into(), num),
@@ -260,4 +260,13 @@ pub(super) fn gates(o: &mut String, e: &Evidence) {
         })
         .collect();
     table(o, &["Time", "Gate", "From", "To", "Value", "Limit"], rows);
+}
+
+/// An advisory gate or threshold never blocked go and never recommended: say so beside its id.
+fn advisory_tag(id: String, advisory: bool) -> String {
+    if advisory {
+        format!("{id} (advisory)")
+    } else {
+        id
+    }
 }

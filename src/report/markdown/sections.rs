@@ -120,7 +120,7 @@ pub(super) fn episodes(o: &mut String, e: &Evidence) {
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} | {} | {} | {} |",
-            md_code(&ep.threshold),
+            advisory_tag(md_code(&ep.threshold), ep.advisory),
             when(ep.start),
             when_opt(ep.breached_at),
             when_opt(ep.end),
@@ -198,7 +198,7 @@ pub(super) fn gates(o: &mut String, e: &Evidence) {
             o,
             "| {} | {} | {} | {} | {} | {} |",
             when(t.ts),
-            md_code(&t.id),
+            advisory_tag(md_code(&t.id), t.advisory),
             t.from.as_deref().map_or("–".into(), md),
             md(&t.to),
             t.value.map_or("–".into(), num),
@@ -206,4 +206,13 @@ pub(super) fn gates(o: &mut String, e: &Evidence) {
         );
     }
     o.push('\n');
+}
+
+/// An advisory gate or threshold never blocked go and never recommended: say so beside its id.
+fn advisory_tag(id: String, advisory: bool) -> String {
+    if advisory {
+        format!("{id} (advisory)")
+    } else {
+        id
+    }
 }

@@ -11,16 +11,19 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
-/// "Gates 2/4 pass · 1 waived · 1 awaiting sign-off": a waived gate and an
-/// awaited sign-off are not counted as passing (go needs the sign-off).
+/// "Gates 2/4 pass · 1 waived · 1 awaiting sign-off · 1 advisory": a waived
+/// gate and an awaited sign-off are not counted as passing (go needs the
+/// sign-off); advisory gates never block go, so they are counted apart.
 pub fn title(view: &CockpitView) -> String {
-    let count = |s: GateState| view.gates.iter().filter(|g| g.state == s).count();
+    let (advisory, deciding): (Vec<&GateView>, Vec<&GateView>) =
+        view.gates.iter().partition(|g| g.advisory);
+    let count = |s: GateState| deciding.iter().filter(|g| g.state == s).count();
     let awaiting = view
         .signoffs
         .iter()
         .filter(|s| s.signed_at.is_none())
         .count();
-    let total = view.gates.len() + view.signoffs.len();
+    let total = deciding.len() + view.signoffs.len();
     let pass = count(GateState::Pass) + view.signoffs.len() - awaiting;
     let mut t = format!("Gates {pass}/{total} pass");
     if count(GateState::Waived) > 0 {
@@ -28,6 +31,16 @@ pub fn title(view: &CockpitView) -> String {
     }
     if awaiting > 0 {
         t.push_str(&format!(" · {awaiting} awaiting sign-off"));
+    }
+    if !advisory.is_empty() {
+        let failing = advisory
+            .iter()
+            .filter(|g| g.state != GateState::Pass)
+            .count();
+        t.push_str(&format!(" · {} advisory", advisory.len()));
+        if failing > 0 {
+            t.push_str(&format!(" ({failing} not passing)"));
+        }
     }
     t
 }

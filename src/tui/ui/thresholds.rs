@@ -13,21 +13,7 @@ use ratatui::Frame;
 
 /// Draws the thresholds region; the gauge gets its own line when there is room.
 pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
-    let alarming = view
-        .thresholds
-        .iter()
-        .filter(|t| matches!(t.state, ThresholdState::Watch | ThresholdState::Breached))
-        .filter(|t| t.handled.is_none())
-        .count();
-    let handled = view
-        .thresholds
-        .iter()
-        .filter(|t| t.handled.is_some())
-        .count();
-    let title = match handled {
-        0 => format!("Thresholds {alarming} alarming"),
-        n => format!("Thresholds {alarming} alarming · {n} handled"),
-    };
+    let title = title(view);
     let inner = text::region(frame, area, ui, Region::Thresholds, title);
     if view.thresholds.is_empty() {
         text::empty(frame, inner, ui, "no thresholds");
@@ -40,9 +26,45 @@ pub fn render(frame: &mut Frame, area: Rect, view: &CockpitView, ui: &UiState) {
     });
 }
 
+/// "Thresholds 1 alarming · 1 handled · 1 advisory over limit": an advisory
+/// threshold never recommends, so it is never counted as alarming.
+pub fn title(view: &CockpitView) -> String {
+    let over =
+        |t: &&ThresholdView| matches!(t.state, ThresholdState::Watch | ThresholdState::Breached);
+    let alarming = view
+        .thresholds
+        .iter()
+        .filter(over)
+        .filter(|t| t.handled.is_none() && !t.advisory)
+        .count();
+    let handled = view
+        .thresholds
+        .iter()
+        .filter(|t| t.handled.is_some())
+        .count();
+    let mut title = format!("Thresholds {alarming} alarming");
+    if handled > 0 {
+        title.push_str(&format!(" · {handled} handled"));
+    }
+    let advisory = view
+        .thresholds
+        .iter()
+        .filter(over)
+        .filter(|t| t.advisory)
+        .count();
+    if advisory > 0 {
+        title.push_str(&format!(" · {advisory} advisory over limit"));
+    }
+    title
+}
+
 fn threshold_rows(t: &ThresholdView, ui: &UiState, width: usize, two: bool) -> Vec<Line<'static>> {
     let (sym, word) = label::threshold(t.state);
-    let tone = threshold_tone(t.state);
+    let tone = match threshold_tone(t.state) {
+        // an advisory breach alarms nobody: shown, not in the alarm colour
+        Tone::Bad if t.advisory => Tone::Progress,
+        tone => tone,
+    };
     let action = t.severity.word();
     let scope = match &t.scope {
         Some(sc) => format!(" → {action} {sc}"),

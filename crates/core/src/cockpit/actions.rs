@@ -214,6 +214,8 @@ impl Cockpit {
         self.gates
             .iter()
             .filter(|g| g.phase == phase && g.kind == kind)
+            // advisory gates are shown and logged, never in go's way
+            .filter(|g| !g.advisory)
             .filter(|g| !self.gate_counts(&g.id, now))
             .map(|g| {
                 let why = g.reason.as_deref().unwrap_or("");

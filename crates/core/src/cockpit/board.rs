@@ -32,6 +32,7 @@ impl Cockpit {
                     value,
                     limit,
                     timer_ms: timer(g.timer.acc.0),
+                    advisory: g.advisory,
                 }
             })
             .collect();
@@ -58,6 +59,7 @@ impl Cockpit {
                     value,
                     limit,
                     timer_ms: timer(t.timer.acc.0),
+                    advisory: t.advisory,
                 }
             })
             .collect();

@@ -120,8 +120,15 @@ impl Cockpit {
         now: Ts,
     ) -> Rule {
         let authority = self.authorize(actor, "waive a gate")?;
-        if !self.gates.iter().any(|g| g.id == gate) {
-            return Err(format!("no gate {gate:?} in this runbook"));
+        match self.gates.iter().find(|g| g.id == gate) {
+            None => return Err(format!("no gate {gate:?} in this runbook")),
+            // an exception register entry for a gate that never blocks would mislead a reviewer
+            Some(g) if g.advisory => {
+                return Err(format!(
+                    "gate {gate} is advisory: it never blocks go, so there is nothing to waive"
+                ))
+            }
+            Some(_) => {}
         }
         if self.runbook.owner(owner).is_none() {
             return Err(format!(

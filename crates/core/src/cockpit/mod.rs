@@ -128,9 +128,22 @@ impl Cockpit {
         }
     }
 
-    /// Sets the staleness of bare metrics (the config's `poll.stale_after`).
+    /// Sets the staleness of every bare metric to one value.
     pub fn set_stale_after(&mut self, stale_after: Dur) {
         self.store.set_stale_after(stale_after);
+    }
+
+    /// Sets the staleness of bare metrics per metric, as the config says
+    /// (`Config::staleness`: each probe's `stale_after`, else `[poll]
+    /// stale_after`, else 3 x its interval). The cockpit's own metrics stay
+    /// never stale.
+    pub fn set_staleness(&mut self, s: &crate::config::Staleness) {
+        self.store.set_stale_after(s.default);
+        for (name, d) in &s.metrics {
+            if !crate::derived::is_derived(name) {
+                self.store.set_stale_override(name, Some(*d));
+            }
+        }
     }
 
     /// Earlier runs of this runbook (`--baseline` logs): `baseline()` in

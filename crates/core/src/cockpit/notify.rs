@@ -73,7 +73,9 @@ impl Cockpit {
             "breach" => Some(crate::threshold::ThresholdState::Breached),
             _ => None,
         };
-        if let Some(t) = wanted.and_then(|w| self.thresholds.iter().find(|t| t.state == w)) {
+        if let Some(t) =
+            wanted.and_then(|w| self.thresholds.iter().find(|t| t.state == w && !t.advisory))
+        {
             fill.threshold = Some(t.id.as_str());
             fill.value = t.sides().0.map(crate::gate::fmt_num);
             fill.scope = t.scope.as_deref();

@@ -35,13 +35,14 @@ impl Cockpit {
     }
 
     /// Whether every entry and exit gate of `phase` passes (or is waived):
-    /// the exit code of `cutover status --phase`. `None` for an unknown phase.
+    /// the exit code of `cutover status --phase`. Advisory gates are left
+    /// out, as `go` leaves them out. `None` for an unknown phase.
     pub fn phase_gates_pass(&self, phase: &str) -> Option<bool> {
         self.runbook.phase(phase)?;
         Some(
             self.gates
                 .iter()
-                .filter(|g| g.phase == phase)
+                .filter(|g| g.phase == phase && !g.advisory)
                 .all(|g| matches!(g.state(), GateState::Pass | GateState::Waived)),
         )
     }

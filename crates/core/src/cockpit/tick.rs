@@ -135,6 +135,7 @@ impl Cockpit {
             };
             let body = TransitionBody {
                 phase: Some(g.phase.clone()),
+                advisory: g.advisory,
                 waiver_expired: true,
                 waiver_expires: Some(expires.to_rfc3339()),
                 ..t.body()
@@ -151,6 +152,7 @@ impl Cockpit {
             if let Some(t) = st.evaluate(&gate.when, &self.store, now, cache) {
                 let body = TransitionBody {
                     phase: Some(st.phase.clone()),
+                    advisory: gate.advisory,
                     ..t.body()
                 };
                 entries.push(transition_entry(EntryKind::Gate, &body, &cur));
@@ -179,12 +181,32 @@ impl Cockpit {
                 ..Fill::default()
             };
             let mut after = vec![];
-            if t.to == "watch" && t.from != "watch" {
+            // an advisory threshold alarms nobody: no notification, no recommendation
+            if t.to == "watch" && t.from != "watch" && !def.advisory {
                 after.push(self.notify("watch", now, fill.clone()));
             }
             let pending = self.recommendations.iter().any(|r| r.threshold == def.id);
-            let mut body = t.body();
-            if t.to == "breached" && t.from != "breached" && !pending {
+            let mut body = TransitionBody {
+                advisory: def.advisory,
+                ..t.body()
+            };
+            if t.to == "breached" && t.from != "breached" && def.advisory {
+                // logged, so the evidence pack can say what it would have decided
+                body.would_recommend = Some(RecommendationBody {
+                    kind: name_of(&match def.severity {
+                        Severity::Rollback => RecommendationKind::Rollback,
+                        Severity::Hold => RecommendationKind::Hold,
+                    }),
+                    scope: def.scope.clone(),
+                    message: format!(
+                        "{} breached (advisory: {}: {} vs limit {}); advisory thresholds never recommend",
+                        def.id,
+                        def.when_src,
+                        value.clone().unwrap_or_else(|| "?".into()),
+                        t.limit.map(fmt_num).unwrap_or_else(|| "?".into()),
+                    ),
+                });
+            } else if t.to == "breached" && t.from != "breached" && !pending {
                 let (kind, advice) = match def.severity {
                     Severity::Rollback => (
                         RecommendationKind::Rollback,
@@ -292,6 +314,7 @@ impl Cockpit {
                 let t = checkpoint_of(&g.id, g.evaluated.as_str(), g.timer.acc, g.hold_for);
                 let body = TransitionBody {
                     phase: Some(g.phase.clone()),
+                    advisory: g.advisory,
                     ..t.body()
                 };
                 entries.push(transition_entry(EntryKind::Gate, &body, &cur));
@@ -300,7 +323,11 @@ impl Cockpit {
         for th in &self.thresholds {
             if th.timer.acc != th.recorded_timer && th.state != ThresholdState::Inactive {
                 let t = checkpoint_of(&th.id, th.state.as_str(), th.timer.acc, th.hold_for);
-                entries.push(transition_entry(EntryKind::Threshold, &t.body(), &cur));
+                let body = TransitionBody {
+                    advisory: th.advisory,
+                    ..t.body()
+                };
+                entries.push(transition_entry(EntryKind::Threshold, &body, &cur));
             }
         }
         self.commit(now, entries)

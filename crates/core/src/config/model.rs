@@ -22,8 +22,9 @@ pub struct Poll {
     pub interval: Dur,
     /// Connect to last body byte.
     pub timeout: Dur,
-    /// A bare metric older than this is no sample.
-    pub stale_after: Dur,
+    /// A bare metric older than this is no sample; `None` (unset): each
+    /// probe's samples go stale after 3 x its interval.
+    pub stale_after: Option<Dur>,
 }
 
 impl Default for Poll {
@@ -31,9 +32,22 @@ impl Default for Poll {
         Poll {
             interval: Dur::from_secs(5),
             timeout: Dur::from_secs(2),
-            stale_after: Dur::from_secs(20),
+            stale_after: None,
         }
     }
+}
+
+/// How many intervals a probe's samples stay fresh when no `stale_after` is set.
+pub const STALE_INTERVALS: i64 = 3;
+
+/// When the samples of each metric go stale (`Cockpit::set_staleness`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Staleness {
+    /// For metrics no probe of the config declares.
+    pub default: Dur,
+    /// Per metric: its probe's effective `stale_after` (the longest, when
+    /// two probes write the same metric, so neither's samples expire early).
+    pub metrics: BTreeMap<String, Dur>,
 }
 
 #[derive(
@@ -136,8 +150,18 @@ pub struct Probe {
     /// Per-probe overrides of `[poll]`.
     pub interval: Option<Dur>,
     pub timeout: Option<Dur>,
+    pub stale_after: Option<Dur>,
+    /// A new connection (TCP, and TLS on https) for every attempt instead
+    /// of the pooled client, as blackbox_exporter does.
+    pub fresh_connection: bool,
     pub pos: Pos,
 }
+
+/// The phases of one HTTP attempt, each written as `<side>.<system>.<kind>_<phase>`
+/// when it was measured on that attempt: TCP connect (with name
+/// resolution), TLS handshake, request sent to first response byte, first
+/// byte to last body byte.
+pub const HTTP_PHASES: &[&str] = &["connect_ms", "tls_ms", "ttfb_ms", "transfer_ms"];
 
 impl Probe {
     /// The metric prefix this probe writes under: `<side>.<system>` or `recon.<dataset>`.
@@ -190,7 +214,22 @@ impl Probe {
                 names.extend(fields.map(|f| format!("{p}.{f}")));
             }
         }
+        if let Some(kind) = self.http_phase_kind() {
+            names.extend(HTTP_PHASES.iter().map(|ph| format!("{p}.{kind}_{ph}")));
+        }
         names
+    }
+
+    /// The kind whose HTTP attempts record their phases (`<kind>_connect_ms`
+    /// ...): the single-request kinds; a checksum or reconciliation makes
+    /// several requests per attempt, so it has no one set of phases.
+    pub fn http_phase_kind(&self) -> Option<&'static str> {
+        match self.kind {
+            ProbeKind::Health { .. } | ProbeKind::Latency { .. } | ProbeKind::Prometheus { .. } => {
+                Some(self.kind.name())
+            }
+            _ => None,
+        }
     }
 
     /// Environment variables this probe reads at run time (names only).
@@ -217,6 +256,37 @@ impl Probe {
 }
 
 impl Config {
+    /// How often `p` runs: its `interval`, else `[poll] interval`.
+    pub fn interval_of(&self, p: &Probe) -> Dur {
+        p.interval.unwrap_or(self.poll.interval)
+    }
+
+    /// When `p`'s samples go stale: its `stale_after`, else `[poll]
+    /// stale_after`, else 3 x its interval.
+    pub fn stale_after_of(&self, p: &Probe) -> Dur {
+        p.stale_after
+            .or(self.poll.stale_after)
+            .unwrap_or_else(|| Dur(self.interval_of(p).0.saturating_mul(STALE_INTERVALS)))
+    }
+
+    /// The staleness of every metric the probes declare, and the default
+    /// for any other (`[poll] stale_after`, else 3 x `[poll] interval`).
+    pub fn staleness(&self) -> Staleness {
+        let default = self
+            .poll
+            .stale_after
+            .unwrap_or_else(|| Dur(self.poll.interval.0.saturating_mul(STALE_INTERVALS)));
+        let mut metrics: BTreeMap<String, Dur> = BTreeMap::new();
+        for p in &self.probes {
+            let d = self.stale_after_of(p);
+            for m in p.metric_names() {
+                let e = metrics.entry(m).or_insert(d);
+                *e = (*e).max(d);
+            }
+        }
+        Staleness { default, metrics }
+    }
+
     /// Every environment variable the probes read at run time, in config order.
     pub fn needed_env(&self) -> Vec<super::recon::NeededEnv> {
         self.probes.iter().flat_map(Probe::needed_env).collect()

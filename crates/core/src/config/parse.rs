@@ -4,6 +4,7 @@
 use super::model::*;
 use crate::diag::{self, Diagnostic};
 use crate::span::Pos;
+use crate::time::Dur;
 use crate::tomlread::{parse_document, Reader, Spanned, Tbl};
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,6 +20,8 @@ const COMMON: &[&str] = &[
     "ca_file",
     "interval",
     "timeout",
+    "stale_after",
+    "fresh_connection",
 ];
 const HEALTH_KEYS: &[&str] = &["side", "system", "url", "expect_json"];
 const LATENCY_KEYS: &[&str] = &["side", "system", "url", "fields"];
@@ -71,6 +74,7 @@ fn read_config(r: &mut Reader<'_>, root: Tbl<'_>) -> Config {
     r.check_keys(root, TOP_KEYS);
     let _ = LATER_SECTIONS;
     let mut poll = Poll::default();
+    let mut poll_stale_pos = None;
     if let Some(t) = r.table(root, "poll", "[poll]") {
         r.check_keys(t, POLL_KEYS);
         if let Some(d) = r.opt_dur(t, "interval") {
@@ -80,14 +84,17 @@ fn read_config(r: &mut Reader<'_>, root: Tbl<'_>) -> Config {
             poll.timeout = positive(r, d, "timeout");
         }
         if let Some(d) = r.opt_dur(t, "stale_after") {
-            poll.stale_after = positive(r, d, "stale_after");
+            poll_stale_pos = Some(d.pos);
+            poll.stale_after = Some(positive(r, d, "stale_after"));
         }
     }
-    let probes: Vec<Probe> = r
-        .tables(root, "probe", "[[probe]]")
-        .into_iter()
-        .filter_map(|t| read_probe(r, t))
-        .collect();
+    let mut probes = Vec::new();
+    for t in r.tables(root, "probe", "[[probe]]") {
+        if let Some((p, at)) = read_probe(r, t) {
+            warn_stale_before_next_attempt(r, &poll, &p, at, poll_stale_pos);
+            probes.push(p);
+        }
+    }
     if probes.is_empty() && root.table.get_key_value("probe").is_none() {
         r.warn(
             Pos::new(1, 1),
@@ -148,7 +155,53 @@ fn url(r: &mut Reader<'_>, t: Tbl<'_>, key: &str) -> String {
     u.value
 }
 
-fn read_probe(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<Probe> {
+/// Where a probe sets `interval` and `stale_after`, if it does.
+struct ProbeAt {
+    interval: Option<Pos>,
+    stale_after: Option<Pos>,
+}
+
+/// A probe whose samples go stale before its next attempt leaves every gate
+/// reading them unknown most of the time: a warning (the config still
+/// works), at the key that makes it so, naming the probe and its line.
+fn warn_stale_before_next_attempt(
+    r: &mut Reader<'_>,
+    poll: &Poll,
+    p: &Probe,
+    at: ProbeAt,
+    poll_stale_pos: Option<Pos>,
+) {
+    let interval = p.interval.unwrap_or(poll.interval);
+    let Some(stale) = p.stale_after.or(poll.stale_after) else {
+        return; // 3 x interval
+    };
+    if stale >= interval {
+        return;
+    }
+    let from = if p.stale_after.is_some() {
+        "its `stale_after`"
+    } else {
+        "`[poll] stale_after`"
+    };
+    let pos = at
+        .stale_after
+        .or(at.interval)
+        .or(poll_stale_pos)
+        .unwrap_or(p.pos);
+    let msg = format!(
+        "probe `{}.{}` (line {}) goes stale after {stale} ({from}), before its next attempt (interval {interval}): between attempts every gate reading it is unknown",
+        p.prefix(),
+        p.kind.name(),
+        p.pos.line
+    );
+    let help = format!(
+        "set `stale_after` on this probe to at least {interval} (with no `stale_after` anywhere, samples stay fresh for 3 x the interval: {})",
+        Dur(interval.0.saturating_mul(STALE_INTERVALS))
+    );
+    r.warn(pos, msg, Some(help));
+}
+
+fn read_probe(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<(Probe, ProbeAt)> {
     if t.table.get_key_value("kind").is_none() {
         // without a kind, check against every probe key so a typo of `kind` is named
         let all: Vec<&str> = [
@@ -188,8 +241,15 @@ fn read_probe(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<Probe> {
     };
     // a sql probe speaks no HTTP: no status, token or trust root
     let common: &[&str] = match kind.value.as_str() {
-        "sql" => &["kind", "interval", "timeout"],
-        "dicomweb" => &["kind", "bearer_env", "ca_file", "interval", "timeout"],
+        "sql" => &["kind", "interval", "timeout", "stale_after"],
+        "dicomweb" => &[
+            "kind",
+            "bearer_env",
+            "ca_file",
+            "interval",
+            "timeout",
+            "stale_after",
+        ],
         _ => COMMON,
     };
     let allowed: Vec<&str> = common.iter().chain(extra).copied().collect();
@@ -222,7 +282,13 @@ fn read_probe(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<Probe> {
     };
     let expect_status = read_statuses(r, t);
     let bearer_env = read_env_name(r, t);
-    Some(Probe {
+    let interval = r.opt_dur(t, "interval");
+    let stale_after = r.opt_dur(t, "stale_after");
+    let at = ProbeAt {
+        interval: interval.as_ref().map(|d| d.pos),
+        stale_after: stale_after.as_ref().map(|d| d.pos),
+    };
+    let probe = Probe {
         side,
         system,
         kind: kind_model,
@@ -230,10 +296,13 @@ fn read_probe(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<Probe> {
         expect_status,
         bearer_env,
         ca_file: r.opt_str(t, "ca_file").map(|s| s.value),
-        interval: r.opt_dur(t, "interval").map(|d| d.value),
+        interval: interval.map(|d| d.value),
         timeout: r.opt_dur(t, "timeout").map(|d| d.value),
+        stale_after: stale_after.map(|d| positive(r, d, "stale_after")),
+        fresh_connection: r.opt_bool(t, "fresh_connection").is_some_and(|b| b.value),
         pos: t.pos,
-    })
+    };
+    Some((probe, at))
 }
 
 fn read_side(r: &mut Reader<'_>, t: Tbl<'_>) -> Option<Side> {
@@ -439,5 +508,52 @@ target_url = "http://127.0.0.1:7700/target/checksum/pacs-pilot"
             errs[0].message,
             "unknown key `expect_stauts`, did you mean `expect_status`?"
         );
+    }
+
+    const SLOW: &str = "[poll]\ninterval = \"5s\"\nstale_after = \"20s\"\n\n[[probe]]\nside = \"target\"\nsystem = \"pacs\"\nkind = \"latency\"\nurl = \"http://x/\"\ninterval = \"5m\"\n";
+
+    #[test]
+    fn a_stale_after_shorter_than_the_interval_is_a_warning_at_its_cause() {
+        // [poll] stale_after 20s, probe interval 5m: warned at the probe's interval
+        let out = check("c.toml", SLOW);
+        assert!(out.config.is_some(), "a warning, not an error");
+        assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+        let w = &out.diagnostics[0];
+        assert!(!w.is_error());
+        assert_eq!(w.pos, Pos::new(10, 12));
+        assert!(
+            w.message.contains("probe `target.pacs.latency` (line 5)")
+                && w.message.contains("20s")
+                && w.message.contains("5m"),
+            "{}",
+            w.message
+        );
+        // the probe's own stale_after: warned there
+        let own = SLOW.replace(
+            "interval = \"5m\"\n",
+            "interval = \"5m\"\nstale_after = \"1m\"\n",
+        );
+        let out = check("c.toml", &own);
+        assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+        assert_eq!(out.diagnostics[0].pos, Pos::new(11, 15));
+        assert!(out.diagnostics[0].message.contains("its `stale_after`"));
+        // long enough, or unset everywhere (3 x interval): no warning
+        let fine = SLOW.replace(
+            "interval = \"5m\"\n",
+            "interval = \"5m\"\nstale_after = \"5m\"\n",
+        );
+        assert!(check("c.toml", &fine).diagnostics.is_empty());
+        let unset = SLOW.replace("stale_after = \"20s\"\n", "");
+        let out = check("c.toml", &unset);
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        let c = out.config.unwrap();
+        assert_eq!(c.poll.stale_after, None);
+        assert_eq!(c.stale_after_of(&c.probes[0]), Dur::from_mins(15));
+        // a zero stale_after on a probe is an error
+        let zero = SLOW.replace(
+            "interval = \"5m\"\n",
+            "interval = \"5m\"\nstale_after = \"0s\"\n",
+        );
+        assert!(load("c.toml", &zero).is_err());
     }
 }

@@ -43,6 +43,14 @@ pub struct TransitionBody {
     /// Threshold: the recommendation this breach raised.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recommendation: Option<RecommendationBody>,
+    /// An advisory gate or threshold (`advisory = true`): it never blocks
+    /// go and never recommends; its transitions are logged all the same.
+    #[serde(skip_serializing_if = "is_false")]
+    pub advisory: bool,
+    /// Advisory threshold: what its breach would have recommended, had it
+    /// not been advisory (nothing is raised).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub would_recommend: Option<RecommendationBody>,
 }
 
 impl TransitionBody {
@@ -98,6 +106,9 @@ pub struct SnapshotRow {
     /// The `for` timer in milliseconds (decision snapshots).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timer_ms: Option<i64>,
+    /// Advisory: shown and logged, never blocks go, never recommends.
+    #[serde(skip_serializing_if = "is_false")]
+    pub advisory: bool,
 }
 
 /// One sign-off in a [`Snapshot`].

@@ -8,8 +8,10 @@ use crate::expr::{parse_condition, Expr};
 use crate::time::Dur;
 use crate::tomlread::{Reader, Tbl};
 
-const GATE_KEYS: &[&str] = &["id", "title", "when", "for", "kind"];
-const THRESHOLD_KEYS: &[&str] = &["id", "title", "when", "for", "scope", "severity", "phase"];
+const GATE_KEYS: &[&str] = &["id", "title", "when", "for", "kind", "advisory"];
+const THRESHOLD_KEYS: &[&str] = &[
+    "id", "title", "when", "for", "scope", "severity", "phase", "advisory",
+];
 
 /// Parses a `when`, recording its metrics and windows; errors point inside the string.
 fn read_when(
@@ -117,6 +119,7 @@ pub(super) fn read_gate(r: &mut Reader<'_>, t: Tbl<'_>, refs: &mut Refs) -> Gate
             GateKind::Exit
         }
     };
+    let advisory = r.opt_bool(t, "advisory").is_some_and(|b| b.value);
     let (when_src, when) = when.unwrap_or_else(unparsed);
     Gate {
         id,
@@ -125,6 +128,7 @@ pub(super) fn read_gate(r: &mut Reader<'_>, t: Tbl<'_>, refs: &mut Refs) -> Gate
         when,
         hold_for,
         kind,
+        advisory,
         pos,
     }
 }
@@ -166,6 +170,7 @@ pub(super) fn read_threshold(r: &mut Reader<'_>, t: Tbl<'_>, refs: &mut Refs) ->
     }
     let phases = r.str_array(t, "phase");
     refs.phases.extend(phases.iter().map(NameUse::from));
+    let advisory = r.opt_bool(t, "advisory").is_some_and(|b| b.value);
     let (when_src, when) = when.unwrap_or_else(unparsed);
     Threshold {
         id,
@@ -177,6 +182,7 @@ pub(super) fn read_threshold(r: &mut Reader<'_>, t: Tbl<'_>, refs: &mut Refs) ->
         // an invalid severity was reported; "hold" avoids a follow-on scope error
         severity: severity.unwrap_or(Severity::Hold),
         phases: phases.into_iter().map(|p| p.value).collect(),
+        advisory,
         pos,
     }
 }

@@ -258,4 +258,41 @@ mod tests {
         assert_eq!(k.pos, Pos::new(14, 15), "{k:?}");
         assert!(k.message.contains("ed25519:"), "{k:?}");
     }
+    #[test]
+    fn advisory_is_read_on_gates_and_thresholds_and_checked_for_type() {
+        let text = MINIMAL
+            .replace("  for = \"1m\"\n", "  for = \"1m\"\n  advisory = true\n")
+            .replace(
+                "severity = \"rollback\"\n",
+                "severity = \"rollback\"\nadvisory = false\n",
+            );
+        let rb = load("m.toml", &text).unwrap();
+        assert!(rb.phases[0].gates[0].advisory);
+        assert!(!rb.thresholds[0].advisory);
+        // absent = false
+        let rb = load("m.toml", MINIMAL).unwrap();
+        assert!(!rb.phases[0].gates[0].advisory);
+        // the only exit gate is advisory and there is no sign-off: a warning, not an error
+        let out = check("m.toml", &text);
+        assert!(!out.has_errors(), "{:?}", out.diagnostics);
+        let w = out
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("only advisory exit gates"))
+            .unwrap_or_else(|| panic!("{:?}", out.diagnostics));
+        assert_eq!(w.pos, Pos::new(20, 6));
+
+        let bad = MINIMAL.replace("  for = \"1m\"\n", "  for = \"1m\"\n  advisory = \"yes\"\n");
+        let errs = load("m.toml", &bad).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].pos, Pos::new(42, 14));
+        assert!(errs[0].message.contains("true or false"), "{errs:?}");
+        let typo = MINIMAL.replace("  for = \"1m\"\n", "  for = \"1m\"\n  advisary = true\n");
+        let errs = load("m.toml", &typo).unwrap_err();
+        assert_eq!(errs[0].pos, Pos::new(42, 3));
+        assert!(
+            errs[0].message.contains("did you mean `advisory`"),
+            "{errs:?}"
+        );
+    }
 }

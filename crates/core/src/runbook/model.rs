@@ -81,6 +81,8 @@ pub struct Gate {
     /// Must hold continuously this long; `None` = at once.
     pub hold_for: Option<Dur>,
     pub kind: GateKind,
+    /// Evaluated, shown and logged, but never blocks `go`.
+    pub advisory: bool,
     pub pos: Pos,
 }
 
@@ -112,6 +114,8 @@ pub struct Threshold {
     pub severity: Severity,
     /// Phases where it is active; empty = all phases.
     pub phases: Vec<String>,
+    /// Evaluated, shown and logged, but a breach never raises a recommendation.
+    pub advisory: bool,
     pub pos: Pos,
 }
 

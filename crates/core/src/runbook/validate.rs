@@ -144,6 +144,21 @@ fn check_duplicates(c: &mut Check<'_>, rb: &Runbook) {
 fn check_phases_can_exit(c: &mut Check<'_>, rb: &Runbook) {
     for p in &rb.phases {
         let exit_gate = p.gates.iter().any(|g| g.kind == GateKind::Exit);
+        let deciding = p
+            .gates
+            .iter()
+            .any(|g| g.kind == GateKind::Exit && !g.advisory);
+        if exit_gate && !deciding && p.signoffs.is_empty() {
+            // advisory gates never block go: nothing stands between this phase and the next
+            c.warn(
+                p.pos,
+                format!(
+                    "phase `{}` has only advisory exit gates and no sign-off: go can leave it on no evidence",
+                    p.id
+                ),
+                Some("make one exit gate decide (drop `advisory`) or add a [[phase.signoff]]".into()),
+            );
+        }
         if !exit_gate && p.signoffs.is_empty() {
             c.error(
                 p.pos,

@@ -403,3 +403,80 @@ fn a_new_waiver_granted_right_at_expiry_is_not_swept_away_with_the_old_one() {
     assert_eq!(s.c.gates()[0].state(), GateState::Waived);
     assert_eq!(s.c.durable_state(), s.replayed().durable_state());
 }
+
+/// Staleness per probe: the config below has a 5-minute probe and no
+/// `stale_after` anywhere, so its samples stay fresh for 3 x 5m.
+fn staleness_of(config: &str) -> crate::config::Staleness {
+    crate::config::load("c.toml", config)
+        .expect("config loads")
+        .staleness()
+}
+
+const SLOW_PROBE: &str = "[poll]\ninterval = \"5s\"\n\n[[probe]]\nside = \"target\"\nsystem = \"pacs\"\nkind = \"health\"\nurl = \"http://127.0.0.1:9/h\"\ninterval = \"5m\"\n";
+
+#[test]
+fn a_five_minute_probe_without_stale_after_stays_fresh_for_fifteen_minutes() {
+    let mut s = Session::new();
+    s.c.set_staleness(&staleness_of(SLOW_PROBE));
+    s.at(0, &[("target.pacs.up", 1.0)]);
+    let targets_up = |s: &Session| s.c.gates()[0].state();
+    for secs in [60, 5 * 60, 10 * 60, 15 * 60 - 1] {
+        s.at(secs, &[]);
+        assert_eq!(targets_up(&s), GateState::Pass, "at {secs}s");
+    }
+    // 15 minutes on: stale, so unknown, with the reason
+    s.at(15 * 60 + 1, &[]);
+    assert_eq!(targets_up(&s), GateState::Unknown);
+    assert!(
+        s.c.gates()[0]
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("stale: last sample of target.pacs.up")),
+        "{:?}",
+        s.c.gates()[0].reason
+    );
+    // metrics no probe declares use 3 x the [poll] interval
+    assert_eq!(
+        staleness_of(SLOW_PROBE).default,
+        crate::time::Dur::from_secs(15)
+    );
+}
+
+#[test]
+fn a_probe_level_stale_after_overrides_poll_and_the_default() {
+    // [poll] says 20s; the probe says 1m
+    let cfg = SLOW_PROBE
+        .replace(
+            "interval = \"5s\"\n",
+            "interval = \"5s\"\nstale_after = \"20s\"\n",
+        )
+        .replace(
+            "interval = \"5m\"\n",
+            "interval = \"5m\"\nstale_after = \"1m\"\n",
+        );
+    let st = staleness_of(&cfg);
+    assert_eq!(st.metrics["target.pacs.up"], crate::time::Dur::from_mins(1));
+    assert_eq!(st.default, crate::time::Dur::from_secs(20));
+    let mut s = Session::new();
+    s.c.set_staleness(&st);
+    s.at(0, &[("target.pacs.up", 1.0)]);
+    s.at(59, &[]);
+    assert_eq!(s.c.gates()[0].state(), GateState::Pass);
+    s.at(61, &[]);
+    assert_eq!(s.c.gates()[0].state(), GateState::Unknown);
+    // without the probe's own, [poll] stale_after applies to the probe too
+    let cfg = SLOW_PROBE.replace(
+        "interval = \"5s\"\n",
+        "interval = \"5s\"\nstale_after = \"20s\"\n",
+    );
+    let st = staleness_of(&cfg);
+    assert_eq!(
+        st.metrics["target.pacs.up"],
+        crate::time::Dur::from_secs(20)
+    );
+    // derived metrics stay never stale
+    let mut s = Session::new();
+    s.c.set_staleness(&st);
+    s.at(0, &[]);
+    assert!(s.c.store().latest("issues.open", Ts(3_600_000)).is_ok());
+}

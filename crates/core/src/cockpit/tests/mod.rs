@@ -1,6 +1,7 @@
 //! Fixtures for the cockpit tests: a three-phase runbook and a session that
 //! keeps the log it wrote, so every test can also check the replay.
 
+mod advisory;
 mod authority;
 mod flows;
 mod replay;
@@ -48,6 +49,7 @@ fn gate(id: &str, when: &str, for_s: Option<i64>, kind: GateKind) -> Gate {
         when: parse_condition(when).expect("test gate parses"),
         hold_for: for_s.map(Dur::from_secs),
         kind,
+        advisory: false,
         pos: Pos::default(),
     }
 }
@@ -68,6 +70,7 @@ fn threshold(
         scope: (sev == Severity::Rollback).then(|| "read-path".to_string()),
         severity: sev,
         phases: phases.iter().map(|s| s.to_string()).collect(),
+        advisory: false,
         pos: Pos::default(),
     }
 }
