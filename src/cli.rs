@@ -96,6 +96,9 @@ pub struct FollowArgs {
     /// PEM bundle of extra CA certificates for an https:// server with a private CA.
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
+    /// Sign this person's decisions with their key (from `cutover keygen`), on this machine.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,15 @@
 
 mod app_support;
 
-use app_support::{loaded, temp_log};
+use app_support::temp_log;
+
+/// The demo runbook without `require_signature`: these tests are about the
+/// durability of actions (dr-lee's sign-off is taken unsigned here).
+fn loaded() -> cutover_cockpit::app::start::Loaded {
+    let mut l = app_support::loaded();
+    l.runbook.require_signature.clear();
+    l
+}
 use cutover_cockpit::app::session::Session;
 use cutover_cockpit::app::start;
 use cutover_cockpit::core::cockpit::{Action, Answer, Cockpit, IssueSeverity};

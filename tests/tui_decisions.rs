@@ -261,7 +261,19 @@ async fn templates_opened_after_a_hold_name_who_held_and_why() {
 
 #[tokio::test]
 async fn in_the_demo_the_keyboard_can_act_as_dr_lee_visibly_and_logged_as_such() {
-    let (mut s, _t, log) = session("demo-acting");
+    // as `cutover demo` does: throw-away keys for the roster, pinned at open
+    let log = temp_log("demo-acting");
+    let (clock, _t) = manual_clock(T0);
+    let mut l = loaded();
+    assert_eq!(l.runbook.require_signature, ["signoff"]);
+    let keys = cutover_cockpit::sign::throw_away_keys(&mut l.runbook).expect("keys");
+    let lee = keys
+        .iter()
+        .find(|k| k.owner() == "dr-lee")
+        .expect("dr-lee's key")
+        .fingerprint();
+    let (mut s, _) = start::open_session(&l, &log, "dana", clock).expect("session");
+    s.set_demo_keys(keys);
     s.enable_demo_acting();
     let mut ui = ui();
     // roster order: sam, priya, dr-lee
@@ -279,9 +291,18 @@ async fn in_the_demo_the_keyboard_can_act_as_dr_lee_visibly_and_logged_as_such()
     let text = std::fs::read_to_string(&log).expect("log");
     let line = text
         .lines()
-        .find(|l| l.contains("\"signoff\""))
+        .find(|l| l.contains("\"type\":\"signoff\""))
         .expect("the sign-off is in the log");
     assert!(line.contains("\"actor\":\"dr-lee\""), "{line}");
     assert!(line.contains("\"demo_keyboard\":\"dana\""), "{line}");
     assert!(line.contains("pilot studies opened on 3 viewers"), "{line}");
+    // signed with dr-lee's throw-away key, as an approval, and it verifies
+    assert!(
+        line.contains(&format!("\"key\":\"{lee}\",\"meaning\":\"approval\"")),
+        "{line}"
+    );
+    let out = cutover_cockpit::journal::verify_file(&log, None, None).expect("verify");
+    assert!(out.damage.is_none());
+    assert_eq!(out.summary.signatures.verified, 1);
+    assert_eq!(out.summary.signatures.problem_count, 0);
 }

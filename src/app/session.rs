@@ -18,6 +18,9 @@ use crate::tui::view::{CockpitView, Toast, ToastKind};
 use crate::tui::{ActResult, CockpitPort};
 
 pub use super::shared::{lock, SharedPort, SharedSession};
+pub use signed::{Prepared, SignedAnswer};
+
+mod signed;
 
 /// Shown (and returned for every later decision) once the log cannot be written.
 pub const LOG_FAILED: &str = "log write failed: decisions are not being recorded";
@@ -45,13 +48,24 @@ pub struct Session {
     feed: Feed,
     /// The checkpoint sidecar's write error last shown, if any.
     checkpoint_error: Option<String>,
-    /// The operator's unlocked signing key (`run --key`), if any.
-    signer: Option<crate::sign::holder::KeyHolder>,
+    /// The keys the keyboard signs with: the operator's (`run --key`), or
+    /// in the demo a throw-away key per roster owner.
+    signers: Vec<crate::sign::holder::KeyHolder>,
+    /// An action from this keyboard is being taken (only those are signed
+    /// here: a follower signs on their own machine).
+    at_keyboard: bool,
     /// The log's `open` record says this is a rehearsal: the header says so.
     rehearsal: bool,
     /// Demo only: the keyboard may act as the roster's other owners (so a
     /// newcomer can get through sign-offs alone); `Some(who)` while it does.
     demo_acting: Option<Option<String>>,
+    /// The public keys pinned in the log's open record: a follower's
+    /// signature is checked against these.
+    roster: crate::journal::signed::Roster,
+    /// Per follower: the record they were handed to sign (`prepare_signed`).
+    tickets: std::collections::HashMap<String, signed::Ticket>,
+    /// While a follower's signed action executes: their signature and key.
+    presigned: Option<signed::Presigned>,
 }
 
 impl Session {
@@ -79,9 +93,16 @@ impl Session {
             sent_checkpoint: None,
             feed: Feed::default(),
             checkpoint_error: None,
-            signer: None,
+            signers: Vec::new(),
+            at_keyboard: false,
             rehearsal: history.first().is_some_and(crate::journal::is_rehearsal),
             demo_acting: None,
+            roster: history
+                .first()
+                .map(|r| crate::journal::signed::Roster::from_open_body(&r.body))
+                .unwrap_or_default(),
+            tickets: std::collections::HashMap::new(),
+            presigned: None,
         }
     }
 
@@ -101,18 +122,41 @@ impl Session {
 
     /// Signs the operator's decisions with this key from now on.
     pub fn set_signer(&mut self, signer: Option<crate::sign::holder::KeyHolder>) {
-        self.signer = signer;
+        self.signers = signer.into_iter().collect();
+    }
+
+    /// Demo only: the keyboard signs, for whoever it acts as, with these
+    /// throw-away keys (their public halves are pinned in the open record).
+    pub fn set_demo_keys(&mut self, keys: Vec<crate::sign::Unlocked>) {
+        let now = self.now();
+        self.signers = keys
+            .into_iter()
+            .map(|k| crate::sign::holder::KeyHolder::throw_away(k, now))
+            .collect();
+    }
+
+    /// Whether the keyboard signs with throw-away demo keys.
+    pub fn throw_away_keys(&self) -> bool {
+        self.signers.iter().any(|h| h.is_throw_away())
     }
 
     /// `Some(reason)` when `action` must be signed (`require_signature`) and
-    /// `actor` cannot sign it here. The operator's activity keeps the key unlocked.
+    /// `actor` cannot sign it here. Keyboard activity keeps the key unlocked.
     fn unsigned_refusal(&mut self, actor: &str, action: &Action, now: Ts) -> Option<String> {
-        let own = actor == self.operator;
-        let mut signer = self.signer.as_mut().filter(|_| own);
-        let unlocked = signer.as_mut().is_some_and(|h| h.unlocked(now).is_some());
-        if let Some(h) = signer {
-            h.activity(now);
-        }
+        let at_keyboard = self.at_keyboard;
+        let holder = self
+            .signers
+            .iter_mut()
+            .find(|h| at_keyboard && h.owner_id() == actor);
+        let has_key = holder.is_some();
+        let unlocked = match holder {
+            Some(h) => {
+                let ok = h.unlocked(now).is_some();
+                h.activity(now);
+                ok
+            }
+            None => false,
+        };
         let kind = crate::sign::holder::decision_type(action)?;
         let required = self
             .cockpit
@@ -120,9 +164,8 @@ impl Session {
             .require_signature
             .iter()
             .any(|r| r == kind);
-        let locked = own && self.signer.is_some() && !unlocked;
-        let follower = (!own).then_some(actor);
-        (required && !unlocked).then(|| crate::sign::holder::refusal(kind, locked, follower))
+        let follower = (!at_keyboard).then_some(actor);
+        (required && !unlocked).then(|| crate::sign::holder::refusal(kind, has_key, follower))
     }
 
     /// Sends the core's notices and the journal's checkpoints to webhooks.
@@ -336,22 +379,24 @@ impl Session {
                     if self.failed.is_some() {
                         continue;
                     }
-                    if let Some(Some(_)) = &self.demo_acting {
-                        // said in the record: who was really at the keyboard
-                        if matches!(entry.kind, EntryKind::Decision | EntryKind::Step)
-                            && entry.actor != SYSTEM_ACTOR
-                        {
-                            entry.body["demo_keyboard"] =
-                                serde_json::Value::from(self.operator.as_str());
-                        }
-                    }
+                    self.demo_stamp(&mut entry);
                     let commit_now = entry.kind.is_lifecycle();
-                    let sign = self.signer.as_mut().and_then(|h| h.for_entry(&entry, now));
-                    let written = match sign {
-                        Some((key, meaning)) => {
+                    let presigned = self.presigned.take_if(|p| p.signs(&entry));
+                    let sign = match self.at_keyboard {
+                        true => self
+                            .signers
+                            .iter_mut()
+                            .find_map(|h| h.for_entry(&entry, now)),
+                        false => None,
+                    };
+                    let written = match (presigned, sign) {
+                        (Some(p), _) => {
+                            self.journal.append_presigned(entry, now, &p.member, &p.key)
+                        }
+                        (None, Some((key, meaning))) => {
                             self.journal.append_signed(entry, now, key, meaning)
                         }
-                        None => self.journal.append(entry, now),
+                        (None, None) => self.journal.append(entry, now),
                     };
                     match written {
                         Ok(r) => {
@@ -382,6 +427,18 @@ impl Session {
         self.publish_checkpoint(now);
         self.feed.changed();
         result
+    }
+
+    /// Demo only: a record of an action taken while the keyboard acts as
+    /// another owner says who was really at the keyboard.
+    fn demo_stamp(&self, entry: &mut Entry) {
+        if let Some(Some(_)) = &self.demo_acting {
+            if matches!(entry.kind, EntryKind::Decision | EntryKind::Step)
+                && entry.actor != SYSTEM_ACTOR
+            {
+                entry.body["demo_keyboard"] = serde_json::Value::from(self.operator.as_str());
+            }
+        }
     }
 
     /// Writes and fsyncs what is buffered; a failure fails the session.
@@ -470,9 +527,19 @@ impl CockpitPort for Session {
         v
     }
 
+    fn keypress(&mut self) {
+        let now = self.now();
+        for h in &mut self.signers {
+            h.activity(now);
+        }
+    }
+
     fn act(&mut self, action: Action) -> ActResult {
         let actor = self.keyboard_actor();
-        match self.act_as(&actor, action) {
+        self.at_keyboard = true;
+        let result = self.act_as(&actor, action);
+        self.at_keyboard = false;
+        match result {
             ActResult::Acknowledged(m) if actor != self.operator => {
                 ActResult::Acknowledged(format!("{m}; acting as {actor} (demo only)"))
             }

@@ -5,7 +5,7 @@
 
 use crate::cli::DemoArgs;
 use crate::commands::demo_team::{self, TeamTokens};
-use crate::commands::run::{live, runtime, OnServing};
+use crate::commands::run::{live_with, runtime, Keys, OnServing};
 use color_eyre::eyre::{eyre, WrapErr};
 use cutover_cockpit::app::start::{self, Loaded};
 use cutover_cockpit::sim::{self, Scenario};
@@ -34,18 +34,23 @@ pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
         let runbook_path = find(RUNBOOK)?;
         let runbook_text = std::fs::read_to_string(&runbook_path)
             .wrap_err_with(|| format!("cannot read {}", runbook_path.display()))?;
-        let loaded = start::load_texts(
+        let mut loaded = start::load_texts(
             &runbook_path.display().to_string(),
             runbook_text,
             &config_path.display().to_string(),
             config_text,
         )
         .map_err(|e| eyre!("{e}"))?;
+        // sign-offs require signatures in the demo runbook: a throw-away key per
+        // roster owner, made now and kept in memory, so a newcomer sees signed records
+        let keys = cutover_cockpit::sign::throw_away_keys(&mut loaded.runbook)
+            .map_err(|e| eyre!("{e}"))?;
         let commander = loaded.runbook.commander.clone();
         let serve = args.serve.serve.as_deref();
+        let keys = Keys::ThrowAway(keys);
         let code = match serve {
-            None => live(&loaded, &log, &commander, None, None, true).await,
-            Some(_) => live_with_team(loaded, &log, &commander, serve).await,
+            None => live_with(&loaded, &log, &commander, None, None, keys, true).await,
+            Some(_) => live_with_team(loaded, &log, &commander, serve, keys).await,
         };
         sim.stop().await;
         print_next_steps(&log);
@@ -74,12 +79,13 @@ async fn live_with_team(
     log: &Path,
     commander: &str,
     serve: Option<&str>,
+    keys: Keys,
 ) -> color_eyre::Result<u8> {
     let tokens = TeamTokens::mint(&loaded.runbook.owners)?;
     loaded.config.tokens.extend(tokens.hashes());
     let path = demo_team::file_path(log);
     let hook: OnServing = Box::new(|url| Some(demo_team::publish(&tokens, url, &path)));
-    let code = live(&loaded, log, commander, serve, Some(hook), true).await;
+    let code = live_with(&loaded, log, commander, serve, Some(hook), keys, true).await;
     if path.exists() {
         println!(
             "team tokens: {} (they stopped working when the demo quit)",

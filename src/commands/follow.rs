@@ -4,9 +4,13 @@
 
 use crate::cli::FollowArgs;
 use crate::commands::run::runtime;
+use cutover_cockpit::app::clock::wall_now;
 use cutover_cockpit::follow::{
     spawn_stream, stream, Backoff, FollowPort, FollowTarget, SharedLink,
 };
+use cutover_cockpit::sign::holder::KeyHolder;
+use cutover_cockpit::sign::keyfile::KeyFile;
+use cutover_cockpit::sign::{passphrase, Unlocked};
 use cutover_cockpit::tui::app::spawn_ticks;
 use cutover_cockpit::tui::terminal::{init_diagnostics, spawn_key_reader, TerminalGuard};
 use cutover_cockpit::tui::{self, CockpitPort, Theme, UiState};
@@ -47,7 +51,45 @@ pub fn run(args: FollowArgs) -> color_eyre::Result<u8> {
             return Ok(2);
         }
     };
-    runtime()?.block_on(follow(http, target))
+    let signer = match &args.key {
+        None => None,
+        Some(path) => match unlock(&args.as_owner, path) {
+            Ok(k) => Some(KeyHolder::new(k, wall_now())),
+            Err(code) => return Ok(code),
+        },
+    };
+    runtime()?.block_on(follow(http, target, signer))
+}
+
+/// `--key FILE`: the key file must be OWNER's; the passphrase is asked once,
+/// here, before the screen starts (both components: `--as` and the
+/// passphrase). The server checks the key against the log's roster.
+fn unlock(owner: &str, path: &std::path::Path) -> Result<Unlocked, u8> {
+    let kf = KeyFile::read(path).map_err(|e| {
+        eprintln!("cutover follow: {e}");
+        2
+    })?;
+    if kf.owner != owner {
+        eprintln!(
+            "cutover follow: {} is {}'s key (fingerprint {}), not {owner}'s; nothing is signed with it",
+            path.display(),
+            cutover_cockpit::core::sanitize::inert(&kf.owner),
+            kf.fingerprint()
+        );
+        return Err(1);
+    }
+    let pass = passphrase::read(
+        &format!("Passphrase for {} ({owner}): ", path.display()),
+        false,
+    )
+    .map_err(|e| {
+        eprintln!("cutover follow: {e}");
+        2
+    })?;
+    kf.unlock(pass.as_bytes(), path).map_err(|e| {
+        eprintln!("cutover follow: {e}");
+        1
+    })
 }
 
 /// The HTTP client: web PKI roots, plus the CAs in `ca_file` when given.
@@ -68,7 +110,11 @@ fn client(ca_file: Option<&std::path::Path>) -> Result<reqwest::Client, String> 
         .map_err(|e| format!("cannot set up the HTTP client: {e}"))
 }
 
-async fn follow(http: reqwest::Client, target: FollowTarget) -> color_eyre::Result<u8> {
+async fn follow(
+    http: reqwest::Client,
+    target: FollowTarget,
+    signer: Option<KeyHolder>,
+) -> color_eyre::Result<u8> {
     let _ = init_diagnostics(log::LevelFilter::Info);
     if target.base.starts_with("http://") && !loopback(&target.base) {
         log::warn!(
@@ -91,6 +137,9 @@ async fn follow(http: reqwest::Client, target: FollowTarget) -> color_eyre::Resu
     })
     .await;
     let mut port = FollowPort::new(http, target, link, tx.clone());
+    if let Some(h) = signer {
+        port = port.with_signer(h);
+    }
     let mut ui = UiState::for_view(Theme::from_env(), &port.view());
     let mut guard = TerminalGuard::enter()?;
     let _keys = spawn_key_reader(tx.clone());

@@ -41,9 +41,9 @@ pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
         }
     }
     let signer = match &args.key {
-        None => None,
+        None => Keys::None,
         Some(path) => match unlock_for(&loaded, &args.as_owner, path) {
-            Ok(k) => Some(k),
+            Ok(k) => Keys::Operator(Box::new(k)),
             Err(code) => return Ok(code),
         },
     };
@@ -96,6 +96,15 @@ fn unlock_for(loaded: &Loaded, owner: &str, path: &Path) -> Result<Unlocked, u8>
     })
 }
 
+/// The keys the cockpit's keyboard signs with.
+pub enum Keys {
+    None,
+    /// `run --key`: the operator's, unlocked with their passphrase.
+    Operator(Box<Unlocked>),
+    /// `demo`: a throw-away key per roster owner (already pinned in the runbook).
+    ThrowAway(Vec<Unlocked>),
+}
+
 /// Called once, when the team server listens, with its URL (diagnostics are
 /// set up by then); may return a toast for the cockpit's first screen.
 pub type OnServing<'a> = Box<dyn FnOnce(&str) -> Option<Toast> + 'a>;
@@ -119,7 +128,7 @@ pub async fn live(
     on_serving: Option<OnServing<'_>>,
     demo: bool,
 ) -> color_eyre::Result<u8> {
-    live_with(loaded, log, operator, serve, on_serving, None, demo).await
+    live_with(loaded, log, operator, serve, on_serving, Keys::None, demo).await
 }
 
 /// [`live`] with the operator's unlocked signing key (`run --key`).
@@ -129,7 +138,7 @@ pub async fn live_with(
     operator: &str,
     serve: Option<&str>,
     on_serving: Option<OnServing<'_>>,
-    signer: Option<Unlocked>,
+    signer: Keys,
     demo: bool,
 ) -> color_eyre::Result<u8> {
     let serve_opts = match serve.map(|s| ServeOptions::from_config(&loaded.config, Some(s))) {
@@ -167,7 +176,10 @@ pub async fn live_with(
             first_toast.or_else(|| {
                 Some(cutover_cockpit::tui::view::Toast {
                     kind: cutover_cockpit::tui::view::ToastKind::Info,
-                    message: "demo: press a to act as another owner (e.g. dr-lee for a sign-off); a again for the next, back to you after the last".into(),
+                    message: match lock(&session).throw_away_keys() {
+                        true => "demo: sign-offs are signed with THROW-AWAY keys made for this demo (no passphrase); press a to act as another owner (e.g. dr-lee), a again for the next".into(),
+                        false => "demo: press a to act as another owner (e.g. dr-lee for a sign-off); a again for the next, back to you after the last".into(),
+                    },
                 })
             })
         }
@@ -201,7 +213,7 @@ fn open_live(
     loaded: &Loaded,
     log: &Path,
     operator: &str,
-    signer: Option<Unlocked>,
+    signer: Keys,
 ) -> Result<(SharedSession, Clock, std::path::PathBuf), u8> {
     let mono = MonoClock::start();
     let clock: Clock = Arc::new(move || mono.now());
@@ -216,7 +228,11 @@ fn open_live(
     // a second init (tests, demo after run) is harmless: keep the first logger
     let _ = init_diagnostics(log::LevelFilter::Info);
     let mut session = session.with_jump_detector(move || mono.jump());
-    session.set_signer(signer.map(|k| KeyHolder::new(k, clock())));
+    match signer {
+        Keys::None => {}
+        Keys::Operator(k) => session.set_signer(Some(KeyHolder::new(*k, clock()))),
+        Keys::ThrowAway(keys) => session.set_demo_keys(keys),
+    }
     if !loaded.config.webhooks.is_empty() {
         let env = |name: &str| std::env::var(name).ok();
         let notifier = Notifier::spawn(

@@ -12,8 +12,11 @@
 //!   link state it keeps (latest view, disconnected since when).
 //! - [`port`]: the TUI's `CockpitPort` over that state; actions are POSTed
 //!   from a spawned task so the screen never waits on the network.
+//! - [`signing`]: with `--key`, the owner's decisions are signed here, on
+//!   the follower's machine, over the exact record the server will write.
 
 pub mod port;
+pub mod signing;
 pub mod sse;
 pub mod stream;
 
@@ -29,6 +32,7 @@ mod tests {
         for (name, src) in [
             ("mod.rs", include_str!("mod.rs")),
             ("port.rs", include_str!("port.rs")),
+            ("signing.rs", include_str!("signing.rs")),
             ("sse.rs", include_str!("sse.rs")),
             ("stream.rs", include_str!("stream.rs")),
         ] {

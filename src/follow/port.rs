@@ -19,6 +19,8 @@ pub struct FollowPort {
     link: SharedLink,
     tx: mpsc::Sender<AppEvent>,
     rt: tokio::runtime::Handle,
+    /// `--key`: the owner's unlocked signing key; their decisions are signed.
+    signer: Option<crate::follow::signing::SharedHolder>,
 }
 
 impl FollowPort {
@@ -35,7 +37,14 @@ impl FollowPort {
             link,
             tx,
             rt: tokio::runtime::Handle::current(),
+            signer: None,
         }
+    }
+
+    /// Signs the owner's decisions with this key from now on (`--key`).
+    pub fn with_signer(mut self, holder: crate::sign::holder::KeyHolder) -> FollowPort {
+        self.signer = Some(std::sync::Arc::new(std::sync::Mutex::new(holder)));
+        self
     }
 }
 
@@ -87,6 +96,18 @@ impl CockpitPort for FollowPort {
                 "not connected to the commander's cockpit: the action was not sent".into(),
             );
         }
+        let signer = match (&self.signer, crate::sign::holder::decision_type(&action)) {
+            (Some(h), Some(_)) => {
+                let now = crate::app::clock::wall_now();
+                let mut held = crate::follow::signing::lock_holder(h);
+                if held.unlocked(now).is_none() {
+                    return ActResult::Refused(crate::follow::signing::LOCKED.into());
+                }
+                held.activity(now);
+                Some(h.clone())
+            }
+            _ => None,
+        };
         let (http, target, link, tx) = (
             self.http.clone(),
             self.target.clone(),
@@ -94,11 +115,20 @@ impl CockpitPort for FollowPort {
             self.tx.clone(),
         );
         self.rt.spawn(async move {
-            let toast = post_action(&http, &target, &action).await;
+            let toast = match signer {
+                Some(h) => crate::follow::signing::post_signed(&http, &target, &action, &h).await,
+                None => post_action(&http, &target, &action).await,
+            };
             lock(&link).toast = Some(toast);
             let _ = tx.send(AppEvent::Changed).await;
         });
         ActResult::Pending
+    }
+
+    fn keypress(&mut self) {
+        if let Some(h) = &self.signer {
+            crate::follow::signing::lock_holder(h).activity(crate::app::clock::wall_now());
+        }
     }
 
     fn save_template(&mut self, id: &str) -> ActResult {
@@ -118,7 +148,7 @@ struct Answer {
 
 /// The answers whose status says all there is, body unread (a proxy's
 /// may be HTML).
-fn said_by_status(code: u16) -> Option<Toast> {
+pub(crate) fn said_by_status(code: u16) -> Option<Toast> {
     match code {
         202 => Some(Toast {
             kind: ToastKind::Info,

@@ -57,6 +57,9 @@ pub enum JournalError {
     /// A record to sign has no object body (or already carries a signature).
     #[error("this record cannot be signed: its body is not an object, or it is already signed")]
     Unsignable,
+    /// A signature made elsewhere does not verify over the record at the place it would take.
+    #[error("the signature does not verify over this record at this place in the log")]
+    SignatureMismatch,
     /// The writer thread is gone (the journal was closed or panicked).
     #[error("the cutover log writer has stopped: decisions are no longer accepted")]
     WriterGone,

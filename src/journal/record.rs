@@ -80,6 +80,15 @@ impl Record {
         key: &Unlocked,
         meaning: Meaning,
     ) -> Option<(Record, String)> {
+        let unsigned = Record::unsigned_canon(&entry, seq, now, prev)?;
+        let member = SigMember::sign(key, meaning, unsigned.as_bytes());
+        Record::seal_with(entry, seq, now, prev, chain, &unsigned, &member)
+    }
+
+    /// The canonical bytes `entry` has as record `seq` after `prev` at `now`,
+    /// unsigned: what a signature on it covers. `None` when the body is not
+    /// a JSON object or already holds a `signature` member.
+    pub fn unsigned_canon(entry: &Entry, seq: u64, now: Ts, prev: &str) -> Option<String> {
         if !entry.body.is_object() || entry.body.get("signature").is_some() {
             return None;
         }
@@ -93,9 +102,21 @@ impl Record {
             body: &entry.body,
             prev,
         };
-        let unsigned = canon::escape_extra(serde_json::to_string(&unhashed).ok()?);
-        let member = SigMember::sign(key, meaning, unsigned.as_bytes());
-        let canon = signed::splice(&unsigned, &member)?;
+        Some(canon::escape_extra(serde_json::to_string(&unhashed).ok()?))
+    }
+
+    /// Seals `entry` with a signature `member` made elsewhere (a follower's)
+    /// over `unsigned` ([`Record::unsigned_canon`] of the same arguments).
+    pub fn seal_with(
+        entry: Entry,
+        seq: u64,
+        now: Ts,
+        prev: &str,
+        chain: &Chain,
+        unsigned: &str,
+        member: &SigMember,
+    ) -> Option<(Record, String)> {
+        let canon = signed::splice(unsigned, member)?;
         let hash = chain.hash(prev, canon.as_bytes());
         let line = canon::join_line(&canon, &hash);
         let mut body = entry.body;
@@ -104,7 +125,7 @@ impl Record {
         }
         let record = Record {
             seq,
-            ts,
+            ts: now.to_rfc3339(),
             kind: entry.kind,
             actor: entry.actor,
             phase: entry.phase,

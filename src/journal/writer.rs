@@ -263,6 +263,53 @@ impl Journal {
         Ok(record)
     }
 
+    /// The unsigned canonical bytes `entry` would have as the next record
+    /// at `now` (after what is buffered): what its signer must sign.
+    pub fn next_unsigned_canon(&self, entry: &Entry, now: Ts) -> Option<String> {
+        Record::unsigned_canon(entry, self.next_seq, now, &self.prev)
+    }
+
+    /// Appends `entry` as the next record with a signature made elsewhere
+    /// (a follower signs on its own machine). The signature must verify
+    /// with `key` over the record's unsigned canonical bytes here, at this
+    /// seq and prev: a signature made for any other place is refused.
+    pub fn append_presigned(
+        &mut self,
+        entry: Entry,
+        now: Ts,
+        member: &crate::journal::signed::SigMember,
+        key: &ed25519_dalek::VerifyingKey,
+    ) -> Result<Record, JournalError> {
+        self.refuse_if_poisoned()?;
+        let unsigned = self
+            .next_unsigned_canon(&entry, now)
+            .ok_or(JournalError::Unsignable)?;
+        if member.alg != "ed25519"
+            || member.key != crate::sign::fingerprint(key)
+            || !crate::sign::verify_b64(key, unsigned.as_bytes(), &member.value)
+        {
+            return Err(JournalError::SignatureMismatch);
+        }
+        let sealed = Record::seal_with(
+            entry,
+            self.next_seq,
+            now,
+            &self.prev,
+            &self.chain,
+            &unsigned,
+            member,
+        );
+        let Some((record, line)) = sealed else {
+            return Err(JournalError::Unsignable);
+        };
+        self.pending_checkpoint = true;
+        self.pending.push_str(&line);
+        self.pending_count += 1;
+        self.next_seq += 1;
+        self.prev.clone_from(&record.hash);
+        Ok(record)
+    }
+
     /// The log's path.
     pub fn path(&self) -> &Path {
         &self.path

@@ -6,6 +6,7 @@
 
 pub mod auth;
 mod routes;
+mod signed;
 mod sse;
 pub mod tls;
 

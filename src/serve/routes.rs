@@ -26,12 +26,14 @@ pub(super) fn router(state: ServeState) -> Router {
         .route("/api/view", get(view))
         .route("/api/events", get(sse::events))
         .route("/api/act", post(act))
+        .route("/api/act/prepare", post(super::signed::prepare))
+        .route("/api/act/signed", post(super::signed::act_signed))
         .route_layer(middleware::from_fn_with_state(state.clone(), authorize))
         .route("/metrics", get(metrics))
         .with_state(state)
 }
 
-fn error(status: StatusCode, body: serde_json::Value) -> Response {
+pub(super) fn error(status: StatusCode, body: serde_json::Value) -> Response {
     (status, Json(body)).into_response()
 }
 
@@ -104,33 +106,52 @@ async fn act(
         f();
     }
     match done {
-        Ok(ActResult::Acknowledged(message)) => (
+        Ok(r) => act_answer(&owner, r),
+        Err(e) => not_finished(&owner, &e),
+    }
+}
+
+/// The HTTP answer to an action's result.
+pub(super) fn act_answer(owner: &str, result: ActResult) -> Response {
+    match result {
+        ActResult::Acknowledged(message) => (
             StatusCode::OK,
             Json(json!({"result": "acknowledged", "message": message})),
         )
             .into_response(),
-        Ok(ActResult::Refused(message)) => {
+        ActResult::Refused(message) => {
             log::info!("serve: refused an action by {owner}: {message}");
             error(
                 StatusCode::FORBIDDEN,
                 json!({"result": "refused", "message": message}),
             )
         }
-        Ok(ActResult::Pending) => {
+        ActResult::Pending => {
             (StatusCode::ACCEPTED, Json(json!({"result": "pending"}))).into_response()
-        }
-        Err(e) => {
-            log::error!("serve: an action by {owner} did not finish: {e}");
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({"error": "the action did not finish; check the cockpit's log pane"}),
-            )
         }
     }
 }
 
+/// An action's task panicked or was cancelled.
+pub(super) fn not_finished(owner: &str, e: &tokio::task::JoinError) -> Response {
+    log::error!("serve: an action by {owner} did not finish: {e}");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        json!({"error": "the action did not finish; check the cockpit's log pane"}),
+    )
+}
+
 /// Content type, size cap, then JSON into an `Action` (unknown fields refused).
 async fn read_action(headers: &HeaderMap, body: Body, max: usize) -> Result<Action, Response> {
+    read_json(headers, body, max).await
+}
+
+/// Content type, size cap, then JSON into a `T` (unknown fields refused).
+pub(super) async fn read_json<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Body,
+    max: usize,
+) -> Result<T, Response> {
     let json_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -158,7 +179,7 @@ async fn read_action(headers: &HeaderMap, body: Body, max: usize) -> Result<Acti
     let bytes = axum::body::to_bytes(body, max)
         .await
         .map_err(|_| too_big())?;
-    serde_json::from_slice::<Action>(&bytes).map_err(|e| {
+    serde_json::from_slice::<T>(&bytes).map_err(|e| {
         error(
             StatusCode::BAD_REQUEST,
             json!({"error": format!("invalid json: {}", json_message(&e))}),

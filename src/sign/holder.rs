@@ -29,36 +29,61 @@ pub fn decision_type(action: &Action) -> Option<&'static str> {
 
 /// An unlocked key and when it was last used.
 pub struct KeyHolder {
+    owner: String,
     key: Option<Unlocked>,
     last_activity: Ts,
+    /// A throw-away demo key: it never locks (there is no passphrase to ask).
+    throw_away: bool,
 }
 
 impl KeyHolder {
     /// Unlocked now (the passphrase was just given).
     pub fn new(key: Unlocked, now: Ts) -> KeyHolder {
         KeyHolder {
+            owner: key.owner().to_string(),
             key: Some(key),
             last_activity: now,
+            throw_away: false,
         }
+    }
+
+    /// A throw-away key made for one demo: it signs without a passphrase
+    /// and does not lock when idle.
+    pub fn throw_away(key: Unlocked, now: Ts) -> KeyHolder {
+        KeyHolder {
+            throw_away: true,
+            ..KeyHolder::new(key, now)
+        }
+    }
+
+    /// Whether this is a throw-away demo key.
+    pub fn is_throw_away(&self) -> bool {
+        self.throw_away
     }
 
     /// The key if it is still unlocked at `now`; after [`IDLE_LOCK`]
     /// without activity it is dropped (wiped) for good.
     pub fn unlocked(&mut self, now: Ts) -> Option<&Unlocked> {
-        if now - self.last_activity >= IDLE_LOCK {
+        if !self.throw_away && now - self.last_activity >= IDLE_LOCK {
             self.key = None;
         }
         self.key.as_ref()
     }
 
-    /// The person did something at `now` (keeps an unlocked key unlocked).
+    /// The person did something at `now` (a keypress, an action): keeps an
+    /// unlocked key unlocked; never unlocks one that was idle too long.
     pub fn activity(&mut self, now: Ts) {
-        if self.key.is_some() {
+        if self.unlocked(now).is_some() {
             self.last_activity = self.last_activity.max(now);
         }
     }
 
-    /// Whose key this is.
+    /// Whose key this is (also once it locked).
+    pub fn owner_id(&self) -> &str {
+        &self.owner
+    }
+
+    /// Whose key this is, while it is unlocked.
     pub fn owner(&self) -> Option<&str> {
         self.key.as_ref().map(Unlocked::owner)
     }
@@ -85,12 +110,13 @@ impl KeyHolder {
 }
 
 /// Why an unsigned action is refused, saying how to sign. `follower`:
-/// the action came from a team member (who cannot sign through `follow` yet).
+/// the action came from a team member, who signs on their own machine.
 pub fn refusal(kind: &str, locked: bool, follower: Option<&str>) -> String {
     if let Some(who) = follower {
         return format!(
-            "{kind} must be signed with {who}'s own key, and signing from `cutover follow` is not \
-             available yet: {who} can take it at a cockpit started with `cutover run ... --as {who} --key FILE`"
+            "{kind} must be signed with {who}'s own key: add --key FILE to `cutover follow ... \
+             --as {who}` (the key file from `cutover keygen {who}`; it signs on {who}'s machine; \
+             the runbook's require_signature)"
         );
     }
     if locked {
@@ -144,6 +170,10 @@ mod tests {
         assert!(h.for_entry(&e("sam", Decision, "go"), t0).is_none());
         assert!(h.for_entry(&e("dana", Step, "done"), t0).is_none());
         assert!(refusal("signoff", false, None).contains("--key FILE"));
-        assert!(refusal("signoff", false, Some("dr-lee")).contains("--as dr-lee --key FILE"));
+        let theirs = refusal("signoff", false, Some("dr-lee"));
+        assert!(
+            theirs.contains("add --key FILE to `cutover follow ... --as dr-lee`"),
+            "{theirs}"
+        );
     }
 }

@@ -12,6 +12,9 @@ pub mod holder;
 pub mod keyfile;
 pub mod passphrase;
 
+/// A signature member as written in a record (its format is the journal's).
+pub use crate::journal::signed::SigMember;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ed25519_dalek::{Signer, VerifyingKey};
@@ -137,6 +140,19 @@ impl Unlocked {
     pub(crate) fn seed(&self) -> Zeroizing<[u8; 32]> {
         Zeroizing::new(self.key.to_bytes())
     }
+}
+
+/// Demo only: a new throw-away key for every owner on the roster, their
+/// public halves set as the owners' `signing_key` (so the log pins them).
+/// The private halves live in memory for one demo and are never written.
+pub fn throw_away_keys(rb: &mut crate::core::runbook::Runbook) -> Result<Vec<Unlocked>, String> {
+    let mut keys = Vec::with_capacity(rb.owners.len());
+    for o in &mut rb.owners {
+        let k = Unlocked::generate(&o.id)?;
+        o.signing_key = Some(public_text(&k.public()));
+        keys.push(k);
+    }
+    Ok(keys)
 }
 
 /// Pins the roster's public keys (`signers`: owner -> key, name, role) and

@@ -62,6 +62,9 @@ pub trait CockpitPort {
             "cannot write template {id}: saving templates is not wired in"
         ))
     }
+    /// A key was pressed at this keyboard: keeps an unlocked signing key
+    /// unlocked (it locks after 15 minutes without a keypress).
+    fn keypress(&mut self) {}
     /// Demo only: act as the next roster owner (`a`); refused elsewhere.
     fn act_as_next(&mut self) -> ActResult {
         ActResult::Refused("acting as another person is only possible in `cutover demo`".into())
@@ -186,6 +189,7 @@ impl Loop {
 
     fn on_event<P: CockpitPort>(&mut self, ev: AppEvent, port: &mut P, ui: &mut UiState) {
         if matches!(ev, AppEvent::Key(_)) {
+            port.keypress();
             // a key is judged against what the core says now
             self.catch_up(port, ui);
         }
