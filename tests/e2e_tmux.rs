@@ -148,6 +148,7 @@ fn demo_alone_reaches_the_last_phase_and_replay_and_report_tell_the_same_story()
         live_strip.contains("✔ 4 ") && !live_strip.contains("○"),
         "every earlier phase is done on the live strip: {live_strip}"
     );
+    hold_settles_the_pending_recommendation(&solo);
     t.keys(&["q"]);
     t.wait_for("Quit the cockpit?", WAIT)
         .unwrap_or_else(|s| panic!("no quit question:\n{s}"));
@@ -216,6 +217,43 @@ fn demo_alone_reaches_the_last_phase_and_replay_and_report_tell_the_same_story()
         "sign-offs given: {:?}",
         story.statements
     );
+}
+
+/// The latency spike's rollback recommendation is pending; the commander
+/// answers it "hold": the panel counts none pending, the threshold says it
+/// was handled, and the hold notice template is filled from that hold,
+/// never "n/a".
+fn hold_settles_the_pending_recommendation(solo: &Solo<'_>) {
+    let s = support::poll(
+        "the latency spike's recommendation",
+        Duration::from_secs(150),
+        || {
+            let s = solo.t.capture();
+            s.contains("Recommendations 1 pending").then_some(s)
+        },
+        || solo.t.capture(),
+    );
+    assert!(
+        s.contains("RECOMMENDED"),
+        "the header raises the alarm:\n{s}"
+    );
+    solo.t.keys(&["Escape", "d"]);
+    solo.wait("the decide form", |s| s.contains("Decide: "));
+    // answer: rollback -> hold, then the rationale
+    solo.t.keys(&["BTab", "Right"]);
+    solo.wait("hold chosen", |s| s.contains("answer: hold"));
+    solo.t.keys(&["Tab"]);
+    solo.t.type_text("spike under review");
+    solo.t.keys(&["Enter"]);
+    let s = solo.wait("the hold, and no recommendation pending", |s| {
+        s.contains("HOLD") && !s.contains("Recommendations 1 pending")
+    });
+    assert!(s.contains("handled by"), "the threshold says how:\n{s}");
+    solo.t.keys(&["p"]);
+    let s = solo.wait("the hold notice", |s| s.contains("paused by"));
+    assert!(s.contains("paused by Dana Ruiz: spike under review"), "{s}");
+    assert!(!s.contains("n/a"), "{s}");
+    solo.t.keys(&["Escape"]);
 }
 
 #[derive(Default)]
@@ -329,6 +367,10 @@ impl Solo<'_> {
                 s.contains("┌ Go: enter") || s.contains("✘ refused")
             });
             if s.contains("┌ Go: enter") {
+                // the form names the phase go enters before it is submitted
+                if phase == 0 {
+                    assert!(s.contains("┌ Go: enter pilot-dataset"), "{s}");
+                }
                 self.t.type_text(&format!("phase {phase} accepted"));
                 self.t.keys(&["Enter"]);
                 self.wait_header(&format!("Phase {}:", phase + 1));

@@ -139,6 +139,9 @@ pub async fn run<B: Backend, P: CockpitPort>(
             break;
         }
     }
+    // what the loop leaves behind (notes, selection) agrees with the core's
+    // last word, even when quit came before the next frame
+    lp.catch_up(port, ui);
     Ok(Outcome {
         exit: lp.exit.unwrap_or(Exit::Closed),
         frames: lp.frames,
