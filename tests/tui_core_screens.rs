@@ -514,3 +514,87 @@ fn issues_panel_closes_the_selected_issue() {
     let screen = text(&draw(&view, &UiState::default(), 120, 40));
     assert!(screen.contains("Issues 1 open, 1 critical"), "{screen}");
 }
+
+/// Enter on an endpoint row: each HTTP attempt in its detail says the
+/// phases it measured, a pooled one that its connection was reused, a
+/// failed one (no phases) nothing.
+#[test]
+fn endpoint_detail_shows_each_attempts_http_phases() {
+    let mut run = Run::new();
+    run.probes_for(10, 240.0);
+    let latency = |run: &mut Run, samples: &[(&str, f64)], ok: bool| {
+        run.now = run.now + Dur::from_secs(5);
+        let mut r = ProbeReport::ok_with("target.pacs.latency", run.now, samples);
+        if !ok {
+            r.ok = false;
+            r.reason = Some("timeout after 2s".into());
+        }
+        let fx = run.cockpit.handle(Msg::Probe(r), run.now);
+        run.keep(fx);
+    };
+    // a new TLS connection, then one reused from the pool, then a failure
+    latency(
+        &mut run,
+        &[
+            ("target.pacs.latency_ok", 1.0),
+            ("target.pacs.latency_ms", 139.0),
+            ("target.pacs.latency_connect_ms", 2.0),
+            ("target.pacs.latency_tls_ms", 14.0),
+            ("target.pacs.latency_ttfb_ms", 120.0),
+            ("target.pacs.latency_transfer_ms", 3.0),
+        ],
+        true,
+    );
+    latency(
+        &mut run,
+        &[
+            ("target.pacs.latency_ok", 1.0),
+            ("target.pacs.latency_ms", 121.0),
+            ("target.pacs.latency_ttfb_ms", 118.5),
+            ("target.pacs.latency_transfer_ms", 2.0),
+        ],
+        true,
+    );
+    latency(&mut run, &[("target.pacs.latency_ok", 0.0)], false);
+    let view = run.view();
+    let mut ui = ui();
+    for _ in 0..3 {
+        handle_key(&mut ui, &view, code(KeyCode::Tab));
+    }
+    let pacs = view
+        .endpoints
+        .iter()
+        .position(|r| r.system == "pacs")
+        .expect("pacs row");
+    for _ in 0..pacs {
+        handle_key(&mut ui, &view, code(KeyCode::Down));
+    }
+    handle_key(&mut ui, &view, code(KeyCode::Enter));
+    assert!(matches!(ui.overlay, Overlay::Detail(_)));
+    let screen = text(&draw(&view, &ui, 200, 60));
+    assert!(screen.contains("Endpoint pacs"), "{screen}");
+    let line = |hms: String| -> String {
+        screen
+            .lines()
+            .find(|l| l.contains(&hms) && l.contains("latency"))
+            .unwrap_or_else(|| panic!("no latency attempt at {hms}:\n{screen}"))
+            .to_string()
+    };
+    let fresh = line((run.now - Dur::from_secs(10)).hms());
+    assert!(
+        fresh.contains("✔ ok · connect 2 ms · tls 14 ms · ttfb 120 ms · transfer 3 ms"),
+        "{fresh}"
+    );
+    let pooled = line((run.now - Dur::from_secs(5)).hms());
+    assert!(
+        pooled.contains("✔ ok · connection reused · ttfb 119 ms · transfer 2 ms"),
+        "{pooled}"
+    );
+    let failed = line(run.now.hms());
+    assert!(failed.contains("✘ failed: timeout after 2s"), "{failed}");
+    assert!(!failed.contains(" ms"), "{failed}");
+    // attempts that measured no phase (the earlier ones) carry no timings
+    let earlier = line((run.now - Dur::from_secs(15)).hms());
+    assert!(earlier.contains("✔ ok"), "{earlier}");
+    assert!(!earlier.contains(" · "), "{earlier}");
+}

@@ -442,7 +442,6 @@ fn endpoint_side(c: &Cockpit, side: &str, system: &str, now: Ts) -> Option<Endpo
             .map(|(_, v)| v.floor() as i64),
         stale,
         attempts: detail::attempts(c, &labelled, now),
-        phases: detail::phases(store, &prefix, now),
     })
 }
 

@@ -119,12 +119,14 @@ pub fn enrich(c: &Cockpit, cmp: &mut ComparisonView, now: Ts) {
 }
 
 /// The last attempts of the probes of one endpoint side, oldest first, from
-/// their `<kind>_ok` samples; the latest failure of each carries its reason.
+/// their `<kind>_ok` samples; the latest failure of each carries its reason,
+/// and each HTTP attempt the phases it measured.
 pub fn attempts(c: &Cockpit, probes: &[(&String, &EndpointStatus)], _now: Ts) -> Vec<AttemptView> {
     let mut out: Vec<AttemptView> = Vec::new();
+    let store = c.store();
     for (label, p) in probes {
         let kind = label.rsplit('.').next().unwrap_or_default().to_string();
-        let Some(series) = c.store().series(&format!("{label}_ok")) else {
+        let Some(series) = store.series(&format!("{label}_ok")) else {
             continue;
         };
         let mut mine: Vec<AttemptView> = series
@@ -140,6 +142,7 @@ pub fn attempts(c: &Cockpit, probes: &[(&String, &EndpointStatus)], _now: Ts) ->
                     .as_ref()
                     .filter(|(t, _)| *t == at && v < 1.0)
                     .map(|(_, why)| why.clone()),
+                phases: phases_at(store, label, at),
             })
             .collect();
         mine.reverse();
@@ -150,18 +153,23 @@ pub fn attempts(c: &Cockpit, probes: &[(&String, &EndpointStatus)], _now: Ts) ->
     out.split_off(keep)
 }
 
-/// HTTP phase timings of one side's probes, latest sample each.
-pub fn phases(store: &MetricStore, prefix: &str, now: Ts) -> Vec<(String, f64)> {
-    let mut out = Vec::new();
-    for kind in ["health", "latency", "prometheus"] {
-        for phase in PHASES {
-            let name = format!("{prefix}{kind}_{phase}_ms");
-            if let Some((_, v)) = store.latest_raw(&name, now) {
-                out.push((format!("{kind} {phase}"), v));
-            }
-        }
-    }
-    out
+/// The phases one attempt of probe `label` measured: the `<label>_<phase>_ms`
+/// samples stamped with the attempt's time (a probe writes them with its
+/// `<kind>_ok`, and only those it measured), in [`PHASES`] order.
+pub fn phases_at(store: &MetricStore, label: &str, at: Ts) -> Vec<(String, f64)> {
+    PHASES
+        .iter()
+        .filter_map(|phase| {
+            let series = store.series(&format!("{label}_{phase}_ms"))?;
+            let v = series
+                .iter()
+                .rev()
+                .take_while(|(t, _)| *t >= at)
+                .find(|(t, _)| *t == at)?
+                .1;
+            Some((phase.to_string(), v))
+        })
+        .collect()
 }
 
 /// The phases an HTTP attempt records, in order.

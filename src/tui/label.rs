@@ -117,6 +117,29 @@ pub fn value(v: Option<f64>) -> String {
     }
 }
 
+/// An HTTP attempt's measured phases as words: `connect 2 ms · tls 14 ms ·
+/// ttfb 120 ms · transfer 3 ms`. An attempt that measured a first byte but no
+/// connect or TLS phase went out on a pooled connection, which it says
+/// (`connection reused · ttfb 120 ms · transfer 3 ms`). `None` when nothing
+/// was measured (a failed attempt, a kind that records no phases).
+pub fn http_phases(phases: &[(String, f64)]) -> Option<String> {
+    if phases.is_empty() {
+        return None;
+    }
+    let has = |p: &str| phases.iter().any(|(k, _)| k == p);
+    let reused = has("ttfb") && !has("connect") && !has("tls");
+    let mut parts: Vec<String> = Vec::with_capacity(phases.len() + 1);
+    if reused {
+        parts.push("connection reused".into());
+    }
+    parts.extend(
+        phases
+            .iter()
+            .map(|(k, v)| format!("{k} {}", crate::tui::notation::with_unit(Some(*v), "ms"))),
+    );
+    Some(parts.join(" · "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +176,32 @@ mod tests {
         assert_eq!(value(Some(1.5)), "1.5");
         assert_eq!(value(None), "?");
         assert_eq!(value(Some(f64::NAN)), "?");
+    }
+
+    #[test]
+    fn http_phases_say_what_was_measured_and_when_a_connection_was_reused() {
+        let p = |v: &[(&str, f64)]| -> Vec<(String, f64)> {
+            v.iter().map(|(k, ms)| (k.to_string(), *ms)).collect()
+        };
+        assert_eq!(
+            super::http_phases(&p(&[
+                ("connect", 2.0),
+                ("tls", 14.0),
+                ("ttfb", 120.0),
+                ("transfer", 3.0)
+            ]))
+            .as_deref(),
+            Some("connect 2 ms · tls 14 ms · ttfb 120 ms · transfer 3 ms")
+        );
+        assert_eq!(
+            super::http_phases(&p(&[("ttfb", 18.5), ("transfer", 2.0)])).as_deref(),
+            Some("connection reused · ttfb 18.5 ms · transfer 2 ms")
+        );
+        // after a redirect: no first byte, so nothing is claimed about reuse
+        assert_eq!(
+            super::http_phases(&p(&[("transfer", 2.0)])).as_deref(),
+            Some("transfer 2 ms")
+        );
+        assert_eq!(super::http_phases(&[]), None);
     }
 }

@@ -411,9 +411,6 @@ pub struct EndpointSide {
     /// The probes' last attempts, oldest first.
     #[serde(default)]
     pub attempts: Vec<AttemptView>,
-    /// Latest HTTP phase timings in ms (`connect`, `tls`, `ttfb`, `transfer`), when measured.
-    #[serde(default)]
-    pub phases: Vec<(String, f64)>,
 }
 
 /// The window's edges and the forecast finish, as times.
@@ -470,6 +467,10 @@ pub struct AttemptView {
     pub ok: bool,
     /// Why it failed, when known (the latest failure of that probe).
     pub reason: Option<String>,
+    /// The HTTP phases this attempt measured, in ms, in order (`connect`,
+    /// `tls`, `ttfb`, `transfer`); a phase it did not measure is absent.
+    #[serde(default)]
+    pub phases: Vec<(String, f64)>,
 }
 
 /// A reconciled dataset (checksum/sql/dicomweb probes): its `recon.*` metrics.

@@ -1,7 +1,8 @@
 //! The detail view (Enter on a row, Esc back): everything the row had to
 //! cut, in full and wrapped: every comparison with value, limit and unit,
 //! the window's inputs, the `for` timer, recent values, waivers and the log
-//! records that named it, a probe's last attempts, the last answer in full.
+//! records that named it, a probe's last attempts (with the HTTP phases
+//! each measured), the last answer in full.
 
 use super::endpoints::sparkline;
 use super::text::{outside, plain, styled};
@@ -445,14 +446,6 @@ fn endpoint_side(name: &str, s: &EndpointSide, ui: &UiState) -> Vec<Line<'static
     if let Some(ms) = s.latency_ms {
         lines.push(kv("  latency", &notation::with_unit(Some(ms), "ms")));
     }
-    if !s.phases.is_empty() {
-        let parts: Vec<String> = s
-            .phases
-            .iter()
-            .map(|(k, v)| format!("{k} {}", notation::with_unit(Some(*v), "ms")))
-            .collect();
-        lines.push(kv("  phases", &parts.join(" · ")));
-    }
     if let Some(d) = s.cert_days_left {
         lines.push(kv("  certificate", &format!("{d} days left")));
     }
@@ -481,6 +474,12 @@ fn endpoint_side(name: &str, s: &EndpointSide, ui: &UiState) -> Vec<Line<'static
                         .as_deref()
                         .map(|r| format!(": {}", inert(r)))
                         .unwrap_or_default(),
+                ),
+                styled(
+                    label::http_phases(&a.phases)
+                        .map(|p| format!(" · {p}"))
+                        .unwrap_or_default(),
+                    ui.theme.tone(Tone::Muted),
                 ),
             ]));
         }
