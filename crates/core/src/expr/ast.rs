@@ -117,11 +117,11 @@ pub const BASELINE_STATS: [WindowFn; 6] = [
 /// An arithmetic operator between two numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArithOp {
-    /// `+`
+    /// `+`: sum.
     Add,
     /// `-` (needs spaces around it: `a-b` is one metric name).
     Sub,
-    /// `*`
+    /// `*`: product.
     Mul,
     /// `/`; division by zero is Unknown.
     Div,
@@ -130,17 +130,17 @@ pub enum ArithOp {
 /// A comparison operator; its result is a condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CmpOp {
-    /// `<`
+    /// `<`: less than.
     Lt,
-    /// `<=`
+    /// `<=`: at most.
     Le,
-    /// `>`
+    /// `>`: greater than.
     Gt,
-    /// `>=`
+    /// `>=`: at least.
     Ge,
-    /// `==`
+    /// `==`: exactly equal (no tolerance: suits counts and 0/1 flags).
     Eq,
-    /// `!=`
+    /// `!=`: not exactly equal.
     Ne,
 }
 
