@@ -7,7 +7,6 @@ pub mod baseline;
 #[allow(missing_docs)] // not yet documented
 pub mod cockpit;
 pub mod condition;
-#[allow(missing_docs)] // not yet documented
 pub mod config;
 #[allow(missing_docs)] // not yet documented
 pub mod derived;
@@ -18,7 +17,6 @@ pub mod expr;
 pub mod gate;
 pub mod metrics;
 pub mod records;
-#[allow(missing_docs)] // not yet documented
 pub mod runbook;
 pub mod sample;
 pub mod sanitize;

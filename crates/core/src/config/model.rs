@@ -4,9 +4,12 @@ use crate::span::Pos;
 use crate::time::Dur;
 use std::collections::BTreeMap;
 
+/// A whole, parsed config file: where the systems are and how to probe them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
+    /// `[poll]`: schedule defaults for every probe (defaults when absent).
     pub poll: Poll,
+    /// The `[[probe]]` tables, in file order.
     pub probes: Vec<Probe>,
     /// `[[webhook]]`: where notifications go (see `webhook.rs`).
     pub webhooks: Vec<super::webhook::Webhook>,
@@ -19,6 +22,7 @@ pub struct Config {
 /// Polling defaults for every probe.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Poll {
+    /// `interval`: how often each probe runs unless it sets its own (default 5s).
     pub interval: Dur,
     /// Connect to last body byte.
     pub timeout: Dur,
@@ -53,13 +57,17 @@ pub struct Staleness {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
+/// `side` of a probe: which system of the cutover it measures, the first segment of its metric names.
 #[serde(rename_all = "lowercase")]
 pub enum Side {
+    /// `"source"`: the system being left.
     Source,
+    /// `"target"`: the system being moved to.
     Target,
 }
 
 impl Side {
+    /// The TOML spelling, as used in metric names (`source`, `target`).
     pub fn as_str(self) -> &'static str {
         match self {
             Side::Source => "source",
@@ -71,6 +79,7 @@ impl Side {
 /// `expect_json = { pointer = "/status", equals = "ok" }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonExpect {
+    /// `pointer`: JSON pointer (starting with `/`) into the health response body.
     pub pointer: String,
     /// Compared with the JSON value at `pointer` (strings as-is, other values as their JSON text).
     pub equals: String,
@@ -79,20 +88,28 @@ pub struct JsonExpect {
 /// What a probe measures.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProbeKind {
+    /// `kind = "health"`: is the system up; writes `up`, `status`, `health_ms`, `health_ok`.
     Health {
+        /// `expect_json`: optional body check; `None` = the status alone decides.
         expect_json: Option<JsonExpect>,
     },
     /// `fields`: metric field name -> JSON pointer.
     Latency {
+        /// `kind = "latency"`: times fetching `url`; writes `latency_ms`, `latency_ok` and the `fields`.
         fields: BTreeMap<String, String>,
     },
+    /// `kind = "checksum"`: compares count and digest documents of both sides under `recon.<dataset>`.
     Checksum {
+        /// `dataset`: the middle segment of the metric names (`recon.<dataset>.match`).
         dataset: String,
+        /// `source_url`: the source side's checksum document.
         source_url: String,
+        /// `target_url`: the target side's checksum document.
         target_url: String,
     },
     /// `select`: metric field name -> Prometheus selector `name{label="v",...}`.
     Prometheus {
+        /// `kind = "prometheus"`: reads series from a text exposition; writes `prometheus_ok` and the `select` keys.
         select: BTreeMap<String, String>,
     },
     /// Two databases compared by the probe itself (`recon.rs`).
@@ -102,6 +119,7 @@ pub enum ProbeKind {
 }
 
 impl ProbeKind {
+    /// The `kind` as written in the config (`health`, `latency`, ...).
     pub fn name(&self) -> &'static str {
         match self {
             ProbeKind::Health { .. } => "health",
@@ -133,12 +151,14 @@ impl ProbeKind {
     }
 }
 
+/// One `[[probe]]`: one endpoint measured on a schedule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Probe {
     /// `None` only for checksum probes (which cover both sides).
     pub side: Option<Side>,
     /// `None` only for checksum probes.
     pub system: Option<String>,
+    /// `kind` and its kind-specific keys.
     pub kind: ProbeKind,
     /// Empty for checksum probes (they use source_url / target_url).
     pub url: String,
@@ -146,14 +166,18 @@ pub struct Probe {
     pub expect_status: Vec<u16>,
     /// Name of the environment variable holding the bearer token (never the token).
     pub bearer_env: Option<String>,
+    /// `ca_file`: PEM bundle trusted in addition to the built-in roots; `None` = built-in roots only.
     pub ca_file: Option<String>,
-    /// Per-probe overrides of `[poll]`.
+    /// `interval`: this probe's own schedule; `None` = `[poll] interval`.
     pub interval: Option<Dur>,
+    /// `timeout`: bound on one whole attempt; `None` = `[poll] timeout`.
     pub timeout: Option<Dur>,
+    /// `stale_after`: this probe's samples are no sample after this age; `None` = `[poll] stale_after`, else 3 x the interval.
     pub stale_after: Option<Dur>,
     /// A new connection (TCP, and TLS on https) for every attempt instead
     /// of the pooled client, as blackbox_exporter does.
     pub fresh_connection: bool,
+    /// Position of the `[[probe]]` table in the config file, for diagnostics.
     pub pos: Pos,
 }
 

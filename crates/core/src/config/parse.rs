@@ -31,7 +31,9 @@ const PROMETHEUS_KEYS: &[&str] = &["side", "system", "url", "select"];
 /// The outcome of checking a config: the config when it has no errors, and every diagnostic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigOutcome {
+    /// The parsed config; `None` when any error was found.
     pub config: Option<Config>,
+    /// Every error and warning found in the file.
     pub diagnostics: Vec<Diagnostic>,
 }
 

@@ -79,10 +79,13 @@ pub enum SqlSource {
 /// `kind = "sql"`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SqlProbe {
+    /// `dataset`: the middle segment of the metric names (`recon.<dataset>.match`).
     pub dataset: String,
     /// NAME of the variable holding the source's connection URL.
     pub source_url_env: String,
+    /// NAME of the variable holding the target's connection URL.
     pub target_url_env: String,
+    /// `table` or `query`: what is read on both sides.
     pub source: SqlSource,
     /// Key columns; the first one splits the key space when it is an integer.
     pub key: Vec<String>,
@@ -103,9 +106,11 @@ pub struct SqlProbe {
 /// `kind = "dicomweb"`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DicomwebProbe {
+    /// `dataset`: the middle segment of the metric names (`recon.<dataset>.match`).
     pub dataset: String,
     /// QIDO-RS base URLs (e.g. `http://127.0.0.1:8042/dicom-web`).
     pub source_url: String,
+    /// `target_url`: the target archive's QIDO-RS base URL.
     pub target_url: String,
     /// NAME of a variable holding `user:password` (HTTP basic).
     pub basic_env: Option<String>,
@@ -113,6 +118,7 @@ pub struct DicomwebProbe {
     pub study_date: Option<String>,
     /// Studies per QIDO page (`limit`).
     pub page_size: u32,
+    /// `max_differences`: differing studies kept per result (default 20; the counts are always complete).
     pub max_differences: u32,
 }
 
@@ -360,6 +366,7 @@ pub(super) fn read_dicomweb(
 /// An environment variable a probe needs at `status` / `run` time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NeededEnv {
+    /// The variable's NAME (never its value).
     pub name: String,
     /// The probe that names it.
     pub pos: Pos,

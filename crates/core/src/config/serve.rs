@@ -31,6 +31,7 @@ pub struct Serve {
     pub listen: String,
     /// PEM certificate chain and key paths; both or neither.
     pub tls_cert: Option<String>,
+    /// `tls_key`: PEM private key path for `tls_cert`; `None` (with no cert) = plain HTTP.
     pub tls_key: Option<String>,
     /// Requests per minute and token before 429.
     pub rate_per_min: u32,
@@ -53,6 +54,7 @@ impl Default for Serve {
 /// `[[token]]`: one owner's token, as the hex SHA-256 of the token text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenHash {
+    /// `owner`: the `[[owner]]` id of the runbook this token acts as.
     pub owner: String,
     /// 32 bytes, decoded from the 64 hex digits in the config.
     pub sha256: [u8; 32],

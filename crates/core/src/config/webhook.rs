@@ -56,12 +56,15 @@ pub enum WebhookUrl {
 /// One `[[webhook]]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Webhook {
+    /// `url_env` (preferred) or `url`: where notifications are posted.
     pub url: WebhookUrl,
+    /// `format`: the body shape the receiver expects (default `json`).
     pub format: WebhookFormat,
     /// Events sent; every entry is one of [`EVENTS`]. All of them by default.
     pub events: Vec<String>,
     /// Per attempt, connect to last byte.
     pub timeout: Dur,
+    /// Position of the `[[webhook]]` table in the config file, for diagnostics.
     pub pos: Pos,
 }
 

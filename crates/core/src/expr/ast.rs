@@ -6,6 +6,7 @@ use std::fmt;
 /// A metric name as written, with its character offset inside the `when` string.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricRef {
+    /// The dotted metric name, e.g. `target.pacs.latency_ms`.
     pub name: String,
     /// Character offset (0-based) of the name inside the expression source.
     pub offset: usize,
@@ -14,18 +15,28 @@ pub struct MetricRef {
 /// Window functions over a metric's samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowFn {
+    /// `avg`: mean of the samples in the window.
     Avg,
+    /// `min`: smallest sample in the window.
     Min,
+    /// `max`: largest sample in the window.
     Max,
+    /// `p50`: median of the window, by nearest rank.
     P50,
+    /// `p95`: 95th percentile of the window, by nearest rank.
     P95,
+    /// `p99`: 99th percentile of the window, by nearest rank.
     P99,
+    /// `last`: the newest sample in the window (staleness does not apply).
     Last,
+    /// `delta`: last minus first sample in the window.
     Delta,
+    /// `rate`: delta per second; Unknown with fewer than 2 samples.
     Rate,
 }
 
 impl WindowFn {
+    /// Every window function, in the order the grammar lists them.
     pub const ALL: [WindowFn; 9] = [
         WindowFn::Avg,
         WindowFn::Min,
@@ -37,6 +48,7 @@ impl WindowFn {
         WindowFn::Delta,
         WindowFn::Rate,
     ];
+    /// The function's name as written in a `when`.
     pub fn name(self) -> &'static str {
         match self {
             WindowFn::Avg => "avg",
@@ -50,6 +62,7 @@ impl WindowFn {
             WindowFn::Rate => "rate",
         }
     }
+    /// The window function written `s`, if it is one.
     pub fn from_name(s: &str) -> Option<WindowFn> {
         WindowFn::ALL.into_iter().find(|f| f.name() == s)
     }
@@ -69,12 +82,14 @@ pub enum TwoSampleFn {
 }
 
 impl TwoSampleFn {
+    /// Every two-sample function, in the order the docs list them.
     pub const ALL: [TwoSampleFn; 4] = [
         TwoSampleFn::Shift,
         TwoSampleFn::ShiftLo,
         TwoSampleFn::ShiftHi,
         TwoSampleFn::MwuP,
     ];
+    /// The function's name as written in a `when`.
     pub fn name(self) -> &'static str {
         match self {
             TwoSampleFn::Shift => "shift",
@@ -83,6 +98,7 @@ impl TwoSampleFn {
             TwoSampleFn::MwuP => "mwu_p",
         }
     }
+    /// The two-sample function written `s`, if it is one.
     pub fn from_name(s: &str) -> Option<TwoSampleFn> {
         TwoSampleFn::ALL.into_iter().find(|f| f.name() == s)
     }
@@ -98,25 +114,38 @@ pub const BASELINE_STATS: [WindowFn; 6] = [
     WindowFn::Min,
 ];
 
+/// An arithmetic operator between two numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArithOp {
+    /// `+`: sum.
     Add,
+    /// `-` (needs spaces around it: `a-b` is one metric name).
     Sub,
+    /// `*`: product.
     Mul,
+    /// `/`; division by zero is Unknown.
     Div,
 }
 
+/// A comparison operator; its result is a condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CmpOp {
+    /// `<`: less than.
     Lt,
+    /// `<=`: at most.
     Le,
+    /// `>`: greater than.
     Gt,
+    /// `>=`: at least.
     Ge,
+    /// `==`: exactly equal (no tolerance: suits counts and 0/1 flags).
     Eq,
+    /// `!=`: not exactly equal.
     Ne,
 }
 
 impl CmpOp {
+    /// The operator as written in a `when`.
     pub fn symbol(self) -> &'static str {
         match self {
             CmpOp::Lt => "<",
@@ -135,6 +164,7 @@ impl ArithOp {
         matches!(self, ArithOp::Add | ArithOp::Sub)
     }
 
+    /// The operator as written in a `when`.
     pub fn symbol(self) -> &'static str {
         match self {
             ArithOp::Add => "+",
@@ -148,51 +178,76 @@ impl ArithOp {
 /// An expression node. Numbers are f64; booleans come from comparisons and literals.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
+    /// A number literal.
     Num(f64),
+    /// `true` or `false`.
     Bool(bool),
     /// Latest sample of a metric (subject to staleness).
     Metric(MetricRef),
     /// `FUNC(metric, window)`.
     Window {
+        /// Which window function.
         func: WindowFn,
+        /// The metric whose samples are read.
         metric: MetricRef,
+        /// How far back from now the samples are taken.
         window: Dur,
     },
     /// `age(metric)`: seconds since its last sample.
     Age(MetricRef),
     /// `FUNC(a, b, window)`: a two-sample statistic of a against b.
     TwoSample {
+        /// Which statistic.
         func: TwoSampleFn,
+        /// The first metric (A), typically the target.
         a: MetricRef,
+        /// The second metric (B), typically the source.
         b: MetricRef,
+        /// How far back from now both metrics' samples are taken.
         window: Dur,
     },
     /// `baseline(STAT, metric)`: STAT of the metric's samples in the same
     /// phase of the baseline logs.
     Baseline {
+        /// `avg`, `p50`, `p95`, `p99`, `max` or `min` (see [`BASELINE_STATS`]).
         stat: WindowFn,
+        /// The metric whose baseline samples are read.
         metric: MetricRef,
     },
+    /// Unary minus: `-x`.
     Neg(Box<Expr>),
+    /// `lhs OP rhs` on numbers: `+ - * /`.
     Arith {
+        /// Which operator.
         op: ArithOp,
+        /// The left operand.
         lhs: Box<Expr>,
+        /// The right operand.
         rhs: Box<Expr>,
     },
+    /// `lhs OP rhs` comparing two numbers: `< <= > >= == !=`.
     Cmp {
+        /// Which comparison.
         op: CmpOp,
+        /// The left operand; its current value is shown beside the limit.
         lhs: Box<Expr>,
+        /// The right operand (usually the limit).
         rhs: Box<Expr>,
     },
+    /// `not x`: Unknown stays Unknown.
     Not(Box<Expr>),
+    /// `a and b`: false if either is false, else Unknown if either is Unknown.
     And(Box<Expr>, Box<Expr>),
+    /// `a or b`: true if either is true, else Unknown if either is Unknown.
     Or(Box<Expr>, Box<Expr>),
 }
 
 /// The static type of an expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ty {
+    /// A number (metrics, functions, arithmetic); not allowed as a whole `when`.
     Number,
+    /// A condition (comparisons, `and`/`or`/`not`, `true`/`false`); what a `when` must be.
     Bool,
 }
 

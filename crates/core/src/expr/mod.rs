@@ -1,6 +1,5 @@
 //! The expression language of gates and thresholds: lexer, parser, AST, evaluation.
 
-#[allow(missing_docs)] // not yet documented
 pub mod ast;
 pub mod eval;
 pub mod lexer;

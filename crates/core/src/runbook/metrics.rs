@@ -29,7 +29,9 @@ pub fn all_recon_fields() -> Vec<&'static str> {
 /// What is wrong with a metric name, and what would be right.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetricProblem {
+    /// What is wrong with the name; becomes the diagnostic's message.
     pub message: String,
+    /// What would be right, shown as `= help:`; `None` when there is nothing useful to suggest.
     pub help: Option<String>,
 }
 

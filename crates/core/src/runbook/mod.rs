@@ -18,7 +18,9 @@ use crate::diag::{self, Diagnostic};
 /// every diagnostic (errors first, then warnings, each sorted by position).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckOutcome {
+    /// The parsed runbook; `None` when any error was found.
     pub runbook: Option<Runbook>,
+    /// Every error and warning found in the file.
     pub diagnostics: Vec<Diagnostic>,
 }
 

@@ -13,7 +13,9 @@ use crate::tomlread::{parse_document, Reader, Spanned, Tbl};
 /// A name used somewhere (owner, scope, phase, step, metric) and where.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NameUse {
+    /// The name as written.
     pub name: String,
+    /// Where it is written in the runbook file (its opening quote).
     pub pos: Pos,
 }
 
@@ -29,15 +31,20 @@ impl From<&Spanned<String>> for NameUse {
 /// Which list of steps a step belongs to (`after` resolves inside it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepGroup {
+    /// The steps of the phase at this index.
     Phase(usize),
+    /// The steps of the rollback plan at this index.
     Rollback(usize),
 }
 
 /// One `after = [...]` entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AfterUse {
+    /// The step list the entry must resolve in.
     pub group: StepGroup,
+    /// The id of the step that has the `after` key.
     pub step: String,
+    /// The step id named in `after`, and where.
     pub target: NameUse,
 }
 
@@ -46,13 +53,16 @@ pub struct AfterUse {
 pub struct Limited {
     /// e.g. "`for` of gate `pilot-checksums`".
     pub what: String,
+    /// The duration as written.
     pub dur: Dur,
+    /// Where it is written in the runbook file.
     pub pos: Pos,
 }
 
 /// The positions of every reference in a runbook, for validation.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Refs {
+    /// `[runbook] commander`; `None` when the key is missing or not a string.
     pub commander: Option<NameUse>,
     /// Phase, step, sign-off and rollback step owners.
     pub owners: Vec<NameUse>,
@@ -60,9 +70,11 @@ pub struct Refs {
     pub scopes: Vec<NameUse>,
     /// Threshold `phase` entries.
     pub phases: Vec<NameUse>,
+    /// Every `after` entry of every phase and rollback step.
     pub after: Vec<AfterUse>,
     /// Every metric named in a `when`.
     pub metrics: Vec<NameUse>,
+    /// Every `for`, `expected` and window length, checked against `max_duration`.
     pub limited: Vec<Limited>,
     /// Position of the `[runbook]` table (or of the file start).
     pub runbook_pos: Pos,
@@ -72,7 +84,9 @@ pub struct Refs {
 
 /// A parsed runbook with its references; `reader.diags` holds the problems.
 pub struct Parsed {
+    /// The runbook as read (not yet validated).
     pub runbook: Runbook,
+    /// Where every reference in it was written.
     pub refs: Refs,
 }
 
