@@ -1,7 +1,7 @@
 //! Decisions and what follows from them: holds, and threshold episodes
 //! with their answers.
 
-use super::evidence::{Decision, Episode, Hold, SnapItem, Transition};
+use super::facts::{Decision, Episode, Hold, SnapItem, Transition};
 use super::records::Rec;
 use crate::core::records::{DecisionAction, DecisionBody, IssueOp, Snapshot, SnapshotRow};
 use crate::core::time::{Dur, Ts};

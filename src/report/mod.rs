@@ -8,6 +8,7 @@
 mod cut_actions;
 mod decisions;
 pub mod evidence;
+mod facts;
 mod header;
 pub mod plan;
 pub mod recon;

@@ -3,7 +3,7 @@
 //! `cutover report`, and the drift (actual minus P50), with a per-phase
 //! total of the steps that have both (the cumulative drift).
 
-use super::evidence::StepRun;
+use super::facts::StepRun;
 use super::plan::Plan;
 use super::text::dur;
 use crate::core::baseline::{Baseline, StepBaseline};

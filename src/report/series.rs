@@ -1,6 +1,6 @@
 //! The metrics that gates and thresholds read, over time, from `observe` records.
 
-use super::evidence::Series;
+use super::facts::Series;
 use super::plan::Plan;
 use super::records::Rec;
 use crate::core::records::RecordBody;

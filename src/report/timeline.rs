@@ -1,7 +1,7 @@
 //! Phases, steps and state transitions over time, from `phase`, `step`,
 //! `gate` and `threshold` records.
 
-use super::evidence::{PhaseVisit, StepRun, Transition};
+use super::facts::{PhaseVisit, StepRun, Transition};
 use super::plan::Plan;
 use super::records::Rec;
 use crate::core::records::{DecisionAction, PhaseEvent, RecordBody, StepBody, StepEvent};

@@ -1,7 +1,7 @@
 //! The exception register: every waiver, who is accountable, and whether
 //! it ran out while the gate it waived still mattered.
 
-use super::evidence::{PhaseVisit, Waiver};
+use super::facts::{PhaseVisit, Waiver};
 use super::plan::Plan;
 use super::records::Rec;
 use crate::core::records::{DecisionAction, RecordBody};

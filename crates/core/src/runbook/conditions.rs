@@ -3,7 +3,7 @@
 //! file position inside the `when` string.
 
 use super::model::*;
-use super::parse::{text, Limited, NameUse, Refs};
+use super::refs::{text, Limited, NameUse, Refs};
 use crate::expr::{parse_condition, Expr};
 use crate::time::Dur;
 use crate::tomlread::{Reader, Tbl};

@@ -4,6 +4,7 @@ mod conditions;
 pub mod metrics;
 pub mod model;
 pub mod parse;
+mod refs;
 mod template;
 pub mod validate;
 

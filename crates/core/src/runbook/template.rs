@@ -1,7 +1,7 @@
 //! Communication templates and their `{placeholders}`.
 
 use super::model::Template;
-use super::parse::text;
+use super::refs::text;
 use crate::tomlread::{Reader, Spanned, Tbl};
 
 const TEMPLATE_KEYS: &[&str] = &["id", "title", "text"];
