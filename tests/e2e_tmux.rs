@@ -251,8 +251,12 @@ fn hold_settles_the_pending_recommendation(solo: &Solo<'_>) {
     assert!(s.contains("handled by"), "the threshold says how:\n{s}");
     solo.t.keys(&["p"]);
     let s = solo.wait("the hold notice", |s| s.contains("paused by"));
-    assert!(s.contains("paused by Dana Ruiz: spike under review"), "{s}");
-    assert!(!s.contains("n/a"), "{s}");
+    let notice = popup_text(&s);
+    assert!(
+        notice.contains("paused by Dana Ruiz: spike under review"),
+        "{notice}\n{s}"
+    );
+    assert!(!notice.contains("n/a"), "{notice}");
     solo.t.keys(&["Escape"]);
 }
 
@@ -406,6 +410,21 @@ fn title(screen: &str, needle: &str) -> String {
     let line = line_with(screen, needle);
     let from = line.find(needle).map_or("", |i| &line[i..]);
     from.split('─').next().unwrap_or("").trim().to_string()
+}
+
+/// The text inside a popup's box, its wrapped lines joined with spaces.
+fn popup_text(screen: &str) -> String {
+    let inside: Vec<&str> = screen
+        .lines()
+        .filter_map(|l| {
+            let a = l.find('│')?;
+            let rest = &l[a + '│'.len_utf8()..];
+            let b = rest.find('│')?;
+            Some(rest[..b].trim())
+        })
+        .filter(|t| !t.is_empty())
+        .collect();
+    inside.join(" ")
 }
 
 /// "Steps 2/4" in the steps panel's title: (done, total).
