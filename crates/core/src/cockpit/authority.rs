@@ -14,11 +14,15 @@ use serde::{Deserialize, Serialize};
 /// The rule that allowed an action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Authority {
+    /// The current commander (after any handover): may take every decision.
     Commander,
     /// Owner of this phase (the current one when the action was taken).
     PhaseOwner(String),
+    /// The person a sign-off names: may give that sign-off only.
     SignoffOwner,
+    /// The step's owner: may start, finish, skip or block that step.
     StepOwner,
+    /// The issue's owner: may close that issue.
     IssueOwner,
     /// Anyone on the roster may (hold, note, open an issue).
     Roster,
