@@ -56,16 +56,21 @@ pub fn is_derived(name: &str) -> bool {
 /// Everything the derived metrics are computed from.
 #[derive(Debug, Clone)]
 pub struct DerivedInputs<'a> {
+    /// The moment the metrics are computed for.
     pub now: Ts,
     /// `window_start` when set, else the log start.
     pub origin: Ts,
+    /// End of the approved window (`origin + max_duration`).
     pub window_end: Ts,
+    /// When the current phase was entered.
     pub phase_entered: Ts,
     /// Unfinished work still ahead (critical path over the remaining phases).
     pub remaining_work: Dur,
     /// `(scope, planned duration of its rollback plan)`.
     pub rollback_plans: Vec<(&'a str, Dur)>,
+    /// Issue-log entries not yet closed.
     pub issues_open: usize,
+    /// Of those, the ones of critical severity.
     pub issues_open_critical: usize,
 }
 
