@@ -243,6 +243,7 @@ impl Cockpit {
 
     // ----- read API for the view model -----
 
+    /// The runbook this cutover follows.
     pub fn runbook(&self) -> &Runbook {
         &self.runbook
     }
@@ -250,6 +251,7 @@ impl Cockpit {
     pub fn phase(&self) -> Option<&Phase> {
         self.runbook.phases.get(self.phase.index)
     }
+    /// Id of the current phase (empty for a runbook without phases).
     pub fn phase_id(&self) -> &str {
         self.runbook
             .phases
@@ -261,6 +263,7 @@ impl Cockpit {
     pub fn phase_state(&self) -> &PhaseState {
         &self.phase
     }
+    /// The approved window the countdowns run against.
     pub fn window(&self) -> Window {
         self.window
     }
@@ -272,6 +275,7 @@ impl Cockpit {
     pub fn gates(&self) -> &[GateStatus] {
         &self.gates
     }
+    /// Every threshold of the runbook with its state and `for` timer.
     pub fn thresholds(&self) -> &[ThresholdStatus] {
         &self.thresholds
     }
@@ -279,12 +283,15 @@ impl Cockpit {
     pub fn steps(&self) -> &[StepStatus] {
         &self.steps
     }
+    /// Every required sign-off of every phase, given or awaited.
     pub fn signoffs(&self) -> &[SignOffStatus] {
         &self.signoffs
     }
+    /// The active hold; `None` while the line runs.
     pub fn hold(&self) -> Option<&Hold> {
         self.hold.as_ref()
     }
+    /// The rollback being carried out; `None` when there is none.
     pub fn rollback(&self) -> Option<&RollbackState> {
         self.rollback.as_ref()
     }
@@ -304,6 +311,7 @@ impl Cockpit {
     pub fn waivers(&self) -> &[Waiver] {
         &self.waivers
     }
+    /// The issue log, open and closed, in the order opened.
     pub fn issues(&self) -> &[Issue] {
         &self.issues
     }
@@ -311,6 +319,7 @@ impl Cockpit {
     pub fn endpoints(&self) -> &BTreeMap<String, EndpointStatus> {
         &self.endpoints
     }
+    /// Recent samples of every metric, probed and derived.
     pub fn store(&self) -> &MetricStore {
         &self.store
     }
