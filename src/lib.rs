@@ -8,6 +8,7 @@
 //! the workspace manifest.
 
 pub mod app;
+pub mod clock;
 pub use cutover_core as core;
 pub mod follow;
 #[doc(hidden)]

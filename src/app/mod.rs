@@ -2,7 +2,7 @@
 //! simulator and the TUI into the live cockpit (`cutover run`, `cutover demo`).
 
 pub mod baseline;
-pub mod clock;
+pub use crate::clock;
 pub mod feed;
 pub mod form_hints;
 pub mod live;

@@ -69,7 +69,7 @@ impl CockpitPort for FollowPort {
         });
         view.header.disconnected_since = match (&l.view, l.disconnected_since) {
             (_, Some(t)) => Some(t),
-            (None, None) => Some(crate::app::clock::wall_now()),
+            (None, None) => Some(crate::clock::wall_now()),
             (Some(_), None) => None,
         };
         // the server's toast belongs to whoever acted there; ours is our answer
@@ -98,7 +98,7 @@ impl CockpitPort for FollowPort {
         }
         let signer = match (&self.signer, crate::sign::holder::decision_type(&action)) {
             (Some(h), Some(_)) => {
-                let now = crate::app::clock::wall_now();
+                let now = crate::clock::wall_now();
                 let mut held = crate::follow::signing::lock_holder(h);
                 if held.unlocked(now).is_none() {
                     return ActResult::Refused(crate::follow::signing::LOCKED.into());
@@ -127,7 +127,7 @@ impl CockpitPort for FollowPort {
 
     fn keypress(&mut self) {
         if let Some(h) = &self.signer {
-            crate::follow::signing::lock_holder(h).activity(crate::app::clock::wall_now());
+            crate::follow::signing::lock_holder(h).activity(crate::clock::wall_now());
         }
     }
 

@@ -141,7 +141,7 @@ pub async fn post_signed(
             };
         let (member, fingerprint) = {
             let mut h = lock_holder(holder);
-            let Some(key) = h.unlocked(crate::app::clock::wall_now()) else {
+            let Some(key) = h.unlocked(crate::clock::wall_now()) else {
                 return refused(LOCKED.into());
             };
             (

@@ -2,7 +2,7 @@
 //! backoff (with jitter) when the link drops. While disconnected the link
 //! says since when, so the screen shows that instead of stale green.
 
-use crate::app::clock::wall_now;
+use crate::clock::wall_now;
 use crate::core::time::Ts;
 use crate::follow::sse::{Parsed, SseParser, MAX_EVENT_BYTES};
 use crate::tui::view::{CockpitView, Toast};
