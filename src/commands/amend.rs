@@ -3,7 +3,7 @@
 //! appended to a log; nothing already in it changes. Exit 0, 1 refused, 2.
 
 use crate::cli::{AmendArgs, ReviewArgs};
-use cutover_cockpit::app::clock::wall_now;
+use cutover_cockpit::clock::wall_now;
 use cutover_cockpit::core::sanitize::inert;
 use cutover_cockpit::sign::append::{self, AppendError, Request};
 use cutover_cockpit::sign::passphrase;

@@ -4,7 +4,7 @@
 
 use crate::cli::FollowArgs;
 use crate::commands::run::runtime;
-use cutover_cockpit::app::clock::wall_now;
+use cutover_cockpit::clock::wall_now;
 use cutover_cockpit::follow::{
     spawn_stream, stream, Backoff, FollowPort, FollowTarget, SharedLink,
 };

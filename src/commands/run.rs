@@ -3,10 +3,10 @@
 
 use crate::cli::RunArgs;
 use color_eyre::eyre::WrapErr;
-use cutover_cockpit::app::clock::MonoClock;
 use cutover_cockpit::app::live::{run_screen, spawn_feeders};
 use cutover_cockpit::app::session::{lock, SharedSession};
 use cutover_cockpit::app::start::{self, Loaded, Opened};
+use cutover_cockpit::clock::MonoClock;
 use cutover_cockpit::notify::{Notifier, RetryPolicy, QUEUE_CAP};
 use cutover_cockpit::probe::Clock;
 use cutover_cockpit::serve::{self, OnChange, ServeHandle, ServeOptions};
