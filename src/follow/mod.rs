@@ -15,6 +15,7 @@
 //! - [`signing`]: with `--key`, the owner's decisions are signed here, on
 //!   the follower's machine, over the exact record the server will write.
 
+pub mod answer;
 pub mod port;
 pub mod signing;
 pub mod sse;

@@ -3,14 +3,13 @@
 //! waits on the network; the answer comes back as a toast and `Changed`).
 
 use crate::core::cockpit::Action;
+pub use crate::follow::answer::ACT_TIMEOUT;
+use crate::follow::answer::{refused, said_by_status};
 use crate::follow::stream::{lock, without_url, FollowTarget, SharedLink};
 use crate::tui::view::{CockpitView, Toast, ToastKind};
 use crate::tui::{ActResult, AppEvent, CockpitPort};
 use serde::Deserialize;
 use tokio::sync::mpsc;
-
-/// How long one action's POST may take before it is reported as not sent.
-pub const ACT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The follower's port; cheap to clone pieces are shared with the tasks.
 pub struct FollowPort {
@@ -45,14 +44,6 @@ impl FollowPort {
     pub fn with_signer(mut self, holder: crate::sign::holder::KeyHolder) -> FollowPort {
         self.signer = Some(std::sync::Arc::new(std::sync::Mutex::new(holder)));
         self
-    }
-}
-
-/// A refusal toast.
-pub(crate) fn refused(message: String) -> Toast {
-    Toast {
-        kind: ToastKind::Refused,
-        message,
     }
 }
 
@@ -144,24 +135,6 @@ struct Answer {
     result: Option<String>,
     message: Option<String>,
     error: Option<String>,
-}
-
-/// The answers whose status says all there is, body unread (a proxy's
-/// may be HTML).
-pub(crate) fn said_by_status(code: u16) -> Option<Toast> {
-    match code {
-        202 => Some(Toast {
-            kind: ToastKind::Info,
-            message: "sent; the commander's cockpit will record it".into(),
-        }),
-        401 => Some(refused(
-            "unauthorized: the server refused the token (CUTOVER_TOKEN)".into(),
-        )),
-        429 => Some(refused(
-            "too many actions: the server asked to slow down; try again".into(),
-        )),
-        _ => None,
-    }
 }
 
 /// Sends one action; the answer as a toast (never with the token or body echoed).

@@ -6,7 +6,7 @@
 //! the server writes nothing and asks again; that is retried a few times.
 
 use crate::core::cockpit::Action;
-use crate::follow::port::{refused, said_by_status, ACT_TIMEOUT};
+use crate::follow::answer::{refused, said_by_status, ACT_TIMEOUT};
 use crate::follow::stream::{without_url, FollowTarget};
 use crate::sign::holder::{decision_type, KeyHolder};
 use crate::sign::{Meaning, SigMember};

@@ -177,7 +177,7 @@ async fn connect(
         Ok(r) => {
             log::warn!("follow: {url} answered {}", r.status());
             if r.status() == reqwest::StatusCode::UNAUTHORIZED {
-                lock(link).toast = Some(crate::follow::port::refused(format!(
+                lock(link).toast = Some(crate::follow::answer::refused(format!(
                     "the server refused the token for {}: check CUTOVER_TOKEN",
                     target.owner
                 )));

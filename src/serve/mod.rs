@@ -5,6 +5,7 @@
 //! keyboard, with the follower as actor. Protocol: docs/team.md.
 
 pub mod auth;
+mod reply;
 mod routes;
 mod signed;
 mod sse;

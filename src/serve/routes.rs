@@ -1,13 +1,12 @@
 //! The HTTP routes: `/api/*` behind the bearer token and rate limit,
 //! `/metrics` open (loopback by default). Bodies are documented in docs/team.md.
 
+use super::reply::{act_answer, error, not_finished, read_json, Caller};
 use super::{sse, ServeState};
 use crate::app::session::lock;
 use crate::core::cockpit::Action;
 use crate::core::export::{log_head_text, prometheus_text};
-use crate::core::sanitize::inert;
 use crate::core::time::Ts;
-use crate::tui::ActResult;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -16,10 +15,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::json;
-
-/// The authenticated owner of a request.
-#[derive(Debug, Clone)]
-pub(super) struct Caller(pub String);
 
 pub(super) fn router(state: ServeState) -> Router {
     Router::new()
@@ -31,10 +26,6 @@ pub(super) fn router(state: ServeState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), authorize))
         .route("/metrics", get(metrics))
         .with_state(state)
-}
-
-pub(super) fn error(status: StatusCode, body: serde_json::Value) -> Response {
-    (status, Json(body)).into_response()
 }
 
 /// Bearer token -> owner, then the owner's rate limit. The 401 body is the
@@ -111,89 +102,9 @@ async fn act(
     }
 }
 
-/// The HTTP answer to an action's result.
-pub(super) fn act_answer(owner: &str, result: ActResult) -> Response {
-    match result {
-        ActResult::Acknowledged(message) => (
-            StatusCode::OK,
-            Json(json!({"result": "acknowledged", "message": message})),
-        )
-            .into_response(),
-        ActResult::Refused(message) => {
-            log::info!("serve: refused an action by {owner}: {message}");
-            error(
-                StatusCode::FORBIDDEN,
-                json!({"result": "refused", "message": message}),
-            )
-        }
-        ActResult::Pending => {
-            (StatusCode::ACCEPTED, Json(json!({"result": "pending"}))).into_response()
-        }
-    }
-}
-
-/// An action's task panicked or was cancelled.
-pub(super) fn not_finished(owner: &str, e: &tokio::task::JoinError) -> Response {
-    log::error!("serve: an action by {owner} did not finish: {e}");
-    error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        json!({"error": "the action did not finish; check the cockpit's log pane"}),
-    )
-}
-
 /// Content type, size cap, then JSON into an `Action` (unknown fields refused).
 async fn read_action(headers: &HeaderMap, body: Body, max: usize) -> Result<Action, Response> {
     read_json(headers, body, max).await
-}
-
-/// Content type, size cap, then JSON into a `T` (unknown fields refused).
-pub(super) async fn read_json<T: serde::de::DeserializeOwned>(
-    headers: &HeaderMap,
-    body: Body,
-    max: usize,
-) -> Result<T, Response> {
-    let json_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !json_type {
-        return Err(error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            json!({"error": "send the action with Content-Type: application/json"}),
-        ));
-    }
-    let too_big = || {
-        error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            json!({"error": format!("request body over {max} bytes")}),
-        )
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > max) {
-        return Err(too_big());
-    }
-    let bytes = axum::body::to_bytes(body, max)
-        .await
-        .map_err(|_| too_big())?;
-    serde_json::from_slice::<T>(&bytes).map_err(|e| {
-        error(
-            StatusCode::BAD_REQUEST,
-            json!({"error": format!("invalid json: {}", json_message(&e))}),
-        )
-    })
-}
-
-/// serde's message, made inert and short: names a field or variant, never the body.
-fn json_message(e: &serde_json::Error) -> String {
-    let text = inert(&e.to_string());
-    match text.char_indices().nth(200) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text,
-    }
 }
 
 /// `GET /metrics`: Prometheus text exposition.

@@ -11,7 +11,7 @@
 //!
 //! The server holds no follower's key: it checks and writes what it gets.
 
-use super::routes::{act_answer, error, not_finished, read_json, Caller};
+use super::reply::{act_answer, error, not_finished, read_json, Caller};
 use super::ServeState;
 use crate::app::session::{lock, SignedAnswer};
 use crate::core::cockpit::Action;

@@ -4,7 +4,7 @@
 //! `lagged` when this follower fell too far behind to get every record
 //! (its data is how many were skipped; `GET /api/view` has the log tail).
 
-use super::routes::Caller;
+use super::reply::Caller;
 use super::ServeState;
 use crate::app::session::lock;
 use axum::extract::State;
