@@ -202,17 +202,7 @@ impl Ts {
     /// fraction digits, upper-case `T` and `Z`) naming a real time. The
     /// writer produces nothing else, so the verifier accepts nothing else.
     pub fn parse_log_ts(s: &str) -> Option<Ts> {
-        let b = s.as_bytes();
-        let shape = b.len() == 24
-            && b.iter().enumerate().all(|(i, c)| match i {
-                4 | 7 => *c == b'-',
-                10 => *c == b'T',
-                13 | 16 => *c == b':',
-                19 => *c == b'.',
-                23 => *c == b'Z',
-                _ => c.is_ascii_digit(),
-            });
-        if !shape {
+        if !has_log_ts_shape(s.as_bytes()) {
             return None;
         }
         Ts::parse_rfc3339(s)
@@ -221,29 +211,20 @@ impl Ts {
     /// Whether `s` is a log timestamp ([`Ts::parse_log_ts`] would accept
     /// it), without building the time when the answer is plain: a day up to
     /// 28 in months 1-12 at 00:00:00-23:59:59 is always a real time; other
-    /// days (and anything odd) get the full parse.
+    /// days get the full parse.
     pub fn is_log_ts(s: &str) -> bool {
         let b = s.as_bytes();
-        let two = |i: usize| -> Option<u8> {
-            let (t, u) = (*b.get(i)?, *b.get(i + 1)?);
-            (t.is_ascii_digit() && u.is_ascii_digit()).then(|| (t - b'0') * 10 + (u - b'0'))
-        };
-        let plain = b.len() == 24
-            && b[..4].iter().all(u8::is_ascii_digit)
-            && b[4] == b'-'
-            && b[7] == b'-'
-            && b[10] == b'T'
-            && b[13] == b':'
-            && b[16] == b':'
-            && b[19] == b'.'
-            && b[20..23].iter().all(u8::is_ascii_digit)
-            && b[23] == b'Z'
-            && two(5).is_some_and(|m| (1..=12).contains(&m))
-            && two(8).is_some_and(|d| (1..=28).contains(&d))
-            && two(11).is_some_and(|h| h <= 23)
-            && two(14).is_some_and(|m| m <= 59)
-            && two(17).is_some_and(|s| s <= 59);
-        plain || Ts::parse_log_ts(s).is_some()
+        if !has_log_ts_shape(b) {
+            return false;
+        }
+        // every position read here is an ASCII digit (the shape says so)
+        let two = |i: usize| (b[i] - b'0') * 10 + (b[i + 1] - b'0');
+        let plain = (1..=12).contains(&two(5))
+            && (1..=28).contains(&two(8))
+            && two(11) <= 23
+            && two(14) <= 59
+            && two(17) <= 59;
+        plain || Ts::parse_rfc3339(s).is_some()
     }
 
     /// `HH:MM:SS` UTC, for compact display.
@@ -251,6 +232,19 @@ impl Ts {
         let s = self.to_rfc3339();
         s.get(11..19).unwrap_or("??:??:??").to_string()
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` by position: digits and the fixed separators.
+fn has_log_ts_shape(b: &[u8]) -> bool {
+    b.len() == 24
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'.',
+            23 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 #[cfg(test)]
