@@ -9,7 +9,7 @@
 //! clock-fault tests can step the wall clock while monotonic time runs on.
 
 use crate::core::time::{Dur, Ts};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Wall time anchored once, advanced by a monotonic source.
@@ -23,6 +23,15 @@ pub struct AnchoredClock<W, M> {
 
 /// The live cockpit's clock: system wall clock and `Instant`.
 pub type MonoClock = AnchoredClock<fn() -> Ts, fn() -> Dur>;
+
+/// Where the live edges read "now": the anchored clock in production, the
+/// system clock in one-shot commands, a fake in tests.
+pub type Clock = Arc<dyn Fn() -> Ts + Send + Sync>;
+
+/// The system wall clock as a `Clock`.
+pub fn system_clock() -> Clock {
+    Arc::new(wall_now)
+}
 
 /// Reads the system wall clock as `Ts` (milliseconds since the epoch, UTC).
 pub fn wall_now() -> Ts {

@@ -18,6 +18,7 @@ pub mod notify;
 pub mod probe;
 pub mod report;
 pub mod serve;
+pub mod session_port;
 pub mod sign;
 pub mod sim;
 pub mod tui;

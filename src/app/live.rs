@@ -3,9 +3,10 @@
 //! the core inside it stays the single owner of state.
 
 use crate::app::session::{lock, SharedPort, SharedSession};
+use crate::clock::Clock;
 use crate::core::config::Config;
 use crate::core::sample::ProbeReport;
-use crate::probe::{self, Clock};
+use crate::probe;
 use crate::tui::{self, AppEvent, Outcome, TuiError, UiState};
 use ratatui::backend::Backend;
 use ratatui::Terminal;

@@ -1,8 +1,12 @@
 //! The session shared between the screen, the probe forwarder, the tick
-//! task and the team server: the lock, and the screen's non-blocking port.
+//! task and the team server: the lock, the screen's non-blocking port, and
+//! the team server's `SessionPort`.
 
 use super::session::Session;
 use crate::core::cockpit::Action;
+use crate::core::export::{log_head_text, prometheus_text};
+use crate::journal::signed::SigMember;
+use crate::session_port::{Prepared, SessionPort, SignedAnswer, Updates};
 use crate::tui::view::CockpitView;
 use crate::tui::{ActResult, CockpitPort};
 
@@ -12,6 +16,10 @@ pub type SharedSession = std::sync::Arc<std::sync::Mutex<Session>>;
 /// Locks a shared session, recovering from a poisoned lock (a panicked
 /// holder left the data as consistent as any journal error would).
 pub fn lock(s: &SharedSession) -> std::sync::MutexGuard<'_, Session> {
+    lock_mutex(s)
+}
+
+fn lock_mutex(s: &std::sync::Mutex<Session>) -> std::sync::MutexGuard<'_, Session> {
     match s.lock() {
         Ok(g) => g,
         Err(p) => p.into_inner(),
@@ -72,6 +80,38 @@ impl CockpitPort for SharedPort {
             Ok(mut s) => s.keypress(),
             Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner().keypress(),
             Err(std::sync::TryLockError::WouldBlock) => {}
+        }
+    }
+}
+
+/// The team server's port: each call takes the lock for its own duration,
+/// so a `SharedSession` is handed to `serve::start` as it is.
+impl SessionPort for std::sync::Mutex<Session> {
+    fn view_for(&self, owner: &str) -> CockpitView {
+        lock_mutex(self).view_for(owner)
+    }
+    fn act_as(&self, owner: &str, action: Action) -> ActResult {
+        lock_mutex(self).act_as(owner, action)
+    }
+    fn prepare_signed(&self, owner: &str, action: Action) -> Result<Prepared, String> {
+        lock_mutex(self).prepare_signed(owner, action)
+    }
+    fn act_signed(&self, owner: &str, action: Action, member: SigMember) -> SignedAnswer {
+        lock_mutex(self).act_signed(owner, action, member)
+    }
+    fn prometheus_text(&self) -> String {
+        let s = lock_mutex(self);
+        let mut text = prometheus_text(s.cockpit(), s.now());
+        if let Some(seq) = s.head_seq() {
+            text.push_str(&log_head_text(seq));
+        }
+        text
+    }
+    fn subscribe(&self) -> Updates {
+        let s = lock_mutex(self);
+        Updates {
+            changes: s.feed().watch(),
+            records: s.feed().records(),
         }
     }
 }

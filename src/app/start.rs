@@ -2,6 +2,7 @@
 //! create a new log or resume an existing one (`cutover run` semantics).
 
 use crate::app::session::Session;
+use crate::clock::Clock;
 use crate::core::cockpit::Cockpit;
 use crate::core::config::{self, Config};
 use crate::core::diag::Diagnostic;
@@ -10,7 +11,6 @@ use crate::core::runbook::{self, Runbook};
 use crate::core::sanitize::inert;
 use crate::journal::lock::hostname;
 use crate::journal::{self, Journal, JournalError, TornInfo};
-use crate::probe::Clock;
 use std::path::Path;
 
 /// Why a session could not start; each maps to an exit code (README.md, "Commands").
@@ -179,7 +179,7 @@ fn create(
     let body = journal::open_record_body(src, operator, &hostname());
     let mut entry = Entry::with_body(EntryKind::Open, operator, None, &body);
     // the roster's public keys, pinned where `verify` finds them
-    entry.body = crate::sign::pin_roster(entry.body, &loaded.runbook);
+    entry.body = crate::journal::signed::pin_roster(entry.body, &loaded.runbook);
     if loaded.rehearsal {
         entry.body["rehearsal"] = serde_json::Value::Bool(true);
     }

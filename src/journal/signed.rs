@@ -333,6 +333,33 @@ pub fn check(
     }
 }
 
+/// Pins the roster's public keys (`signers`: owner -> key, name, role) and
+/// `require_signature` in an open record body, so `verify` needs nothing but
+/// the log. A body is left as it is when the runbook uses no signatures.
+pub fn pin_roster(
+    mut body: serde_json::Value,
+    rb: &crate::core::runbook::Runbook,
+) -> serde_json::Value {
+    let mut roster = Roster::default();
+    for o in &rb.owners {
+        if let Some(k) = &o.signing_key {
+            // a key that is not a curve point stays unpinned: its signatures show as unknown
+            let _ = roster.add(&o.id, &o.name, &o.role, k);
+        }
+    }
+    if roster.by_fingerprint.is_empty() && rb.require_signature.is_empty() {
+        return body;
+    }
+    if let Some(b) = body.as_object_mut() {
+        b.insert("signers".into(), roster.open_body_json());
+        b.insert(
+            "require_signature".into(),
+            serde_json::json!(rb.require_signature),
+        );
+    }
+    body
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

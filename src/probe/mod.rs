@@ -21,26 +21,14 @@ pub mod sql;
 
 use crate::core::config::{Config, Probe};
 use crate::core::sample::ProbeReport;
-use crate::core::time::Ts;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 pub use attempt::{label_of, ProbeRunner};
 pub use schedule::{spawn_all, ProbeHandles, StartDrift};
 
-/// Where probes read "now" (wall clock in production, a fake in tests).
-pub type Clock = Arc<dyn Fn() -> Ts + Send + Sync>;
-
-/// The system clock as a `Clock` (the edges may read it; the core may not).
-pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        let ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        Ts(ms)
-    })
-}
+/// The clock handle lives with the other clock pieces; probes take it as given.
+pub use crate::clock::{system_clock, Clock};
 
 /// One HTTP client per distinct `ca_file` (and `fresh_connection`), so
 /// connections are pooled across probes; a fresh-connection client keeps none.

@@ -2,7 +2,8 @@
 //! serves its state to the team over HTTP(S) and takes their actions, with
 //! a per-owner bearer token. The session stays the single writer of the log:
 //! a follower's action goes through the same `Msg::Act` and core rules as the
-//! keyboard, with the follower as actor. Protocol: docs/team.md.
+//! keyboard, with the follower as actor. The server reaches the session only
+//! through `SessionPort`. Protocol: docs/team.md.
 
 pub mod auth;
 mod reply;
@@ -11,9 +12,9 @@ mod signed;
 mod sse;
 pub mod tls;
 
-use crate::app::session::SharedSession;
 use crate::core::config::Config;
 use crate::core::sanitize::inert;
+use crate::session_port::SessionPort;
 use auth::{RateLimiter, Tokens};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -76,7 +77,7 @@ type ViewCache = HashMap<String, (u64, Arc<str>)>;
 /// What every handler shares.
 #[derive(Clone)]
 struct ServeState {
-    session: SharedSession,
+    session: Arc<dyn SessionPort>,
     tokens: Arc<Tokens>,
     limiter: Arc<Mutex<RateLimiter>>,
     max_body: usize,
@@ -112,7 +113,7 @@ impl Drop for ServeHandle {
 
 /// Starts serving `session` on the current tokio runtime.
 pub async fn start(
-    session: SharedSession,
+    session: Arc<dyn SessionPort>,
     opts: ServeOptions,
     on_change: Option<OnChange>,
 ) -> Result<ServeHandle, ServeError> {

@@ -3,9 +3,7 @@
 
 use super::reply::{act_answer, error, not_finished, read_json, Caller};
 use super::{sse, ServeState};
-use crate::app::session::lock;
 use crate::core::cockpit::Action;
-use crate::core::export::{log_head_text, prometheus_text};
 use crate::core::time::Ts;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -74,7 +72,7 @@ async fn view(
     State(st): State<ServeState>,
     Extension(Caller(owner)): Extension<Caller>,
 ) -> Response {
-    let v = lock(&st.session).view_for(&owner);
+    let v = st.session.view_for(&owner);
     Json(v).into_response()
 }
 
@@ -92,7 +90,7 @@ async fn act(
     let session = st.session.clone();
     let actor = owner.clone();
     // the core fsyncs decisions before acknowledging: keep that off the async workers
-    let done = tokio::task::spawn_blocking(move || lock(&session).act_as(&actor, action)).await;
+    let done = tokio::task::spawn_blocking(move || session.act_as(&actor, action)).await;
     if let Some(f) = &st.on_change {
         f();
     }
@@ -109,14 +107,7 @@ async fn read_action(headers: &HeaderMap, body: Body, max: usize) -> Result<Acti
 
 /// `GET /metrics`: Prometheus text exposition.
 async fn metrics(State(st): State<ServeState>) -> Response {
-    let text = {
-        let s = lock(&st.session);
-        let mut t = prometheus_text(s.cockpit(), s.now());
-        if let Some(seq) = s.head_seq() {
-            t.push_str(&log_head_text(seq));
-        }
-        t
-    };
+    let text = st.session.prometheus_text();
     (
         [(
             header::CONTENT_TYPE,

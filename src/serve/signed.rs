@@ -13,9 +13,9 @@
 
 use super::reply::{act_answer, error, not_finished, read_json, Caller};
 use super::ServeState;
-use crate::app::session::{lock, SignedAnswer};
 use crate::core::cockpit::Action;
 use crate::journal::signed::SigMember;
+use crate::session_port::SignedAnswer;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -54,8 +54,7 @@ pub(super) async fn prepare(
     };
     let session = st.session.clone();
     let actor = owner.clone();
-    let done =
-        tokio::task::spawn_blocking(move || lock(&session).prepare_signed(&actor, action)).await;
+    let done = tokio::task::spawn_blocking(move || session.prepare_signed(&actor, action)).await;
     match done {
         Ok(Ok(p)) => (
             StatusCode::OK,
@@ -94,8 +93,7 @@ pub(super) async fn act_signed(
     let session = st.session.clone();
     let actor = owner.clone();
     let done =
-        tokio::task::spawn_blocking(move || lock(&session).act_signed(&actor, req.action, member))
-            .await;
+        tokio::task::spawn_blocking(move || session.act_signed(&actor, req.action, member)).await;
     if let Some(f) = &st.on_change {
         f();
     }

@@ -6,7 +6,7 @@
 
 use super::reply::Caller;
 use super::ServeState;
-use crate::app::session::lock;
+use crate::session_port::Updates;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Extension;
@@ -50,7 +50,7 @@ fn view_json(st: &ServeState, owner: &str, version: u64) -> Option<Arc<str>> {
             return Some(json.clone());
         }
     }
-    let view = lock(&st.session).view_for(owner);
+    let view = st.session.view_for(owner);
     let json: Arc<str> = Arc::from(serde_json::to_string(&view).ok()?);
     cache.insert(owner.to_string(), (version, json.clone()));
     Some(json)
@@ -63,10 +63,10 @@ fn view_event(st: &ServeState, owner: &str, version: u64) -> Option<Event> {
 
 /// Feeds one follower until it disconnects (its receiver is dropped).
 async fn pump(st: ServeState, owner: String, tx: mpsc::Sender<Event>) {
-    let (mut changes, mut records) = {
-        let s = lock(&st.session);
-        (s.feed().watch(), s.feed().records())
-    };
+    let Updates {
+        mut changes,
+        mut records,
+    } = st.session.subscribe();
     let gap = Duration::from_millis(1000 / VIEWS_PER_SEC);
     let version = *changes.borrow_and_update();
     let Some(first) = view_event(&st, &owner, version) else {

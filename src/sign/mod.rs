@@ -12,9 +12,6 @@ pub mod holder;
 pub mod keyfile;
 pub mod passphrase;
 
-/// A signature member as written in a record (its format is the journal's).
-pub use crate::journal::signed::SigMember;
-
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ed25519_dalek::{Signer, VerifyingKey};
@@ -153,33 +150,6 @@ pub fn throw_away_keys(rb: &mut crate::core::runbook::Runbook) -> Result<Vec<Unl
         keys.push(k);
     }
     Ok(keys)
-}
-
-/// Pins the roster's public keys (`signers`: owner -> key, name, role) and
-/// `require_signature` in an open record body, so `verify` needs nothing but
-/// the log. A body is left as it is when the runbook uses no signatures.
-pub fn pin_roster(
-    mut body: serde_json::Value,
-    rb: &crate::core::runbook::Runbook,
-) -> serde_json::Value {
-    let mut roster = crate::journal::signed::Roster::default();
-    for o in &rb.owners {
-        if let Some(k) = &o.signing_key {
-            // a key that is not a curve point stays unpinned: its signatures show as unknown
-            let _ = roster.add(&o.id, &o.name, &o.role, k);
-        }
-    }
-    if roster.by_fingerprint.is_empty() && rb.require_signature.is_empty() {
-        return body;
-    }
-    if let Some(b) = body.as_object_mut() {
-        b.insert("signers".into(), roster.open_body_json());
-        b.insert(
-            "require_signature".into(),
-            serde_json::json!(rb.require_signature),
-        );
-    }
-    body
 }
 
 /// Checks a base64 Ed25519 signature over `msg` (strict: no malleable forms).

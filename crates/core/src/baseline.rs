@@ -7,7 +7,7 @@
 
 use crate::entry::{Entry, EntryKind};
 use crate::expr::WindowFn;
-use crate::metrics::Missing;
+use crate::missing::Missing;
 use crate::time::{Dur, Ts};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};

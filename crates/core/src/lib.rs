@@ -13,6 +13,7 @@ pub mod export;
 pub mod expr;
 pub mod gate;
 pub mod metrics;
+pub mod missing;
 pub mod records;
 pub mod runbook;
 pub mod sample;

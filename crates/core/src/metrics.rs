@@ -11,18 +11,10 @@ use crate::time::{Dur, Ts};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
+pub use crate::missing::Missing;
+
 /// Default number of samples kept per metric (about 5.7 h at one sample per 5 s).
 pub const DEFAULT_CAP: usize = 4096;
-
-/// Why a metric query has no value. The text names the metric, for the screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Missing(pub String);
-
-impl std::fmt::Display for Missing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// One metric's samples, oldest first, timestamps non-decreasing.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -25,6 +25,9 @@ use crate::sign::holder::decision_type;
 use crate::sign::Meaning;
 use crate::tui::ActResult;
 
+/// The answers live with the team server's port, which hands them out.
+pub use crate::session_port::{Prepared, SignedAnswer};
+
 /// A ticket is good this long: the follower signs at once, with the key
 /// already unlocked.
 pub const TICKET_TTL: Dur = Dur(60_000);
@@ -49,25 +52,6 @@ impl Presigned {
     pub fn signs(&self, entry: &Entry) -> bool {
         entry.kind == EntryKind::Decision && entry.actor == self.actor
     }
-}
-
-/// The record a follower must sign.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Prepared {
-    /// Its unsigned canonical bytes (the record without `signature`, with `prev`).
-    pub canon: String,
-    pub meaning: Meaning,
-    pub seq: u64,
-}
-
-/// The answer to a signed action.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SignedAnswer {
-    /// Taken or refused, as any action.
-    Done(ActResult),
-    /// Nothing was written: the log moved on (or the ticket expired) while
-    /// the follower signed; prepare and sign again.
-    Retry(String),
 }
 
 impl Session {

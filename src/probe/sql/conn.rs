@@ -5,6 +5,7 @@
 //! answer in one shape. Errors never carry the connection URL.
 
 use super::dialect::{Dialect, Family};
+use super::side::{redact, show, SideSpec, TextRow};
 use crate::probe::http::Failure;
 use std::time::Duration;
 
@@ -13,25 +14,6 @@ pub enum Conn {
     Pg(tokio_postgres::Client, tokio::task::JoinHandle<()>),
     My(Box<mysql_async::Conn>),
     Lite(super::lite::Lite),
-}
-
-/// A row of text cells (NULL = `None`).
-pub type TextRow = Vec<Option<String>>;
-
-/// Removes the URL and its password from an error text (drivers may echo them).
-pub fn redact(msg: &str, url: &str) -> String {
-    let mut out = msg.replace(url, "<connection URL>");
-    if let Some((_, rest)) = url.split_once("://") {
-        let userinfo = rest.split('@').next().filter(|_| rest.contains('@'));
-        if let Some(ui) = userinfo {
-            if let Some((_, pw)) = ui.split_once(':') {
-                if !pw.is_empty() {
-                    out = out.replace(pw, "<password>");
-                }
-            }
-        }
-    }
-    out
 }
 
 fn fail(side: &str, what: &str, msg: String, url: &str) -> Failure {
@@ -62,27 +44,6 @@ fn my_error(e: &mysql_async::Error, timeout: Duration) -> String {
         mysql_async::Error::Server(s) => format!("{} ({})", s.message, s.code),
         other => other.to_string(),
     }
-}
-
-pub(super) fn show(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{ms}ms")
-    }
-}
-
-/// Where one side is and how to talk to it.
-#[derive(Clone)]
-pub struct SideSpec {
-    /// "source" or "target".
-    pub side: &'static str,
-    pub url: String,
-    /// The environment variable the URL came from (named in errors instead of the URL).
-    pub env: String,
-    pub dialect: Dialect,
-    pub statement_timeout: Duration,
 }
 
 impl SideSpec {
@@ -317,18 +278,5 @@ fn my_family(c: &mysql_async::Column) -> Family {
         MYSQL_TYPE_TIMESTAMP | MYSQL_TYPE_TIMESTAMP2 => Family::TimestampTz,
         MYSQL_TYPE_TIME | MYSQL_TYPE_TIME2 => Family::Time,
         _ => Family::Other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redaction_removes_url_and_password() {
-        let url = "postgres://app:s3cr3t@db.example:5432/ehr";
-        let m = redact(&format!("cannot parse {url}: bad; pw s3cr3t"), url);
-        assert!(!m.contains("s3cr3t"), "{m}");
-        assert!(m.contains("<connection URL>"), "{m}");
     }
 }

@@ -16,8 +16,8 @@
 //! The hashing therefore happens inside SQLite's query, in this process: a
 //! matching segment's rows are never turned into `TextRow`s.
 
-use super::conn::{redact, SideSpec, TextRow};
 use super::dialect::Family;
+use super::side::{redact, SideSpec, TextRow};
 use crate::probe::http::Failure;
 use md5::{Digest, Md5};
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
@@ -40,7 +40,7 @@ fn fail(spec: &SideSpec, what: &str, e: &rusqlite::Error) -> Failure {
     let msg = match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::OperationInterrupted) => format!(
             "statement timeout ({}) exceeded",
-            super::conn::show(spec.statement_timeout)
+            super::side::show(spec.statement_timeout)
         ),
         _ => e.to_string(),
     };

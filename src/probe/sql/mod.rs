@@ -18,12 +18,14 @@
 pub mod conn;
 pub mod dialect;
 pub mod lite;
+pub mod side;
 
 use crate::core::config::recon::SqlProbe;
 use crate::probe::http::Failure;
-use conn::{Conn, SideSpec, TextRow};
+use conn::Conn;
 use dialect::{Dialect, Family, Range, Shape};
 use futures_util::stream::{self, StreamExt};
+use side::{SideSpec, TextRow};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 

@@ -4,9 +4,10 @@
 //! `cutover.forecast_overrun_min` measures) or P90 (the band's late edge),
 //! and the runbook's `expected` where no rehearsal finished it.
 
+use super::state::StepState;
 use super::state::StepStatus;
 use super::Cockpit;
-use crate::derived::remaining_path_as;
+use crate::derived::critical_path;
 use crate::time::{Dur, Ts};
 
 /// Which duration a step with a rehearsal baseline is forecast to take.
@@ -84,5 +85,90 @@ impl Cockpit {
             work = work + remaining_path_as(&steps, now, |s| s.expected);
         }
         work
+    }
+}
+
+/// Time still needed for one step at `now` (0 when finished or unplanned).
+pub fn step_remaining(s: &StepStatus, now: Ts) -> Dur {
+    step_remaining_as(s, now, s.expected)
+}
+
+/// As [`step_remaining`], with `estimate` as the step's whole duration (the
+/// runbook's `expected`, or a rehearsal P50/P90).
+pub fn step_remaining_as(s: &StepStatus, now: Ts, estimate: Option<Dur>) -> Dur {
+    let expected = estimate.unwrap_or(Dur::ZERO);
+    match &s.state {
+        StepState::Done { .. } | StepState::Skipped { .. } => Dur::ZERO,
+        StepState::InProgress { since, .. } => Dur((expected - (now - *since)).0.max(0)),
+        StepState::Pending | StepState::Blocked { .. } => expected,
+    }
+}
+
+/// Critical path of the unfinished part of `steps` at `now`.
+pub fn remaining_path(steps: &[&StepStatus], now: Ts) -> Dur {
+    remaining_path_as(steps, now, |s| s.expected)
+}
+
+/// As [`remaining_path`], each step's duration given by `estimate`.
+pub fn remaining_path_as(
+    steps: &[&StepStatus],
+    now: Ts,
+    estimate: impl Fn(&StepStatus) -> Option<Dur>,
+) -> Dur {
+    let rows: Vec<(&str, Dur, &[String])> = steps
+        .iter()
+        .map(|s| {
+            (
+                s.id.as_str(),
+                step_remaining_as(s, now, estimate(s)),
+                s.after.as_slice(),
+            )
+        })
+        .collect();
+    critical_path(&rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(id: &str, mins: i64, after: &[&str], state: StepState) -> StepStatus {
+        StepStatus {
+            id: id.into(),
+            phase: Some("p".into()),
+            title: id.into(),
+            owner: "o".into(),
+            expected: Some(Dur::from_mins(mins)),
+            after: after.iter().map(|s| s.to_string()).collect(),
+            state,
+            undone_by: None,
+        }
+    }
+
+    #[test]
+    fn critical_path_follows_after_and_runs_the_rest_in_parallel() {
+        let a = st("a", 20, &[], StepState::Pending);
+        let b = st("b", 15, &["a"], StepState::Pending);
+        let c = st("c", 30, &[], StepState::Pending);
+        assert_eq!(remaining_path(&[&a, &b, &c], Ts(0)), Dur::from_mins(35));
+        let a_started = st(
+            "a",
+            20,
+            &[],
+            StepState::InProgress {
+                by: "x".into(),
+                since: Ts(0),
+            },
+        );
+        // 10 minutes into a 20-minute step: 10 + 15 remain on that chain.
+        let now = Ts(Dur::from_mins(10).0);
+        assert_eq!(remaining_path(&[&a_started, &b], now), Dur::from_mins(25));
+    }
+
+    #[test]
+    fn cycles_are_cut_not_followed() {
+        let a = st("a", 1, &["b"], StepState::Pending);
+        let b = st("b", 1, &["a"], StepState::Pending);
+        assert_eq!(remaining_path(&[&a, &b], Ts(0)), Dur::from_mins(2));
     }
 }

@@ -216,7 +216,7 @@ impl Probe {
                 names.extend(fields.keys().map(|f| format!("{p}.{f}")));
             }
             ProbeKind::Checksum { .. } => {
-                for f in crate::runbook::metrics::RECON_FIELDS {
+                for f in super::recon::RECON_FIELDS {
                     names.push(format!("{p}.{f}"));
                 }
             }

@@ -45,6 +45,15 @@ pub(super) const DICOMWEB_KEYS: &[&str] = &[
     "max_differences",
 ];
 
+/// Fields of `recon.<dataset>.*` that a `checksum` probe writes.
+pub const RECON_FIELDS: &[&str] = &[
+    "source_count",
+    "target_count",
+    "count_delta",
+    "match",
+    "mismatched_buckets",
+    "checksum_ok",
+];
 /// Fields a `sql` probe adds to `recon.<dataset>.*`.
 pub const SQL_FIELDS: &[&str] = &[
     "missing_rows",

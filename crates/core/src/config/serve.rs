@@ -3,8 +3,6 @@
 //! tokens that may read and act. The tokens themselves are never in the
 //! config; `cutover token OWNER` mints one and prints its `[[token]]` block.
 
-use crate::diag::{did_you_mean, Diagnostic};
-use crate::runbook::Runbook;
 use crate::span::Pos;
 use crate::tomlread::{Reader, Tbl};
 
@@ -149,32 +147,6 @@ pub fn read_tokens(r: &mut Reader<'_>, root: Tbl<'_>) -> Vec<TokenHash> {
 fn decode_hash(text: &str) -> Option<[u8; 32]> {
     let bytes = hex::decode(text.trim()).ok()?;
     bytes.try_into().ok()
-}
-
-/// A `[[token]]` owner who is not on the runbook's roster is an error in the config file.
-pub fn check_token_owners(
-    config_file: &str,
-    tokens: &[TokenHash],
-    rb: &Runbook,
-) -> Vec<Diagnostic> {
-    let ids: Vec<&str> = rb.owners.iter().map(|o| o.id.as_str()).collect();
-    tokens
-        .iter()
-        .filter(|t| !ids.contains(&t.owner.as_str()))
-        .map(|t| {
-            let mut d = Diagnostic::error(
-                config_file,
-                t.owner_pos,
-                format!(
-                    "[[token]] owner `{}` is not on the runbook's roster",
-                    t.owner
-                ),
-            );
-            d.help = did_you_mean(&t.owner, ids.iter().copied())
-                .or_else(|| Some(format!("owners: {}", ids.join(", "))));
-            d
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -9,15 +9,8 @@ use std::collections::HashSet;
 pub const PREFIXES: &[&str] = &[
     "source", "target", "recon", "cutover", "phase", "rollback", "issues",
 ];
-/// Fields of `recon.<dataset>.*`.
-pub const RECON_FIELDS: &[&str] = &[
-    "source_count",
-    "target_count",
-    "count_delta",
-    "match",
-    "mismatched_buckets",
-    "checksum_ok",
-];
+/// Fields of `recon.<dataset>.*` that a checksum probe writes (the config's word).
+pub use crate::config::recon::RECON_FIELDS;
 /// Fields of `recon.<dataset>.*` of every reconciliation kind (checksum, sql, dicomweb).
 pub fn all_recon_fields() -> Vec<&'static str> {
     use crate::config::recon::{DICOMWEB_FIELDS, SQL_FIELDS};

@@ -113,9 +113,35 @@ pub fn validate(
     }
     warn_unused_owners(&mut c, parsed);
     if let Some((config_file, cfg)) = config {
-        let owners = crate::config::serve::check_token_owners(config_file, &cfg.tokens, rb);
+        let owners = check_token_owners(config_file, &cfg.tokens, rb);
         c.diags.extend(owners);
     }
+}
+
+/// A `[[token]]` owner who is not on the runbook's roster is an error in the config file.
+fn check_token_owners(
+    config_file: &str,
+    tokens: &[crate::config::serve::TokenHash],
+    rb: &Runbook,
+) -> Vec<Diagnostic> {
+    let ids: Vec<&str> = rb.owners.iter().map(|o| o.id.as_str()).collect();
+    tokens
+        .iter()
+        .filter(|t| !ids.contains(&t.owner.as_str()))
+        .map(|t| {
+            let mut d = Diagnostic::error(
+                config_file,
+                t.owner_pos,
+                format!(
+                    "[[token]] owner `{}` is not on the runbook's roster",
+                    t.owner
+                ),
+            );
+            d.help = did_you_mean(&t.owner, ids.iter().copied())
+                .or_else(|| Some(format!("owners: {}", ids.join(", "))));
+            d
+        })
+        .collect()
 }
 
 fn check_duplicates(c: &mut Check<'_>, rb: &Runbook) {
