@@ -2,6 +2,7 @@
 //! pieces depend on the core and on each other's public faces, never on the
 //! wiring (`app`) or the command layer (`commands`). A failure names the
 //! file, the line and the path that breaks the rule.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 
