@@ -103,8 +103,7 @@ fn signoff(statement: &str) -> Action {
 #[test]
 fn a_followers_signature_is_checked_and_written_only_where_it_was_made() {
     use cutover_cockpit::app::session::SignedAnswer;
-    use cutover_cockpit::journal::signed::SigMember;
-    use cutover_cockpit::sign::Meaning;
+    use cutover_cockpit::sign::{Meaning, SigMember};
     let lee = Unlocked::generate("dr-lee").unwrap();
     let eve = Unlocked::generate("dr-lee").unwrap();
     let mut l = loaded();

@@ -8,9 +8,8 @@
 use crate::core::cockpit::Action;
 use crate::follow::answer::{refused, said_by_status, ACT_TIMEOUT};
 use crate::follow::stream::{without_url, FollowTarget};
-use crate::journal::signed::SigMember;
 use crate::sign::holder::{decision_type, KeyHolder};
-use crate::sign::Meaning;
+use crate::sign::{Meaning, SigMember};
 use crate::tui::view::{Toast, ToastKind};
 use serde::Deserialize;
 use serde_json::Value;

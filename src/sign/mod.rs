@@ -12,6 +12,9 @@ pub mod holder;
 pub mod keyfile;
 pub mod passphrase;
 
+/// A signature member as written in a record (its format is the journal's).
+pub use crate::journal::signed::SigMember;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ed25519_dalek::{Signer, VerifyingKey};
