@@ -3,7 +3,7 @@
 //! moot by a rollback or hold). The property test checks the authority
 //! against an independent reading of the rules, live and on rebuild.
 
-use super::replay::{action, op, Op, ACTORS};
+use super::replay::{action, observe, op, Op, ACTORS};
 use super::*;
 use proptest::prelude::*;
 
@@ -79,28 +79,7 @@ fn run_checked(ops: &[Op]) -> Result<(Session, Vec<Taken>), TestCaseError> {
     let mut t = 1;
     for op in ops {
         match op {
-            Op::Wait(d) => {
-                t += d;
-                s.at(t, &[]);
-            }
-            Op::Sample {
-                up,
-                latency,
-                matched,
-            } => {
-                let mut v = vec![];
-                if let Some(u) = up {
-                    v.push(("target.pacs.up", if *u { 1.0 } else { 0.0 }));
-                }
-                if let Some(l) = latency {
-                    v.push(("target.pacs.latency_ms", if *l { 900.0 } else { 100.0 }));
-                }
-                if let Some(m) = matched {
-                    v.push(("recon.pacs-pilot.match", if *m { 1.0 } else { 0.0 }));
-                }
-                t += 1;
-                s.at(t, &v);
-            }
+            Op::Wait(_) | Op::Sample { .. } => observe(&mut s, &mut t, op),
             Op::Act(a, i) => {
                 let act = action(*i, s.now);
                 // Mostly people with some right to act, so sessions move on;

@@ -163,33 +163,42 @@ pub(super) fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// Plays a `Wait` or `Sample` op at the session's next second (`t`);
+/// actions are left to the caller, which decides who takes them.
+pub(super) fn observe(s: &mut Session, t: &mut i64, op: &Op) {
+    match op {
+        Op::Wait(d) => {
+            *t += d;
+            s.at(*t, &[]);
+        }
+        Op::Sample {
+            up,
+            latency,
+            matched,
+        } => {
+            let mut v = vec![];
+            if let Some(u) = up {
+                v.push(("target.pacs.up", if *u { 1.0 } else { 0.0 }));
+            }
+            if let Some(l) = latency {
+                v.push(("target.pacs.latency_ms", if *l { 900.0 } else { 100.0 }));
+            }
+            if let Some(m) = matched {
+                v.push(("recon.pacs-pilot.match", if *m { 1.0 } else { 0.0 }));
+            }
+            *t += 1;
+            s.at(*t, &v);
+        }
+        Op::Act(..) => {}
+    }
+}
+
 fn run(ops: &[Op]) -> Session {
     let mut s = Session::new();
     let mut t = 1;
     for op in ops {
         match op {
-            Op::Wait(d) => {
-                t += d;
-                s.at(t, &[]);
-            }
-            Op::Sample {
-                up,
-                latency,
-                matched,
-            } => {
-                let mut v = vec![];
-                if let Some(u) = up {
-                    v.push(("target.pacs.up", if *u { 1.0 } else { 0.0 }));
-                }
-                if let Some(l) = latency {
-                    v.push(("target.pacs.latency_ms", if *l { 900.0 } else { 100.0 }));
-                }
-                if let Some(m) = matched {
-                    v.push(("recon.pacs-pilot.match", if *m { 1.0 } else { 0.0 }));
-                }
-                t += 1;
-                s.at(t, &v);
-            }
+            Op::Wait(_) | Op::Sample { .. } => observe(&mut s, &mut t, op),
             Op::Act(a, i) => {
                 let now = s.now;
                 let act = action(*i, now);
