@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub use attempt::{label_of, ProbeRunner};
-pub use schedule::{spawn_all, ProbeHandles, StartDrift};
+pub use schedule::{spawn_all, spawn_all_at, ProbeHandles, StartDrift};
 
 /// Where probes read "now" (wall clock in production, a fake in tests).
 pub type Clock = Arc<dyn Fn() -> Ts + Send + Sync>;
