@@ -7,6 +7,10 @@
 //!
 //! Both sources are injectable ([`AnchoredClock::with_sources`]) so the
 //! clock-fault tests can step the wall clock while monotonic time runs on.
+//!
+//! A rehearsal runs its clock faster ([`AnchoredClock::at_speed`]): rehearsal
+//! time is the anchor plus monotonic time elapsed times the speed, and
+//! [`Pace`] says how the wall-time schedules (probes, the core's tick) follow.
 
 use crate::core::time::{Dur, Ts};
 use std::sync::{Arc, OnceLock};
@@ -17,6 +21,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 pub struct AnchoredClock<W, M> {
     start_wall: Ts,
     start_mono: Dur,
+    /// Rehearsal time per wall time (1 for a live run).
+    speed: f64,
     wall: W,
     mono: M,
 }
@@ -61,21 +67,114 @@ impl<W: Fn() -> Ts, M: Fn() -> Dur> AnchoredClock<W, M> {
         AnchoredClock {
             start_wall: wall(),
             start_mono: mono(),
+            speed: 1.0,
             wall,
             mono,
         }
     }
 
-    /// Monotonic "now" expressed as UTC milliseconds (never goes back).
-    pub fn now(&self) -> Ts {
-        // a monotonic source never runs backwards; max() guards a bad one
-        let elapsed = ((self.mono)() - self.start_mono).max(Dur::ZERO);
-        self.start_wall + elapsed
+    /// This clock running `speed` times wall speed from its anchor (a
+    /// rehearsal; 1 is real time). A non-positive or non-finite speed is 1.
+    pub fn at_speed(mut self, speed: f64) -> Self {
+        self.speed = Pace::new(speed).speed();
+        self
     }
 
-    /// How far the system wall clock has moved away from our monotonic time.
+    /// This clock anchored no earlier than `floor`: a resumed rehearsal's
+    /// earlier records ran ahead of the wall clock, and its time must not
+    /// go back behind them.
+    pub fn not_before(mut self, floor: Ts) -> Self {
+        self.start_wall = self.start_wall.max(floor);
+        self
+    }
+
+    /// Monotonic wall time elapsed since the anchor (never negative).
+    fn elapsed(&self) -> Dur {
+        // a monotonic source never runs backwards; max() guards a bad one
+        ((self.mono)() - self.start_mono).max(Dur::ZERO)
+    }
+
+    /// Monotonic "now" expressed as UTC milliseconds (never goes back); in
+    /// a rehearsal, the anchor plus elapsed time times the speed.
+    pub fn now(&self) -> Ts {
+        let elapsed = self.elapsed();
+        if self.speed == 1.0 {
+            return self.start_wall + elapsed;
+        }
+        self.start_wall + Dur((elapsed.0 as f64 * self.speed) as i64)
+    }
+
+    /// How far the system wall clock has moved away from our monotonic time
+    /// (at wall speed whatever the rehearsal speed: a sped-up clock is no jump).
     pub fn jump(&self) -> Dur {
-        (self.wall)() - self.now()
+        (self.wall)() - (self.start_wall + self.elapsed())
+    }
+}
+
+/// How wall-time schedules follow a clock running `speed` times wall speed
+/// (docs/runbook.md, "Rehearsals"): timers, windows and staleness are in
+/// clock time already; the probe schedule and the core's tick are wall time
+/// and run `speed` times as often, each down to a floor, so that a fast
+/// rehearsal still spends little CPU and its windows still hold samples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pace {
+    speed: f64,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Pace { speed: 1.0 }
+    }
+}
+
+impl Pace {
+    /// The shortest wall-time gap between two attempts of one probe when sped up.
+    pub const PROBE_FLOOR: std::time::Duration = std::time::Duration::from_millis(100);
+    /// The shortest wall-time gap between two ticks of the core when sped up.
+    pub const TICK_FLOOR: std::time::Duration = std::time::Duration::from_millis(250);
+    /// Staleness is never tighter than this many floored probe periods
+    /// (in clock time), or a fast rehearsal would see every metric stale.
+    pub const STALE_PERIODS: f64 = 3.0;
+
+    /// `speed` times wall speed; a non-positive or non-finite speed is 1.
+    pub fn new(speed: f64) -> Pace {
+        match speed.is_finite() && speed > 0.0 {
+            true => Pace { speed },
+            false => Pace::default(),
+        }
+    }
+
+    /// Clock time per wall time.
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// The wall-time gap that stands for `d` of clock time, never shorter
+    /// than `floor` unless `d` itself already is (a live run keeps its
+    /// configured intervals exactly).
+    fn wall(&self, d: std::time::Duration, floor: std::time::Duration) -> std::time::Duration {
+        if self.speed == 1.0 {
+            return d;
+        }
+        d.div_f64(self.speed).max(floor.min(d))
+    }
+
+    /// The wall-time period of a probe configured with `interval` (clock time).
+    pub fn probe_period(&self, interval: std::time::Duration) -> std::time::Duration {
+        self.wall(interval, Self::PROBE_FLOOR)
+    }
+
+    /// The wall-time period of the core's tick, `tick` being the live one.
+    pub fn tick_period(&self, tick: std::time::Duration) -> std::time::Duration {
+        self.wall(tick, Self::TICK_FLOOR)
+    }
+
+    /// A staleness limit (clock time) widened, if need be, to
+    /// [`Pace::STALE_PERIODS`] probe periods as they really run in clock time.
+    pub fn stale_after(&self, limit: Dur, interval: Dur) -> Dur {
+        let period = self.probe_period(std::time::Duration::from_millis(interval.0.max(1) as u64));
+        let clock_ms = period.as_secs_f64() * 1000.0 * self.speed * Self::STALE_PERIODS;
+        limit.max(Dur(clock_ms.ceil() as i64))
     }
 }
 
@@ -93,6 +192,50 @@ mod tests {
         wall.set(Ts(1_000_000 - 600_000)); // wall stepped back 10 min
         assert_eq!(c.now(), Ts(1_060_000));
         assert_eq!(c.jump(), Dur(-660_000));
+    }
+
+    #[test]
+    fn a_sped_up_clock_runs_that_many_times_wall_speed_and_is_no_jump() {
+        let wall = Cell::new(Ts(1_000_000));
+        let mono = Cell::new(Dur(0));
+        let c = AnchoredClock::with_sources(|| wall.get(), || mono.get()).at_speed(60.0);
+        mono.set(Dur(10_000));
+        wall.set(Ts(1_010_000));
+        assert_eq!(
+            c.now(),
+            Ts(1_000_000 + 600_000),
+            "10 s of wall time is 10 min"
+        );
+        assert_eq!(c.jump(), Dur::ZERO);
+        let resumed = AnchoredClock::with_sources(|| Ts(5_000), || Dur(0)).not_before(Ts(9_000));
+        assert_eq!(resumed.now(), Ts(9_000));
+        let bad = AnchoredClock::with_sources(|| Ts(0), || mono.get()).at_speed(f64::NAN);
+        assert_eq!(bad.now(), Ts(0));
+    }
+
+    #[test]
+    fn the_pace_scales_wall_schedules_down_to_their_floors() {
+        use std::time::Duration as D;
+        let live = Pace::default();
+        assert_eq!(live.probe_period(D::from_millis(50)), D::from_millis(50));
+        assert_eq!(live.tick_period(D::from_secs(1)), D::from_secs(1));
+        let fast = Pace::new(60.0);
+        // 5 s polls at 60x would be 83 ms: floored at 100 ms (6 s of rehearsal time)
+        assert_eq!(fast.probe_period(D::from_secs(5)), Pace::PROBE_FLOOR);
+        assert_eq!(fast.probe_period(D::from_secs(60)), D::from_secs(1));
+        assert_eq!(fast.tick_period(D::from_secs(1)), Pace::TICK_FLOOR);
+        // an interval already under the floor is not slowed down
+        assert_eq!(fast.probe_period(D::from_millis(40)), D::from_millis(40));
+        // 20 s staleness holds at 60x (3 x 6 s = 18 s) ...
+        assert_eq!(fast.stale_after(Dur(20_000), Dur(5_000)), Dur(20_000));
+        // ... and is widened at 600x, where a 100 ms period is a minute
+        assert_eq!(
+            Pace::new(600.0).stale_after(Dur(20_000), Dur(5_000)),
+            Dur(180_000)
+        );
+        assert_eq!(Pace::new(-3.0), Pace::default());
+        let slow = Pace::new(0.5);
+        assert_eq!(slow.probe_period(D::from_secs(5)), D::from_secs(10));
     }
 
     #[test]

@@ -362,3 +362,112 @@ fn sql_and_dicomweb_reconciliations_are_answered_by_simulated_checksums() {
     assert!(samples(&recs, "recon.pacs-2019.match").contains(&1.0));
     r.quit();
 }
+
+const TIMED_RUNBOOK: &str = r#"
+[runbook]
+name = "LIS move, fast dress rehearsal"
+version = "t1"
+commander = "kim"
+max_duration = "8h"
+
+[[owner]]
+id = "kim"
+name = "Kim Osei"
+role = "Cutover commander"
+
+[[phase]]
+id = "parallel"
+name = "Parallel run"
+owner = "kim"
+
+  [[phase.step]]
+  id = "dual-feed"
+  title = "Feed results to both LIS"
+  owner = "kim"
+  expected = "20m"
+
+  [[phase.gate]]
+  id = "lis-steady"
+  title = "Target LIS up for ten minutes"
+  when = "target.lis.up == 1"
+  for = "10m"
+"#;
+
+const TIMED_CONFIG: &str = r#"
+[poll]
+interval = "5s"
+timeout = "2s"
+stale_after = "20s"
+
+[[probe]]
+side = "target"
+system = "lis"
+kind = "health"
+url = "https://lis-new.invalid/healthz"
+"#;
+
+fn ts_ms(r: &Value) -> i64 {
+    let ts = r["ts"].as_str().expect("a ts");
+    cutover_cockpit::core::time::Ts::parse_log_ts(ts)
+        .unwrap_or_else(|| panic!("a log timestamp: {ts}"))
+        .0
+}
+
+/// At `--speed 60` the cockpit's own clock runs 60 times wall speed: a gate
+/// that must hold `for = "10m"` passes after about ten seconds of wall time,
+/// and the log's timestamps (rehearsal time) advance about 60 times as fast
+/// as the wall clock.
+#[test]
+fn at_speed_60_a_ten_minute_gate_passes_in_about_ten_seconds() {
+    let dir = support::temp_dir("rehearse-speed");
+    let rb = dir.join("timed.toml");
+    let cfg = dir.join("timed-config.toml");
+    std::fs::write(&rb, TIMED_RUNBOOK).unwrap();
+    std::fs::write(&cfg, TIMED_CONFIG).unwrap();
+    let Some(r) = Rehearsal::start("rehearse-speed", &rb, &cfg, &dir.path, "--speed 60") else {
+        return;
+    };
+    let open = r.open_record();
+    assert_eq!(open["body"]["rehearsal"], true, "{open}");
+    assert_eq!(
+        open["body"]["speed"], 60.0,
+        "the open record names the speed"
+    );
+    let open_ts = ts_ms(&open);
+    // the log's clock against the wall clock: the last record's time now and at the end
+    let last_ts = |recs: &[Value]| recs.last().map(ts_ms).expect("records");
+    let started = Instant::now();
+    let first = last_ts(&records(&r.log));
+    wait_log(
+        &r.t,
+        &r.log,
+        "the ten-minute gate passes",
+        // ten minutes of real time would be 600 s: a minute is plenty at 60x
+        Duration::from_secs(60),
+        |recs| gate_state(recs, "lis-steady").as_deref() == Some("pass"),
+    );
+    let wall = started.elapsed();
+    let recs = records(&r.log);
+    let pass = recs
+        .iter()
+        .find(|x| {
+            x["kind"] == "gate" && x["body"]["id"] == "lis-steady" && x["body"]["to"] == "pass"
+        })
+        .expect("the pass record");
+    let rehearsal_ms = ts_ms(pass) - open_ts;
+    assert!(
+        rehearsal_ms >= 10 * 60_000,
+        "the gate held for 10 minutes of rehearsal time before passing ({rehearsal_ms} ms)"
+    );
+    assert!(
+        wall < Duration::from_secs(45),
+        "ten rehearsal minutes took {wall:?} of wall time"
+    );
+    let log_span = last_ts(&recs) - first;
+    let ratio = log_span as f64 / wall.as_millis().max(1) as f64;
+    assert!(
+        (45.0..=75.0).contains(&ratio),
+        "log time ran {ratio:.1}x wall time ({log_span} ms over {wall:?})"
+    );
+    r.quit();
+}

@@ -3,7 +3,7 @@
 //! the core inside it stays the single owner of state.
 
 use crate::app::session::{lock, SharedPort, SharedSession};
-use crate::clock::Clock;
+use crate::clock::{Clock, Pace};
 use crate::core::config::Config;
 use crate::core::sample::ProbeReport;
 use crate::probe;
@@ -14,7 +14,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-/// How often the core is ticked (gate/threshold timers, window clock).
+/// How often the core is ticked (gate/threshold timers, window clock); a
+/// sped-up rehearsal ticks more often ([`Pace::tick_period`]).
 pub const TICK: Duration = Duration::from_secs(1);
 
 /// Background tasks of a live session; stopped on drop.
@@ -50,8 +51,21 @@ pub fn spawn_feeders(
     clock: Clock,
     tx: mpsc::Sender<AppEvent>,
 ) -> Feeders {
+    spawn_feeders_at(session, config, clock, Pace::default(), tx)
+}
+
+/// [`spawn_feeders`] for a clock running at `pace` (a rehearsal's
+/// `--speed`): probes and the tick run that many times as often in wall
+/// time, each down to its floor ([`Pace`]).
+pub fn spawn_feeders_at(
+    session: SharedSession,
+    config: Option<&Config>,
+    clock: Clock,
+    pace: Pace,
+    tx: mpsc::Sender<AppEvent>,
+) -> Feeders {
     let (ptx, mut prx) = mpsc::channel::<ProbeReport>(256);
-    let probes = config.map(|c| probe::spawn_all(c, ptx, clock));
+    let probes = config.map(|c| probe::spawn_all_at(c, ptx, clock, pace));
     let (s, t) = (session.clone(), tx.clone());
     let forward = tokio::spawn(async move {
         while let Some(report) = prx.recv().await {
@@ -65,7 +79,7 @@ pub fn spawn_feeders(
         }
     });
     let tick = tokio::spawn(async move {
-        let mut every = tokio::time::interval(TICK);
+        let mut every = tokio::time::interval(pace.tick_period(TICK));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             every.tick().await;

@@ -2,13 +2,15 @@
 //! create a new log or resume an existing one (`cutover run` semantics).
 
 use crate::app::session::Session;
-use crate::clock::Clock;
+use crate::clock::{Clock, Pace};
 use crate::core::cockpit::Cockpit;
+use crate::core::config::Staleness;
 use crate::core::config::{self, Config};
 use crate::core::diag::Diagnostic;
 use crate::core::entry::{Entry, EntryKind};
 use crate::core::runbook::{self, Runbook};
 use crate::core::sanitize::inert;
+use crate::core::time::Dur;
 use crate::journal::lock::hostname;
 use crate::journal::{self, Journal, JournalError, TornInfo};
 use std::path::Path;
@@ -48,6 +50,9 @@ pub struct Loaded {
     pub config_path: String,
     /// A dress rehearsal (`cutover rehearse`): the `open` record says so.
     pub rehearsal: bool,
+    /// How fast the cockpit's clock runs (a rehearsal's `--speed`; live runs
+    /// keep the default, real time).
+    pub pace: Pace,
     /// Earlier runs (`--baseline` logs), already verified.
     pub baseline: Option<std::sync::Arc<crate::core::baseline::Baseline>>,
 }
@@ -90,6 +95,7 @@ pub fn load_texts(
         config_text,
         config_path: clabel.to_string(),
         rehearsal: false,
+        pace: Pace::default(),
         baseline: None,
     })
 }
@@ -176,16 +182,17 @@ fn create(
         config_path: Some(&loaded.config_path),
         config_text: &loaded.config_text,
     };
-    let body = journal::open_record_body(src, operator, &hostname());
+    let mut body = journal::open_record_body(src, operator, &hostname());
+    if loaded.rehearsal {
+        body.rehearsal = true;
+        body.speed = Some(loaded.pace.speed());
+    }
     let mut entry = Entry::with_body(EntryKind::Open, operator, None, &body);
     // the roster's public keys, pinned where `verify` finds them
     entry.body = crate::journal::signed::pin_roster(entry.body, &loaded.runbook);
-    if loaded.rehearsal {
-        entry.body["rehearsal"] = serde_json::Value::Bool(true);
-    }
     let journal = Journal::create(log, entry, now, key).map_err(journal_error)?;
     let mut cockpit = Cockpit::new(loaded.runbook.clone(), now);
-    cockpit.set_staleness(&loaded.config.staleness());
+    cockpit.set_staleness(&staleness(loaded));
     if let Some(b) = &loaded.baseline {
         cockpit.set_baseline(b.clone());
     }
@@ -222,14 +229,37 @@ fn resume(
         records.iter().map(|r| (r.ts(), r.entry())),
         loaded.baseline.clone(),
     );
-    cockpit.set_staleness(&loaded.config.staleness());
+    cockpit.set_staleness(&staleness(loaded));
     let now = clock();
     let mut session = Session::new(cockpit, journal, operator, clock, &records);
-    let body = journal::resume_record_body(&info, operator, &hostname());
+    let mut body = journal::resume_record_body(&info, operator, &hostname());
+    if loaded.rehearsal {
+        body.speed = Some(loaded.pace.speed());
+    }
     let effects = session.cockpit_mut().restart(now, &body);
     session.run_effects(effects, now);
     fail_if_broken(&session)?;
     Ok((session, Opened::Resumed { torn: info.torn }))
+}
+
+/// The config's staleness limits, widened where a sped-up rehearsal's
+/// probe floor would otherwise leave samples stale between two attempts.
+fn staleness(loaded: &Loaded) -> Staleness {
+    let c = &loaded.config;
+    let mut s = c.staleness();
+    if loaded.pace == Pace::default() {
+        return s;
+    }
+    s.default = loaded.pace.stale_after(s.default, c.poll.interval);
+    for p in &c.probes {
+        let interval: Dur = p.interval.unwrap_or(c.poll.interval);
+        for m in p.metric_names() {
+            if let Some(limit) = s.metrics.get_mut(&m) {
+                *limit = loaded.pace.stale_after(*limit, interval);
+            }
+        }
+    }
+    s
 }
 
 fn fail_if_broken(s: &Session) -> Result<(), StartError> {

@@ -57,6 +57,8 @@ pub fn run(args: RehearseArgs) -> color_eyre::Result<u8> {
         loaded.config.webhooks.clear();
     }
     loaded.rehearsal = true;
+    // the cockpit's clock runs at the simulator's speed (docs/runbook.md, "Rehearsals")
+    loaded.pace = cutover_cockpit::clock::Pace::new(args.speed);
     runtime()?.block_on(async {
         let any = "127.0.0.1:0".parse().wrap_err("loopback address")?;
         let sim = sim::start(scenario, any, args.speed).await?;

@@ -3,7 +3,7 @@
 
 use crate::cli::RunArgs;
 use color_eyre::eyre::WrapErr;
-use cutover_cockpit::app::live::{run_screen, spawn_feeders};
+use cutover_cockpit::app::live::{run_screen, spawn_feeders_at};
 use cutover_cockpit::app::session::{lock, SharedSession};
 use cutover_cockpit::app::start::{self, Loaded, Opened};
 use cutover_cockpit::clock::MonoClock;
@@ -188,8 +188,15 @@ pub async fn live_with(
     let mut guard = TerminalGuard::enter()?;
     let _keys = spawn_key_reader(tx.clone());
     let signals = spawn_signal_quit(tx.clone());
-    let feeders = spawn_feeders(session.clone(), Some(&loaded.config), clock, tx);
+    let feeders = spawn_feeders_at(
+        session.clone(),
+        Some(&loaded.config),
+        clock,
+        loaded.pace,
+        tx,
+    );
     let mut ui = UiState::for_view(Theme::from_env(), &lock(&session).view());
+    ui.pace = loaded.pace;
     ui.toast = first_toast;
     let outcome = run_screen(guard.terminal(), session.clone(), rx, feeders, &mut ui).await;
     drop(guard);
@@ -215,7 +222,13 @@ fn open_live(
     operator: &str,
     signer: Keys,
 ) -> Result<(SharedSession, Clock, std::path::PathBuf), u8> {
-    let mono = MonoClock::start();
+    let mut mono = MonoClock::start().at_speed(loaded.pace.speed());
+    if loaded.rehearsal {
+        // a resumed rehearsal ran ahead of the wall clock: carry on from its last record
+        if let Some(last) = last_ts(log) {
+            mono = mono.not_before(last);
+        }
+    }
     let clock: Clock = Arc::new(move || mono.now());
     let (session, opened) = match start::open_session(loaded, log, operator, clock.clone()) {
         Ok(s) => s,
@@ -246,6 +259,15 @@ fn open_live(
     let session: SharedSession = Arc::new(Mutex::new(session));
     announce(&opened, &log_path);
     Ok((session, clock, log_path))
+}
+
+/// The time of the last readable record of `log`, if it exists.
+fn last_ts(log: &Path) -> Option<cutover_cockpit::core::time::Ts> {
+    if !log.exists() {
+        return None;
+    }
+    let records = cutover_cockpit::journal::read_records(log).ok()?;
+    records.last().map(|r| r.ts())
 }
 
 /// The team server; a follower's action wakes the screen at once.

@@ -78,6 +78,8 @@ pub fn open_record_body(src: OpenSource<'_>, operator: &str, host: &str) -> Open
         version: env!("CARGO_PKG_VERSION").to_string(),
         log_format: 1,
         chain: None,
+        rehearsal: false,
+        speed: None,
     }
 }
 
@@ -99,6 +101,7 @@ pub fn resume_record_body(info: &ResumeInfo, operator: &str, host: &str) -> Resu
             moved_to: t.moved_to.display().to_string(),
         }),
         cut_action: info.cut_action.clone(),
+        speed: None,
     }
 }
 

@@ -1,8 +1,9 @@
 //! One probe attempt end to end: fetch, interpret, and turn into a `ProbeReport`.
 
+use crate::clock::Pace;
 use crate::core::config::{Probe, ProbeKind};
 use crate::core::sample::{ProbeReport, Sample};
-use crate::core::time::Dur;
+use crate::core::time::{Dur, Ts};
 use crate::probe::http::{self, Failure, Fetched};
 use crate::probe::kinds::{self, Outcome};
 use crate::probe::prom::Selector;
@@ -16,6 +17,8 @@ pub struct ProbeRunner {
     client: Result<reqwest::Client, Failure>,
     timeout: Dur,
     selectors: Result<BTreeMap<String, Selector>, Failure>,
+    /// How fast `clock` runs against wall time (a rehearsal's speed).
+    pace: Pace,
 }
 
 /// `<side>.<system>.<kind>` or `recon.<dataset>.checksum`.
@@ -47,7 +50,27 @@ impl ProbeRunner {
             client,
             timeout: probe.timeout.unwrap_or(default_timeout),
             selectors,
+            pace: Pace::default(),
         }
+    }
+
+    /// This runner under a clock running at `pace` (see [`Self::days_left`]).
+    pub fn at_pace(mut self, pace: Pace) -> Self {
+        self.pace = pace;
+        self
+    }
+
+    /// Days until `not_after` in the clock's time. A certificate's
+    /// `notAfter` is wall time (the handshake checks it against the system
+    /// clock), so under a sped-up clock the wall time left is scaled by the
+    /// speed: the figure then agrees with the moment the handshake fails.
+    fn days_left(&self, not_after: Ts, clock: &Clock) -> f64 {
+        if self.pace == Pace::default() {
+            return crate::probe::cert::days_left(not_after, clock());
+        }
+        let wall_left = not_after - crate::clock::wall_now();
+        let left = Dur((wall_left.0 as f64 * self.pace.speed()) as i64);
+        crate::probe::cert::days_left(Ts(0) + left, Ts(0))
     }
 
     /// Runs one attempt and reports it (never panics, never hangs past the timeout).
@@ -196,10 +219,8 @@ impl ProbeRunner {
                     }
                 };
                 if let Some(na) = f.cert_not_after {
-                    out.values.push((
-                        "cert_days_left".into(),
-                        crate::probe::cert::days_left(na, clock()),
-                    ));
+                    out.values
+                        .push(("cert_days_left".into(), self.days_left(na, clock)));
                 }
                 // only the phases measured on this attempt: a reused connection has no connect
                 if let Some(kind) = self.probe.http_phase_kind() {

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 pub use attempt::{label_of, ProbeRunner};
-pub use schedule::{spawn_all, ProbeHandles, StartDrift};
+pub use schedule::{spawn_all, spawn_all_at, ProbeHandles, StartDrift};
 
 /// The clock handle lives with the other clock pieces; probes take it as given.
 pub use crate::clock::{system_clock, Clock};

@@ -2,6 +2,7 @@
 //! interval spread evenly over it (one common start instant), and
 //! a record of how late each attempt started against its schedule.
 
+use crate::clock::Pace;
 use crate::core::config::Config;
 use crate::core::sample::ProbeReport;
 use crate::core::time::Dur;
@@ -119,11 +120,24 @@ fn std_dur(d: Dur) -> Duration {
 /// from inside one: it uses `tokio::spawn`); each sends a `ProbeReport` after
 /// every attempt. Tasks end when `tx` is closed or the handles are dropped.
 pub fn spawn_all(config: &Config, tx: Sender<ProbeReport>, clock: Clock) -> ProbeHandles {
+    spawn_all_at(config, tx, clock, Pace::default())
+}
+
+/// [`spawn_all`] for a clock running at `pace`: the configured intervals
+/// are clock time, so each probe runs every interval / speed of wall time,
+/// never more often than [`Pace::PROBE_FLOOR`] (docs/runbook.md, "Rehearsals").
+pub fn spawn_all_at(
+    config: &Config,
+    tx: Sender<ProbeReport>,
+    clock: Clock,
+    pace: Pace,
+) -> ProbeHandles {
     let drift = Arc::new(StartDrift::default());
     let clients = crate::probe::ClientCache::default();
     let mut tasks = Vec::with_capacity(config.probes.len());
-    let period_of =
-        |p: &crate::core::config::Probe| std_dur(p.interval.unwrap_or(config.poll.interval));
+    let period_of = |p: &crate::core::config::Probe| {
+        pace.probe_period(std_dur(p.interval.unwrap_or(config.poll.interval)))
+    };
     let mut sharing: HashMap<Duration, (usize, usize)> = HashMap::new();
     for p in &config.probes {
         sharing.entry(period_of(p)).or_default().1 += 1;
@@ -131,7 +145,7 @@ pub fn spawn_all(config: &Config, tx: Sender<ProbeReport>, clock: Clock) -> Prob
     // one base for all, so the offsets hold however long spawning takes
     let start = Instant::now();
     for p in &config.probes {
-        let runner = ProbeRunner::new(p, clients.get(p), config.poll.timeout);
+        let runner = ProbeRunner::new(p, clients.get(p), config.poll.timeout).at_pace(pace);
         let period = period_of(p);
         let first = match sharing.get_mut(&period) {
             Some((k, n)) => {

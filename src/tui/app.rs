@@ -310,6 +310,8 @@ pub fn expire_toast(ui: &mut UiState, now: crate::core::time::Ts) -> bool {
         ToastKind::Info => NOTE_TTL,
         _ => ANSWER_TTL,
     };
+    // reading takes wall time: under a sped-up clock the view-time TTL grows with it
+    let ttl = crate::core::time::Dur((ttl.0 as f64 * ui.pace.speed()) as i64);
     if now - since > ttl {
         ui.toast = None;
         ui.toast_at = None;

@@ -90,6 +90,9 @@ pub struct UiState {
     pub toast: Option<Toast>,
     /// When `toast` was put up (view time): notes expire (see `app`).
     pub toast_at: Option<crate::core::time::Ts>,
+    /// How fast view time runs against wall time (a rehearsal's speed):
+    /// messages stay up for the same wall time a reader needs at any speed.
+    pub pace: crate::clock::Pace,
     /// The form just submitted, until the core answers: a refusal reopens
     /// it with everything typed and the reason.
     pub submitted: Option<Form>,

@@ -33,6 +33,13 @@ pub struct OpenBody {
     /// `sha256` or `hmac-sha256`: set by the journal when it creates the log.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chain: Option<String>,
+    /// A dress rehearsal (`cutover rehearse`): every answer was simulated.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rehearsal: bool,
+    /// A rehearsal's speed: its clock, and so every `ts` of its records,
+    /// ran this many times wall speed from this record on (absent: 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speed: Option<f64>,
 }
 
 impl OpenBody {
@@ -58,6 +65,9 @@ pub struct ResumeBody {
     /// (absent when the log ended between actions).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cut_action: Option<CutAction>,
+    /// A resumed rehearsal's speed from this record on (absent: 1, or not a rehearsal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speed: Option<f64>,
 }
 
 /// A go whose `phase` records a crash cut off: its effect is taken from
