@@ -1,10 +1,14 @@
 //! 1,000 probes at a 1 s interval against the simulator (a separate `cutover sim`
-//! process): CPU of the probe engine, p99 start drift; then, in the same run,
-//! prometheus-blackbox-exporter probing the same endpoints on the same schedule.
+//! process): CPU of the probe engine, p99 start drift, with pooled keep-alive
+//! connections and then with `fresh_connection = true` (a new TCP connection
+//! per attempt, the work blackbox_exporter does per probe); then, in the same
+//! run, prometheus-blackbox-exporter probing the same endpoints on the same
+//! schedule, and the CPU-per-attempt ratios side by side.
 //!
-//! Run: `cargo test --bench probe_load -- ` (dev profile, see docs/performance.md),
-//! env BENCH_SECS (default 30), BENCH_PROBES (default 1000), BENCH_ENGINE_ONLY
-//! (set: skip the blackbox-exporter comparison).
+//! Run: `cargo bench --bench probe_load` (see docs/performance.md), env
+//! BENCH_SECS (default 30, per phase), BENCH_PROBES (default 1000),
+//! BENCH_INTERVAL (seconds, default 1), BENCH_PHASES (default
+//! `pooled,fresh,blackbox`: which phases run, in that order).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use cutover_cockpit::core::config::load as load_config;
@@ -80,15 +84,29 @@ fn urls(base: &str, n: usize) -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn engine_phase(rt: &tokio::runtime::Runtime, base: &str, n: usize, secs: u64, sim_pid: &str) {
-    let mut text = String::from("[poll]\ninterval = \"1s\"\ntimeout = \"2s\"\n");
+/// Runs the engine for `secs`; returns its CPU per attempt in ms.
+fn engine_phase(
+    rt: &tokio::runtime::Runtime,
+    base: &str,
+    n: usize,
+    secs: u64,
+    sim_pid: &str,
+    fresh: bool,
+) -> f64 {
+    let every = env_num("BENCH_INTERVAL", 1);
+    let mut text = format!("[poll]\ninterval = \"{every}s\"\ntimeout = \"2s\"\n");
     // a system name per probe (`pacs17`): the config refuses two probes of one label
     for (i, (url, prefix, kind)) in urls(base, n).into_iter().enumerate() {
         let (side, sys) = prefix.split_once('.').unwrap();
         text.push_str(&format!(
-            "[[probe]]\nside = \"{side}\"\nsystem = \"{sys}{i}\"\nkind = \"{kind}\"\nurl = \"{url}\"\n"
+            "[[probe]]\nside = \"{side}\"\nsystem = \"{sys}{i}\"\nkind = \"{kind}\"\nurl = \"{url}\"\nfresh_connection = {fresh}\n"
         ));
     }
+    let what = if fresh {
+        "engine, fresh connections"
+    } else {
+        "engine, pooled connections"
+    };
     let cfg = load_config("bench.toml", &text).unwrap();
     let (cpu0, sim0, t0) = (cpu_secs("self"), cpu_secs(sim_pid), Instant::now());
     let (ok, failed) = rt.block_on(async {
@@ -101,7 +119,7 @@ fn engine_phase(rt: &tokio::runtime::Runtime, base: &str, n: usize, secs: u64, s
         }
         let d = handles.drift();
         println!(
-            "engine: {n} probes, {secs} s: attempts ok {ok}, failed {failed}; start drift p50 {} ms, p99 {} ms, p99.9 {} ms, max {} ms; overruns {}",
+            "{what}: {n} probes, {secs} s: attempts ok {ok}, failed {failed}; start drift p50 {} ms, p99 {} ms, p99.9 {} ms, max {} ms; overruns {}",
             d.quantile_ms(0.5).unwrap_or(0),
             d.quantile_ms(0.99).unwrap_or(0),
             d.quantile_ms(0.999).unwrap_or(0),
@@ -113,14 +131,16 @@ fn engine_phase(rt: &tokio::runtime::Runtime, base: &str, n: usize, secs: u64, s
     let wall = t0.elapsed().as_secs_f64();
     let cpu = cpu_secs("self") - cpu0;
     let sim = cpu_secs(sim_pid) - sim0;
+    let per_attempt = 1000.0 * cpu / (ok + failed).max(1) as f64;
     println!(
-        "engine: CPU {:.2} s over {:.1} s = {:.1}% of one core; {:.3} ms CPU per attempt; simulator CPU {:.1}%",
+        "{what}: CPU {:.2} s over {:.1} s = {:.1}% of one core; {:.3} ms CPU per attempt; simulator CPU {:.1}%",
         cpu,
         wall,
         100.0 * cpu / wall,
-        1000.0 * cpu / (ok + failed).max(1) as f64,
+        per_attempt,
         100.0 * sim / wall
     );
+    per_attempt
 }
 
 fn start_blackbox(port: u16) -> Option<Child> {
@@ -137,12 +157,19 @@ fn start_blackbox(port: u16) -> Option<Child> {
     Some(child)
 }
 
-/// Drives blackbox-exporter like Prometheus would: one /probe request per probe per second.
-fn blackbox_phase(rt: &tokio::runtime::Runtime, base: &str, n: usize, secs: u64, sim_pid: &str) {
+/// Drives blackbox-exporter like Prometheus would: one /probe request per
+/// probe per second; returns the exporter's CPU per probe in ms.
+fn blackbox_phase(
+    rt: &tokio::runtime::Runtime,
+    base: &str,
+    n: usize,
+    secs: u64,
+    sim_pid: &str,
+) -> Option<f64> {
     let port = free_port();
     let Some(mut bb) = start_blackbox(port) else {
         println!("blackbox: prometheus-blackbox-exporter not installed, skipped");
-        return;
+        return None;
     };
     let bb_pid = bb.id().to_string();
     let ok = Arc::new(AtomicU64::new(0));
@@ -195,16 +222,18 @@ fn blackbox_phase(rt: &tokio::runtime::Runtime, base: &str, n: usize, secs: u64,
         cpu_secs(sim_pid) - sim0,
     );
     let (ok, sent) = (ok.load(Ordering::Relaxed), sent.load(Ordering::Relaxed));
+    let per_probe = 1000.0 * bb_cpu / sent.max(1) as f64;
     println!(
         "blackbox: {n} probes, {secs} s: probes sent {sent}, probe_success {ok}; exporter CPU {:.2} s = {:.1}% of one core, {:.3} ms per probe; driver (scraper stand-in) CPU {:.1}%; simulator CPU {:.1}%",
         bb_cpu,
         100.0 * bb_cpu / wall,
-        1000.0 * bb_cpu / sent.max(1) as f64,
+        per_probe,
         100.0 * driver / wall,
         100.0 * sim / wall
     );
     let _ = bb.kill();
     let _ = bb.wait();
+    Some(per_probe)
 }
 
 fn main() {
@@ -232,10 +261,26 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    engine_phase(&rt, &base, n, secs, &sim_pid);
-    std::thread::sleep(Duration::from_secs(2));
-    if std::env::var_os("BENCH_ENGINE_ONLY").is_none() {
-        blackbox_phase(&rt, &base, n, secs, &sim_pid);
+    let phases = std::env::var("BENCH_PHASES").unwrap_or("pooled,fresh,blackbox".into());
+    let runs = |name: &str| phases.split(',').any(|p| p.trim() == name);
+    let mut engine = Vec::new();
+    for (name, fresh) in [("pooled", false), ("fresh", true)] {
+        if runs(name) {
+            engine.push((name, engine_phase(&rt, &base, n, secs, &sim_pid, fresh)));
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    }
+    if runs("blackbox") {
+        if let Some(bb) = blackbox_phase(&rt, &base, n, secs, &sim_pid) {
+            let side: Vec<String> = engine
+                .iter()
+                .map(|(name, ms)| format!("{name} {ms:.3} ms = {:.2}x", ms / bb))
+                .collect();
+            println!(
+                "CPU per attempt against blackbox-exporter's {bb:.3} ms per probe: {}",
+                side.join(", ")
+            );
+        }
     }
     let _ = sim.kill();
     let _ = sim.wait();

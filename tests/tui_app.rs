@@ -124,6 +124,110 @@ async fn a_burst_of_reports_builds_one_view_and_draws_one_frame() {
     assert!(screen.contains("RECOMMENDATION"), "{screen}");
 }
 
+/// Starts the loop on `port`; returns the event sender and the loop task
+/// (frames drawn, view fetches counted by the port).
+fn start(port: &FakePort) -> (mpsc::Sender<AppEvent>, tokio::task::JoinHandle<u64>) {
+    let (tx, rx) = mpsc::channel(256);
+    let mut p = port.clone();
+    let task = tokio::spawn(async move {
+        let mut t = terminal();
+        let mut ui = UiState::default();
+        run(&mut t, rx, &mut p, &mut ui)
+            .await
+            .expect("loop runs")
+            .frames
+    });
+    (tx, task)
+}
+
+/// The core moved (its clock): every fetch from now on sees a new view.
+fn advance(port: &FakePort, ms: i64) {
+    let mut v = port.view.lock().expect("view");
+    v.now = v.now + cutover_cockpit::core::time::Dur(ms);
+}
+
+fn ms(n: u64) -> std::time::Duration {
+    std::time::Duration::from_millis(n)
+}
+
+/// Probe reports spread over time (each one changing the view) draw at most
+/// one frame a second, not one per report. Paused clock: the sleeps advance
+/// tokio's time instantly.
+#[tokio::test(start_paused = true)]
+async fn probe_reports_draw_at_most_one_frame_a_second() {
+    let port = FakePort::new(fixtures::demo_view());
+    let (tx, task) = start(&port);
+    tokio::time::sleep(ms(1100)).await;
+    let fetched = port.fetches.load(std::sync::atomic::Ordering::Relaxed);
+    // 10 reports, 95 ms apart: within one second
+    for _ in 0..10 {
+        advance(&port, 95);
+        tx.send(AppEvent::Probe).await.expect("send");
+        tokio::time::sleep(ms(95)).await;
+    }
+    tokio::time::sleep(ms(100)).await;
+    drop(tx);
+    let frames = task.await.expect("join");
+    let built = port.fetches.load(std::sync::atomic::Ordering::Relaxed) - fetched;
+    // the first report after a quiet second draws at once, the rest wait
+    // for one more slot a second later
+    assert!(
+        frames <= 3,
+        "first frame + at most 2 for 10 reports: {frames}"
+    );
+    assert!(frames >= 2, "the reports are drawn at all: {frames}");
+    assert!(built <= 3, "10 reports built the view {built} times");
+}
+
+/// A report that is waiting for its slot shows up by itself once the slot
+/// comes, without any other event.
+#[tokio::test(start_paused = true)]
+async fn a_waiting_report_is_drawn_when_its_slot_comes() {
+    let port = FakePort::new(fixtures::demo_view());
+    let (tx, task) = start(&port);
+    tokio::time::sleep(ms(1100)).await;
+    advance(&port, 1100);
+    tx.send(AppEvent::Probe).await.expect("send"); // drawn at once
+    tokio::time::sleep(ms(100)).await;
+    *port.view.lock().expect("view") = fixtures::breached_view();
+    tx.send(AppEvent::Probe).await.expect("send"); // waits
+    tokio::time::sleep(ms(500)).await;
+    let before_slot = port.fetches.load(std::sync::atomic::Ordering::Relaxed);
+    tokio::time::sleep(ms(600)).await;
+    let after_slot = port.fetches.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(after_slot, before_slot + 1, "fetched once the slot came");
+    drop(tx);
+    assert_eq!(task.await.expect("join"), 3, "first frame + one per report");
+}
+
+/// A key while reports wait for their slot is drawn at once, and what it
+/// draws includes the reports (the view is fetched for the key).
+#[tokio::test(start_paused = true)]
+async fn a_key_draws_at_once_while_reports_wait() {
+    let port = FakePort::new(fixtures::demo_view());
+    let (tx, rx) = mpsc::channel(256);
+    let mut p = port.clone();
+    let task = tokio::spawn(async move {
+        let mut t = terminal();
+        let mut ui = UiState::default();
+        let out = run(&mut t, rx, &mut p, &mut ui).await.expect("loop runs");
+        (out.frames, text(t.backend().buffer()))
+    });
+    tokio::time::sleep(ms(100)).await;
+    *port.view.lock().expect("view") = fixtures::breached_view();
+    tx.send(AppEvent::Probe).await.expect("send");
+    tokio::time::sleep(ms(100)).await;
+    tx.send(AppEvent::Key(code(KeyCode::Down)))
+        .await
+        .expect("send");
+    // well before the report's slot (1 s after the first frame)
+    tokio::time::sleep(ms(50)).await;
+    drop(tx);
+    let (frames, screen) = task.await.expect("join");
+    assert_eq!(frames, 2, "first frame + the key's, at once");
+    assert!(screen.contains("RECOMMENDATION"), "{screen}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_changed_view_is_drawn_and_an_unchanged_one_is_not() {
     let port = FakePort::new(fixtures::demo_view());

@@ -44,7 +44,8 @@ impl Drop for Feeders {
 }
 
 /// Spawns the probes (when `config` is given), the report forwarder and the
-/// tick; each sends `AppEvent::Changed` to `tx` after the core moved.
+/// tick; each tells `tx` after the core moved (`AppEvent::Probe` for a
+/// report, drawn at most once a second; `AppEvent::Changed` for the tick).
 pub fn spawn_feeders(
     session: SharedSession,
     config: Option<&Config>,
@@ -73,7 +74,7 @@ pub fn spawn_feeders_at(
             // it off the async workers, or every probe task stalls with us.
             let shared = s.clone();
             let _ = tokio::task::spawn_blocking(move || lock(&shared).probe(report)).await;
-            if t.send(AppEvent::Changed).await.is_err() {
+            if t.send(AppEvent::Probe).await.is_err() {
                 break;
             }
         }

@@ -3,7 +3,10 @@
 //! The lead plugs the core in through [`CockpitPort`]. The loop drains every
 //! pending event before drawing once, draws only when the view or the
 //! screen state changed (an idle tick costs one `view()` and a comparison),
-//! and never more than [`MAX_FPS`] times a second.
+//! and never more than [`MAX_FPS`] times a second. Probe reports
+//! ([`AppEvent::Probe`]) fetch the view at most once per [`PROBE_GAP`]:
+//! a commander reads the screen at human speed, and with 30 probes every
+//! report drawn at once was most of the cockpit's CPU.
 
 use crate::core::cockpit::Action;
 use crate::tui::input::{handle_key, Command};
@@ -13,11 +16,16 @@ use crate::tui::view::{CockpitView, Toast, ToastKind};
 use crossterm::event::KeyEvent;
 use ratatui::backend::Backend;
 use ratatui::Terminal;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 /// At most this many frames per second.
 pub const MAX_FPS: u32 = 30;
+
+/// Probe reports alone fetch (and so draw) the view at most once this often;
+/// keys, actions and decisions still draw at once.
+pub const PROBE_GAP: Duration = Duration::from_secs(1);
 
 /// A note ("i") is stale after this long; an answer (done / refused) after [`ANSWER_TTL`].
 pub const NOTE_TTL: crate::core::time::Dur = crate::core::time::Dur(10_000);
@@ -29,8 +37,12 @@ pub const ANSWER_TTL: crate::core::time::Dur = crate::core::time::Dur(60_000);
 pub enum AppEvent {
     /// A key from the terminal (see `terminal::spawn_key_reader`).
     Key(KeyEvent),
-    /// The core's state changed (probe report, decision by someone else...).
+    /// The core's state changed (a decision by someone else, the tick...):
+    /// drawn at once.
     Changed,
+    /// A probe report moved the core: drawn with the next frame anyway, or
+    /// [`PROBE_GAP`] after the last fetch of the view, whichever comes first.
+    Probe,
     /// Time passed; redraws only if the view says something new (the clock).
     Tick,
     /// The terminal was resized.
@@ -115,6 +127,8 @@ pub async fn run<B: Backend, P: CockpitPort>(
         view: port.view(),
         dirty: true,
         stale: false,
+        probed: false,
+        fetched_at: Instant::now(),
         exit: None,
         frames: 0,
     };
@@ -140,9 +154,19 @@ pub async fn run<B: Backend, P: CockpitPort>(
             lp.dirty = false;
             last_draw = Some(Instant::now());
         }
-        match events.recv().await {
-            Some(ev) => lp.on_event(ev, port, ui),
-            None => lp.exit = Some(Exit::Closed),
+        let next = if lp.probed {
+            // reports wait for their slot unless something else comes first
+            tokio::select! {
+                ev = events.recv() => Some(ev),
+                () = tokio::time::sleep_until(lp.fetched_at + PROBE_GAP) => None,
+            }
+        } else {
+            Some(events.recv().await)
+        };
+        match next {
+            Some(Some(ev)) => lp.on_event(ev, port, ui),
+            Some(None) => lp.exit = Some(Exit::Closed),
+            None => lp.stale = true,
         }
         lp.drain(&mut events, port, ui);
         if lp.exit.is_some() {
@@ -166,6 +190,10 @@ struct Loop {
     /// The core moved since `view` was fetched (fetched before the next
     /// frame or key, not once per report).
     stale: bool,
+    /// Probe reports arrived since `view` was fetched (fetched with the
+    /// next fetch, a key, or at `fetched_at + PROBE_GAP`).
+    probed: bool,
+    fetched_at: Instant,
     exit: Option<Exit>,
     frames: u64,
 }
@@ -237,6 +265,7 @@ impl Loop {
                 }
             },
             AppEvent::Changed | AppEvent::Tick => self.stale = true,
+            AppEvent::Probe => self.probed = true,
             AppEvent::Resize => self.dirty = true,
             AppEvent::Quit => self.exit = Some(Exit::Closed),
         }
@@ -244,7 +273,7 @@ impl Loop {
 
     /// Fetches the view if the core moved since the last fetch.
     fn catch_up<P: CockpitPort>(&mut self, port: &P, ui: &mut UiState) {
-        if std::mem::take(&mut self.stale) {
+        if self.stale || self.probed {
             self.refresh(port, ui);
         }
     }
@@ -252,6 +281,8 @@ impl Loop {
     /// Fetches the view; marks a redraw only if it differs from the last one.
     fn refresh<P: CockpitPort>(&mut self, port: &P, ui: &mut UiState) {
         self.stale = false;
+        self.probed = false;
+        self.fetched_at = Instant::now();
         let view = port.view();
         if view != self.view {
             if phase_moved(&self.view, &view) {

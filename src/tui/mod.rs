@@ -5,9 +5,11 @@
 //! - [`input`]: keys to `Command`s (`Action`s for the core, or screen-only).
 //! - [`form`]: the small forms that collect an action's fields.
 //! - [`app::run`]: the event loop over one `AppEvent` channel and a `CockpitPort`.
+//! - [`diagnostics`]: the program's log for the diagnostics pane.
 //! - [`terminal`]: raw mode / alternate screen guard, panic hook, key reader.
 
 pub mod app;
+pub mod diagnostics;
 pub mod form;
 pub mod input;
 pub mod label;

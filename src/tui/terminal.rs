@@ -116,7 +116,6 @@ pub fn spawn_key_reader(tx: mpsc::Sender<AppEvent>) -> std::thread::JoinHandle<(
 /// Sets up tui-logger as the `log` backend for the diagnostics pane (`l`).
 /// Call once at start, before the first log line.
 pub fn init_diagnostics(level: log::LevelFilter) -> Result<(), TuiError> {
-    tui_logger::init_logger(level).map_err(|e| TuiError::Setup(io::Error::other(e.to_string())))?;
-    tui_logger::set_default_level(level);
-    Ok(())
+    crate::tui::diagnostics::init(level)
+        .map_err(|e| TuiError::Setup(io::Error::other(e.to_string())))
 }

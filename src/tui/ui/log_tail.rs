@@ -54,6 +54,8 @@ fn log_line(l: &LogLine, ui: &UiState, width: usize) -> Line<'static> {
 
 /// The program's own diagnostics (tui-logger), in place of the log tail.
 pub fn render_diagnostics(frame: &mut Frame, area: Rect, ui: &UiState) {
+    // records wait in tui-logger's hot buffer until a frame shows them
+    crate::tui::diagnostics::flush();
     let title = styled(
         " Diagnostics (program log) · l to hide ",
         ui.theme.title(true),
