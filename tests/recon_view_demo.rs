@@ -30,8 +30,8 @@ async fn enter_on_the_demo_archive_shows_the_study_missing_an_instance() {
     // the only test in this process: no other test reads the key
     std::env::set_var("CUTOVER_PSEUDO_KEY", "recon-view-demo-test");
     let scenario = Scenario::load(&Path::new(ROOT).join("assets/scenarios/demo.toml")).unwrap();
-    // speed 600: the instance goes missing at 2m45s = 275 ms
-    let sim = sim::start(scenario.clone(), "127.0.0.1:0".parse().unwrap(), 600.0)
+    // speed 200: the instance goes missing at 2m45s = 825 ms
+    let sim = sim::start(scenario.clone(), "127.0.0.1:0".parse().unwrap(), 200.0)
         .await
         .unwrap();
     let cfg_text = std::fs::read_to_string(Path::new(ROOT).join("config/demo.toml"))
@@ -57,7 +57,7 @@ async fn enter_on_the_demo_archive_shows_the_study_missing_an_instance() {
             .map(|s| s.value)
     };
     assert_eq!(matched(&early), Some(1.0), "{early:?}");
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
     let report = runner.attempt(&clock).await;
     sim.stop().await;
     assert_eq!(matched(&report), Some(0.0), "{report:?}");

@@ -39,8 +39,8 @@ fn value(r: &ProbeReport, field: &str) -> Option<f64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dicomweb_probe_finds_exactly_what_the_scenario_plants() {
     let scenario = Scenario::parse("qido.toml", SCENARIO).unwrap();
-    // speed 60: the differences appear one second after the start
-    let sim = sim::start(scenario.clone(), "127.0.0.1:0".parse().unwrap(), 60.0)
+    // speed 30: the differences appear two seconds after the start
+    let sim = sim::start(scenario.clone(), "127.0.0.1:0".parse().unwrap(), 30.0)
         .await
         .unwrap();
     let base = sim.base_url();
@@ -60,7 +60,7 @@ async fn the_dicomweb_probe_finds_exactly_what_the_scenario_plants() {
     assert_eq!(value(&before, "studies_target"), Some(450.0));
     assert_eq!(before.reason, None);
 
-    tokio::time::sleep(Duration::from_millis(1300)).await;
+    tokio::time::sleep(Duration::from_millis(2300)).await;
     // what was planted, read from the simulator's own archives
     let knobs = scenario.state_at(cutover_cockpit::core::time::Dur::from_mins(2))
         ["dataset.pacs-archive"]
