@@ -74,8 +74,7 @@ fn main() {
         s.spawn(|| load(&tgt, studies, per_study, Some(gap)));
     });
     println!(
-        "loaded 2 x {studies} studies ({} instances each) into Orthanc in {:.1}s",
-        per_study,
+        "loaded 2 x {studies} studies ({per_study} instances each) into Orthanc in {:.1}s",
         t.elapsed().as_secs_f64()
     );
 

@@ -234,10 +234,8 @@ fn date_range(v: &str) -> Result<(String, String), String> {
         Some((lo, hi)) => (lo, hi),
         None => (v, v),
     };
-    if (lo.is_empty() && hi.is_empty())
-        || !(lo.is_empty() || is_date(lo))
-        || !(hi.is_empty() || is_date(hi))
-    {
+    let fits = |s: &str| s.is_empty() || is_date(s);
+    if (lo.is_empty() && hi.is_empty()) || !fits(lo) || !fits(hi) {
         return Err(bad());
     }
     let lo = if lo.is_empty() { "00000000" } else { lo };
