@@ -150,6 +150,30 @@ fn sqlite_files_are_reconciled_down_to_the_rows() {
         "only differing buckets are read: {}",
         r.rows_fetched
     );
+    // the differing segments: every planted key lies in one, together they
+    // hold the 5 differences, and they are small next to the key span
+    assert_eq!(r.key_span, Some((1, 5001)), "{r:?}");
+    for k in [2000, 5000, 1234, 1500, 775] {
+        assert!(
+            r.segments.iter().any(|s| s.lo <= k && k < s.hi),
+            "key {k} in no segment: {:?}",
+            r.segments
+        );
+    }
+    assert_eq!(r.segments.iter().map(|s| s.differing).sum::<u64>(), 5);
+    assert!(
+        r.segments.iter().all(|s| s.hi - s.lo <= 500),
+        "{:?}",
+        r.segments
+    );
+    assert!(r.segments.windows(2).all(|w| w[0].hi <= w[1].lo));
+    let detail = cutover_cockpit::probe::recon::sql_outcome("adt", &r)
+        .detail
+        .unwrap();
+    assert!(detail.contains("; ranges "), "{detail}");
+    for key in ["1234", "2000", "5000", "1500", "775"] {
+        assert!(!detail.contains(key), "key {key} in clear: {detail}");
+    }
 
     // the same file on both sides matches, and reading never wrote to it
     let r = run(&p, &url(&src), &url(&src)).unwrap();
@@ -273,9 +297,16 @@ fn the_commander_writes_the_exact_keys_to_a_private_file_beside_the_log() {
     };
     let v = ds(&s);
     assert!(v.last_result_at.is_some() && v.running.is_none(), "{v:?}");
-    assert_eq!(v.differences.len(), 5, "{v:?}");
+    // the differing key segments first (by place, not by key), then the keys
+    let (ranges, keys): (Vec<_>, Vec<_>) =
+        v.differences.iter().partition(|(kind, _)| kind == "range");
+    assert_eq!(keys.len(), 5, "{v:?}");
+    assert!(keys.iter().all(|(_, k)| k.starts_with('#')), "{v:?}");
+    assert!(!ranges.is_empty(), "{v:?}");
     assert!(
-        v.differences.iter().all(|(_, k)| k.starts_with('#')),
+        ranges
+            .iter()
+            .all(|(_, r)| r.contains("% of the key span: ")),
         "{v:?}"
     );
     let run = probe::progress::Running::start("adt-keys");

@@ -12,7 +12,7 @@ use cutover_cockpit::core::cockpit::{Cockpit, Msg};
 use cutover_cockpit::core::sample::{ProbeReport, Sample};
 use cutover_cockpit::core::time::{Dur, Ts};
 use cutover_cockpit::probe::recon::sql_outcome;
-use cutover_cockpit::probe::sql::{DiffKind, Difference, SqlResult};
+use cutover_cockpit::probe::sql::{DiffKind, Difference, Segment, SqlResult};
 use cutover_cockpit::tui::{handle_key, Overlay, Region, Theme, UiState};
 use ratatui::style::Color;
 use tui_support::{draw, find, text};
@@ -125,4 +125,50 @@ fn enter_on_a_dataset_shows_its_last_reconciliation_and_the_differing_rows() {
         screen.contains("state:        running for 42s: 12 segments, 1,200,000 rows hashed so far"),
         "{screen}"
     );
+
+    // a later result that narrowed the keys down to segments: each differing
+    // segment is shown by its place in the key span, never by its keys
+    let segmented = SqlResult {
+        key_span: Some((1, 10_001)),
+        segments: vec![
+            Segment {
+                lo: 1_951,
+                hi: 2_030,
+                source_rows: 79,
+                target_rows: 78,
+                differing: 1,
+            },
+            Segment {
+                lo: 4_971,
+                hi: 5_051,
+                source_rows: 0,
+                target_rows: 1,
+                differing: 1,
+            },
+        ],
+        ..r.clone()
+    };
+    let later = at + Dur::from_mins(1);
+    c.handle(Msg::Probe(report("adt", &segmented, later)), later);
+    let view = build_view(
+        &c,
+        &ViewContext {
+            now: later + Dur::from_secs(5),
+            ..ctx.clone()
+        },
+    );
+    let screen = text(&draw(&view, &ui, 100, 30));
+    assert!(
+        screen.contains("key range         19.5–20.3% of the key span: 79 rows on source, 78 on target, 1 differ"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(
+            "key range         49.7–50.5% of the key span: 0 rows on source, 1 on target, 1 differ"
+        ),
+        "{screen}"
+    );
+    for k in ["1951", "2030", "4971", "5051", "2000", "5000", "1234"] {
+        assert!(!screen.contains(k), "key {k} in clear:\n{screen}");
+    }
 }

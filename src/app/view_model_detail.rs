@@ -202,7 +202,11 @@ pub fn split_differences(detail: &str) -> (Option<String>, Vec<(String, String)>
             let mut words = p.split(' ');
             let kind = words.next().unwrap_or_default();
             for key in words {
-                rows.push((kind.to_string(), key.to_string()));
+                if kind == "ranges" {
+                    rows.push(("range".to_string(), segment_text(key)));
+                } else {
+                    rows.push((kind.to_string(), key.to_string()));
+                }
             }
         }
     }
@@ -210,6 +214,22 @@ pub fn split_differences(detail: &str) -> (Option<String>, Vec<(String, String)>
         rows.push(("more".to_string(), format!("+{m}")));
     }
     (Some(summary), rows)
+}
+
+/// A differing segment's word (`LO-HI%:SOURCE/TARGET/DIFFERING`, as the sql
+/// probe writes it) in words; anything else as it is.
+fn segment_text(word: &str) -> String {
+    let Some((place, counts)) = word.split_once(':') else {
+        return word.to_string();
+    };
+    let c: Vec<&str> = counts.split('/').collect();
+    match c.as_slice() {
+        [s, t, d] => format!(
+            "{} of the key span: {s} rows on source, {t} on target, {d} differ",
+            place.replacen('-', "–", 1)
+        ),
+        _ => word.to_string(),
+    }
 }
 
 /// One row per dataset a reconciliation probe names (`recon.<dataset>.*`).
@@ -264,4 +284,28 @@ pub fn datasets(c: &Cockpit, now: Ts) -> Vec<DatasetView> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sql_result_splits_into_its_ranges_then_its_keys() {
+        let (summary, rows) = split_differences(
+            "3 rows differ: 1 missing on target, 0 extra on target, 2 changed; \
+             ranges 33.3-33.5%:2,000/2,000/2 66.6-66.7%:1,000/999/1; missing #a1; changed #b2 #c3",
+        );
+        assert_eq!(
+            summary.as_deref(),
+            Some("3 rows differ: 1 missing on target, 0 extra on target, 2 changed")
+        );
+        let kinds: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(kinds, ["range", "range", "missing", "changed", "changed"]);
+        assert_eq!(
+            rows[1].1,
+            "66.6–66.7% of the key span: 1,000 rows on source, 999 on target, 1 differ"
+        );
+        assert_eq!(rows[4].1, "#c3");
+    }
 }

@@ -6,7 +6,7 @@ use crate::probe::dicomweb::{DicomResult, StudyDiff};
 use crate::probe::exact::{ExactDiffs, ExactKey};
 use crate::probe::kinds::Outcome;
 use crate::probe::pseudo::pseudonym;
-use crate::probe::sql::{DiffKind, SqlResult};
+use crate::probe::sql::{DiffKind, Segment, SqlResult};
 
 /// The text a key pseudonym is derived from: key cells joined by `|`, NULL as `\N`.
 pub fn key_text(key: &[Option<String>]) -> String {
@@ -54,6 +54,10 @@ pub fn sql_outcome(dataset: &str, r: &SqlResult) -> Outcome {
     let total = r.missing + r.extra + r.changed;
     if total > 0 {
         let mut parts = Vec::new();
+        if let (Some(span), false) = (r.key_span, r.segments.is_empty()) {
+            let words: Vec<String> = r.segments.iter().map(|s| segment_word(s, span)).collect();
+            parts.push(format!("ranges {}", words.join(" ")));
+        }
         for kind in [DiffKind::Missing, DiffKind::Extra, DiffKind::Changed] {
             let keys: Vec<String> = r
                 .differences
@@ -80,6 +84,41 @@ pub fn sql_outcome(dataset: &str, r: &SqlResult) -> Outcome {
         ));
     }
     o
+}
+
+/// A differing segment as one word, `LO-HI%:SOURCE/TARGET/DIFFERING`:
+/// where it lies in the whole key span, in percent, never its keys (they
+/// are patient-adjacent), and its row counts. Counts carry thousands
+/// separators and percentages at most 3 decimals, so no run of digits in
+/// the word is long enough to pass for a key.
+pub fn segment_word(s: &Segment, (lo, hi): (i64, i64)) -> String {
+    let width = (hi as f64 - lo as f64).max(1.0);
+    let at = |k: i64| ((k as f64 - lo as f64) / width * 100.0).clamp(0.0, 100.0);
+    let (a, b) = (at(s.lo), at(s.hi));
+    // as many decimals as the segment's width needs (a little slack for float error)
+    let digits = (0..=3usize)
+        .find(|d| 10f64.powi(-(*d as i32)) <= (b - a) * 1.000_001)
+        .unwrap_or(3);
+    format!(
+        "{a:.d$}-{b:.d$}%:{}/{}/{}",
+        grouped(s.source_rows),
+        grouped(s.target_rows),
+        grouped(s.differing),
+        d = digits
+    )
+}
+
+/// `1234567` as `1,234,567`.
+fn grouped(v: u64) -> String {
+    let digits = v.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The exact differing keys of a sql result (kept in memory, see `exact`).
@@ -183,6 +222,49 @@ mod tests {
 
     fn value(o: &Outcome, k: &str) -> Option<f64> {
         o.values.iter().find(|(n, _)| n == k).map(|(_, v)| *v)
+    }
+
+    #[test]
+    fn differing_segments_are_named_by_their_place_in_the_key_span_not_their_keys() {
+        let r = SqlResult {
+            source_count: 1_000_000,
+            target_count: 999_999,
+            missing: 1,
+            changed: 2,
+            rows_compared: 1_000_000,
+            key_span: Some((1, 1_000_001)),
+            segments: vec![
+                Segment {
+                    lo: 333_001,
+                    hi: 335_001,
+                    source_rows: 2000,
+                    target_rows: 2000,
+                    differing: 2,
+                },
+                Segment {
+                    lo: 666_001,
+                    hi: 667_001,
+                    source_rows: 1000,
+                    target_rows: 999,
+                    differing: 1,
+                },
+            ],
+            ..SqlResult::default()
+        };
+        let d = sql_outcome("adt", &r).detail.unwrap();
+        assert_eq!(
+            d,
+            "3 rows differ: 1 missing on target, 0 extra on target, 2 changed; \
+             ranges 33.3-33.5%:2,000/2,000/2 66.6-66.7%:1,000/999/1 (+3 more)"
+        );
+        // ends closer than a tenth of a percent get more decimals, at most 3
+        let thin = Segment {
+            lo: 500_000,
+            hi: 500_010,
+            ..Segment::default()
+        };
+        assert_eq!(segment_word(&thin, (0, 1_000_000)), "50.000-50.001%:0/0/0");
+        assert_eq!(grouped(1_234_567), "1,234,567");
     }
 
     #[test]

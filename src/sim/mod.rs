@@ -1,6 +1,7 @@
 //! The simulator: simulated source and target systems over loopback HTTP,
 //! driven over time by a scenario (docs/probes.md, docs/probes.md).
 
+pub mod qido;
 pub mod scenario;
 
 pub use scenario::{Knob, Scenario, ScenarioError, Universe};

@@ -1,8 +1,9 @@
 //! The simulator's HTTP answers, each computed from the scenario state at the
 //! current scenario time.
 
+use crate::sim::qido;
 use crate::sim::scenario::{Knob, Knobs, Scenario};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -62,6 +63,15 @@ pub fn router(state: Shared) -> Router {
         .route("/{side}/{system}/health", get(health))
         .route("/{side}/{system}/latency", get(latency))
         .route("/{side}/checksum/{dataset}", get(checksum))
+        .route("/{side}/dicom-web/{dataset}/studies", get(qido_studies))
+        .route(
+            "/{side}/dicom-web/{dataset}/studies/{study}/series",
+            get(qido_series),
+        )
+        .route(
+            "/{side}/dicom-web/{dataset}/studies/{study}/series/{series}/instances",
+            get(qido_instances),
+        )
         .route("/{side}/{system}/metrics", get(system_metrics))
         .route("/metrics", get(metrics))
         .with_state(state)
@@ -313,6 +323,77 @@ async fn checksum(
             "as_of": crate::probe::system_clock()().to_rfc3339(),
         }),
     )
+}
+
+/// The QIDO-RS archive of `dataset` on `side` now, or the answer given
+/// instead (no such dataset; the outage, hang or error of the system the
+/// dataset belongs to, as for checksums).
+async fn archive(st: &SimState, side: &str, dataset: &str) -> Result<qido::Archive, Response> {
+    let state = st.scenario.state_at(st.scenario_time());
+    let (Some(d), true) = (
+        state.get(&format!("dataset.{dataset}")),
+        side == "source" || side == "target",
+    ) else {
+        return Err(not_found("dataset"));
+    };
+    let system = dataset.split('-').next().unwrap_or("");
+    if let Some(k) = state.get(&format!("{side}.{system}")) {
+        if let Some(r) = trouble(st, k).await {
+            return Err(r);
+        }
+    }
+    Ok(qido::Archive::of(dataset, d, side))
+}
+
+fn dicom_json(v: serde_json::Value) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/dicom+json")],
+        v.to_string(),
+    )
+        .into_response()
+}
+
+async fn qido_studies(
+    State(st): State<Shared>,
+    Path((side, dataset)): Path<(String, String)>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Response {
+    let a = match archive(&st, &side, &dataset).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match a.list_studies(&params) {
+        Ok(v) => dicom_json(v),
+        Err(why) => (StatusCode::BAD_REQUEST, format!("{why}\n")).into_response(),
+    }
+}
+
+async fn qido_series(
+    State(st): State<Shared>,
+    Path((side, dataset, study)): Path<(String, String, String)>,
+) -> Response {
+    match archive(&st, &side, &dataset).await {
+        // a study the archive lacks: no match, as QIDO says it
+        Ok(a) => dicom_json(
+            a.list_series(&study)
+                .unwrap_or_else(|| serde_json::json!([])),
+        ),
+        Err(r) => r,
+    }
+}
+
+async fn qido_instances(
+    State(st): State<Shared>,
+    Path((side, dataset, study, series)): Path<(String, String, String, String)>,
+) -> Response {
+    match archive(&st, &side, &dataset).await {
+        Ok(a) => dicom_json(
+            a.list_instances(&study, &series)
+                .unwrap_or_else(|| serde_json::json!([])),
+        ),
+        Err(r) => r,
+    }
 }
 
 async fn metrics(State(st): State<Shared>) -> Response {

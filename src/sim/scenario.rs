@@ -128,6 +128,12 @@ fn dataset_defaults() -> Knobs {
     k.insert("buckets".into(), Knob::Num(6.0));
     k.insert("target_count_delta".into(), Knob::Num(0.0));
     k.insert("drift_bucket".into(), Knob::Text(String::new()));
+    // the QIDO-RS archive of the dataset (sim::qido): studies, and what the target lacks or adds
+    k.insert("studies".into(), Knob::Num(0.0));
+    k.insert("target_missing_instances".into(), Knob::Num(0.0));
+    k.insert("target_extra_series".into(), Knob::Num(0.0));
+    k.insert("source_only_studies".into(), Knob::Num(0.0));
+    k.insert("target_only_studies".into(), Knob::Num(0.0));
     k
 }
 

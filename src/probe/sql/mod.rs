@@ -64,6 +64,18 @@ pub struct Difference {
     pub key: Vec<Option<String>>,
 }
 
+/// A key segment that was read row by row because its count or hash sum
+/// differed: keys `lo..hi` of the integer first key column.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Segment {
+    pub lo: i64,
+    pub hi: i64,
+    pub source_rows: u64,
+    pub target_rows: u64,
+    /// Differing rows found in it.
+    pub differing: u64,
+}
+
 /// The outcome of one comparison.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SqlResult {
@@ -83,6 +95,10 @@ pub struct SqlResult {
     pub duration: Duration,
     /// Why the differing rows could not be named (counts stay unknown).
     pub unsplittable: Option<String>,
+    /// The whole key range compared (`lo..hi`), when the key was split.
+    pub key_span: Option<(i64, i64)>,
+    /// The differing segments (capped like the keys), in key order.
+    pub segments: Vec<Segment>,
 }
 
 impl SqlResult {
@@ -241,6 +257,8 @@ struct Found<'a> {
     extra: u64,
     changed: u64,
     kept: Vec<Difference>,
+    /// The first `cap` segments holding a difference.
+    segments: Vec<Segment>,
     fetched: u64,
     /// Where the cockpit sees how far the comparison has got.
     running: &'a crate::probe::progress::Running,
@@ -420,9 +438,11 @@ async fn run(
         extra: 0,
         changed: 0,
         kept: Vec::new(),
+        segments: Vec::new(),
         fetched: 0,
         running,
     };
+    let mut key_span = None;
     let mut unsplittable = None;
     let (source_count, target_count) = if int_key {
         let (sr, tr) = tokio::try_join!(
@@ -440,6 +460,7 @@ async fn run(
                     lo,
                     hi: hi.saturating_add(1),
                 };
+                key_span = Some((whole.lo, whole.hi));
                 scan(p, sp, tp, sshape, tshape, whole, &mut found).await?
             }
             // no row on either side
@@ -471,6 +492,7 @@ async fn run(
         (so.count, to.count)
     };
     found.kept.sort();
+    found.segments.sort();
     Ok(SqlResult {
         source_count,
         target_count,
@@ -483,6 +505,8 @@ async fn run(
         differences: found.kept,
         duration: started.elapsed(),
         unsplittable,
+        key_span,
+        segments: found.segments,
     })
 }
 
@@ -625,13 +649,25 @@ async fn narrow(
             let fetched = (sr.len() + tr.len()) as u64;
             let sr = parse_rows("source", sr, ss.key.len())?;
             let tr = parse_rows("target", tr, ts.key.len())?;
-            Ok::<_, Failure>((classify(&sr, &tr), fetched))
+            let diffs = classify(&sr, &tr);
+            let segment = Segment {
+                lo: t.range.lo,
+                hi: t.range.hi,
+                source_rows: sr.len() as u64,
+                target_rows: tr.len() as u64,
+                differing: diffs.len() as u64,
+            };
+            Ok::<_, Failure>((diffs, fetched, segment))
         }))
         .buffer_unordered(cap)
         .collect::<Vec<_>>()
         .await;
         for f in fetches {
-            let (diffs, fetched) = f?;
+            let (diffs, fetched, segment) = f?;
+            // the bucket sums differed; name the segment only when its rows do too
+            if segment.differing > 0 && found.segments.len() < found.cap {
+                found.segments.push(segment);
+            }
             found.add(diffs, fetched);
         }
         let ranges: Vec<Range> = large

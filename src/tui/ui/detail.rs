@@ -227,6 +227,7 @@ fn reconciliation(
                 "missing" => "missing on target",
                 "extra" => "extra on target",
                 "changed" => "changed",
+                "range" => "key range",
                 "more" => "",
                 _ => "",
             };
