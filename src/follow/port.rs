@@ -54,8 +54,8 @@ impl CockpitPort for FollowPort {
     fn view(&self) -> CockpitView {
         // read before the link is locked: never hold both locks at once
         let key_locked = self.signer.as_ref().is_some_and(|h| {
-            crate::follow::signing::lock_holder(h).state(crate::clock::wall_now())
-                == KeyState::Locked
+            let held = crate::follow::signing::lock_holder(h);
+            held.can_unlock() && held.state(crate::clock::wall_now()) == KeyState::Locked
         });
         let l = lock(&self.link);
         let mut view = l.view.clone().unwrap_or_else(|| {

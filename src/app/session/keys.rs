@@ -33,7 +33,7 @@ impl Session {
         let who = self.keyboard_actor();
         self.signers
             .iter()
-            .any(|h| h.owner_id() == who && h.state(now) == KeyState::Locked)
+            .any(|h| h.owner_id() == who && h.can_unlock() && h.state(now) == KeyState::Locked)
     }
 
     /// `Some(prompt)` when `pending` would be signed with a key that locked
