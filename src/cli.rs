@@ -70,6 +70,9 @@ pub struct AmendArgs {
     /// Why the record is amended.
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
+    /// What the record should have said (optional).
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub correction: String,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,8 @@ pub const TAIL_LEN: usize = 50;
 /// The last records, oldest first, as `LogLine`s.
 #[derive(Debug, Clone, Default)]
 pub struct LogTail {
-    lines: VecDeque<LogLine>,
+    /// Each line with its record's hash (an amendment names it).
+    lines: VecDeque<(LogLine, String)>,
 }
 
 impl LogTail {
@@ -25,14 +26,21 @@ impl LogTail {
         if r.kind == EntryKind::Observe {
             return;
         }
-        self.lines.push_back(log_line(r));
+        self.lines.push_back((log_line(r), r.hash.clone()));
         while self.lines.len() > TAIL_LEN {
             self.lines.pop_front();
         }
     }
     /// The kept lines, oldest first.
     pub fn lines(&self) -> Vec<LogLine> {
-        self.lines.iter().cloned().collect()
+        self.lines.iter().map(|(l, _)| l.clone()).collect()
+    }
+    /// The kind and hash of record `seq`, while its line is kept.
+    pub fn target(&self, seq: u64) -> Option<(EntryKind, String)> {
+        self.lines
+            .iter()
+            .find(|(l, _)| l.seq == seq)
+            .map(|(l, h)| (l.kind, h.clone()))
     }
 }
 

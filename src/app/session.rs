@@ -20,6 +20,7 @@ use crate::tui::{ActResult, CockpitPort};
 pub use super::shared::{lock, SharedPort, SharedSession};
 pub use signed::{Prepared, SignedAnswer};
 
+mod keys;
 mod signed;
 
 /// Shown (and returned for every later decision) once the log cannot be written.
@@ -519,6 +520,7 @@ impl CockpitPort for Session {
                 )
             });
         }
+        v.header.signing_locked = self.signing_locked();
         if let Some(acting) = &self.demo_acting {
             v.toast = self.toast.clone();
             v.forms.acting_as = acting.clone();
@@ -579,6 +581,18 @@ impl CockpitPort for Session {
     /// The commander's request: `dataset`'s exact differing keys (from the
     /// last reconciliation in this process) to a 0600 file beside the log,
     /// and a note in the log that names the file and the count, never a key.
+    fn passphrase_needed(&mut self, pending: &crate::tui::form::Pending) -> Option<String> {
+        Session::passphrase_needed(self, pending)
+    }
+
+    fn unlock(&mut self, passphrase: &crate::tui::form::Secret) -> Result<String, String> {
+        Session::unlock(self, passphrase.as_bytes())
+    }
+
+    fn amend(&mut self, a: &crate::tui::form::Amendment) -> ActResult {
+        Session::amend(self, a)
+    }
+
     fn write_exact_keys(&mut self, dataset: &str) -> ActResult {
         if self.cockpit.commander() != self.operator {
             return ActResult::Refused(format!(

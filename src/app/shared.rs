@@ -73,6 +73,23 @@ impl CockpitPort for SharedPort {
     fn write_exact_keys(&mut self, dataset: &str) -> ActResult {
         lock(&self.session).write_exact_keys(dataset)
     }
+    fn passphrase_needed(&mut self, pending: &crate::tui::form::Pending) -> Option<String> {
+        lock(&self.session).passphrase_needed(pending)
+    }
+    fn unlock(&mut self, passphrase: &crate::tui::form::Secret) -> Result<String, String> {
+        // the key derivation (a quarter second) runs without the session
+        // lock: followers' actions are not held up by it
+        let sealed = lock(&self.session).sealed_key();
+        let (file, path) =
+            sealed.ok_or_else(|| "there is no key file to unlock here".to_string())?;
+        let key = file
+            .unlock(passphrase.as_bytes(), &path)
+            .map_err(|e| e.to_string())?;
+        lock(&self.session).install_key(key)
+    }
+    fn amend(&mut self, a: &crate::tui::form::Amendment) -> ActResult {
+        lock(&self.session).amend(a)
+    }
     fn keypress(&mut self) {
         // never wait for the lock on a keypress: a busy session (a follower's
         // fsync) misses one keypress, well inside the 15 minutes

@@ -108,6 +108,8 @@ fn header(c: &Cockpit, ctx: &ViewContext) -> HeaderView {
         checkpoint: ctx.checkpoint.as_ref().map(short_checkpoint),
         disconnected_since: None,
         rehearsal: false,
+        // the keyboard's key is the session's to say (`Session::view`)
+        signing_locked: false,
     }
 }
 

@@ -1,4 +1,4 @@
-//! `cutover amend LOG --seq N --as OWNER --key FILE --reason TEXT` and
+//! `cutover amend LOG --seq N --as OWNER --key FILE --reason TEXT [--correction TEXT]` and
 //! `cutover review LOG --as OWNER --key FILE --statement TEXT`: signed records
 //! appended to a log; nothing already in it changes. Exit 0, 1 refused, 2.
 
@@ -13,6 +13,7 @@ pub fn amend(args: AmendArgs) -> color_eyre::Result<u8> {
     let req = Request::Amend {
         seq: args.seq,
         reason: args.reason,
+        correction: args.correction,
     };
     Ok(sign_and_append(&args.log, &args.as_owner, &args.key, &req))
 }

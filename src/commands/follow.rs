@@ -54,7 +54,7 @@ pub fn run(args: FollowArgs) -> color_eyre::Result<u8> {
     let signer = match &args.key {
         None => None,
         Some(path) => match unlock(&args.as_owner, path) {
-            Ok(k) => Some(KeyHolder::new(k, wall_now())),
+            Ok((k, kf)) => Some(KeyHolder::from_file(k, kf, path, wall_now())),
             Err(code) => return Ok(code),
         },
     };
@@ -63,8 +63,8 @@ pub fn run(args: FollowArgs) -> color_eyre::Result<u8> {
 
 /// `--key FILE`: the key file must be OWNER's; the passphrase is asked once,
 /// here, before the screen starts (both components: `--as` and the
-/// passphrase). The server checks the key against the log's roster.
-fn unlock(owner: &str, path: &std::path::Path) -> Result<Unlocked, u8> {
+/// passphrase); later, after 15 idle minutes, the screen asks it again. The server checks the key against the log's roster.
+fn unlock(owner: &str, path: &std::path::Path) -> Result<(Unlocked, KeyFile), u8> {
     let kf = KeyFile::read(path).map_err(|e| {
         eprintln!("cutover follow: {e}");
         2
@@ -86,10 +86,13 @@ fn unlock(owner: &str, path: &std::path::Path) -> Result<Unlocked, u8> {
         eprintln!("cutover follow: {e}");
         2
     })?;
-    kf.unlock(pass.as_bytes(), path).map_err(|e| {
+    let key = kf.unlock(pass.as_bytes(), path).map_err(|e| {
         eprintln!("cutover follow: {e}");
         1
-    })
+    })?;
+    // the sealed file stays with the holder: the screen asks the passphrase
+    // again once the key locked itself
+    Ok((key, kf))
 }
 
 /// The HTTP client: web PKI roots, plus the CAs in `ca_file` when given.

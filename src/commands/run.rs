@@ -61,8 +61,10 @@ pub fn run(args: RunArgs) -> color_eyre::Result<u8> {
 
 /// `--key FILE`: the key must be OWNER's `signing_key` in the runbook; the
 /// passphrase is asked once, here, before the screen starts (both
-/// components: the owner id of `--as` and the passphrase). Exit 1 refused.
-fn unlock_for(loaded: &Loaded, owner: &str, path: &Path) -> Result<Unlocked, u8> {
+/// components: the owner id of `--as` and the passphrase). The key file
+/// (still sealed) is kept so the screen can ask the passphrase again once
+/// the key locked itself. Exit 1 refused.
+fn unlock_for(loaded: &Loaded, owner: &str, path: &Path) -> Result<SealedKey, u8> {
     let kf = KeyFile::read(path).map_err(|e| {
         eprintln!("cutover: {e}");
         2
@@ -90,17 +92,29 @@ fn unlock_for(loaded: &Loaded, owner: &str, path: &Path) -> Result<Unlocked, u8>
         eprintln!("cutover: {e}");
         2
     })?;
-    kf.unlock(pass.as_bytes(), path).map_err(|e| {
+    let key = kf.unlock(pass.as_bytes(), path).map_err(|e| {
         eprintln!("cutover: {e}");
         1
+    })?;
+    Ok(SealedKey {
+        key,
+        file: kf,
+        path: path.to_path_buf(),
     })
+}
+
+/// An unlocked key with the key file it came from (to unlock it again).
+pub struct SealedKey {
+    pub key: Unlocked,
+    pub file: KeyFile,
+    pub path: std::path::PathBuf,
 }
 
 /// The keys the cockpit's keyboard signs with.
 pub enum Keys {
     None,
     /// `run --key`: the operator's, unlocked with their passphrase.
-    Operator(Box<Unlocked>),
+    Operator(Box<SealedKey>),
     /// `demo`: a throw-away key per roster owner (already pinned in the runbook).
     ThrowAway(Vec<Unlocked>),
 }
@@ -243,7 +257,10 @@ fn open_live(
     let mut session = session.with_jump_detector(move || mono.jump());
     match signer {
         Keys::None => {}
-        Keys::Operator(k) => session.set_signer(Some(KeyHolder::new(*k, clock()))),
+        Keys::Operator(k) => {
+            let SealedKey { key, file, path } = *k;
+            session.set_signer(Some(KeyHolder::from_file(key, file, &path, clock())))
+        }
         Keys::ThrowAway(keys) => session.set_demo_keys(keys),
     }
     if !loaded.config.webhooks.is_empty() {

@@ -6,6 +6,7 @@ use crate::core::cockpit::Action;
 pub use crate::follow::answer::ACT_TIMEOUT;
 use crate::follow::answer::{refused, said_by_status};
 use crate::follow::stream::{lock, without_url, FollowTarget, SharedLink};
+use crate::sign::holder::KeyState;
 use crate::tui::view::{CockpitView, Toast, ToastKind};
 use crate::tui::{ActResult, AppEvent, CockpitPort};
 use serde::Deserialize;
@@ -51,6 +52,11 @@ impl CockpitPort for FollowPort {
     /// The latest view with our own toast and the link state on top. Before
     /// the first view an empty screen names the operator and says disconnected.
     fn view(&self) -> CockpitView {
+        // read before the link is locked: never hold both locks at once
+        let key_locked = self.signer.as_ref().is_some_and(|h| {
+            let held = crate::follow::signing::lock_holder(h);
+            held.can_unlock() && held.state(crate::clock::wall_now()) == KeyState::Locked
+        });
         let l = lock(&self.link);
         let mut view = l.view.clone().unwrap_or_else(|| {
             let mut v = CockpitView::default();
@@ -65,6 +71,8 @@ impl CockpitPort for FollowPort {
         };
         // the server's toast belongs to whoever acted there; ours is our answer
         view.toast = l.toast.clone();
+        // the server says nothing about our key: our own holder does
+        view.header.signing_locked = key_locked;
         if l.view.is_some() && view.toast.is_none() && view.header.operator != self.target.owner {
             view.toast = Some(refused(format!(
                 "this token is {}'s, not {}'s: actions would be recorded as {}",
@@ -114,6 +122,44 @@ impl CockpitPort for FollowPort {
             let _ = tx.send(AppEvent::Changed).await;
         });
         ActResult::Pending
+    }
+
+    fn passphrase_needed(&mut self, pending: &crate::tui::form::Pending) -> Option<String> {
+        let h = self.signer.as_ref()?;
+        let crate::tui::form::Pending::Act(action) = pending else {
+            return None;
+        };
+        let kind = crate::sign::holder::decision_type(action)?;
+        let held = crate::follow::signing::lock_holder(h);
+        let locked = held.state(crate::clock::wall_now()) == KeyState::Locked;
+        (locked && held.can_unlock()).then(|| {
+            format!(
+                "{}'s signing key locked after 15 minutes without a keypress: type its passphrase \
+                 to sign this {kind} (Esc: it is not sent)",
+                held.owner_id()
+            )
+        })
+    }
+
+    fn unlock(&mut self, passphrase: &crate::tui::form::Secret) -> Result<String, String> {
+        let h = self
+            .signer
+            .as_ref()
+            .ok_or_else(|| "there is no signing key to unlock here".to_string())?;
+        // the key derivation runs without holding the key's lock
+        let sealed = crate::follow::signing::lock_holder(h).sealed();
+        let (file, path) =
+            sealed.ok_or_else(|| "there is no key file to unlock here".to_string())?;
+        let key = file
+            .unlock(passphrase.as_bytes(), &path)
+            .map_err(|e| e.to_string())?;
+        let fp = key.fingerprint();
+        let mut held = crate::follow::signing::lock_holder(h);
+        held.install(key, crate::clock::wall_now())?;
+        Ok(format!(
+            "signing key of {} unlocked (key {fp})",
+            held.owner_id()
+        ))
     }
 
     fn keypress(&mut self) {

@@ -30,8 +30,8 @@ pub fn lock_holder(h: &SharedHolder) -> MutexGuard<'_, KeyHolder> {
 }
 
 /// The refusal when the key locked itself after being idle.
-pub const LOCKED: &str = "your signing key locked after 15 minutes without activity: \
-     quit (q) and follow again with --key FILE to unlock it";
+pub const LOCKED: &str = "your signing key locked after 15 minutes without a keypress: \
+     the screen asks its passphrase at the next signed action";
 
 #[derive(Debug, Deserialize)]
 struct PreparedIn {

@@ -50,6 +50,8 @@ pub struct Amendment {
     /// The original as recorded: kind, type, actor, time, rationale.
     pub original: String,
     pub verified: bool,
+    /// False for an amendment appended where no signing key was held.
+    pub signed: bool,
 }
 
 /// A documented review of the closed log.
@@ -135,6 +137,29 @@ fn original_text(r: &Rec<'_>) -> String {
     s
 }
 
+/// An amendment beside the original it refers to (which is unchanged).
+fn amendment(r: &Rec<'_>, seq: u64, recs: &[Rec<'_>], verified: bool, signed: bool) -> Amendment {
+    let amends = num(r, "amends").map_or(u64::MAX, |n| n as u64);
+    let original = recs
+        .iter()
+        .find(|o| o.seq == Some(amends))
+        .map_or_else(|| "no such record".to_string(), original_text);
+    let mut reason = text(r, &["reason"]).unwrap_or("").to_string();
+    if let Some(c) = text(r, &["correction"]).filter(|c| !c.is_empty()) {
+        reason += &format!(" (correction: {c})");
+    }
+    Amendment {
+        seq,
+        ts: r.ts,
+        by: r.actor.to_string(),
+        reason,
+        amends,
+        original,
+        verified,
+        signed,
+    }
+}
+
 /// Builds the signature section from the records and the verifier's verdicts.
 pub fn signatures(records: &[Value], sigs: &SigSummary) -> Signatures {
     let recs: Vec<Rec<'_>> = records.iter().filter_map(Rec::of).collect();
@@ -167,6 +192,10 @@ pub fn signatures(records: &[Value], sigs: &SigSummary) -> Signatures {
             continue;
         }
         let Some(sig) = r.raw_body.get("signature") else {
+            // an amendment made where no key was held is shown all the same
+            if r.kind == "amend" {
+                out.amendments.push(amendment(r, seq, &recs, false, false));
+            }
             continue;
         };
         let field = |k: &str| sig.get(k).and_then(Value::as_str).unwrap_or("").to_string();
@@ -196,22 +225,9 @@ pub fn signatures(records: &[Value], sigs: &SigSummary) -> Signatures {
             status,
         });
         match r.kind {
-            "amend" => {
-                let amends = num(r, "amends").map_or(u64::MAX, |n| n as u64);
-                let original = recs
-                    .iter()
-                    .find(|o| o.seq == Some(amends))
-                    .map_or_else(|| "no such record".to_string(), original_text);
-                out.amendments.push(Amendment {
-                    seq,
-                    ts: r.ts,
-                    by: r.actor.to_string(),
-                    reason: text(r, &["reason"]).unwrap_or("").to_string(),
-                    amends,
-                    original,
-                    verified,
-                });
-            }
+            "amend" => out
+                .amendments
+                .push(amendment(r, seq, &recs, verified, true)),
             "review" => out.reviews.push(Review {
                 seq,
                 ts: r.ts,
@@ -355,10 +371,10 @@ impl Signatures {
                         a.amends.to_string(),
                         a.original.clone(),
                         a.reason.clone(),
-                        if a.verified {
-                            "verified".into()
-                        } else {
-                            "NOT VERIFIED".into()
+                        match (a.signed, a.verified) {
+                            (false, _) => "unsigned".into(),
+                            (true, true) => "verified".into(),
+                            (true, false) => "NOT VERIFIED".into(),
                         },
                     ]
                 })

@@ -29,8 +29,12 @@ impl std::fmt::Display for AppendError {
 
 /// What to append.
 pub enum Request {
-    /// `amend` record `seq` with `reason`.
-    Amend { seq: u64, reason: String },
+    /// `amend` record `seq` with `reason` (and what it should have said).
+    Amend {
+        seq: u64,
+        reason: String,
+        correction: String,
+    },
     /// `review` the closed log with `statement`.
     Review { statement: String },
 }
@@ -107,7 +111,7 @@ fn closed(records: &[Record]) -> bool {
 
 fn check_request(records: &[Record], request: &Request) -> Result<(), AppendError> {
     match request {
-        Request::Amend { seq, reason } => {
+        Request::Amend { seq, reason, .. } => {
             if reason.trim().is_empty() {
                 return Err(AppendError::Failed(
                     "an amendment needs a reason (--reason TEXT)".into(),
@@ -137,6 +141,40 @@ fn check_request(records: &[Record], request: &Request) -> Result<(), AppendErro
     Ok(())
 }
 
+/// What signing an amendment means: its author stands by the correction.
+pub const AMEND_MEANING: Meaning = Meaning::Authorship;
+
+/// The `amend` record by `actor` that refers to record `seq` (of `target`'s
+/// kind and hash) with `reason` and, when not empty, the `correction`: the
+/// one definition both `cutover amend` and the cockpit's amend key write.
+pub fn amend_entry(
+    actor: &str,
+    seq: u64,
+    target: (EntryKind, &str),
+    reason: &str,
+    correction: &str,
+) -> Result<Entry, String> {
+    if reason.trim().is_empty() {
+        return Err("an amendment needs a reason".into());
+    }
+    let (kind, hash) = target;
+    let mut body = json!({
+        "amends": seq,
+        "amends_hash": hash,
+        "amends_kind": kind.as_str(),
+        "reason": reason.trim(),
+    });
+    if !correction.trim().is_empty() {
+        body["correction"] = json!(correction.trim());
+    }
+    Ok(Entry {
+        kind: EntryKind::Amend,
+        actor: actor.to_string(),
+        phase: None,
+        body,
+    })
+}
+
 /// Appends the signed record, durably. `key` was unlocked from the key file
 /// [`precheck`] returned; the log is re-verified under its lock.
 pub fn append(
@@ -155,13 +193,21 @@ pub fn append(
     }
     check_request(&records, request)?;
     let (kind, meaning, body) = match request {
-        Request::Amend { seq, reason } => {
+        Request::Amend {
+            seq,
+            reason,
+            correction,
+        } => {
             let target = &records[*seq as usize];
-            (
-                EntryKind::Amend,
-                Meaning::Authorship,
-                json!({"amends": seq, "amends_hash": target.hash, "amends_kind": target.kind.as_str(), "reason": reason}),
+            let entry = amend_entry(
+                key.owner(),
+                *seq,
+                (target.kind, &target.hash),
+                reason,
+                correction,
             )
+            .map_err(AppendError::Failed)?;
+            (entry.kind, AMEND_MEANING, entry.body)
         }
         Request::Review { statement } => {
             let head = records.last().map(|r| (r.seq, r.hash.clone()));

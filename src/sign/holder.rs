@@ -1,11 +1,18 @@
 //! The cockpit's unlocked key: it signs the operator's decisions and locks
 //! itself after 15 minutes without activity (21 CFR 11.200: the first
 //! signing of a session uses both components, owner id and passphrase;
-//! an unattended terminal must not keep signing). Time is passed in.
+//! later signings in the session at least one, the passphrase; an
+//! unattended terminal must not keep signing). Time is passed in.
+//!
+//! The holder keeps the key file as it is on disk (sealed under the
+//! passphrase), never the passphrase: a locked key is unlocked again only
+//! by the person typing it.
 
+use super::keyfile::{KeyFile, KeyFileError};
 use super::{Meaning, Unlocked};
 use crate::core::cockpit::Action;
 use crate::core::time::{Dur, Ts};
+use std::path::{Path, PathBuf};
 
 /// A key stays unlocked this long without activity.
 pub const IDLE_LOCK: Dur = Dur(15 * 60_000);
@@ -27,6 +34,16 @@ pub fn decision_type(action: &Action) -> Option<&'static str> {
     })
 }
 
+/// Whether the keyboard's signing key signs now (shown in the header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyState {
+    Unlocked,
+    /// Idle too long: the passphrase is asked at the next signed action.
+    Locked,
+    /// A throw-away demo key (never locks).
+    ThrowAway,
+}
+
 /// An unlocked key and when it was last used.
 pub struct KeyHolder {
     owner: String,
@@ -34,6 +51,8 @@ pub struct KeyHolder {
     last_activity: Ts,
     /// A throw-away demo key: it never locks (there is no passphrase to ask).
     throw_away: bool,
+    /// The key file (still sealed) and where it was read, to unlock again.
+    sealed: Option<(KeyFile, PathBuf)>,
 }
 
 impl KeyHolder {
@@ -44,7 +63,69 @@ impl KeyHolder {
             key: Some(key),
             last_activity: now,
             throw_away: false,
+            sealed: None,
         }
+    }
+
+    /// Unlocked now from `file` (read from `path`): once it locks, the same
+    /// file unlocks it again with the passphrase ([`KeyHolder::unlock`]).
+    pub fn from_file(key: Unlocked, file: KeyFile, path: &Path, now: Ts) -> KeyHolder {
+        KeyHolder {
+            sealed: Some((file, path.to_path_buf())),
+            ..KeyHolder::new(key, now)
+        }
+    }
+
+    /// Whether the key signs at `now` (without changing anything).
+    pub fn state(&self, now: Ts) -> KeyState {
+        if self.throw_away {
+            KeyState::ThrowAway
+        } else if self.key.is_some() && now - self.last_activity < IDLE_LOCK {
+            KeyState::Unlocked
+        } else {
+            KeyState::Locked
+        }
+    }
+
+    /// Whether a locked key can be unlocked again here (the key file is held).
+    pub fn can_unlock(&self) -> bool {
+        self.sealed.is_some()
+    }
+
+    /// The sealed key file and its path, to unlock it away from any lock
+    /// the holder sits behind (the key derivation takes a quarter second).
+    pub fn sealed(&self) -> Option<(KeyFile, PathBuf)> {
+        self.sealed.clone()
+    }
+
+    /// Takes a key unlocked from [`KeyHolder::sealed`]: it signs from `now`
+    /// and the idle timer restarts. Refused when it is another person's key.
+    pub fn install(&mut self, key: Unlocked, now: Ts) -> Result<(), String> {
+        let same = self
+            .sealed
+            .as_ref()
+            .is_some_and(|(f, _)| f.owner == key.owner() && f.fingerprint() == key.fingerprint());
+        if !same {
+            return Err(format!("that key is not {}'s key file", self.owner));
+        }
+        self.key = Some(key);
+        self.last_activity = now;
+        Ok(())
+    }
+
+    /// Unlocks the key again with `passphrase` (never kept); the idle timer
+    /// restarts. A wrong passphrase leaves it locked and says so.
+    pub fn unlock(&mut self, passphrase: &[u8], now: Ts) -> Result<(), KeyFileError> {
+        let Some((file, path)) = &self.sealed else {
+            return Err(KeyFileError::Crypto(format!(
+                "{}'s key cannot be unlocked here: no key file is held",
+                self.owner
+            )));
+        };
+        let key = file.unlock(passphrase, path)?;
+        self.key = Some(key);
+        self.last_activity = now;
+        Ok(())
     }
 
     /// A throw-away key made for one demo: it signs without a passphrase
@@ -121,8 +202,9 @@ pub fn refusal(kind: &str, locked: bool, follower: Option<&str>) -> String {
     }
     if locked {
         format!(
-            "{kind} must be signed and your signing key locked after 15 minutes without activity: \
-             quit (q, y) and run again with --key FILE to unlock it (the log resumes)"
+            "{kind} must be signed and your signing key locked after 15 minutes without a \
+             keypress: type your passphrase when the cockpit asks for it (it asks at the next \
+             signed action)"
         )
     } else {
         format!(

@@ -9,8 +9,9 @@
 //! report drawn at once was most of the cockpit's CPU.
 
 use crate::core::cockpit::Action;
+use crate::tui::form::{Amendment, Pending, Secret};
 use crate::tui::input::{handle_key, Command};
-use crate::tui::state::UiState;
+use crate::tui::state::{Overlay, UiState};
 use crate::tui::ui::render;
 use crate::tui::view::{CockpitView, Toast, ToastKind};
 use crossterm::event::KeyEvent;
@@ -86,6 +87,25 @@ pub trait CockpitPort {
     fn write_exact_keys(&mut self, dataset: &str) -> ActResult {
         ActResult::Refused(format!(
             "cannot write the exact keys of {dataset}: not wired in here"
+        ))
+    }
+    /// `Some(why)` when `pending` would be signed with a key that locked
+    /// itself (15 minutes without a keypress): the screen asks the
+    /// passphrase, masked, before it is done.
+    fn passphrase_needed(&mut self, _pending: &Pending) -> Option<String> {
+        None
+    }
+    /// Unlocks the keyboard's signing key with `passphrase` (never kept);
+    /// `Ok` says so, `Err` why not (a wrong passphrase).
+    fn unlock(&mut self, _passphrase: &Secret) -> Result<String, String> {
+        Err("there is no signing key to unlock here".into())
+    }
+    /// Appends an amendment of an earlier log record (signed when a key is held).
+    fn amend(&mut self, a: &Amendment) -> ActResult {
+        ActResult::Refused(format!(
+            "record #{} cannot be amended here: amend it at the commander's cockpit or with \
+             `cutover amend LOG --seq {}`",
+            a.seq, a.seq
         ))
     }
 }
@@ -226,26 +246,12 @@ impl Loop {
                 None => {}
                 Some(Command::Redraw) => self.dirty = true,
                 Some(Command::Quit) => self.exit = Some(Exit::Confirmed),
-                Some(Command::Act(action)) => {
-                    let answer = port.act(action);
-                    let submitted = ui.submitted.take();
-                    match (&answer, submitted) {
-                        // refused: the form comes back as typed, with the reason
-                        (ActResult::Refused(why), Some(mut form)) => {
-                            form.error = Some(why.clone());
-                            ui.overlay = crate::tui::state::Overlay::Form(form);
-                            ui.toast = None;
-                            log::warn!("refused: {}", crate::core::sanitize::inert(why));
-                        }
-                        _ => {
-                            ui.toast = toast_for(answer);
-                            keep_in_diagnostics(ui.toast.as_ref());
-                        }
-                    }
-                    ui.toast_at = Some(self.view.now);
-                    self.dirty = true;
-                    self.refresh(port, ui);
-                }
+                Some(Command::Act(action)) => self.submit(Pending::Act(action), port, ui),
+                Some(Command::Amend(a)) => self.submit(Pending::Amend(a), port, ui),
+                Some(Command::Unlock {
+                    passphrase,
+                    pending,
+                }) => self.unlock(&passphrase, *pending, port, ui),
                 Some(Command::ActAsNext) => {
                     ui.toast = toast_for(port.act_as_next());
                     ui.toast_at = Some(self.view.now);
@@ -269,6 +275,74 @@ impl Loop {
             AppEvent::Resize => self.dirty = true,
             AppEvent::Quit => self.exit = Some(Exit::Closed),
         }
+    }
+
+    /// Asks the passphrase first when `pending` would be signed with a
+    /// locked key; otherwise does it now.
+    fn submit<P: CockpitPort>(&mut self, pending: Pending, port: &mut P, ui: &mut UiState) {
+        match port.passphrase_needed(&pending) {
+            Some(why) => {
+                log::info!("{}", crate::core::sanitize::inert(&why));
+                ui.overlay = Overlay::Form(crate::tui::open_form::passphrase(pending, why));
+                self.dirty = true;
+            }
+            None => self.perform(pending, port, ui),
+        }
+    }
+
+    /// The passphrase form was submitted: unlock, then do what waited; a
+    /// wrong passphrase brings the form back (empty) saying so.
+    fn unlock<P: CockpitPort>(
+        &mut self,
+        passphrase: &Secret,
+        pending: Pending,
+        port: &mut P,
+        ui: &mut UiState,
+    ) {
+        match port.unlock(passphrase) {
+            Ok(said) => {
+                log::info!("{}", crate::core::sanitize::inert(&said));
+                self.perform(pending, port, ui);
+            }
+            Err(why) => {
+                log::warn!(
+                    "signing key not unlocked: {}",
+                    crate::core::sanitize::inert(&why)
+                );
+                let prompt = port
+                    .passphrase_needed(&pending)
+                    .unwrap_or_else(|| "type the passphrase again".into());
+                let mut form = crate::tui::open_form::passphrase(pending, prompt);
+                form.error = Some(why);
+                ui.overlay = Overlay::Form(form);
+                self.dirty = true;
+            }
+        }
+    }
+
+    /// Sends the action (or the amendment) to the core and shows the answer.
+    fn perform<P: CockpitPort>(&mut self, pending: Pending, port: &mut P, ui: &mut UiState) {
+        let answer = match &pending {
+            Pending::Act(action) => port.act(action.clone()),
+            Pending::Amend(a) => port.amend(a),
+        };
+        let submitted = ui.submitted.take();
+        match (&answer, submitted) {
+            // refused: the form comes back as typed, with the reason
+            (ActResult::Refused(why), Some(mut form)) => {
+                form.error = Some(why.clone());
+                ui.overlay = Overlay::Form(form);
+                ui.toast = None;
+                log::warn!("refused: {}", crate::core::sanitize::inert(why));
+            }
+            _ => {
+                ui.toast = toast_for(answer);
+                keep_in_diagnostics(ui.toast.as_ref());
+            }
+        }
+        ui.toast_at = Some(self.view.now);
+        self.dirty = true;
+        self.refresh(port, ui);
     }
 
     /// Fetches the view if the core moved since the last fetch.

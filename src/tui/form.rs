@@ -5,10 +5,53 @@
 //! value (so a rationale-only form submits on Enter); Esc cancels; tab and
 //! the up/down arrows move between fields; left/right cycle a field's
 //! suggestions.
+//!
+//! A masked field (the passphrase) is never drawn, printed by `Debug` or
+//! put in an error; its text is wiped when the field is dropped.
 
 use crate::core::cockpit::{Action, Answer, IssueSeverity};
 use crate::core::time::{parse_duration, Ts};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use zeroize::{Zeroize, Zeroizing};
+
+/// A typed passphrase on its way to the key file: wiped when dropped,
+/// never shown by `Debug`.
+#[derive(Clone, PartialEq, Default)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    pub fn new(text: String) -> Secret {
+        Secret(Zeroizing::new(text))
+    }
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(hidden)")
+    }
+}
+
+/// What waits for the signing key to be unlocked: the action or the
+/// amendment that will be signed once the passphrase is given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    Act(Action),
+    Amend(Amendment),
+}
+
+/// An amendment of an earlier log record (the record itself never changes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Amendment {
+    /// The seq of the record amended.
+    pub seq: u64,
+    /// Why it is amended (required).
+    pub reason: String,
+    /// What it should have said, if anything (may be empty).
+    pub correction: String,
+}
 
 /// Which action a form builds; carries what the form does not ask for.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,10 +77,18 @@ pub enum FormKind {
     IssueOpen,
     IssueClose,
     Handover,
+    /// Amend log record `seq` (reason, correction).
+    Amend {
+        seq: u64,
+    },
+    /// The signing key is locked: its passphrase (masked), then `pending`.
+    Passphrase {
+        pending: Box<Pending>,
+    },
 }
 
 /// One text field, possibly with suggestions.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Field {
     pub label: &'static str,
     pub value: String,
@@ -46,6 +97,32 @@ pub struct Field {
     pub choices: Vec<String>,
     /// Shown beside an empty field.
     pub hint: &'static str,
+    /// A passphrase: drawn as one dot per character, never as text.
+    pub masked: bool,
+}
+
+impl std::fmt::Debug for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value = match self.masked {
+            true => "(hidden)",
+            false => self.value.as_str(),
+        };
+        f.debug_struct("Field")
+            .field("label", &self.label)
+            .field("value", &value)
+            .field("required", &self.required)
+            .field("choices", &self.choices)
+            .field("masked", &self.masked)
+            .finish()
+    }
+}
+
+impl Drop for Field {
+    fn drop(&mut self) {
+        if self.masked {
+            self.value.zeroize();
+        }
+    }
 }
 
 impl Field {
@@ -53,10 +130,28 @@ impl Field {
     pub fn text(label: &'static str, hint: &'static str) -> Field {
         Field {
             label,
+            value: String::new(),
             required: true,
+            choices: Vec::new(),
             hint,
-            ..Field::default()
+            masked: false,
         }
+    }
+
+    /// A free-text field that may stay empty.
+    pub fn optional(label: &'static str, hint: &'static str) -> Field {
+        let mut f = Field::text(label, hint);
+        f.required = false;
+        f
+    }
+
+    /// A required passphrase field: masked on screen and in `Debug`; room
+    /// is reserved so typing never leaves an unwiped copy behind.
+    pub fn passphrase(label: &'static str, hint: &'static str) -> Field {
+        let mut f = Field::text(label, hint);
+        f.masked = true;
+        f.value = String::with_capacity(256);
+        f
     }
 
     /// A required field with suggestions, prefilled with `value`.
@@ -70,6 +165,7 @@ impl Field {
             required: true,
             choices,
             hint: "←/→ to choose",
+            masked: false,
         }
     }
 
@@ -112,6 +208,13 @@ pub enum FormOutcome {
     Cancelled,
     /// Enter with every required field: the action to send.
     Submitted(Action),
+    /// Enter on an amendment form.
+    Amend(Amendment),
+    /// Enter on the passphrase form: unlock with it, then do `pending`.
+    Unlock {
+        passphrase: Secret,
+        pending: Box<Pending>,
+    },
 }
 
 impl Form {
@@ -187,6 +290,29 @@ impl Form {
             self.error = Some(format!("{} is required", self.fields[i].label));
             return FormOutcome::Editing;
         }
+        match &self.kind {
+            FormKind::Amend { seq } => {
+                return FormOutcome::Amend(Amendment {
+                    seq: *seq,
+                    reason: self.value(0),
+                    correction: self.value(1),
+                })
+            }
+            FormKind::Passphrase { pending } => {
+                let pending = pending.clone();
+                // taken, not copied: the form keeps no passphrase once submitted
+                let typed = self
+                    .fields
+                    .first_mut()
+                    .map(|f| std::mem::take(&mut f.value))
+                    .unwrap_or_default();
+                return FormOutcome::Unlock {
+                    passphrase: Secret::new(typed),
+                    pending,
+                };
+            }
+            _ => {}
+        }
         match self.build_action(now) {
             Ok(a) => FormOutcome::Submitted(a),
             Err(e) => {
@@ -254,6 +380,10 @@ impl Form {
                 to: v(0),
                 rationale: v(1),
             },
+            // answered in `submit` (they are not core actions)
+            FormKind::Amend { .. } | FormKind::Passphrase { .. } => {
+                return Err("this form takes no action".into())
+            }
         })
     }
 

@@ -6,7 +6,7 @@
 //! then the main screen's keys.
 
 use crate::core::cockpit::Action;
-use crate::tui::form::{FormKind, FormOutcome};
+use crate::tui::form::{Amendment, FormKind, FormOutcome, Pending, Secret};
 use crate::tui::open_form;
 use crate::tui::state::{DetailRef, Overlay, Region, UiState};
 use crate::tui::view::{CockpitView, StepStatus, Toast, ToastKind};
@@ -27,6 +27,13 @@ pub enum Command {
     WriteExactKeys(String),
     /// Demo only: act as the next roster owner.
     ActAsNext,
+    /// Append an amendment of an earlier log record.
+    Amend(Amendment),
+    /// Unlock the signing key with this passphrase, then do `pending`.
+    Unlock {
+        passphrase: Secret,
+        pending: Box<Pending>,
+    },
 }
 
 /// The cockpit's own keys with what they do (`?` lists [`SCREEN_KEYS`] after them).
@@ -49,6 +56,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("c", "close an issue"),
     ("o", "hand over command"),
     ("p", "communication templates"),
+    ("A", "amend the selected log line"),
     ("a", "demo: act as another owner"),
 ];
 
@@ -89,7 +97,17 @@ pub fn handle_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option
         Overlay::Form(form) => match form.key(key, view.now) {
             FormOutcome::Editing => Some(Command::Redraw),
             FormOutcome::Cancelled => {
+                let asked = matches!(form.kind, FormKind::Passphrase { .. });
                 ui.overlay = Overlay::None;
+                if asked {
+                    // Esc on the passphrase: what waited for it is not taken
+                    ui.submitted = None;
+                    return Some(toast(
+                        ui,
+                        ToastKind::Info,
+                        "not taken: the passphrase was not given (the key stays locked)",
+                    ));
+                }
                 Some(Command::Redraw)
             }
             FormOutcome::Submitted(action) => {
@@ -98,6 +116,20 @@ pub fn handle_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option
                     ui.submitted = Some(f);
                 }
                 Some(Command::Act(action))
+            }
+            FormOutcome::Amend(a) => {
+                ui.overlay = Overlay::None;
+                Some(Command::Amend(a))
+            }
+            FormOutcome::Unlock {
+                passphrase,
+                pending,
+            } => {
+                ui.overlay = Overlay::None;
+                Some(Command::Unlock {
+                    passphrase,
+                    pending,
+                })
             }
         },
         Overlay::ConfirmQuit => {
@@ -123,6 +155,10 @@ pub fn handle_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option
                 ui.focus = Region::Issues;
                 ui.overlay = Overlay::Form(open_form::issue_close(view, ui));
                 return Some(Command::Redraw);
+            }
+            if key.code == KeyCode::Char('A') && d.region == Region::Log {
+                let i = d.index;
+                return Some(amend_key(ui, view, Some(i)));
             }
             if key.code == KeyCode::Char('e') && d.region == Region::Endpoints {
                 let ds = view
@@ -175,6 +211,7 @@ fn main_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option<Comma
         }
         't' | 'x' | 'k' | '!' => return step_key(ui, view, c),
         'a' if view.forms.demo_keyboard.is_some() => return Some(Command::ActAsNext),
+        'A' => return Some(amend_key(ui, view, None)),
         _ => match form_for(ui, view, c) {
             Some(Ok(form)) => ui.overlay = Overlay::Form(form),
             Some(Err((kind, msg))) => return Some(toast(ui, kind, &msg)),
@@ -185,7 +222,35 @@ fn main_key(ui: &mut UiState, view: &CockpitView, key: KeyEvent) -> Option<Comma
 }
 
 fn is_action_key(c: char) -> bool {
-    "hrgbdwsntxk!ico".contains(c)
+    "hrgbdwsntxk!icoA".contains(c)
+}
+
+/// `A`: amend the log line selected in the log pane (or shown in its
+/// detail, `at`); the amendment form names the record.
+fn amend_key(ui: &mut UiState, view: &CockpitView, at: Option<usize>) -> Command {
+    let rows = view.log_tail.len();
+    let i = match at {
+        Some(i) => i,
+        None if ui.focus == Region::Log && rows > 0 => ui.selection(Region::Log),
+        None => {
+            return toast(
+                ui,
+                ToastKind::Info,
+                "select the log line to amend first: tab to the cutover log, ↑/↓, then A",
+            )
+        }
+    };
+    let Some(line) = view.log_tail.get(i.min(rows.saturating_sub(1))) else {
+        return toast(ui, ToastKind::Info, "the log has no line to amend yet");
+    };
+    let text = format!(
+        "{} {} {}",
+        line.kind.as_str(),
+        crate::core::sanitize::inert_short(&line.actor, 16),
+        crate::core::sanitize::inert_short(&line.summary, 60)
+    );
+    ui.overlay = Overlay::Form(open_form::amend(line.seq, &text));
+    Command::Redraw
 }
 
 /// In the template popup: ←/→ switch template, `w` writes it to a file,

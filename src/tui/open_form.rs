@@ -1,7 +1,7 @@
 //! Which form each action key opens, prefilled from what is on screen
 //! (the selected gate, the focused recommendation, the operator).
 
-use crate::tui::form::{Field, Form, FormKind};
+use crate::tui::form::{Field, Form, FormKind, Pending};
 use crate::tui::state::{Region, UiState};
 use crate::tui::view::{CockpitView, GateState};
 
@@ -198,4 +198,36 @@ pub fn handover(view: &CockpitView) -> Form {
         ],
     )
     .with_note(note)
+}
+
+/// The signing key is locked: its passphrase (masked), asked before
+/// `pending` is signed. `prompt` says whose key and why.
+pub fn passphrase(pending: Pending, prompt: String) -> Form {
+    Form::new(
+        FormKind::Passphrase {
+            pending: Box::new(pending),
+        },
+        "Signing key locked: passphrase",
+        vec![Field::passphrase(
+            "passphrase",
+            "not shown; Enter unlocks and signs, Esc cancels",
+        )],
+    )
+    .with_note(prompt)
+}
+
+/// `A` on a log line: amend record `seq` (shown in the note); the record
+/// itself never changes, the amendment is appended after it.
+pub fn amend(seq: u64, line: &str) -> Form {
+    Form::new(
+        FormKind::Amend { seq },
+        format!("Amend record #{seq}"),
+        vec![
+            Field::text("reason", "why it is amended (required)"),
+            Field::optional("correction", "what it should have said (optional)"),
+        ],
+    )
+    .with_note(format!(
+        "#{seq} stays as recorded; an amend record is appended: {line}"
+    ))
 }

@@ -113,6 +113,10 @@ pub struct HeaderView {
     pub disconnected_since: Option<Ts>,
     /// A dress rehearsal (`cutover rehearse`, or a replay of its log).
     pub rehearsal: bool,
+    /// The keyboard's signing key locked itself (15 minutes without a
+    /// keypress): the passphrase is asked at the next signed action.
+    #[serde(default)]
+    pub signing_locked: bool,
 }
 
 /// The maintenance window clock.

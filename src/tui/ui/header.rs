@@ -211,6 +211,14 @@ fn times_line(view: &CockpitView, ui: &UiState, width: u16) -> Line<'static> {
     } else {
         spans.push(styled(" ↶ rolling back", ui.theme.tone(Tone::Bad)));
     }
+    if h.signing_locked {
+        // truthful about the key: the next signed action asks first
+        spans.push(plain(" │ "));
+        spans.push(styled(
+            "key locked: passphrase asked at next signed action".to_string(),
+            ui.theme.tone(Tone::Progress),
+        ));
+    }
     if let Some(p) = &h.pnr {
         spans.push(plain(" │ "));
         spans.push(styled(pnr_text(p), pnr_style(p, ui)));

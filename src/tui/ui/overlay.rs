@@ -149,7 +149,11 @@ pub fn form(frame: &mut Frame, area: Rect, form: &Form, ui: &UiState) {
         let focused = i == form.focus;
         let marker = if focused { "›" } else { " " };
         let star = if f.required { "*" } else { " " };
-        let value = tail(&outside(&f.value, usize::MAX), room);
+        // a passphrase is never drawn: one dot per character typed
+        let value = match f.masked {
+            true => tail(&"•".repeat(f.value.chars().count()), room),
+            false => tail(&outside(&f.value, usize::MAX), room),
+        };
         let mut spans = vec![
             styled(
                 format!("{marker}{star}{:>label_w$}: ", f.label),
