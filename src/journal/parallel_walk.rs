@@ -604,7 +604,14 @@ mod tests {
             ),
             ("rehashed", |l, i| l[i] = rehashed(l, i), None),
             ("deleted", |l, i| drop(l.remove(i)), None),
-            ("swapped", |l, i| l.swap(i, (i + 1) % l.len()), None),
+            (
+                "swapped",
+                |l, i| {
+                    let n = l.len();
+                    l.swap(i, (i + 1) % n)
+                },
+                None,
+            ),
             (
                 "copied",
                 |l, i| l.insert(i, l[i].clone()),
