@@ -5,7 +5,7 @@
 //! unsigned one (what signing adds to an action's acknowledgement).
 //!
 //! Records: CUTOVER_BENCH_RECORDS (default 1,000,000). Files go to
-//! $CUTOVER_BENCH_DIR or the system temp dir.
+//! $CUTOVER_BENCH_DIR or the system temp dir; CUTOVER_BENCH_KEEP=1 keeps them.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code: a failed unwrap is a failed run
 
 use cutover_cockpit::core::entry::{Entry, EntryKind};
@@ -177,5 +177,10 @@ fn main() {
         "ratio signed/unsigned (medians): {:.3}",
         ms.as_secs_f64() / mu.as_secs_f64()
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var_os("CUTOVER_BENCH_KEEP").is_some() {
+        // for timing the binary on the same logs (docs/performance.md)
+        println!("kept {} and {}", a.display(), b.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

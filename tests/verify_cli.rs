@@ -314,8 +314,9 @@ fn a_partly_rehashed_edit_is_forged_at_the_rewritten_line() {
 /// A damage case: what, how to apply it, the line and kind expected.
 type Case = (&'static str, fn(&mut Vec<String>), u64, DamageKind);
 
-/// Long logs are verified in batches of 4096 lines, each split over two
-/// threads: damage must be found at the same line wherever it falls.
+/// Damage must be found at its line wherever it falls in a long log (the
+/// walk in small chunks on two threads is checked against the one-chunk
+/// walk for every damage kind at every line in journal::parallel_walk).
 #[test]
 fn damage_is_found_at_its_line_in_long_logs_across_batches_and_threads() {
     use cutover_cockpit::journal::{verify_file, Journal};

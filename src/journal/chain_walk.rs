@@ -2,7 +2,7 @@
 //! hash, chain kind), then the links between lines (seq, `prev`, checkpoint),
 //! and the words that name the damage.
 
-use super::canon::{self, Chain, ZERO_HASH};
+use super::canon::{self, Chain, Hasher, ZERO_HASH};
 use super::checkpoint::Checkpoint;
 use super::damage::{Damage, DamageKind, Summary};
 use super::envelope;
@@ -59,10 +59,17 @@ pub(super) struct Walker<'p> {
     path: &'p Path,
     key: Option<Vec<u8>>,
     pub(super) chain: Chain,
+    hasher: Hasher,
     checkpoint: Option<Checkpoint>,
     keep: bool,
     pub(super) expected_seq: u64,
-    prev: String,
+    /// The last accepted record's hash; `None` at the start of a chunk
+    /// walked on its own, whose first link is checked when the chunks are
+    /// put back in order ([`Walker::first_prev`]).
+    prev: Option<String>,
+    /// The `prev` of a chunk's first record, when its walk started with an
+    /// unknown `prev` and reached that link.
+    pub(super) first_prev: Option<String>,
     pub(super) records: Vec<Record>,
     pub(super) summary: Summary,
     /// Keys and rules for signatures, from the open record ([`Walker::prime`]).
@@ -115,14 +122,17 @@ impl<'p> Walker<'p> {
         checkpoint: Option<Checkpoint>,
         keep: bool,
     ) -> Walker<'p> {
+        let chain = Chain::from_key(key.clone());
         Walker {
             path,
-            chain: Chain::from_key(key.clone()),
+            hasher: Hasher::new(&chain),
+            chain,
             key,
             checkpoint,
             keep,
             expected_seq: 0,
-            prev: ZERO_HASH.to_string(),
+            prev: Some(ZERO_HASH.to_string()),
+            first_prev: None,
             records: Vec::new(),
             summary: Summary::default(),
             before_last: None,
@@ -184,34 +194,32 @@ impl<'p> Walker<'p> {
         }
     }
 
-    /// Every line's own facts, in order; the second half on another thread.
-    pub(super) fn facts_of<'b>(
-        &self,
-        batch: &[Line<'b>],
-        lines_before: u64,
-    ) -> Vec<Result<Facts<'b>, Stop>> {
-        let local = |(i, l): (usize, &Line<'b>)| self.local(l, lines_before + 1 + i as u64);
-        let mid = batch.len() / 2;
-        if mid < 128 {
-            return batch.iter().enumerate().map(local).collect();
+    /// A walk of the chunk of lines that starts after `lines_before`
+    /// lines, on its own: the same key, checkpoint and signature context,
+    /// an empty summary, and the seq it expects if every line before it is
+    /// intact (any damage before it ends the whole walk there anyway).
+    pub(super) fn for_chunk(&self, lines_before: u64) -> Walker<'p> {
+        let mut w = Walker::new(
+            self.path,
+            self.key.clone(),
+            self.checkpoint.clone(),
+            self.keep,
+        );
+        w.sig = self.sig.clone();
+        w.expected_seq = lines_before;
+        if lines_before > 0 {
+            w.prev = None;
         }
-        std::thread::scope(|s| {
-            let other = s.spawn(|| {
-                let tail = batch[mid..].iter().enumerate();
-                tail.map(|(i, l)| local((i + mid, l))).collect::<Vec<_>>()
-            });
-            let mut facts: Vec<_> = batch[..mid].iter().enumerate().map(local).collect();
-            match other.join() {
-                Ok(tail) => facts.extend(tail),
-                // a panic there is a bug; redo the work here rather than lose it
-                Err(_) => facts.extend(batch.iter().enumerate().skip(mid).map(local)),
-            }
-            facts
-        })
+        w
+    }
+
+    /// The hash of the last record this walk accepted.
+    pub(super) fn last_hash(&self) -> Option<&str> {
+        self.prev.as_deref()
     }
 
     /// The checks that need only the line itself (and the key).
-    fn local<'b>(&self, line: &Line<'b>, line_no: u64) -> Result<Facts<'b>, Stop> {
+    pub(super) fn local<'b>(&self, line: &Line<'b>, line_no: u64) -> Result<Facts<'b>, Stop> {
         if !line.complete {
             let msg = torn_message(line.bytes.len(), line.offset);
             return Err(Stop::Damage(DamageKind::Torn, msg));
@@ -280,8 +288,10 @@ impl<'p> Walker<'p> {
         if light.seq != self.expected_seq {
             return Err(Stop::SeqMismatch { seq: light.seq });
         }
-        if light.prev != self.prev {
-            return Err(relinked(line_no, &light.prev, &self.prev));
+        match &self.prev {
+            Some(prev) if light.prev != *prev => return Err(relinked(line_no, &light.prev, prev)),
+            Some(_) => {}
+            None => self.first_prev = Some(light.prev.to_string()),
         }
         if let Some(cp) = &self.checkpoint {
             if cp.seq == light.seq && cp.hash != hash {
@@ -324,10 +334,10 @@ impl<'p> Walker<'p> {
         hash: &str,
         line_no: u64,
     ) -> Result<(), Stop> {
-        if canon::hash_matches(&self.chain, &light.prev, head, hash) {
+        if canon::hash_matches(&self.hasher, &light.prev, head, hash) {
             return Ok(());
         }
-        if self.key.is_some() && canon::hash_matches(&Chain::Sha256, &light.prev, head, hash) {
+        if self.key.is_some() && canon::hash_matches(&Hasher::Sha256, &light.prev, head, hash) {
             return Err(Stop::Damage(DamageKind::Forged, format!(
                 "record seq {} carries a plain SHA-256 hash, but CUTOVER_LOG_KEY is set and HMAC-SHA-256 \
                  is required: the record was made or rewritten without the key", light.seq)));
@@ -373,39 +383,67 @@ impl<'p> Walker<'p> {
                 s.checkpoint_matched = Some(cp.clone());
             }
         }
-        undo.last_ts = s.last_ts.replace(light.ts.into_owned());
-        undo.head_hash = s.head_hash.replace(hash.to_string());
+        // the strings the undo before this one held are free again: reused,
+        // so a plain record costs no allocation here
+        let (mut ts_buf, mut hash_buf) = self
+            .before_last
+            .take()
+            .map(|u| (u.last_ts, u.head_hash))
+            .unwrap_or_default();
+        undo.last_ts = s.last_ts.replace(refill(&mut ts_buf, &light.ts));
+        undo.head_hash = s.head_hash.replace(refill(&mut hash_buf, hash));
         self.before_last = Some(undo);
-        self.prev = hash.to_string();
+        match &mut self.prev {
+            Some(prev) => refill_in(prev, hash),
+            None => self.prev = Some(hash.to_string()),
+        }
         self.expected_seq += 1;
         if let (true, Some(r)) = (self.keep, record) {
             self.records.push(r);
         }
     }
 
-    /// No damage in the chain, but a checkpoint names a record past its end.
-    pub(super) fn truncated(&self, lines: u64, _offset: u64) -> Option<Damage> {
+    /// The log named in messages.
+    pub(super) fn path(&self) -> &'p Path {
+        self.path
+    }
+
+    /// No damage in the chain of `count` records (`lines` lines, `offset`
+    /// bytes), but a checkpoint names a record past its end.
+    pub(super) fn truncated(&self, count: u64, lines: u64, offset: u64) -> Option<Damage> {
         let cp = self.checkpoint.as_ref()?;
-        if cp.seq < self.summary.count {
+        if cp.seq < count {
             return None;
         }
         Some(Damage {
             line: lines + 1,
-            offset: _offset,
+            offset,
             kind: DamageKind::Truncated,
             message: format!(
                 "the log ends after seq {}, but the checkpoint {cp} held elsewhere names seq {}: \
                  its tail was cut off",
-                self.summary.count as i64 - 1,
+                count as i64 - 1,
                 cp.seq
             ),
         })
     }
 }
 
+/// `text` in the allocation `spare` had, if any.
+fn refill(spare: &mut Option<String>, text: &str) -> String {
+    let mut s = spare.take().unwrap_or_default();
+    refill_in(&mut s, text);
+    s
+}
+
+fn refill_in(s: &mut String, text: &str) {
+    s.clear();
+    s.push_str(text);
+}
+
 /// A record whose own hash is right but whose `prev` does not link: the
 /// record before it was rewritten and re-hashed.
-fn relinked(line_no: u64, found: &str, expected: &str) -> Stop {
+pub(super) fn relinked(line_no: u64, found: &str, expected: &str) -> Stop {
     if line_no == 1 {
         return Stop::Damage(DamageKind::Forged, format!(
             "the first record's prev is {found}, not 64 zeros: records before it were cut off and the chain re-hashed"));

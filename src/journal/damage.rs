@@ -65,6 +65,33 @@ pub struct Summary {
     pub signatures: super::sig_walk::SigSummary,
 }
 
+impl Summary {
+    /// Adds the summary of the records that follow this one's (a later
+    /// chunk of the same log, walked on its own).
+    pub(super) fn append(&mut self, later: Summary) {
+        self.count += later.count;
+        if self.first_ts.is_none() {
+            self.first_ts = later.first_ts;
+        }
+        if later.last_ts.is_some() {
+            self.last_ts = later.last_ts;
+        }
+        for (actor, n) in later.decisions_by_actor {
+            *self.decisions_by_actor.entry(actor).or_insert(0) += n;
+        }
+        if later.head_hash.is_some() {
+            self.head_hash = later.head_hash;
+        }
+        if self.runbook_digest.is_none() {
+            self.runbook_digest = later.runbook_digest;
+        }
+        if later.checkpoint_matched.is_some() {
+            self.checkpoint_matched = later.checkpoint_matched;
+        }
+        self.signatures.append(later.signatures);
+    }
+}
+
 /// The result of walking a log.
 #[derive(Debug, Clone)]
 pub struct VerifyOutcome {

@@ -17,6 +17,7 @@ mod envelope;
 pub mod error;
 pub mod lock;
 pub mod open;
+mod parallel_walk;
 pub mod publisher;
 pub mod record;
 pub mod sidecar;

@@ -182,7 +182,7 @@ mod tests {
         assert_eq!(back.ts(), Ts(1_795_000_000_123));
         let (head, h) = canon::split_line(line.trim_end().as_bytes()).unwrap();
         assert!(canon::hash_matches(
-            &Chain::Sha256,
+            &canon::Hasher::Sha256,
             canon::ZERO_HASH,
             head,
             h

@@ -177,6 +177,19 @@ impl SigSummary {
         }
     }
 
+    /// Adds what a later chunk of the same log found (`required` is the
+    /// log's, set once).
+    pub(super) fn append(&mut self, later: SigSummary) {
+        self.verified += later.verified;
+        for (owner, n) in later.by_signer {
+            *self.by_signer.entry(owner).or_insert(0) += n;
+        }
+        let room = KEEP_PROBLEMS.saturating_sub(self.problems.len());
+        self.problems.extend(later.problems.into_iter().take(room));
+        self.problem_count += later.problem_count;
+        self.verdicts.extend(later.verdicts);
+    }
+
     pub(super) fn problem(&mut self, line: u64, seq: u64, word: &'static str, message: String) {
         self.problem_count += 1;
         if self.problems.len() < KEEP_PROBLEMS {
