@@ -46,7 +46,7 @@ pub(super) fn walk(
         if feed.done {
             // the whole log in one chunk: no thread to start
             let walked = walk_chunk(&w, &job);
-            stitch.add(Done::Walked(job, walked));
+            stitch.add(Done::Walked(job, Box::new(walked)));
         } else {
             feed = on_two_threads(feed, &w, job, &mut stitch);
         }
@@ -127,7 +127,7 @@ fn on_two_threads<'p, R: Read + Send>(
                             if walked.ending.is_some() {
                                 stop.store(true, Ordering::Relaxed);
                             }
-                            Done::Walked(job, walked)
+                            Done::Walked(job, Box::new(walked))
                         }
                         Err((index, e)) => {
                             stop.store(true, Ordering::Relaxed);
@@ -354,7 +354,8 @@ fn walk_chunk<'p>(template: &Walker<'p>, job: &Job) -> Walked<'p> {
 
 /// A chunk's result, numbered.
 enum Done<'p> {
-    Walked(Job, Walked<'p>),
+    /// Boxed: a walked chunk carries its whole summary, a failure only an error.
+    Walked(Job, Box<Walked<'p>>),
     Failed(usize, JournalError),
 }
 
@@ -408,7 +409,7 @@ impl<'p> Stitch<'p> {
                 self.damage = Some(End::Failed(e));
                 return None;
             }
-            Done::Walked(job, walked) => (job, walked),
+            Done::Walked(job, walked) => (job, *walked),
         };
         if let Some(mut before) = self.pending.take() {
             let broken = match (before.w.last_hash(), &walked.w.first_prev) {
