@@ -66,6 +66,11 @@ use super::app::Run;
     assert_eq!(lines, vec![2, 4, 5, 8, 10, 11], "{found:?}");
     // one level deep, `super::app` is the crate root's app
     assert_eq!(violations("use super::app::x;", 1).len(), 1);
+    // non-ASCII text before a path is stepped over, not split
+    assert_eq!(
+        violations("const S: &str = \"é\";\nuse crate::app::x;", 0),
+        vec![(2, "crate::app".to_string())]
+    );
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -99,6 +104,11 @@ fn violations(text: &str, depth: usize) -> Vec<(usize, String)> {
     let supers = "super::".repeat(depth);
     let mut i = 0;
     while i < code.len() {
+        // comments and strings may hold non-ASCII text: step over its inner bytes
+        if !code.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
         let rest = &code[i..];
         let at_word_start = i == 0 || !is_ident(code.as_bytes()[i - 1]);
         let root = roots
