@@ -129,7 +129,7 @@ impl Default for Pace {
 
 impl Pace {
     /// The shortest wall-time gap between two attempts of one probe when sped up.
-    pub const PROBE_FLOOR: std::time::Duration = std::time::Duration::from_millis(100);
+    pub const PROBE_FLOOR: std::time::Duration = std::time::Duration::from_millis(250);
     /// The shortest wall-time gap between two ticks of the core when sped up.
     pub const TICK_FLOOR: std::time::Duration = std::time::Duration::from_millis(250);
     /// Staleness is never tighter than this many floored probe periods
@@ -220,18 +220,20 @@ mod tests {
         assert_eq!(live.probe_period(D::from_millis(50)), D::from_millis(50));
         assert_eq!(live.tick_period(D::from_secs(1)), D::from_secs(1));
         let fast = Pace::new(60.0);
-        // 5 s polls at 60x would be 83 ms: floored at 100 ms (6 s of rehearsal time)
+        // 5 s polls at 60x would be 83 ms: floored at 250 ms (15 s of rehearsal time)
         assert_eq!(fast.probe_period(D::from_secs(5)), Pace::PROBE_FLOOR);
         assert_eq!(fast.probe_period(D::from_secs(60)), D::from_secs(1));
         assert_eq!(fast.tick_period(D::from_secs(1)), Pace::TICK_FLOOR);
         // an interval already under the floor is not slowed down
         assert_eq!(fast.probe_period(D::from_millis(40)), D::from_millis(40));
-        // 20 s staleness holds at 60x (3 x 6 s = 18 s) ...
-        assert_eq!(fast.stale_after(Dur(20_000), Dur(5_000)), Dur(20_000));
-        // ... and is widened at 600x, where a 100 ms period is a minute
+        // 60 s staleness holds at 60x (3 x 15 s = 45 s) ...
+        assert_eq!(fast.stale_after(Dur(60_000), Dur(5_000)), Dur(60_000));
+        // ... 20 s is widened to three floored periods ...
+        assert_eq!(fast.stale_after(Dur(20_000), Dur(5_000)), Dur(45_000));
+        // ... and at 600x a 250 ms period is 2.5 minutes
         assert_eq!(
             Pace::new(600.0).stale_after(Dur(20_000), Dur(5_000)),
-            Dur(180_000)
+            Dur(450_000)
         );
         assert_eq!(Pace::new(-3.0), Pace::default());
         let slow = Pace::new(0.5);
