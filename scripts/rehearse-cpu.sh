@@ -21,9 +21,9 @@ a=$(ticks); t0=$(date +%s.%N)
 sleep "$measured"
 b=$(ticks); t1=$(date +%s.%N)
 hz=$(getconf CLK_TCK)
-awk -v a="$a" -v b="$b" -v t0="$t0" -v t1="$t1" -v hz="$hz" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+awk -v a="$a" -v b="$b" -v t0="$t0" -v t1="$t1" -v hz="$hz" -v ld="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
   cpu = (b - a) / hz; wall = t1 - t0;
-  printf "cpu %.2f s over %.1f s wall = %.2f%% of one core (load %s)\n", cpu, wall, 100 * cpu / wall, load }'
+  printf "cpu %.2f s over %.1f s wall = %.2f%% of one core (load %s)\n", cpu, wall, 100 * cpu / wall, ld }'
 head -c 300 "$dir/rehearsal.log" | grep -o '"ts":"[^"]*"' | head -1
 tail -n 1 "$dir/rehearsal.log" | grep -o '"ts":"[^"]*"' | head -1
 echo "records: $(wc -l < "$dir/rehearsal.log")"
