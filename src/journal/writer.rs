@@ -179,11 +179,7 @@ impl Journal {
         }
         self.pending_checkpoint |= entry.kind.is_lifecycle() || entry.kind.is_action_record();
         let (record, line) = Record::seal(entry, self.next_seq, now, &self.prev, &self.chain);
-        self.pending.push_str(&line);
-        self.pending_count += 1;
-        self.next_seq += 1;
-        self.prev.clone_from(&record.hash);
-        Ok(record)
+        Ok(self.buffer(record, line))
     }
 
     /// Writes the buffered records and fsyncs them. Only after this returns
@@ -256,11 +252,17 @@ impl Journal {
             return Err(JournalError::Unsignable);
         };
         self.pending_checkpoint = true;
+        Ok(self.buffer(record, line))
+    }
+
+    /// Buffers a sealed record's line and moves the chain on to it: the one
+    /// place the plain, signed and presigned appends share.
+    fn buffer(&mut self, record: Record, line: String) -> Record {
         self.pending.push_str(&line);
         self.pending_count += 1;
         self.next_seq += 1;
         self.prev.clone_from(&record.hash);
-        Ok(record)
+        record
     }
 
     /// The unsigned canonical bytes `entry` would have as the next record
@@ -303,11 +305,7 @@ impl Journal {
             return Err(JournalError::Unsignable);
         };
         self.pending_checkpoint = true;
-        self.pending.push_str(&line);
-        self.pending_count += 1;
-        self.next_seq += 1;
-        self.prev.clone_from(&record.hash);
-        Ok(record)
+        Ok(self.buffer(record, line))
     }
 
     /// The log's path.
